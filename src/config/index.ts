@@ -1,0 +1,115 @@
+import { z } from 'zod';
+
+const bool = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no', ''])
+  .transform((v) => v === 'true' || v === '1' || v === 'yes');
+
+const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
+
+const url = z.url({ protocol: /^https?$/ }).transform((u) => u.replace(/\/+$/, ''));
+
+const optionalSnowflake = z
+  .string()
+  .regex(/^(\d{17,20})?$/, 'must be a Discord id (17 to 20 digits)')
+  .transform((v) => (v === '' ? undefined : v))
+  .optional();
+
+const timeZone = z.string().refine((tz) => {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: tz });
+    return true;
+  } catch {
+    return false;
+  }
+}, 'must be an IANA time zone such as UTC or Europe/Berlin');
+
+/** Every variable the bot reads, with its default. The README table and .env.example mirror this. */
+export const envSchema = z.object({
+  DISCORD_TOKEN: z.string().min(1, 'is required'),
+  DISCORD_APPLICATION_ID: optionalSnowflake,
+  DISCORD_GUILD_ID: optionalSnowflake,
+  DISCORD_API_URL: url.default('https://discord.com/api'),
+  DMXAPI_KEY: z.string().min(1, 'is required'),
+  DMXAPI_BASE_URL: url.default('https://www.dmxapi.cn'),
+  DATABASE_PATH: z.string().min(1).default('data/model3d.sqlite'),
+  FILES_DIR: z.string().min(1).default('data/files'),
+  POLL_INTERVAL_MS: int(50, 600_000).default(5000),
+  JOB_TIMEOUT_MS: int(1000, 24 * 3600_000).default(30 * 60_000),
+  UPSTREAM_MAX_RPS: int(1, 20).default(10),
+  UPSTREAM_TIMEOUT_MS: int(500, 300_000).default(30_000),
+  IMAGE_URL_ALLOW_PRIVATE: bool.default(false),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  QUOTA_USER_DAILY: int(0, 1_000_000).default(5),
+  QUOTA_GUILD_DAILY: int(0, 10_000_000).default(100),
+  QUOTA_GLOBAL_DAILY: int(0, 100_000_000).default(0),
+  QUOTA_MAX_CONCURRENT: int(1, 100).default(2),
+  QUOTA_COOLDOWN_S: int(0, 86_400).default(30),
+  QUOTA_DETAILED_COST: int(1, 100).default(2),
+  QUOTA_TIMEZONE: timeZone.default('UTC'),
+});
+
+export type Env = z.infer<typeof envSchema>;
+
+export interface Config {
+  discord: { token: string; applicationId?: string; guildId?: string; apiUrl: string };
+  dmxapi: { key: string; baseUrl: string; maxRps: number; timeoutMs: number };
+  databasePath: string;
+  filesDir: string;
+  pollIntervalMs: number;
+  jobTimeoutMs: number;
+  imageUrlAllowPrivate: boolean;
+  logLevel: Env['LOG_LEVEL'];
+  quota: {
+    userDaily: number;
+    guildDaily: number;
+    globalDaily: number;
+    maxConcurrent: number;
+    cooldownS: number;
+    detailedCost: number;
+    timeZone: string;
+  };
+}
+
+/** A configuration problem, reported to the operator as one line. */
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  // Empty strings count as unset so that `FOO=` in .env falls back to the default.
+  const cleaned = Object.fromEntries(
+    Object.keys(envSchema.shape).map((k) => [k, env[k] === '' ? undefined : env[k]]),
+  );
+  const parsed = envSchema.safeParse(cleaned);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    const name = String(issue.path[0] ?? 'environment');
+    const message = issue.code === 'invalid_type' && cleaned[name] === undefined ? 'is required' : issue.message;
+    throw new ConfigError(`Configuration error: ${name} ${message}`);
+  }
+  const e = parsed.data;
+  return {
+    discord: {
+      token: e.DISCORD_TOKEN,
+      applicationId: e.DISCORD_APPLICATION_ID,
+      guildId: e.DISCORD_GUILD_ID,
+      apiUrl: e.DISCORD_API_URL,
+    },
+    dmxapi: { key: e.DMXAPI_KEY, baseUrl: e.DMXAPI_BASE_URL, maxRps: e.UPSTREAM_MAX_RPS, timeoutMs: e.UPSTREAM_TIMEOUT_MS },
+    databasePath: e.DATABASE_PATH,
+    filesDir: e.FILES_DIR,
+    pollIntervalMs: e.POLL_INTERVAL_MS,
+    jobTimeoutMs: e.JOB_TIMEOUT_MS,
+    imageUrlAllowPrivate: e.IMAGE_URL_ALLOW_PRIVATE,
+    logLevel: e.LOG_LEVEL,
+    quota: {
+      userDaily: e.QUOTA_USER_DAILY,
+      guildDaily: e.QUOTA_GUILD_DAILY,
+      globalDaily: e.QUOTA_GLOBAL_DAILY,
+      maxConcurrent: e.QUOTA_MAX_CONCURRENT,
+      cooldownS: e.QUOTA_COOLDOWN_S,
+      detailedCost: e.QUOTA_DETAILED_COST,
+      timeZone: e.QUOTA_TIMEZONE,
+    },
+  };
+}

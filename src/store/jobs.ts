@@ -1,0 +1,391 @@
+import type { Db } from './db.js';
+
+export type Quality = 'standard' | 'detailed';
+export const ACTIVE_STATES = ['queued', 'running'] as const;
+export const TERMINAL_STATES = [
+  'succeeded',
+  'failed',
+  'canceled',
+  'expired',
+  'timed_out',
+  'not_submitted',
+  'outcome_unknown',
+] as const;
+export type ActiveState = (typeof ACTIVE_STATES)[number];
+export type TerminalState = (typeof TERMINAL_STATES)[number];
+/** `submitting`: the row is written and the submit may be in flight. */
+export type JobState = 'submitting' | ActiveState | TerminalState;
+export type DeliveryRoute = 'webhook' | 'channel_edit' | 'channel_message' | 'dm';
+
+export function isTerminal(state: JobState): state is TerminalState {
+  return (TERMINAL_STATES as readonly string[]).includes(state);
+}
+
+export interface Job {
+  id: number;
+  interactionId: string;
+  interactionToken: string;
+  applicationId: string;
+  guildId: string | null;
+  channelId: string;
+  userId: string;
+  locale: string;
+  messageId: string | null;
+  imageUrl: string;
+  imageSource: 'attachment' | 'url';
+  imageName: string | null;
+  quality: Quality;
+  cost: number;
+  attachmentSizeLimit: number;
+  state: JobState;
+  taskId: string | null;
+  createdAt: number;
+  updatedAt: number;
+  submittedAt: number | null;
+  startedAt: number | null;
+  finishedAt: number | null;
+  deadlineAt: number;
+  pollCount: number;
+  pollFailures: number;
+  nextCheckAt: number | null;
+  modelUrl: string | null;
+  previewUrl: string | null;
+  resultExpiresAt: number | null;
+  modelFile: string | null;
+  modelBytes: number | null;
+  previewFile: string | null;
+  errorCode: string | null;
+  errorMessage: string | null;
+  totalTokens: number | null;
+  renderVersion: number;
+  deliveredVersion: number;
+  lastEditAt: number | null;
+  nextDeliveryAt: number | null;
+  deliveryAttempts: number;
+  deliveryRoute: DeliveryRoute | null;
+  deliveryError: string | null;
+  replyGone: boolean;
+}
+
+interface JobRow {
+  id: number;
+  interaction_id: string;
+  interaction_token: string;
+  application_id: string;
+  guild_id: string | null;
+  channel_id: string;
+  user_id: string;
+  locale: string;
+  message_id: string | null;
+  image_url: string;
+  image_source: 'attachment' | 'url';
+  image_name: string | null;
+  quality: Quality;
+  cost: number;
+  attachment_size_limit: number;
+  state: JobState;
+  task_id: string | null;
+  created_at: number;
+  updated_at: number;
+  submitted_at: number | null;
+  started_at: number | null;
+  finished_at: number | null;
+  deadline_at: number;
+  poll_count: number;
+  poll_failures: number;
+  next_check_at: number | null;
+  model_url: string | null;
+  preview_url: string | null;
+  result_expires_at: number | null;
+  model_file: string | null;
+  model_bytes: number | null;
+  preview_file: string | null;
+  error_code: string | null;
+  error_message: string | null;
+  total_tokens: number | null;
+  render_version: number;
+  delivered_version: number;
+  last_edit_at: number | null;
+  next_delivery_at: number | null;
+  delivery_attempts: number;
+  delivery_route: DeliveryRoute | null;
+  delivery_error: string | null;
+  reply_gone: number;
+}
+
+export function toJob(r: JobRow): Job {
+  return {
+    id: r.id,
+    interactionId: r.interaction_id,
+    interactionToken: r.interaction_token,
+    applicationId: r.application_id,
+    guildId: r.guild_id,
+    channelId: r.channel_id,
+    userId: r.user_id,
+    locale: r.locale,
+    messageId: r.message_id,
+    imageUrl: r.image_url,
+    imageSource: r.image_source,
+    imageName: r.image_name,
+    quality: r.quality,
+    cost: r.cost,
+    attachmentSizeLimit: r.attachment_size_limit,
+    state: r.state,
+    taskId: r.task_id,
+    createdAt: r.created_at,
+    updatedAt: r.updated_at,
+    submittedAt: r.submitted_at,
+    startedAt: r.started_at,
+    finishedAt: r.finished_at,
+    deadlineAt: r.deadline_at,
+    pollCount: r.poll_count,
+    pollFailures: r.poll_failures,
+    nextCheckAt: r.next_check_at,
+    modelUrl: r.model_url,
+    previewUrl: r.preview_url,
+    resultExpiresAt: r.result_expires_at,
+    modelFile: r.model_file,
+    modelBytes: r.model_bytes,
+    previewFile: r.preview_file,
+    errorCode: r.error_code,
+    errorMessage: r.error_message,
+    totalTokens: r.total_tokens,
+    renderVersion: r.render_version,
+    deliveredVersion: r.delivered_version,
+    lastEditAt: r.last_edit_at,
+    nextDeliveryAt: r.next_delivery_at,
+    deliveryAttempts: r.delivery_attempts,
+    deliveryRoute: r.delivery_route,
+    deliveryError: r.delivery_error,
+    replyGone: r.reply_gone === 1,
+  };
+}
+
+export interface NewJob {
+  interactionId: string;
+  interactionToken: string;
+  applicationId: string;
+  guildId: string | null;
+  channelId: string;
+  userId: string;
+  locale: string;
+  messageId: string | null;
+  imageUrl: string;
+  imageSource: 'attachment' | 'url';
+  imageName: string | null;
+  quality: Quality;
+  cost: number;
+  attachmentSizeLimit: number;
+  createdAt: number;
+  deadlineAt: number;
+}
+
+export interface FinishUpdate {
+  state: TerminalState;
+  at: number;
+  modelUrl?: string | null;
+  previewUrl?: string | null;
+  resultExpiresAt?: number | null;
+  errorCode?: string | null;
+  errorMessage?: string | null;
+}
+
+/** Progress edits to one message stay at least this far apart; final edits are not held back. */
+export const PROGRESS_EDIT_GAP_MS = 5000;
+
+/** The jobs table: one row per /model3d that passed validation. */
+export class JobStore {
+  private readonly s;
+
+  constructor(private readonly db: Db) {
+    this.s = {
+      insert: db.prepare(`
+        INSERT INTO jobs (interaction_id, interaction_token, application_id, guild_id, channel_id, user_id, locale,
+          message_id, image_url, image_source, image_name, quality, cost, attachment_size_limit, state,
+          created_at, updated_at, deadline_at)
+        VALUES (@interactionId, @interactionToken, @applicationId, @guildId, @channelId, @userId, @locale,
+          @messageId, @imageUrl, @imageSource, @imageName, @quality, @cost, @attachmentSizeLimit, 'submitting',
+          @createdAt, @createdAt, @deadlineAt)
+        RETURNING *`),
+      get: db.prepare('SELECT * FROM jobs WHERE id = ?'),
+      byTask: db.prepare('SELECT * FROM jobs WHERE task_id = ?'),
+      submitted: db.prepare(`
+        UPDATE jobs SET state = 'queued', task_id = @taskId, total_tokens = @totalTokens, submitted_at = @at,
+          updated_at = @at, next_check_at = @nextCheckAt,
+          render_version = render_version + 1,
+          next_delivery_at = MAX(@at, COALESCE(last_edit_at + ${PROGRESS_EDIT_GAP_MS}, 0))
+        WHERE id = @id AND state = 'submitting' RETURNING *`),
+      finish: db.prepare(`
+        UPDATE jobs SET state = @state, finished_at = @at, updated_at = @at, next_check_at = NULL,
+          model_url = COALESCE(@modelUrl, model_url), preview_url = COALESCE(@previewUrl, preview_url),
+          result_expires_at = COALESCE(@resultExpiresAt, result_expires_at),
+          error_code = @errorCode, error_message = @errorMessage,
+          render_version = render_version + 1, next_delivery_at = @at
+        WHERE id = @id AND state NOT IN (${TERMINAL_STATES.map((s) => `'${s}'`).join(', ')}) RETURNING *`),
+      recoverSubmitting: db.prepare(`
+        UPDATE jobs SET state = 'outcome_unknown', finished_at = @at, updated_at = @at,
+          error_code = 'OUTCOME_UNKNOWN', error_message = 'The bot stopped while submitting this job.',
+          render_version = render_version + 1, next_delivery_at = @at
+        WHERE state = 'submitting' RETURNING *`),
+      claimChecks: db.prepare(`
+        UPDATE jobs SET next_check_at = @leaseUntil
+        WHERE id IN (
+          SELECT id FROM jobs WHERE state IN ('queued', 'running') AND next_check_at <= @now
+          ORDER BY next_check_at LIMIT @limit)
+        RETURNING *`),
+      recordCheck: db.prepare(`
+        UPDATE jobs SET poll_count = poll_count + 1, poll_failures = 0, updated_at = @at, next_check_at = @nextCheckAt,
+          state = @state,
+          started_at = CASE WHEN @state = 'running' THEN COALESCE(started_at, @at) ELSE started_at END,
+          render_version = render_version + (state <> @state),
+          next_delivery_at = CASE WHEN state <> @state
+            THEN MAX(@at, COALESCE(last_edit_at + ${PROGRESS_EDIT_GAP_MS}, 0)) ELSE next_delivery_at END
+        WHERE id = @id AND state IN ('queued', 'running') RETURNING *`),
+      recordCheckFailure: db.prepare(`
+        UPDATE jobs SET poll_count = poll_count + 1, poll_failures = poll_failures + 1, updated_at = @at,
+          next_check_at = @nextCheckAt
+        WHERE id = @id AND state IN ('queued', 'running') RETURNING *`),
+      recentDurations: db.prepare(`
+        SELECT finished_at - submitted_at FROM jobs
+        WHERE quality = ? AND state = 'succeeded' AND submitted_at IS NOT NULL AND finished_at IS NOT NULL
+        ORDER BY finished_at DESC LIMIT ?`),
+      setMessageId: db.prepare('UPDATE jobs SET message_id = ? WHERE id = ? AND message_id IS NULL'),
+      setFiles: db.prepare(`
+        UPDATE jobs SET model_file = @modelFile, model_bytes = @modelBytes, preview_file = @previewFile,
+          updated_at = @at WHERE id = @id RETURNING *`),
+      claimDeliveries: db.prepare(`
+        UPDATE jobs SET next_delivery_at = @leaseUntil
+        WHERE id IN (
+          SELECT id FROM jobs WHERE render_version > delivered_version AND next_delivery_at <= @now
+          ORDER BY next_delivery_at LIMIT @limit)
+        RETURNING *`),
+      delivered: db.prepare(`
+        UPDATE jobs SET delivered_version = MAX(delivered_version, @version), last_edit_at = @at,
+          delivery_route = @route, delivery_error = NULL, delivery_attempts = 0, updated_at = @at,
+          message_id = COALESCE(@messageId, message_id), channel_id = COALESCE(@channelId, channel_id),
+          next_delivery_at = CASE WHEN render_version > MAX(delivered_version, @version)
+            THEN MAX(@at + ${PROGRESS_EDIT_GAP_MS}, next_delivery_at) ELSE NULL END
+        WHERE id = @id RETURNING *`),
+      deliveryFailed: db.prepare(`
+        UPDATE jobs SET delivery_attempts = delivery_attempts + 1, delivery_error = @error,
+          next_delivery_at = @nextAt, updated_at = @at
+        WHERE id = @id RETURNING *`),
+      giveUpDelivery: db.prepare(`
+        UPDATE jobs SET delivered_version = render_version, delivery_error = @error, next_delivery_at = NULL,
+          updated_at = @at WHERE id = @id RETURNING *`),
+      replyGone: db.prepare('UPDATE jobs SET reply_gone = 1 WHERE id = ?'),
+      active: db.prepare(`SELECT COUNT(*) FROM jobs WHERE state IN ('submitting', 'queued', 'running')`),
+    };
+  }
+
+  insert(job: NewJob): Job {
+    return toJob(this.s.insert.get(job) as JobRow);
+  }
+
+  get(id: number): Job | undefined {
+    const row = this.s.get.get(id) as JobRow | undefined;
+    return row && toJob(row);
+  }
+
+  byTaskId(taskId: string): Job | undefined {
+    const row = this.s.byTask.get(taskId) as JobRow | undefined;
+    return row && toJob(row);
+  }
+
+  /** Records the upstream task id; the poller's first check is due at `nextCheckAt`. */
+  markSubmitted(id: number, taskId: string, totalTokens: number | null, at: number, nextCheckAt: number): Job | undefined {
+    const row = this.s.submitted.get({ id, taskId, totalTokens, at, nextCheckAt }) as JobRow | undefined;
+    return row && toJob(row);
+  }
+
+  /** Moves a job to a terminal state, once; a second call is a no-op that returns undefined. */
+  finish(id: number, u: FinishUpdate): Job | undefined {
+    const row = this.s.finish.get({
+      id,
+      state: u.state,
+      at: u.at,
+      modelUrl: u.modelUrl ?? null,
+      previewUrl: u.previewUrl ?? null,
+      resultExpiresAt: u.resultExpiresAt ?? null,
+      errorCode: u.errorCode ?? null,
+      errorMessage: u.errorMessage ?? null,
+    }) as JobRow | undefined;
+    return row && toJob(row);
+  }
+
+  /** After a crash: jobs caught between writing the row and recording the task id. They are not resubmitted. */
+  recoverInterrupted(at: number): Job[] {
+    return (this.s.recoverSubmitting.all({ at }) as JobRow[]).map(toJob);
+  }
+
+  /** Claims active jobs whose check is due, leasing them until `leaseUntil` so that no other pass takes them. */
+  claimDueChecks(now: number, leaseUntil: number, limit: number): Job[] {
+    return (this.s.claimChecks.all({ now, leaseUntil, limit }) as JobRow[]).map(toJob);
+  }
+
+  recordCheck(id: number, state: ActiveState, at: number, nextCheckAt: number): Job | undefined {
+    const row = this.s.recordCheck.get({ id, state, at, nextCheckAt }) as JobRow | undefined;
+    return row && toJob(row);
+  }
+
+  recordCheckFailure(id: number, at: number, nextCheckAt: number): Job | undefined {
+    const row = this.s.recordCheckFailure.get({ id, at, nextCheckAt }) as JobRow | undefined;
+    return row && toJob(row);
+  }
+
+  /** Submit-to-result durations (ms) of the most recent successful jobs of one quality, newest first. */
+  recentDurations(quality: Quality, limit = 20): number[] {
+    return this.s.recentDurations.pluck().all(quality, limit) as number[];
+  }
+
+  setMessageId(id: number, messageId: string): void {
+    this.s.setMessageId.run(messageId, id);
+  }
+
+  setFiles(id: number, f: { modelFile: string | null; modelBytes: number | null; previewFile: string | null }, at: number): Job | undefined {
+    const row = this.s.setFiles.get({ id, at, ...f }) as JobRow | undefined;
+    return row && toJob(row);
+  }
+
+  /** Claims jobs whose message is behind their state and due for an edit. */
+  claimDueDeliveries(now: number, leaseUntil: number, limit: number): Job[] {
+    return (this.s.claimDeliveries.all({ now, leaseUntil, limit }) as JobRow[]).map(toJob);
+  }
+
+  markDelivered(
+    id: number,
+    version: number,
+    route: DeliveryRoute,
+    at: number,
+    moved?: { messageId: string; channelId: string },
+  ): Job | undefined {
+    const row = this.s.delivered.get({
+      id,
+      version,
+      route,
+      at,
+      messageId: moved?.messageId ?? null,
+      channelId: moved?.channelId ?? null,
+    }) as JobRow | undefined;
+    return row && toJob(row);
+  }
+
+  recordDeliveryFailure(id: number, error: string, at: number, nextAt: number): Job | undefined {
+    const row = this.s.deliveryFailed.get({ id, error, at, nextAt }) as JobRow | undefined;
+    return row && toJob(row);
+  }
+
+  /** Stops retrying a message that can no longer be delivered anywhere; the error stays on the row. */
+  giveUpDelivery(id: number, error: string, at: number): Job | undefined {
+    const row = this.s.giveUpDelivery.get({ id, error, at }) as JobRow | undefined;
+    return row && toJob(row);
+  }
+
+  markReplyGone(id: number): void {
+    this.s.replyGone.run(id);
+  }
+
+  countActive(): number {
+    return this.s.active.pluck().get() as number;
+  }
+}

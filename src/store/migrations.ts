@@ -1,0 +1,68 @@
+/** Numbered schema migrations, applied in order at start-up. Never edit one that has shipped; add a new one. */
+export interface Migration {
+  version: number;
+  name: string;
+  sql: string;
+}
+
+export const migrations: Migration[] = [
+  {
+    version: 1,
+    name: 'jobs',
+    sql: `
+      CREATE TABLE jobs (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        interaction_id TEXT NOT NULL UNIQUE,
+        interaction_token TEXT NOT NULL,
+        application_id TEXT NOT NULL,
+        guild_id TEXT,
+        channel_id TEXT NOT NULL,
+        user_id TEXT NOT NULL,
+        locale TEXT NOT NULL DEFAULT 'en-US',
+        message_id TEXT,
+        image_url TEXT NOT NULL,
+        image_source TEXT NOT NULL CHECK (image_source IN ('attachment', 'url')),
+        image_name TEXT,
+        quality TEXT NOT NULL CHECK (quality IN ('standard', 'detailed')),
+        cost INTEGER NOT NULL DEFAULT 1,
+        attachment_size_limit INTEGER NOT NULL DEFAULT 10485760,
+        state TEXT NOT NULL,
+        task_id TEXT UNIQUE,
+        created_at INTEGER NOT NULL,
+        updated_at INTEGER NOT NULL,
+        submitted_at INTEGER,
+        started_at INTEGER,
+        finished_at INTEGER,
+        deadline_at INTEGER NOT NULL,
+        poll_count INTEGER NOT NULL DEFAULT 0,
+        poll_failures INTEGER NOT NULL DEFAULT 0,
+        next_check_at INTEGER,
+        model_url TEXT,
+        preview_url TEXT,
+        result_expires_at INTEGER,
+        model_file TEXT,
+        model_bytes INTEGER,
+        preview_file TEXT,
+        error_code TEXT,
+        error_message TEXT,
+        total_tokens INTEGER,
+        render_version INTEGER NOT NULL DEFAULT 0,
+        delivered_version INTEGER NOT NULL DEFAULT 0,
+        last_edit_at INTEGER,
+        next_delivery_at INTEGER,
+        delivery_attempts INTEGER NOT NULL DEFAULT 0,
+        delivery_route TEXT,
+        delivery_error TEXT,
+        reply_gone INTEGER NOT NULL DEFAULT 0
+      );
+      -- The poller's claim: due checks of active jobs.
+      CREATE INDEX jobs_due_checks ON jobs (next_check_at) WHERE state IN ('queued', 'running');
+      -- The delivery pass: messages that are behind the job's state.
+      CREATE INDEX jobs_due_deliveries ON jobs (next_delivery_at) WHERE render_version > delivered_version;
+      -- Schedule history: recent finished jobs per quality.
+      CREATE INDEX jobs_finished ON jobs (quality, state, finished_at);
+      CREATE INDEX jobs_user ON jobs (user_id, created_at);
+      CREATE INDEX jobs_guild ON jobs (guild_id, created_at);
+    `,
+  },
+];
