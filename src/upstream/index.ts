@@ -1,0 +1,36 @@
+export { RateBudget, RateBudgetClosedError, systemClock, type Clock, type RateBudgetOptions } from './rate-budget.js';
+export {
+  UpstreamError,
+  isUpstreamError,
+  sanitizeUpstreamText,
+  looksLikeNoBalance,
+  kindForStatus,
+  parseRetryAfter,
+  type UpstreamErrorKind,
+  type UpstreamErrorInit,
+  type UpstreamOperation,
+} from './errors.js';
+export {
+  TASK_STATUSES,
+  TERMINAL_STATUSES,
+  taskStatusSchema,
+  envelopeSchema,
+  taskPayloadSchema,
+  errorEnvelopeSchema,
+  parseErrorBody,
+  envelopeText,
+  type TaskStatus,
+  type TaskPayload,
+  type Envelope,
+} from './schemas.js';
+export {
+  DmxapiClient,
+  authKeyExpiry,
+  SUBMIT_MODEL,
+  GET_MODEL,
+  type DmxapiClientOptions,
+  type SubmitResult,
+  type TaskInfo,
+  type Balance,
+  type TextureQuality,
+} from './client.js';

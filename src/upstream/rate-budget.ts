@@ -1,0 +1,143 @@
+/** Time source and timers, injectable so that tests can drive time by hand. */
+export interface Clock {
+  /** Monotonic milliseconds. */
+  now(): number;
+  setTimeout(fn: () => void, ms: number): unknown;
+  clearTimeout(handle: unknown): void;
+}
+
+export const systemClock: Clock = {
+  now: () => performance.now(),
+  setTimeout: (fn, ms) => setTimeout(fn, ms),
+  clearTimeout: (handle) => clearTimeout(handle as NodeJS.Timeout),
+};
+
+export class RateBudgetClosedError extends Error {
+  override name = 'RateBudgetClosedError';
+  constructor() {
+    super('rate budget closed');
+  }
+}
+
+interface Waiter {
+  resolve: () => void;
+  reject: (err: unknown) => void;
+  signal?: AbortSignal;
+  onAbort?: () => void;
+}
+
+export interface RateBudgetOptions {
+  /** How many calls may go at once after a quiet period. Default 1: calls are evenly spaced. */
+  burst?: number;
+}
+
+/**
+ * A token bucket shared by every upstream call (submits and gets alike).
+ * Callers are served strictly first come, first served; waiting is done with a
+ * single timer, never by polling.
+ */
+export class RateBudget {
+  readonly perSecond: number;
+  readonly burst: number;
+  private tokens: number;
+  private last: number;
+  private readonly queue: Waiter[] = [];
+  private timer: unknown = null;
+  private closed = false;
+
+  constructor(
+    perSecond = 10,
+    private readonly clock: Clock = systemClock,
+    options: RateBudgetOptions = {},
+  ) {
+    if (!(perSecond > 0) || !Number.isFinite(perSecond)) throw new RangeError('perSecond must be a positive number');
+    this.perSecond = perSecond;
+    this.burst = Math.max(1, options.burst ?? 1);
+    this.tokens = this.burst;
+    this.last = clock.now();
+  }
+
+  /** Callers waiting for a token. */
+  get pending(): number {
+    return this.queue.length;
+  }
+
+  /** Resolves when the caller may make one call. Rejects if the budget is closed or the signal aborts. */
+  take(signal?: AbortSignal): Promise<void> {
+    if (this.closed) return Promise.reject(new RateBudgetClosedError());
+    if (signal?.aborted) return Promise.reject(signal.reason);
+    this.refill();
+    if (this.queue.length === 0 && this.tokens >= 1 - 1e-9) {
+      this.tokens -= 1;
+      return Promise.resolve();
+    }
+    return new Promise<void>((resolve, reject) => {
+      const waiter: Waiter = { resolve, reject };
+      if (signal) {
+        waiter.signal = signal;
+        waiter.onAbort = () => {
+          const i = this.queue.indexOf(waiter);
+          if (i >= 0) this.queue.splice(i, 1);
+          reject(signal.reason);
+          if (this.queue.length === 0) this.cancelTimer();
+        };
+        signal.addEventListener('abort', waiter.onAbort, { once: true });
+      }
+      this.queue.push(waiter);
+      this.schedule();
+    });
+  }
+
+  /** Rejects every waiter and every later take(). Idempotent. */
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.cancelTimer();
+    const waiters = this.queue.splice(0);
+    for (const w of waiters) {
+      this.detach(w);
+      w.reject(new RateBudgetClosedError());
+    }
+  }
+
+  private refill(): void {
+    const now = this.clock.now();
+    const elapsed = Math.max(0, now - this.last);
+    this.tokens = Math.min(this.burst, this.tokens + (elapsed * this.perSecond) / 1000);
+    this.last = now;
+  }
+
+  private schedule(): void {
+    if (this.timer !== null || this.queue.length === 0 || this.closed) return;
+    this.refill();
+    const missing = 1 - this.tokens;
+    const ms = missing <= 1e-9 ? 0 : Math.ceil((missing * 1000) / this.perSecond);
+    this.timer = this.clock.setTimeout(() => {
+      this.timer = null;
+      this.drain();
+    }, ms);
+  }
+
+  private drain(): void {
+    if (this.closed) return;
+    this.refill();
+    while (this.queue.length > 0 && this.tokens >= 1 - 1e-9) {
+      this.tokens -= 1;
+      const w = this.queue.shift()!;
+      this.detach(w);
+      w.resolve();
+    }
+    this.schedule();
+  }
+
+  private detach(w: Waiter): void {
+    if (w.signal && w.onAbort) w.signal.removeEventListener('abort', w.onAbort);
+  }
+
+  private cancelTimer(): void {
+    if (this.timer !== null) {
+      this.clock.clearTimeout(this.timer);
+      this.timer = null;
+    }
+  }
+}
