@@ -1,0 +1,22 @@
+export {
+  IMAGE_LIMITS,
+  ImageRejectedError,
+  checkAttachmentMetadata,
+  checkLimits,
+  type AttachmentMetadata,
+  type ImageFacts,
+  type ImageRejection,
+  type ImageRejectionCode,
+  type SupportedImageType,
+} from './limits.js';
+export { sniffImage, type SniffResult } from './sniff.js';
+export { classifyAddress, isPublicAddress, type AddressPolicy } from './address.js';
+export {
+  closeProbeAgents,
+  probeImage,
+  validateAttachment,
+  validateImageUrl,
+  type ProbeOptions,
+  type ProbeResult,
+} from './probe.js';
+export { closeDownloadAgent, downloadToFile, type DownloadOptions, type DownloadResult } from './download.js';
