@@ -231,6 +231,7 @@ export class JobStore {
         UPDATE jobs SET next_check_at = @leaseUntil
         WHERE id IN (
           SELECT id FROM jobs WHERE state IN ('queued', 'running') AND next_check_at <= @now
+            AND id NOT IN (SELECT value FROM json_each(@busy))
           ORDER BY next_check_at LIMIT @limit)
         RETURNING *`),
       recordCheck: db.prepare(`
@@ -257,14 +258,18 @@ export class JobStore {
         UPDATE jobs SET next_delivery_at = @leaseUntil
         WHERE id IN (
           SELECT id FROM jobs WHERE render_version > delivered_version AND next_delivery_at <= @now
+            AND id NOT IN (SELECT value FROM json_each(@busy))
           ORDER BY next_delivery_at LIMIT @limit)
         RETURNING *`),
       delivered: db.prepare(`
         UPDATE jobs SET delivered_version = MAX(delivered_version, @version), last_edit_at = @at,
-          delivery_route = @route, delivery_error = NULL, delivery_attempts = 0, updated_at = @at,
-          message_id = COALESCE(@messageId, message_id), channel_id = COALESCE(@channelId, channel_id),
-          next_delivery_at = CASE WHEN render_version > MAX(delivered_version, @version)
-            THEN MAX(@at + ${PROGRESS_EDIT_GAP_MS}, next_delivery_at) ELSE NULL END
+          delivery_route = COALESCE(@route, delivery_route), delivery_error = NULL, delivery_attempts = 0,
+          updated_at = @at, message_id = COALESCE(@messageId, message_id), channel_id = COALESCE(@channelId, channel_id),
+          reply_gone = CASE WHEN @messageId IS NOT NULL THEN 0 ELSE reply_gone END,
+          next_delivery_at = CASE
+            WHEN render_version <= MAX(delivered_version, @version) THEN NULL
+            WHEN state IN (${TERMINAL_STATES.map((s) => `'${s}'`).join(', ')}) THEN @at
+            ELSE @at + ${PROGRESS_EDIT_GAP_MS} END
         WHERE id = @id RETURNING *`),
       deliveryFailed: db.prepare(`
         UPDATE jobs SET delivery_attempts = delivery_attempts + 1, delivery_error = @error,
@@ -274,6 +279,10 @@ export class JobStore {
         UPDATE jobs SET delivered_version = render_version, delivery_error = @error, next_delivery_at = NULL,
           updated_at = @at WHERE id = @id RETURNING *`),
       replyGone: db.prepare('UPDATE jobs SET reply_gone = 1 WHERE id = ?'),
+      resumeChecks: db.prepare(`UPDATE jobs SET next_check_at = @now WHERE state IN ('queued', 'running')`),
+      resumeDeliveries: db.prepare(
+        'UPDATE jobs SET next_delivery_at = MIN(COALESCE(next_delivery_at, @now), @now) WHERE render_version > delivered_version',
+      ),
       active: db.prepare(`SELECT COUNT(*) FROM jobs WHERE state IN ('submitting', 'queued', 'running')`),
     };
   }
@@ -319,8 +328,19 @@ export class JobStore {
   }
 
   /** Claims active jobs whose check is due, leasing them until `leaseUntil` so that no other pass takes them. */
-  claimDueChecks(now: number, leaseUntil: number, limit: number): Job[] {
-    return (this.s.claimChecks.all({ now, leaseUntil, limit }) as JobRow[]).map(toJob);
+  claimDueChecks(now: number, leaseUntil: number, limit: number, busy: readonly number[] = []): Job[] {
+    return (this.s.claimChecks.all({ now, leaseUntil, limit, busy: JSON.stringify(busy) }) as JobRow[]).map(toJob);
+  }
+
+  /**
+   * At start-up: every unfinished job gets a check and every pending message an edit now,
+   * so leases held by a process that died do not delay them.
+   */
+  resumeAll(now: number): { checks: number; deliveries: number } {
+    return this.db.transaction(() => ({
+      checks: this.s.resumeChecks.run({ now }).changes,
+      deliveries: this.s.resumeDeliveries.run({ now }).changes,
+    }))();
   }
 
   recordCheck(id: number, state: ActiveState, at: number, nextCheckAt: number): Job | undefined {
@@ -348,14 +368,14 @@ export class JobStore {
   }
 
   /** Claims jobs whose message is behind their state and due for an edit. */
-  claimDueDeliveries(now: number, leaseUntil: number, limit: number): Job[] {
-    return (this.s.claimDeliveries.all({ now, leaseUntil, limit }) as JobRow[]).map(toJob);
+  claimDueDeliveries(now: number, leaseUntil: number, limit: number, busy: readonly number[] = []): Job[] {
+    return (this.s.claimDeliveries.all({ now, leaseUntil, limit, busy: JSON.stringify(busy) }) as JobRow[]).map(toJob);
   }
 
   markDelivered(
     id: number,
     version: number,
-    route: DeliveryRoute,
+    route: DeliveryRoute | null,
     at: number,
     moved?: { messageId: string; channelId: string },
   ): Job | undefined {

@@ -65,4 +65,73 @@ export const migrations: Migration[] = [
       CREATE INDEX jobs_guild ON jobs (guild_id, created_at);
     `,
   },
+  {
+    version: 2,
+    name: 'quota and moderation',
+    sql: `
+      -- The quota ledger besides the jobs table: one row per grant, reset or moderator refund.
+      -- credits > 0 gives credits back to the member for the day that contains applies_at.
+      CREATE TABLE quota_ledger (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        guild_id TEXT,
+        user_id TEXT NOT NULL,
+        kind TEXT NOT NULL CHECK (kind IN ('grant', 'reset', 'refund')),
+        credits INTEGER NOT NULL,
+        job_id INTEGER REFERENCES jobs (id),
+        moderator_id TEXT NOT NULL,
+        note TEXT,
+        applies_at INTEGER NOT NULL,
+        created_at INTEGER NOT NULL
+      );
+      CREATE INDEX quota_ledger_user ON quota_ledger (user_id, applies_at);
+      CREATE UNIQUE INDEX quota_ledger_one_refund ON quota_ledger (job_id) WHERE kind = 'refund';
+      -- Per-server overrides (NULL = the operator's default) and the audit channel.
+      CREATE TABLE guild_settings (
+        guild_id TEXT PRIMARY KEY,
+        user_daily INTEGER,
+        cooldown_s INTEGER,
+        max_concurrent INTEGER,
+        audit_channel_id TEXT,
+        updated_at INTEGER NOT NULL,
+        updated_by TEXT NOT NULL
+      );
+      CREATE TABLE guild_role_allowances (
+        guild_id TEXT NOT NULL,
+        role_id TEXT NOT NULL,
+        daily INTEGER NOT NULL,
+        updated_at INTEGER NOT NULL,
+        updated_by TEXT NOT NULL,
+        PRIMARY KEY (guild_id, role_id)
+      );
+      CREATE TABLE guild_blocks (
+        guild_id TEXT NOT NULL,
+        user_id TEXT NOT NULL,
+        reason TEXT,
+        moderator_id TEXT NOT NULL,
+        created_at INTEGER NOT NULL,
+        PRIMARY KEY (guild_id, user_id)
+      );
+      -- The audit channel's record of each job, edited as the job changes.
+      CREATE TABLE audit_messages (
+        job_id INTEGER PRIMARY KEY REFERENCES jobs (id),
+        guild_id TEXT NOT NULL,
+        channel_id TEXT NOT NULL,
+        message_id TEXT NOT NULL,
+        updated_at INTEGER NOT NULL
+      );
+      -- Every moderator change, with who made it.
+      CREATE TABLE admin_actions (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        guild_id TEXT NOT NULL,
+        moderator_id TEXT NOT NULL,
+        action TEXT NOT NULL,
+        target_id TEXT,
+        details TEXT NOT NULL DEFAULT '{}',
+        created_at INTEGER NOT NULL
+      );
+      CREATE INDEX admin_actions_guild ON admin_actions (guild_id, created_at);
+      -- The global daily limit sums all jobs of a day.
+      CREATE INDEX jobs_created ON jobs (created_at);
+    `,
+  },
 ];

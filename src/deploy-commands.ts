@@ -1,0 +1,27 @@
+import { config as loadDotenv } from 'dotenv';
+import { REST, Routes } from 'discord.js';
+import { ConfigError, loadConfig } from './config/index.js';
+import { loadCommands } from './discord/registry.js';
+
+/** Registers every command in commands/ with one bulk overwrite: to DISCORD_GUILD_ID if set, else globally. */
+async function main(): Promise<void> {
+  loadDotenv({ quiet: true });
+  const config = loadConfig();
+  const appId = config.discord.applicationId;
+  if (!appId) throw new ConfigError('Configuration error: DISCORD_APPLICATION_ID is required to register commands');
+  const { commands } = await loadCommands();
+  const body = [...commands.values()].map((c) => c.definition);
+  const rest = new REST({ api: config.discord.apiUrl }).setToken(config.discord.token);
+  const guildId = config.discord.guildId;
+  const route = guildId ? Routes.applicationGuildCommands(appId, guildId) : Routes.applicationCommands(appId);
+  // REST throws on any non-2xx status, with Discord's error code and message.
+  const result = (await rest.put(route, { body })) as { id: string; name: string }[];
+  const where = guildId ? `server ${guildId} (available at once)` : 'globally (may take up to an hour to appear)';
+  console.log(`Registered ${result.length} command(s) ${where}: ${result.map((c) => `/${c.name}`).join(', ')}`);
+}
+
+main().catch((err: unknown) => {
+  if (err instanceof ConfigError) console.error(err.message);
+  else console.error(`Registering commands failed: ${err instanceof Error ? err.message : String(err)}`);
+  process.exit(1);
+});

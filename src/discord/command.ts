@@ -1,0 +1,17 @@
+import type {
+  ButtonInteraction,
+  ChatInputCommandInteraction,
+  RESTPostAPIChatInputApplicationCommandsJSONBody,
+} from 'discord.js';
+import type { Services } from '../services.js';
+
+/**
+ * The shape of every file in commands/: its JSON definition and its handler.
+ * A command may also own buttons whose custom_id starts with `${componentPrefix}:`.
+ */
+export interface CommandModule {
+  definition: RESTPostAPIChatInputApplicationCommandsJSONBody;
+  execute(interaction: ChatInputCommandInteraction, services: Services): Promise<void>;
+  componentPrefix?: string;
+  handleComponent?(interaction: ButtonInteraction, services: Services): Promise<void>;
+}

@@ -1,0 +1,146 @@
+import { readFile } from 'node:fs/promises';
+import { DiscordAPIError, Routes, type REST, type RawFile } from 'discord.js';
+import type { Logger } from '../log/index.js';
+import type { DeliveryRoute, Job } from '../store/jobs.js';
+import type { MessagePayload } from './render.js';
+import { t } from './messages.js';
+
+/** Interaction tokens live 15 minutes; stop using them a little before that. */
+export const INTERACTION_TOKEN_TTL_MS = 15 * 60_000 - 30_000;
+
+/** Discord JSON error codes that decide the fallback route. */
+const TOKEN_DEAD = new Set([50027, 10015]);
+const MESSAGE_GONE = new Set([10008, 10003, 50001, 50013]);
+const CANNOT_DM = new Set([50007, 50278]);
+
+export interface Delivered {
+  route: DeliveryRoute;
+  messageId: string;
+  channelId: string;
+  /** Attachments of the delivered message, with their stored URLs. */
+  attachments: { filename: string; url: string }[];
+}
+
+/** A delivery that should be tried again later (network, 5xx, rate limits). */
+export class RetryableDeliveryError extends Error {
+  override name = 'RetryableDeliveryError';
+}
+
+/** Nowhere left to deliver: the member cannot be reached at all. */
+export class UndeliverableError extends Error {
+  override name = 'UndeliverableError';
+}
+
+interface APIMessageLike {
+  id: string;
+  channel_id: string;
+  attachments?: { filename: string; url: string }[];
+}
+
+function code(err: unknown): number | null {
+  return err instanceof DiscordAPIError && typeof err.code === 'number' ? err.code : null;
+}
+
+async function toBody(p: MessagePayload, withFiles: boolean) {
+  const files: RawFile[] = withFiles
+    ? await Promise.all(p.files.map(async (f) => ({ name: f.name, data: await readFile(f.path) })))
+    : [];
+  const body: Record<string, unknown> = {
+    content: p.content,
+    embeds: p.embeds,
+    components: p.components,
+    allowed_mentions: { parse: [], users: p.mentionUsers },
+  };
+  if (withFiles) body.attachments = p.files.map((f, i) => ({ id: i, filename: f.name }));
+  return { body, files };
+}
+
+/**
+ * Puts a job's message in front of the member, falling back route by route:
+ * the interaction webhook while its token lives, then the channel message by id,
+ * then (for results only) a new message that mentions the member, then a DM.
+ */
+export class Deliverer {
+  constructor(
+    private readonly rest: REST,
+    private readonly log: Logger,
+  ) {}
+
+  async deliver(job: Job, payload: MessagePayload, opts: { final: boolean; now: number }): Promise<Delivered | null> {
+    const ctx = { jobId: job.id, taskId: job.taskId };
+    const { body, files } = await toBody(payload, opts.final);
+    const tokenAlive = opts.now - job.createdAt < INTERACTION_TOKEN_TTL_MS;
+    let replyGone = job.replyGone;
+
+    if (tokenAlive && !replyGone) {
+      try {
+        const msg = (await this.rest.patch(Routes.webhookMessage(job.applicationId, job.interactionToken, '@original'), {
+          body,
+          files,
+          auth: false,
+        })) as APIMessageLike;
+        return { route: 'webhook', messageId: msg.id, channelId: msg.channel_id, attachments: msg.attachments ?? [] };
+      } catch (err) {
+        const c = code(err);
+        if (c !== null && TOKEN_DEAD.has(c)) this.log.info({ ...ctx, code: c }, 'interaction token no longer valid; using the channel route');
+        else if (c === 10008) replyGone = true;
+        else throw this.retryable(err, 'webhook edit');
+      }
+    }
+
+    if (!replyGone && job.messageId) {
+      try {
+        const msg = (await this.rest.patch(Routes.channelMessage(job.channelId, job.messageId), { body, files })) as APIMessageLike;
+        return { route: 'channel_edit', messageId: msg.id, channelId: msg.channel_id, attachments: msg.attachments ?? [] };
+      } catch (err) {
+        const c = code(err);
+        if (c === null || !MESSAGE_GONE.has(c)) throw this.retryable(err, 'channel edit');
+        this.log.info({ ...ctx, code: c }, 'reply cannot be edited; it is gone or out of reach');
+        replyGone = true;
+      }
+    }
+    // Progress has nowhere useful to go once the reply is unreachable; only results are re-posted.
+    if (!opts.final) return null;
+
+    const fresh = {
+      ...body,
+      content: `${t(job.locale, 'job.newMessageNote', { user: `<@${job.userId}>` })}\n${payload.content}`,
+      allowed_mentions: { parse: [], users: [job.userId] },
+    };
+    try {
+      const msg = (await this.rest.post(Routes.channelMessages(job.channelId), { body: fresh, files })) as APIMessageLike;
+      return { route: 'channel_message', messageId: msg.id, channelId: msg.channel_id, attachments: msg.attachments ?? [] };
+    } catch (err) {
+      const c = code(err);
+      if (c === null || !MESSAGE_GONE.has(c)) throw this.retryable(err, 'new channel message');
+      this.log.info({ ...ctx, code: c }, 'cannot post in the channel; sending a DM');
+    }
+
+    try {
+      const dm = (await this.rest.post(Routes.userChannels(), { body: { recipient_id: job.userId } })) as { id: string };
+      const msg = (await this.rest.post(Routes.channelMessages(dm.id), { body: fresh, files })) as APIMessageLike;
+      return { route: 'dm', messageId: msg.id, channelId: msg.channel_id, attachments: msg.attachments ?? [] };
+    } catch (err) {
+      const c = code(err);
+      if (c !== null && (CANNOT_DM.has(c) || MESSAGE_GONE.has(c))) {
+        throw new UndeliverableError(`the member cannot be reached by any route (last: DM, code ${c})`);
+      }
+      throw this.retryable(err, 'direct message');
+    }
+  }
+
+  /** Adds or replaces the components of an already delivered message (the download button). */
+  async editComponents(job: Job, route: DeliveryRoute, messageId: string, channelId: string, payload: MessagePayload, now: number) {
+    const body = { components: payload.components };
+    if (route === 'webhook' && now - job.createdAt < INTERACTION_TOKEN_TTL_MS) {
+      await this.rest.patch(Routes.webhookMessage(job.applicationId, job.interactionToken, '@original'), { body, auth: false });
+    } else {
+      await this.rest.patch(Routes.channelMessage(channelId, messageId), { body });
+    }
+  }
+
+  private retryable(err: unknown, step: string): RetryableDeliveryError {
+    const detail = err instanceof DiscordAPIError ? `${err.status} ${String(err.code)} ${err.message}` : String(err);
+    return new RetryableDeliveryError(`${step} failed: ${detail}`);
+  }
+}

@@ -1,0 +1,186 @@
+import type { APIActionRowComponent, APIButtonComponent, APIEmbed } from 'discord.js';
+import { ButtonStyle, ComponentType } from 'discord.js';
+import type { Job } from '../store/jobs.js';
+import { t, formatBytes, formatDuration } from './messages.js';
+
+export const PREVIEW_NAME = 'preview.webp';
+export const MODEL_NAME = 'model.glb';
+
+export interface FileToAttach {
+  name: string;
+  path: string;
+}
+
+/** A Discord message body, independent of the route that delivers it. */
+export interface MessagePayload {
+  content: string;
+  embeds: APIEmbed[];
+  components: APIActionRowComponent<APIButtonComponent>[];
+  files: FileToAttach[];
+  /** Users that may be pinged by this message; empty means nobody is. */
+  mentionUsers: string[];
+}
+
+export interface RenderContext {
+  now: number;
+  /** Typical (median) duration of recent jobs of this quality, when known. */
+  typicalMs?: number | null;
+  /** The GLB attachment's URL once Discord has stored it, for the download button. */
+  modelAttachmentUrl?: string | null;
+}
+
+const COLOR = { progress: 0x5865f2, success: 0x57f287, failure: 0xed4245, warning: 0xfee75c } as const;
+
+const mention = (job: Job) => `<@${job.userId}>`;
+
+function qualityLabel(job: Job): string {
+  return t(job.locale, job.quality === 'detailed' ? 'job.quality.detailed' : 'job.quality.standard');
+}
+
+function baseEmbed(job: Job, color: number): APIEmbed {
+  return {
+    title: t(job.locale, 'job.title'),
+    color,
+    thumbnail: job.imageSource === 'url' || job.imageUrl ? { url: job.imageUrl } : undefined,
+    fields: [
+      { name: t(job.locale, 'job.field.quality'), value: qualityLabel(job), inline: true },
+      { name: t(job.locale, 'job.field.requestedBy'), value: mention(job), inline: true },
+    ],
+  };
+}
+
+function progress(job: Job, ctx: RenderContext, line: string): MessagePayload {
+  const lines = [line];
+  if (ctx.typicalMs) lines.push(t(job.locale, 'job.typically', { typicalMs: ctx.typicalMs }));
+  return {
+    content: '',
+    embeds: [{ ...baseEmbed(job, COLOR.progress), description: lines.join('\n'), footer: { text: t(job.locale, 'job.progressFooter') } }],
+    components: [],
+    files: [],
+    mentionUsers: [],
+  };
+}
+
+export function renderSubmitting(job: Job, ctx: RenderContext): MessagePayload {
+  return progress(job, ctx, t(job.locale, 'job.submitting', { user: mention(job) }));
+}
+
+export function renderQueued(job: Job, ctx: RenderContext): MessagePayload {
+  return progress(job, ctx, t(job.locale, 'job.queued', { since: job.submittedAt ?? job.createdAt }));
+}
+
+export function renderRunning(job: Job, ctx: RenderContext): MessagePayload {
+  const since = job.submittedAt ?? job.createdAt;
+  return progress(job, ctx, t(job.locale, 'job.running', { since, started: job.startedAt ?? since }));
+}
+
+export function renderSucceeded(job: Job, ctx: RenderContext): MessagePayload {
+  const files: FileToAttach[] = [];
+  const embed = baseEmbed(job, COLOR.success);
+  embed.thumbnail = { url: job.imageUrl };
+  if (job.previewFile) {
+    files.push({ name: PREVIEW_NAME, path: job.previewFile });
+    embed.image = { url: `attachment://${PREVIEW_NAME}` };
+  } else if (job.previewUrl) {
+    embed.image = { url: job.previewUrl };
+  }
+  const took = job.finishedAt !== null && job.submittedAt !== null ? job.finishedAt - job.submittedAt : null;
+  embed.fields = [
+    { name: t(job.locale, 'job.field.quality'), value: qualityLabel(job), inline: true },
+    { name: t(job.locale, 'job.field.time'), value: took === null ? '—' : formatDuration(took), inline: true },
+    { name: t(job.locale, 'job.field.requestedBy'), value: mention(job), inline: true },
+  ];
+  let modelLine: string;
+  let downloadUrl: string | null;
+  if (job.modelFile) {
+    files.push({ name: MODEL_NAME, path: job.modelFile });
+    modelLine = t(job.locale, 'job.modelAttached', { size: formatBytes(job.modelBytes ?? 0) });
+    downloadUrl = ctx.modelAttachmentUrl ?? null;
+  } else {
+    modelLine = t(job.locale, 'job.modelLinkOnly', {
+      expiresAt: job.resultExpiresAt,
+      limit: formatBytes(job.attachmentSizeLimit),
+    });
+    downloadUrl = job.modelUrl;
+  }
+  embed.fields.push({ name: t(job.locale, 'job.field.model'), value: modelLine });
+  const components: MessagePayload['components'] = downloadUrl
+    ? [
+        {
+          type: ComponentType.ActionRow,
+          components: [
+            { type: ComponentType.Button, style: ButtonStyle.Link, label: t(job.locale, 'job.downloadButton'), url: downloadUrl },
+          ],
+        },
+      ]
+    : [];
+  return {
+    content: t(job.locale, 'job.succeeded', { user: mention(job) }),
+    embeds: [embed],
+    components,
+    files,
+    mentionUsers: [job.userId],
+  };
+}
+
+function failure(job: Job, content: string, color: number = COLOR.failure): MessagePayload {
+  return { content, embeds: [baseEmbed(job, color)], components: [], files: [], mentionUsers: [job.userId] };
+}
+
+export function renderFailed(job: Job): MessagePayload {
+  return failure(
+    job,
+    t(job.locale, 'job.failed', {
+      user: mention(job),
+      code: job.errorCode ?? 'FAILED',
+      message: job.errorMessage ?? '',
+    }),
+  );
+}
+
+export function renderCanceled(job: Job): MessagePayload {
+  return failure(job, t(job.locale, 'job.canceled', { user: mention(job) }));
+}
+
+export function renderExpired(job: Job): MessagePayload {
+  return failure(job, t(job.locale, 'job.expired', { user: mention(job) }));
+}
+
+export function renderTimedOut(job: Job): MessagePayload {
+  const minutes = Math.round((job.deadlineAt - (job.submittedAt ?? job.createdAt)) / 60_000);
+  return failure(job, t(job.locale, 'job.timedOut', { user: mention(job), minutes }), COLOR.warning);
+}
+
+export function renderNotSubmitted(job: Job): MessagePayload {
+  return failure(job, t(job.locale, 'job.notSubmitted', { user: mention(job), reason: job.errorMessage ?? '' }));
+}
+
+export function renderOutcomeUnknown(job: Job): MessagePayload {
+  return failure(job, t(job.locale, 'job.outcomeUnknown', { user: mention(job) }), COLOR.warning);
+}
+
+/** The message for a job's current state. */
+export function renderJob(job: Job, ctx: RenderContext): MessagePayload {
+  switch (job.state) {
+    case 'submitting':
+      return renderSubmitting(job, ctx);
+    case 'queued':
+      return renderQueued(job, ctx);
+    case 'running':
+      return renderRunning(job, ctx);
+    case 'succeeded':
+      return renderSucceeded(job, ctx);
+    case 'failed':
+      return renderFailed(job);
+    case 'canceled':
+      return renderCanceled(job);
+    case 'expired':
+      return renderExpired(job);
+    case 'timed_out':
+      return renderTimedOut(job);
+    case 'not_submitted':
+      return renderNotSubmitted(job);
+    case 'outcome_unknown':
+      return renderOutcomeUnknown(job);
+  }
+}

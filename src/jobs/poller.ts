@@ -1,0 +1,231 @@
+import type { Logger } from '../log/index.js';
+import { isTerminal, type Job, type JobStore } from '../store/jobs.js';
+import type { DmxapiClient } from '../upstream/index.js';
+import { Deliverer, UndeliverableError } from '../discord/deliver.js';
+import { MODEL_NAME, renderJob } from '../discord/render.js';
+import type { JobEvents } from './events.js';
+import { deliveryBackoff, failureBackoff, nextCheckDelay, typicalDuration } from './schedule.js';
+import { storeResults } from './results.js';
+
+export interface PollerOptions {
+  jobs: JobStore;
+  upstream: Pick<DmxapiClient, 'getTask'>;
+  deliverer: Deliverer;
+  events: JobEvents;
+  log: Logger;
+  clock: () => number;
+  pollIntervalMs: number;
+  filesDir: string;
+}
+
+/** A claimed job is not claimed again for this long, even if the process that holds it dies. */
+const LEASE_MS = 120_000;
+const BATCH = 50;
+/** After this many failed deliveries (about a day with capped backoff) the bot stops trying. */
+const MAX_DELIVERY_ATTEMPTS = 300;
+
+/**
+ * The one loop that moves jobs forward: it claims due status checks and due message
+ * edits from SQLite and runs them. All upstream calls go through the client's shared
+ * rate budget, so many due jobs wait their turn instead of flooding the provider.
+ */
+export class Poller {
+  private timer: NodeJS.Timeout | null = null;
+  private running = false;
+  private stopped = false;
+  private readonly checking = new Map<number, Promise<void>>();
+  private readonly delivering = new Map<number, Promise<void>>();
+  private readonly tickMs: number;
+
+  constructor(private readonly o: PollerOptions) {
+    this.tickMs = Math.min(1000, o.pollIntervalMs);
+  }
+
+  start(): void {
+    const resumed = this.o.jobs.resumeAll(this.o.clock());
+    if (resumed.checks || resumed.deliveries) this.o.log.info(resumed, 'resuming unfinished jobs');
+    this.schedule(0);
+  }
+
+  /** Looks for due work now (after a submit or a state change). */
+  wake(): void {
+    if (!this.stopped && !this.running) this.schedule(0);
+  }
+
+  /** Stops claiming work and waits (bounded) for what is in flight. */
+  async stop(timeoutMs = 7000): Promise<void> {
+    this.stopped = true;
+    if (this.timer) clearTimeout(this.timer);
+    const inflight = [...this.checking.values(), ...this.delivering.values()];
+    let timeout: NodeJS.Timeout | undefined;
+    await Promise.race([
+      Promise.allSettled(inflight),
+      new Promise((resolve) => (timeout = setTimeout(resolve, timeoutMs))),
+    ]);
+    clearTimeout(timeout);
+  }
+
+  private schedule(ms: number): void {
+    if (this.stopped) return;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = setTimeout(() => void this.tick(), ms);
+  }
+
+  /** One pass: start due checks and due deliveries; never throws. */
+  async tick(): Promise<void> {
+    if (this.stopped) return;
+    this.running = true;
+    try {
+      const now = this.o.clock();
+      for (const job of this.o.jobs.claimDueChecks(now, now + LEASE_MS, BATCH, [...this.checking.keys()])) {
+        this.track(this.checking, job.id, this.check(job));
+      }
+      for (const job of this.o.jobs.claimDueDeliveries(now, now + LEASE_MS, BATCH, [...this.delivering.keys()])) {
+        this.track(this.delivering, job.id, this.deliver(job));
+      }
+    } catch (err) {
+      this.o.log.error({ err }, 'poller pass failed');
+    } finally {
+      this.running = false;
+      this.schedule(this.tickMs);
+    }
+  }
+
+  /** Waits for the work now in flight (tests and shutdown). */
+  async idle(): Promise<void> {
+    await Promise.allSettled([...this.checking.values(), ...this.delivering.values()]);
+  }
+
+  private track(map: Map<number, Promise<void>>, id: number, p: Promise<void>): void {
+    const done = p
+      .catch((err: unknown) => this.o.log.error({ err, jobId: id }, 'poller task failed'))
+      .finally(() => {
+        map.delete(id);
+        this.wake();
+      });
+    map.set(id, done);
+  }
+
+  private changed(job: Job | undefined): void {
+    if (!job) return;
+    try {
+      this.o.events.emit('changed', job);
+    } catch (err) {
+      this.o.log.error({ err, jobId: job.id }, 'job listener failed');
+    }
+  }
+
+  private async check(job: Job): Promise<void> {
+    const { jobs, log, clock, pollIntervalMs } = this.o;
+    const ctx = { jobId: job.id, taskId: job.taskId };
+    if (!job.taskId) return;
+    let info;
+    try {
+      info = await this.o.upstream.getTask(job.taskId);
+    } catch (err) {
+      const at = clock();
+      if (at >= job.deadlineAt) {
+        log.warn({ ...ctx, err }, 'status check failed past the deadline; timing out');
+        this.changed(jobs.finish(job.id, { state: 'timed_out', at, errorCode: 'TIMEOUT' }));
+        return;
+      }
+      const delay = failureBackoff(job.pollFailures + 1, pollIntervalMs);
+      log.warn({ ...ctx, err, retryInMs: delay, failures: job.pollFailures + 1 }, 'status check failed; will retry');
+      jobs.recordCheckFailure(job.id, at, at + delay);
+      return;
+    }
+    const at = clock();
+    log.debug({ ...ctx, status: info.status, polls: job.pollCount + 1 }, 'status checked');
+    switch (info.status) {
+      case 'PENDING':
+      case 'RUNNING': {
+        if (at >= job.deadlineAt) {
+          log.warn(ctx, 'job did not finish before its deadline');
+          this.changed(jobs.finish(job.id, { state: 'timed_out', at, errorCode: 'TIMEOUT' }));
+          return;
+        }
+        const state = info.status === 'PENDING' ? 'queued' : 'running';
+        const delay = nextCheckDelay({
+          elapsedMs: at - (job.submittedAt ?? job.createdAt),
+          historyMs: jobs.recentDurations(job.quality),
+          pollIntervalMs,
+        });
+        const updated = jobs.recordCheck(job.id, state, at, Math.min(at + delay, job.deadlineAt));
+        if (updated && updated.state !== job.state) this.changed(updated);
+        return;
+      }
+      case 'SUCCEEDED': {
+        const files = await storeResults(job, info, this.o.filesDir, log);
+        const now = clock();
+        jobs.setFiles(job.id, files, now);
+        const done = jobs.finish(job.id, {
+          state: 'succeeded',
+          at: now,
+          modelUrl: info.modelUrl ?? null,
+          previewUrl: info.previewUrl ?? null,
+          resultExpiresAt: info.expiresAt ?? null,
+        });
+        log.info({ ...ctx, attached: { preview: !!files.previewFile, model: !!files.modelFile } }, 'job succeeded');
+        this.changed(done);
+        return;
+      }
+      case 'FAILED':
+        log.info({ ...ctx, code: info.code }, 'job failed upstream');
+        this.changed(
+          jobs.finish(job.id, {
+            state: 'failed',
+            at,
+            errorCode: info.code ?? 'FAILED',
+            errorMessage: info.message ?? null,
+          }),
+        );
+        return;
+      case 'CANCELED':
+        this.changed(jobs.finish(job.id, { state: 'canceled', at, errorCode: 'CANCELED', errorMessage: info.message ?? null }));
+        return;
+      case 'UNKNOWN':
+        this.changed(jobs.finish(job.id, { state: 'expired', at, errorCode: 'UNKNOWN', errorMessage: info.message ?? null }));
+        return;
+    }
+  }
+
+  private async deliver(job: Job): Promise<void> {
+    const { jobs, log, clock } = this.o;
+    const ctx = { jobId: job.id, taskId: job.taskId, state: job.state };
+    const final = isTerminal(job.state);
+    const now = clock();
+    const history = jobs.recentDurations(job.quality);
+    const payload = renderJob(job, { now, typicalMs: typicalDuration(history) });
+    try {
+      const d = await this.o.deliverer.deliver(job, payload, { final, now });
+      if (!d) {
+        jobs.markReplyGone(job.id);
+        jobs.markDelivered(job.id, job.renderVersion, null, clock());
+        return;
+      }
+      const moved = d.route === 'channel_message' || d.route === 'dm' ? { messageId: d.messageId, channelId: d.channelId } : undefined;
+      const updated = jobs.markDelivered(job.id, job.renderVersion, d.route, clock(), moved);
+      log.info({ ...ctx, route: d.route, files: payload.files.map((f) => f.name) }, final ? 'result delivered' : 'progress shown');
+      if (final && job.state === 'succeeded' && job.modelFile) {
+        const glb = d.attachments.find((a) => a.filename === MODEL_NAME);
+        if (glb && updated) {
+          const withButton = renderJob(updated, { now, modelAttachmentUrl: glb.url });
+          await this.o.deliverer
+            .editComponents(updated, d.route, d.messageId, d.channelId, withButton, clock())
+            .catch((err: unknown) => log.warn({ ...ctx, err }, 'download button not added'));
+        }
+      }
+    } catch (err) {
+      const at = clock();
+      const attempts = job.deliveryAttempts + 1;
+      if (err instanceof UndeliverableError || attempts >= MAX_DELIVERY_ATTEMPTS) {
+        log.error({ ...ctx, err, attempts }, 'giving up on delivering this message');
+        jobs.giveUpDelivery(job.id, String(err instanceof Error ? err.message : err), at);
+        return;
+      }
+      const delay = deliveryBackoff(attempts);
+      log.warn({ ...ctx, err, attempts, retryInMs: delay }, 'delivery failed; will retry');
+      jobs.recordDeliveryFailure(job.id, String(err instanceof Error ? err.message : err), at, at + delay);
+    }
+  }
+}

@@ -1,0 +1,44 @@
+/**
+ * When to check a job next: a pure function of how long it has run and how long
+ * this bot's recent jobs of the same quality took.
+ *
+ * With no history, every `pollIntervalMs`. With history, nothing is likely to happen
+ * before the shortest recent duration, so the gap halves on the way there (a few
+ * checks, enough to see the job move from queued to generating) and lands on it
+ * exactly; from then on checks are `pollIntervalMs` apart, so a finished job is
+ * reported at most one interval late.
+ */
+export interface ScheduleInput {
+  elapsedMs: number;
+  /** Submit-to-result durations of recent successful jobs of this quality. */
+  historyMs: readonly number[];
+  pollIntervalMs: number;
+}
+
+export function nextCheckDelay({ elapsedMs, historyMs, pollIntervalMs }: ScheduleInput): number {
+  if (historyMs.length === 0) return pollIntervalMs;
+  const shortest = Math.min(...historyMs);
+  const remaining = shortest - elapsedMs;
+  if (remaining <= 0) return pollIntervalMs;
+  if (remaining <= pollIntervalMs) return remaining;
+  return Math.max(pollIntervalMs, remaining / 2);
+}
+
+/** The median of recent durations, shown to members as "usually takes about". */
+export function typicalDuration(historyMs: readonly number[]): number | null {
+  if (historyMs.length === 0) return null;
+  const sorted = [...historyMs].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+}
+
+/** Backoff after failed checks: doubling from the poll interval, capped at a minute, with jitter. */
+export function failureBackoff(failures: number, pollIntervalMs: number, random = Math.random): number {
+  const base = Math.min(60_000, pollIntervalMs * 2 ** Math.min(failures, 10));
+  return Math.round(base / 2 + random() * (base / 2));
+}
+
+/** Backoff between delivery attempts: 1 s doubling to 5 minutes. */
+export function deliveryBackoff(attempts: number): number {
+  return Math.min(5 * 60_000, 1000 * 2 ** Math.min(attempts, 12));
+}

@@ -1,0 +1,131 @@
+import { config as loadDotenv } from 'dotenv';
+import { Events } from 'discord.js';
+import { ConfigError, loadConfig, type Config } from './config/index.js';
+import { createLogger, type Logger } from './log/index.js';
+import { openDatabase } from './store/db.js';
+import { JobStore } from './store/jobs.js';
+import { JobEvents } from './jobs/events.js';
+import { Poller } from './jobs/poller.js';
+import { DmxapiClient, RateBudget } from './upstream/index.js';
+import { QuotaService } from './quota/service.js';
+import { AuditReporter } from './quota/audit.js';
+import { createDiscordClient } from './discord/client.js';
+import { Deliverer } from './discord/deliver.js';
+import { loadCommands } from './discord/registry.js';
+import { createInteractionHandler } from './discord/router.js';
+import type { Services } from './services.js';
+
+const SHUTDOWN_LIMIT_MS = 9000;
+
+async function run(config: Config, log: Logger): Promise<void> {
+  const clock = () => Date.now();
+  const db = openDatabase(config.databasePath);
+  const jobs = new JobStore(db);
+  const events = new JobEvents();
+
+  const budget = new RateBudget(config.dmxapi.maxRps);
+  const upstream = new DmxapiClient({
+    baseUrl: config.dmxapi.baseUrl,
+    key: config.dmxapi.key,
+    timeoutMs: config.dmxapi.timeoutMs,
+    budget,
+    logger: log,
+  });
+
+  const client = createDiscordClient(config.discord.apiUrl);
+  // REST works without the gateway: the poller can deliver even while the gateway reconnects.
+  client.rest.setToken(config.discord.token);
+
+  const poller = new Poller({
+    jobs,
+    upstream,
+    deliverer: new Deliverer(client.rest, log),
+    events,
+    log,
+    clock,
+    pollIntervalMs: config.pollIntervalMs,
+    filesDir: config.filesDir,
+  });
+  const services: Services = {
+    config,
+    log,
+    db,
+    jobs,
+    events,
+    quota: new QuotaService(db, config.quota, clock),
+    upstream,
+    wakePoller: () => poller.wake(),
+    client,
+    clock,
+  };
+  const audit = new AuditReporter(services);
+  audit.attach();
+
+  for (const job of jobs.recoverInterrupted(clock())) {
+    log.warn({ jobId: job.id }, 'job was interrupted mid-submit; outcome unknown, not resubmitting');
+    events.emit('changed', job);
+  }
+
+  const registry = await loadCommands();
+  const handle = createInteractionHandler(registry, services);
+  const inflight = new Set<Promise<void>>();
+  let stopping = false;
+  client.on(Events.InteractionCreate, (interaction) => {
+    if (stopping) return;
+    const p = handle(interaction).finally(() => inflight.delete(p));
+    inflight.add(p);
+  });
+  client.once(Events.ClientReady, (c) =>
+    log.info({ user: c.user.tag, guilds: c.guilds.cache.size, commands: [...registry.commands.keys()] }, 'connected to Discord'),
+  );
+  client.on(Events.ShardResume, () => log.info('gateway session resumed'));
+  client.on(Events.ShardDisconnect, (e) => log.warn({ code: e.code }, 'gateway disconnected'));
+  client.on(Events.Error, (err) => log.error({ err }, 'discord client error'));
+
+  const shutdown = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    log.info({ signal }, 'shutting down');
+    const force = setTimeout(() => {
+      log.warn('shutdown took too long; exiting with work still pending (it resumes on restart)');
+      process.exit(0);
+    }, SHUTDOWN_LIMIT_MS);
+    force.unref();
+    await Promise.allSettled([...inflight]);
+    await poller.stop();
+    audit.detach();
+    await client.destroy();
+    await upstream.close();
+    db.close();
+    log.info('stopped');
+    clearTimeout(force);
+    process.exit(0);
+  };
+  process.once('SIGTERM', () => void shutdown('SIGTERM'));
+  process.once('SIGINT', () => void shutdown('SIGINT'));
+
+  poller.start();
+  await client.login(config.discord.token);
+}
+
+function main(): void {
+  loadDotenv({ quiet: true });
+  let config: Config;
+  try {
+    config = loadConfig();
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      console.error(err.message);
+      process.exit(1);
+    }
+    throw err;
+  }
+  const log = createLogger({ level: config.logLevel, secrets: [config.discord.token, config.dmxapi.key] });
+  process.on('unhandledRejection', (err) => log.error({ err }, 'unhandled rejection'));
+  run(config, log).catch((err: unknown) => {
+    log.fatal({ err }, 'start-up failed');
+    process.exit(1);
+  });
+}
+
+main();
