@@ -1,0 +1,29 @@
+# syntax=docker/dockerfile:1
+
+# --- build: compile TypeScript and the native SQLite module ---
+FROM node:24-bookworm-slim AS build
+RUN apt-get update \
+ && apt-get install -y --no-install-recommends python3 make g++ \
+ && rm -rf /var/lib/apt/lists/*
+WORKDIR /app
+COPY package.json package-lock.json ./
+RUN npm ci
+COPY tsconfig.json tsconfig.build.json ./
+COPY src ./src
+COPY commands ./commands
+RUN npm run build && npm prune --omit=dev
+
+# --- run: only what the bot needs, as an unprivileged user ---
+FROM node:24-bookworm-slim
+ENV NODE_ENV=production \
+    DATABASE_PATH=/app/data/model3d.sqlite \
+    FILES_DIR=/app/data/files
+WORKDIR /app
+COPY --from=build /app/package.json ./
+COPY --from=build /app/node_modules ./node_modules
+COPY --from=build /app/dist ./dist
+RUN mkdir -p /app/data && chown node:node /app/data
+USER node
+VOLUME ["/app/data"]
+# Exec form: node is PID 1's direct child of nothing else, so SIGTERM reaches the bot.
+CMD ["node", "dist/src/main.js"]
