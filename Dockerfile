@@ -25,5 +25,5 @@ COPY --from=build /app/dist ./dist
 RUN mkdir -p /app/data && chown node:node /app/data
 USER node
 VOLUME ["/app/data"]
-# Exec form: node is PID 1's direct child of nothing else, so SIGTERM reaches the bot.
+# Exec form: node itself is PID 1 (no shell or npm in between), so SIGTERM reaches the bot.
 CMD ["node", "dist/src/main.js"]
