@@ -1,0 +1,281 @@
+import type { Config } from '../config/index.js';
+import type { Db } from '../store/db.js';
+import { isTerminal, type Job, type JobStore, type Quality } from '../store/jobs.js';
+import { CHARGED_STATES, QuotaStore, type Block, type LedgerEntry } from '../store/quota.js';
+import { t } from '../discord/messages.js';
+import { startOfDay, startOfMonth, startOfNextDay } from './time.js';
+
+export interface QuotaRequest {
+  userId: string;
+  guildId: string | null;
+  roleIds: string[];
+  quality: Quality;
+}
+
+export type QuotaDenial =
+  | { limit: 'blocked'; reason: string | null }
+  | { limit: 'user_daily'; allowance: number; used: number; cost: number; resetsAt: number }
+  | { limit: 'guild_daily'; allowance: number; used: number; cost: number; resetsAt: number }
+  | { limit: 'global_daily'; allowance: number; used: number; cost: number; resetsAt: number }
+  | { limit: 'concurrent'; max: number; inFlight: number }
+  | { limit: 'cooldown'; until: number };
+
+/** Where a member's daily allowance comes from. */
+export type AllowanceSource = 'operator' | 'server' | 'role';
+
+/** The limits that apply to one member in one place (a server, or DMs when guildId is null). */
+export interface EffectiveLimits {
+  userDaily: number;
+  allowanceSource: AllowanceSource;
+  cooldownS: number;
+  maxConcurrent: number;
+  guildDaily: number | null;
+  globalDaily: number | null;
+}
+
+/** Everything /quota shows. `used*` are net of refunds and grants (they may be negative after a grant). */
+export interface QuotaStatus {
+  limits: EffectiveLimits;
+  usedToday: number;
+  remainingToday: number;
+  usedThisMonth: number;
+  inFlight: number;
+  cooldownUntil: number | null;
+  resetsAt: number;
+  blocked: Block | null;
+  costs: Record<Quality, number>;
+}
+
+export type RefundResult =
+  | { ok: true; job: Job; entry: LedgerEntry }
+  | { ok: false; reason: 'unknown_job' | 'already_refunded' | 'in_flight'; job?: Job; entry?: LedgerEntry };
+
+const charged = (state: string) => (CHARGED_STATES as readonly string[]).includes(state);
+
+/**
+ * Credits, limits and the ledger. All numbers are SQL aggregates over the jobs table and the
+ * quota_ledger table; nothing is counted in memory.
+ *
+ * Scopes: the daily allowance is per member per server (DM jobs form their own scope,
+ * guild_id NULL). Concurrency and cooldown are per member across everything they run.
+ */
+export class QuotaService {
+  readonly store: QuotaStore;
+
+  constructor(
+    private readonly db: Db,
+    private readonly config: Config['quota'],
+    private readonly clock: () => number,
+  ) {
+    this.store = new QuotaStore(db);
+  }
+
+  get timeZone(): string {
+    return this.config.timeZone;
+  }
+
+  get operator(): Config['quota'] {
+    return this.config;
+  }
+
+  cost(quality: Quality): number {
+    return quality === 'detailed' ? this.config.detailedCost : 1;
+  }
+
+  /**
+   * The member's limits. Daily allowance: the highest allowance among their roles when any role
+   * has one; else the server's member allowance when set; else QUOTA_USER_DAILY. Server and role
+   * allowances are capped by QUOTA_GUILD_DAILY.
+   */
+  limits(guildId: string | null, roleIds: readonly string[]): EffectiveLimits {
+    const c = this.config;
+    if (guildId === null) {
+      return {
+        userDaily: c.userDaily,
+        allowanceSource: 'operator',
+        cooldownS: c.cooldownS,
+        maxConcurrent: c.maxConcurrent,
+        guildDaily: null,
+        globalDaily: c.globalDaily > 0 ? c.globalDaily : null,
+      };
+    }
+    const s = this.store.settings(guildId);
+    const role = this.store.maxRoleAllowance(guildId, roleIds);
+    let userDaily = c.userDaily;
+    let allowanceSource: AllowanceSource = 'operator';
+    if (role !== null) {
+      userDaily = role;
+      allowanceSource = 'role';
+    } else if (s?.userDaily != null) {
+      userDaily = s.userDaily;
+      allowanceSource = 'server';
+    }
+    return {
+      userDaily: Math.min(userDaily, c.guildDaily),
+      allowanceSource,
+      // Servers may only tighten the operator's cooldown and concurrency.
+      cooldownS: Math.max(s?.cooldownS ?? c.cooldownS, c.cooldownS),
+      maxConcurrent: Math.min(s?.maxConcurrent ?? c.maxConcurrent, c.maxConcurrent),
+      guildDaily: c.guildDaily,
+      globalDaily: c.globalDaily > 0 ? c.globalDaily : null,
+    };
+  }
+
+  status(req: Omit<QuotaRequest, 'quality'>): QuotaStatus {
+    const now = this.clock();
+    const tz = this.config.timeZone;
+    const limits = this.limits(req.guildId, req.roleIds);
+    const usedToday = this.store.memberUsed(req.guildId, req.userId, startOfDay(now, tz));
+    const last = this.store.lastSubmitAt(req.userId);
+    const cooldownUntil = last !== null && limits.cooldownS > 0 ? last + limits.cooldownS * 1000 : null;
+    return {
+      limits,
+      usedToday,
+      remainingToday: Math.max(0, limits.userDaily - usedToday),
+      usedThisMonth: this.store.memberUsed(req.guildId, req.userId, startOfMonth(now, tz)),
+      inFlight: this.store.inFlight(req.userId),
+      cooldownUntil: cooldownUntil !== null && cooldownUntil > now ? cooldownUntil : null,
+      resetsAt: startOfNextDay(now, tz),
+      blocked: req.guildId ? (this.store.block(req.guildId, req.userId) ?? null) : null,
+      costs: { standard: this.cost('standard'), detailed: this.cost('detailed') },
+    };
+  }
+
+  /** Read-only pre-check (before any network work). */
+  check(req: QuotaRequest): QuotaDenial | null {
+    return this.evaluate(req, this.clock());
+  }
+
+  /** Checks every limit and, in ONE immediate transaction, calls insert(cost) to write the job row (the reservation). */
+  reserve(
+    req: QuotaRequest,
+    insert: (cost: number) => Job,
+  ): { ok: true; job: Job } | { ok: false; denial: QuotaDenial } {
+    const tx = this.db.transaction(() => {
+      const denial = this.evaluate(req, this.clock());
+      if (denial) return { ok: false as const, denial };
+      return { ok: true as const, job: insert(this.cost(req.quality)) };
+    });
+    // BEGIN IMMEDIATE takes the write lock before reading, so two reserves (from any
+    // connection or process) are serialised and the second one sees the first one's row.
+    return tx.immediate();
+  }
+
+  private evaluate(req: QuotaRequest, now: number): QuotaDenial | null {
+    const tz = this.config.timeZone;
+    const s = this.store;
+    if (req.guildId) {
+      const block = s.block(req.guildId, req.userId);
+      if (block) return { limit: 'blocked', reason: block.reason };
+    }
+    const limits = this.limits(req.guildId, req.roleIds);
+    // Daily limits first: they say the most (nothing more today), the short waits come last.
+    const cost = this.cost(req.quality);
+    const dayStart = startOfDay(now, tz);
+    const resetsAt = startOfNextDay(now, tz);
+    const used = s.memberUsed(req.guildId, req.userId, dayStart);
+    if (used + cost > limits.userDaily) {
+      return { limit: 'user_daily', allowance: limits.userDaily, used, cost, resetsAt };
+    }
+    if (req.guildId && limits.guildDaily !== null) {
+      const g = s.guildSpend(req.guildId, dayStart);
+      if (g + cost > limits.guildDaily) return { limit: 'guild_daily', allowance: limits.guildDaily, used: g, cost, resetsAt };
+    }
+    if (limits.globalDaily !== null) {
+      const g = s.globalSpend(dayStart);
+      if (g + cost > limits.globalDaily) return { limit: 'global_daily', allowance: limits.globalDaily, used: g, cost, resetsAt };
+    }
+    const inFlight = s.inFlight(req.userId);
+    if (inFlight >= limits.maxConcurrent) return { limit: 'concurrent', max: limits.maxConcurrent, inFlight };
+    if (limits.cooldownS > 0) {
+      const last = s.lastSubmitAt(req.userId);
+      const until = last === null ? 0 : last + limits.cooldownS * 1000;
+      if (until > now) return { limit: 'cooldown', until };
+    }
+    return null;
+  }
+
+  // --- moderator actions (the command layer checks permissions and logs) ---
+
+  /** Extra credits for the member, for today. */
+  grant(guildId: string, userId: string, credits: number, moderatorId: string): LedgerEntry {
+    const now = this.clock();
+    return this.store.addLedger({
+      guildId, userId, kind: 'grant', credits, jobId: null, moderatorId, note: null, appliesAt: now, createdAt: now,
+    });
+  }
+
+  /** Gives the member back the credits they used today. Returns the entry, or null when they had used none. */
+  reset(guildId: string, userId: string, moderatorId: string): LedgerEntry | null {
+    return this.db.transaction(() => {
+      const now = this.clock();
+      const used = this.store.memberUsed(guildId, userId, startOfDay(now, this.config.timeZone));
+      if (used <= 0) return null;
+      return this.store.addLedger({
+        guildId, userId, kind: 'reset', credits: used, jobId: null, moderatorId, note: null, appliesAt: now, createdAt: now,
+      });
+    }).immediate();
+  }
+
+  /**
+   * A moderator's refund of one finished job of this server. The credits go back on the day the
+   * job was charged. A job that was already refunded automatically (failed, …) gets a 0-credit
+   * entry so that the refund is still on record and cannot be repeated.
+   */
+  refundJob(jobs: JobStore, jobId: number, guildId: string, moderatorId: string): RefundResult {
+    return this.db.transaction((): RefundResult => {
+      const job = jobs.get(jobId);
+      if (!job || job.guildId !== guildId) return { ok: false, reason: 'unknown_job' };
+      const prior = this.store.refundOf(jobId);
+      if (prior) return { ok: false, reason: 'already_refunded', job, entry: prior };
+      if (!isTerminal(job.state)) return { ok: false, reason: 'in_flight', job };
+      const now = this.clock();
+      const entry = this.store.addLedger({
+        guildId,
+        userId: job.userId,
+        kind: 'refund',
+        credits: charged(job.state) ? job.cost : 0,
+        jobId,
+        moderatorId,
+        note: null,
+        appliesAt: job.createdAt,
+        createdAt: now,
+      });
+      return { ok: true, job, entry };
+    }).immediate();
+  }
+
+  /** Returns false when the member was already blocked. */
+  block(guildId: string, userId: string, reason: string | null, moderatorId: string): boolean {
+    return this.store.addBlock({ guildId, userId, reason, moderatorId, createdAt: this.clock() });
+  }
+
+  unblock(guildId: string, userId: string): boolean {
+    return this.store.removeBlock(guildId, userId);
+  }
+}
+
+/** The short, ephemeral text a member sees when /model3d is over a limit. */
+export function denialText(locale: string, denial: QuotaDenial): string {
+  switch (denial.limit) {
+    case 'blocked':
+      return t(locale, 'quota.denied.blocked', { reason: denial.reason });
+    case 'concurrent':
+      return t(locale, 'quota.denied.concurrent', { max: denial.max, inFlight: denial.inFlight });
+    case 'cooldown':
+      return t(locale, 'quota.denied.cooldown', { until: denial.until });
+    case 'user_daily':
+    case 'guild_daily':
+    case 'global_daily': {
+      const values = {
+        allowance: denial.allowance,
+        remaining: Math.max(0, denial.allowance - denial.used),
+        cost: denial.cost,
+        resetsAt: denial.resetsAt,
+      };
+      if (denial.limit === 'user_daily') return t(locale, 'quota.denied.userDaily', values);
+      if (denial.limit === 'guild_daily') return t(locale, 'quota.denied.guildDaily', values);
+      return t(locale, 'quota.denied.globalDaily', values);
+    }
+  }
+}
