@@ -119,6 +119,7 @@ export const migrations: Migration[] = [
         message_id TEXT NOT NULL,
         updated_at INTEGER NOT NULL
       );
+      CREATE INDEX audit_messages_message ON audit_messages (message_id);
       -- Every moderator change, with who made it.
       CREATE TABLE admin_actions (
         id INTEGER PRIMARY KEY AUTOINCREMENT,

@@ -121,6 +121,8 @@ export class QuotaStore {
         ON CONFLICT (guild_id, user_id) DO NOTHING`),
       unblock: db.prepare('DELETE FROM guild_blocks WHERE guild_id = ? AND user_id = ?'),
       auditMessage: db.prepare('SELECT * FROM audit_messages WHERE job_id = ?'),
+      auditMessageById: db.prepare('SELECT * FROM audit_messages WHERE message_id = ?'),
+      blockCount: db.prepare('SELECT COUNT(*) FROM guild_blocks WHERE guild_id = ?'),
       setAuditMessage: db.prepare(`
         INSERT INTO audit_messages (job_id, guild_id, channel_id, message_id, updated_at)
         VALUES (@jobId, @guildId, @channelId, @messageId, @at)
@@ -251,6 +253,15 @@ export class QuotaStore {
   auditMessage(jobId: number): AuditMessage | undefined {
     const r = this.s.auditMessage.get(jobId) as AuditRow | undefined;
     return r && { jobId: r.job_id, guildId: r.guild_id, channelId: r.channel_id, messageId: r.message_id };
+  }
+
+  auditMessageById(messageId: string): AuditMessage | undefined {
+    const r = this.s.auditMessageById.get(messageId) as AuditRow | undefined;
+    return r && { jobId: r.job_id, guildId: r.guild_id, channelId: r.channel_id, messageId: r.message_id };
+  }
+
+  blockCount(guildId: string): number {
+    return this.s.blockCount.pluck().get(guildId) as number;
   }
 
   setAuditMessage(m: AuditMessage, at: number): void {
