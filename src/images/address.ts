@@ -80,20 +80,23 @@ export const stripBrackets = (hostname: string): string => hostname.replace(/^\[
  */
 function guardedLookup(policy: AddressPolicy): net.LookupFunction {
   return (hostname, options, callback) => {
-    policy.resolve(hostname).then(
-      (found) => {
-        const blocked = found.find((a) => !policy.isAllowed(a.address));
-        if (blocked) throw new BlockedAddressError(hostname, blocked.address);
-        const family = options.family === 4 || options.family === 6 ? options.family : 0;
-        const usable = family ? found.filter((a) => a.family === family) : found;
-        const first = usable[0];
-        if (!first) {
-          const err: NodeJS.ErrnoException = new Error(`getaddrinfo ENOTFOUND ${hostname}`);
-          err.code = 'ENOTFOUND';
-          throw err;
-        }
+    const pick = async () => {
+      const found = await policy.resolve(hostname);
+      const blocked = found.find((a) => !policy.isAllowed(a.address));
+      if (blocked) throw new BlockedAddressError(hostname, blocked.address);
+      const family = options.family === 4 || options.family === 6 ? options.family : 0;
+      const usable = family ? found.filter((a) => a.family === family) : found;
+      if (!usable[0]) {
+        const err: NodeJS.ErrnoException = new Error(`getaddrinfo ENOTFOUND ${hostname}`);
+        err.code = 'ENOTFOUND';
+        throw err;
+      }
+      return usable;
+    };
+    pick().then(
+      (usable) => {
         if (options.all) callback(null, usable);
-        else callback(null, first.address, first.family);
+        else callback(null, usable[0]!.address, usable[0]!.family);
       },
       (err: NodeJS.ErrnoException) => callback(err, ''),
     );

@@ -1,0 +1,107 @@
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { closeDownloadAgent, downloadToFile } from '../../src/images/index.js';
+import { redirect, serveBytes, startServer, trickle, type TestServer } from './server.js';
+
+const BODY = Buffer.alloc(300 * 1024);
+for (let i = 0; i < BODY.length; i++) BODY[i] = (i * 31) & 0xff;
+
+let srv: TestServer;
+let dir: string;
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'model3d-dl-'));
+  srv = await startServer({
+    '/model.glb': serveBytes(BODY, { range: false }),
+    '/chunked.glb': serveBytes(BODY, { range: false, chunked: true }),
+    '/moved': redirect('/model.glb'),
+    '/big-declared': trickle(50 * 1024 * 1024, { chunk: 64 * 1024, everyMs: 5 }),
+    '/stalls': trickle(1024 * 1024, { chunk: 16 * 1024, everyMs: 60_000 }),
+    '/reset': (_req, res) => {
+      res.writeHead(200, { 'content-length': '100000' });
+      res.write(Buffer.alloc(1000));
+      setTimeout(() => res.socket?.destroy(), 20);
+    },
+    '/403': (_req, res) => void res.writeHead(403).end('expired'),
+  });
+});
+afterAll(async () => {
+  await closeDownloadAgent();
+  await srv.close();
+  await rm(dir, { recursive: true, force: true });
+});
+
+const opts = { maxBytes: 1024 * 1024, timeoutMs: 2000 };
+
+async function filesIn(d: string): Promise<string[]> {
+  return readdir(d).catch(() => []);
+}
+
+describe('downloadToFile', () => {
+  it('streams to the destination, creating its directory', async () => {
+    const dest = join(dir, 'job1', 'nested', 'model.glb');
+    expect(await downloadToFile(srv.url('/model.glb'), dest, opts)).toEqual({ ok: true, bytes: BODY.length });
+    expect((await readFile(dest)).equals(BODY)).toBe(true);
+    expect(await filesIn(join(dir, 'job1', 'nested'))).toEqual(['model.glb']);
+  });
+
+  it('handles chunked bodies and redirects', async () => {
+    const a = join(dir, 'job2', 'a.glb');
+    const b = join(dir, 'job2', 'b.glb');
+    expect(await downloadToFile(srv.url('/chunked.glb'), a, opts)).toEqual({ ok: true, bytes: BODY.length });
+    expect(await downloadToFile(srv.url('/moved'), b, opts)).toEqual({ ok: true, bytes: BODY.length });
+    expect((await readFile(b)).equals(BODY)).toBe(true);
+  });
+
+  it('refuses a Content-Length above the cap without reading the body', async () => {
+    const dest = join(dir, 'job3', 'model.glb');
+    const closed = srv.nextSocketClose();
+    expect(await downloadToFile(srv.url('/big-declared'), dest, opts)).toEqual({
+      ok: false,
+      reason: 'too_large',
+      bytes: 50 * 1024 * 1024,
+    });
+    expect(await closed).toBeLessThan(2 * 1024 * 1024);
+    expect(await filesIn(join(dir, 'job3'))).toEqual([]);
+  });
+
+  it('aborts a body that grows past the cap and removes the partial file', async () => {
+    const dest = join(dir, 'job4', 'model.glb');
+    const r = await downloadToFile(srv.url('/chunked.glb'), dest, { ...opts, maxBytes: 100 * 1024 });
+    expect(r).toMatchObject({ ok: false, reason: 'too_large' });
+    expect(r.ok === false && r.bytes! > 100 * 1024).toBe(true);
+    expect(await filesIn(join(dir, 'job4'))).toEqual([]);
+  });
+
+  it('times out on a stalled body and removes the partial file', async () => {
+    const dest = join(dir, 'job5', 'preview.webp');
+    const started = Date.now();
+    expect(await downloadToFile(srv.url('/stalls'), dest, { ...opts, timeoutMs: 200 })).toEqual({
+      ok: false,
+      reason: 'timeout',
+    });
+    expect(Date.now() - started).toBeLessThan(1500);
+    expect(await filesIn(join(dir, 'job5'))).toEqual([]);
+  });
+
+  it('reports HTTP errors and broken connections', async () => {
+    const dest = join(dir, 'job6', 'x.glb');
+    expect(await downloadToFile(srv.url('/403'), dest, opts)).toEqual({ ok: false, reason: 'http_error', status: 403 });
+    expect(await downloadToFile(srv.url('/reset'), dest, opts)).toEqual({ ok: false, reason: 'network' });
+    const dead = await startServer({});
+    const url = dead.url('/x');
+    await dead.close();
+    expect(await downloadToFile(url, dest, opts)).toEqual({ ok: false, reason: 'network' });
+    expect(await filesIn(join(dir, 'job6'))).toEqual([]);
+  });
+
+  it('treats a zero or negative budget as too large', async () => {
+    const dest = join(dir, 'job7', 'x.glb');
+    expect(await downloadToFile(srv.url('/model.glb'), dest, { ...opts, maxBytes: 0 })).toMatchObject({
+      ok: false,
+      reason: 'too_large',
+    });
+    expect(await filesIn(join(dir, 'job7'))).toEqual([]);
+  });
+});
