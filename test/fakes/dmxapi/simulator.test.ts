@@ -106,7 +106,7 @@ describe('GLB and WebP', () => {
 
 describe('DmxapiSimulator', () => {
   it('submits like the doc and walks the timeline to SUCCEEDED', async () => {
-    sim = await DmxapiSimulator.start({ timeline: { pendingMs: 60, runningMs: 120 } });
+    sim = await DmxapiSimulator.start({ timeline: { pendingMs: 10_000, runningMs: 60_000 } });
     const s = await submit();
     expect(s.status).toBe(200);
     expect(s.json.usage.total_tokens).toBe(35000);
@@ -122,9 +122,11 @@ describe('DmxapiSimulator', () => {
     expect(p.text.task_status).toBe('PENDING');
     expect(p.text.submit_time).toMatch(/^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}\.\d{3}$/);
 
-    await sim.waitFor((x) => x.statusOf(id) === 'RUNNING', 2000);
-    expect((await get(id)).text.task_status).toBe('RUNNING');
-    await sim.waitFor((x) => x.statusOf(id) === 'SUCCEEDED', 2000);
+    sim.advanceTime(10_000);
+    const running = await get(id);
+    expect(running.text.task_status).toBe('RUNNING');
+    expect(running.text.scheduled_time).toBeTypeOf('string');
+    sim.advanceTime(60_000);
     const done = await get(id);
     expect(done.text).toMatchObject({ task_id: id, task_status: 'SUCCEEDED' });
     expect(done.text.end_time).toBeTypeOf('string');
@@ -132,7 +134,7 @@ describe('DmxapiSimulator', () => {
     expect(r.pbr_model_url).toMatch(new RegExp(`/cdn/${id}/tripo_pbr_model_${id}\\.glb\\?auth_key=\\d{10}-[A-Za-z0-9]{8}-0-[0-9a-f]{32}$`));
     expect(r.rendered_image_url).toMatch(/legacy_mesh\.webp\?auth_key=/);
     const exp = Number(/auth_key=(\d+)/.exec(r.pbr_model_url)![1]) * 1000;
-    expect(exp - Date.now()).toBeGreaterThan(2 * 3600_000 - 5000);
+    expect(exp * 1 - sim.now()).toBeGreaterThan(2 * 3600_000 - 70_000 - 5000);
 
     const glbRes = await fetch(r.pbr_model_url);
     expect(glbRes.status).toBe(200);
