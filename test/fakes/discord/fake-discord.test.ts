@@ -1,6 +1,8 @@
 import { REST } from '@discordjs/rest';
 import { AttachmentBuilder, ChatInputCommandInteraction, Client, DiscordAPIError, Events, GatewayIntentBits, MessageFlags, Routes, type Interaction } from 'discord.js';
+import { createInflate } from 'node:zlib';
 import { afterEach, describe, expect, it } from 'vitest';
+import { WebSocket } from 'ws';
 import { FakeDiscord, opt } from './index.js';
 
 let fake: FakeDiscord | undefined;
@@ -235,6 +237,35 @@ describe('FakeDiscord with the real discord.js Client', () => {
     expect(i.isChatInputCommand() && i.commandName).toBe('after');
   });
 
+  it('replays dispatches missed while disconnected on RESUME', async () => {
+    const { fake, client } = await start();
+    const got = nextInteraction(client, 5000);
+    fake.disconnect({ resumable: true, mode: 'terminate' });
+    await fake.waitFor(() => fake.gateway.connectedSessions().length === 0, { description: 'socket gone' });
+    const rec = fake.sendInteraction(fake.build.chatInput({ name: 'missed' }));
+    const i = await got;
+    expect(i.id).toBe(rec.id);
+    expect(fake.resumeCount).toBe(1);
+    expect(fake.identifyCount).toBe(1);
+  });
+
+  it('the first follow-up after a deferral replaces the thinking message', async () => {
+    const { fake, client } = await start();
+    const got = nextInteraction(client);
+    const rec = fake.sendInteraction(fake.build.chatInput({ name: 'model' }));
+    const interaction = (await got) as ChatInputCommandInteraction;
+    await interaction.deferReply({ flags: MessageFlags.Ephemeral });
+    expect(fake.originalMessage(rec.token)?.flags).toBe(64 | 128);
+    const first = await interaction.followUp('result');
+    expect(first.id).toBe(fake.originalMessage(rec.token)?.id);
+    expect(fake.originalMessage(rec.token)?.flags).toBe(64);
+    const second = await interaction.followUp('more');
+    expect(second.id).not.toBe(first.id);
+    expect(fake.followups(rec.token).map((m) => m.content)).toEqual(['more']);
+    // Ephemeral messages are not reachable through channel routes.
+    await expectApiError(client.rest.get(Routes.channelMessage(rec.channelId, first.id)), 10008);
+  });
+
   it('non-resumable disconnect makes the client identify again', async () => {
     const { fake, client } = await start({}, true);
     // Wait for the client side too: destroying a discord.js client mid-IDENTIFY makes it hang.
@@ -244,6 +275,23 @@ describe('FakeDiscord with the real discord.js Client', () => {
     expect(fake.identifyCount).toBe(2);
     expect(fake.resumeCount).toBe(0);
     expect(fake.gateway.stats.failedResumes).toBe(0);
+  });
+});
+
+describe('FakeDiscord gateway details', () => {
+  it('supports compress=zlib-stream and rejects a bad token with 4004', async () => {
+    fake = await FakeDiscord.start();
+    const ws = new WebSocket(`${fake.gatewayUrl}/?v=10&encoding=json&compress=zlib-stream`);
+    const inflate = createInflate();
+    const hello = new Promise<{ op: number; d: { heartbeat_interval: number } }>((resolve) => inflate.on('data', (c: Buffer) => resolve(JSON.parse(c.toString()))));
+    ws.on('message', (data: Buffer) => inflate.write(data));
+    const payload = await bounded(hello, 2000, 'HELLO');
+    expect(payload.op).toBe(10);
+    expect(payload.d.heartbeat_interval).toBe(41250);
+    const closed = new Promise<number>((resolve) => ws.on('close', (code) => resolve(code)));
+    ws.send(JSON.stringify({ op: 2, d: { token: 'bad', intents: 1, properties: {} } }));
+    expect(await bounded(closed, 2000, 'close')).toBe(4004);
+    inflate.destroy();
   });
 });
 
