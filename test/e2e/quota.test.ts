@@ -1,0 +1,335 @@
+/**
+ * /quota and /model3d-admin end to end: a real discord.js Client connected to the fake Discord,
+ * the real command registry and interaction router, a real SQLite file, and the DMXAPI simulator
+ * for the balance (billing endpoints on and off).
+ */
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { join } from 'node:path';
+import { Events, Routes, type APIMessage, type Client } from 'discord.js';
+import { FakeDiscord, DEFAULT_MEMBER_PERMISSIONS, opt, type FakeMessage, type Json } from '../fakes/discord/index.js';
+import { DmxapiSimulator } from '../fakes/dmxapi/index.js';
+import { loadConfig } from '../../src/config/index.js';
+import { createLogger } from '../../src/log/index.js';
+import { openDatabase, type Db } from '../../src/store/db.js';
+import { JobStore } from '../../src/store/jobs.js';
+import { JobEvents } from '../../src/jobs/events.js';
+import { QuotaService } from '../../src/quota/service.js';
+import { AuditReporter } from '../../src/quota/audit.js';
+import { DmxapiClient, RateBudget } from '../../src/upstream/index.js';
+import { createDiscordClient } from '../../src/discord/client.js';
+import { loadCommands } from '../../src/discord/registry.js';
+import { createInteractionHandler } from '../../src/discord/router.js';
+import type { Services } from '../../src/services.js';
+import { newJob } from '../helpers/jobs.js';
+import { tempDir } from '../helpers/tmp.js';
+
+const MANAGE_GUILD = 1n << 5n;
+const MOD_PERMS = (BigInt(DEFAULT_MEMBER_PERMISSIONS) | MANAGE_GUILD).toString();
+const EPHEMERAL = 64;
+
+let fake: FakeDiscord;
+let client: Client;
+let sim: DmxapiSimulator | undefined;
+let tmp: ReturnType<typeof tempDir>;
+let db: Db;
+let services: Services;
+let audit: AuditReporter;
+let guildId: string;
+let general: string;
+let modLog: string;
+const now = { t: Date.parse('2024-06-15T12:00:00Z') };
+
+beforeAll(async () => {
+  fake = await FakeDiscord.start({ heartbeatIntervalMs: 500, guilds: [{ channels: [{ name: 'general' }, { name: 'mod-log' }] }] });
+  guildId = fake.guilds[0]!.id;
+  [general, modLog] = fake.guilds[0]!.channels.filter((c) => c.type === 0).map((c) => c.id) as [string, string];
+  tmp = tempDir('model3d-e2e-quota-');
+  db = openDatabase(join(tmp.dir, 'bot.sqlite'));
+  const config = loadConfig({
+    DISCORD_TOKEN: fake.botToken,
+    DMXAPI_KEY: 'sk-test-key',
+    QUOTA_USER_DAILY: '2',
+    QUOTA_GUILD_DAILY: '50',
+    QUOTA_COOLDOWN_S: '0',
+    QUOTA_MAX_CONCURRENT: '3',
+  });
+  client = createDiscordClient(fake.apiUrl);
+  const clock = () => now.t;
+  const jobs = new JobStore(db);
+  services = {
+    config,
+    log: createLogger({ level: 'silent' }),
+    db,
+    jobs,
+    events: new JobEvents(),
+    quota: new QuotaService(db, config.quota, clock),
+    upstream: null as never, // set per test
+    wakePoller: () => undefined,
+    client,
+    clock,
+  };
+  audit = new AuditReporter(services);
+  audit.attach();
+  const handle = createInteractionHandler(await loadCommands(), services);
+  client.on(Events.InteractionCreate, (i) => void handle(i));
+  const ready = new Promise<void>((r) => client.once(Events.ClientReady, () => r()));
+  await client.login(fake.botToken);
+  await ready;
+  await fake.waitForReady();
+});
+
+afterAll(async () => {
+  audit?.detach();
+  await client?.destroy();
+  await fake?.close();
+  await sim?.close();
+  db?.close();
+  tmp?.cleanup();
+});
+
+beforeEach(async () => {
+  db.exec('DELETE FROM quota_ledger; DELETE FROM audit_messages; DELETE FROM jobs; DELETE FROM guild_settings; DELETE FROM guild_blocks; DELETE FROM guild_role_allowances; DELETE FROM admin_actions;');
+  await sim?.close();
+  sim = undefined;
+});
+
+async function useSimulator(billing: boolean): Promise<void> {
+  sim = await DmxapiSimulator.start(billing ? { billing: { totalUsd: 50, usedUsd: 1.5 } } : {});
+  services.upstream = new DmxapiClient({ baseUrl: sim.baseUrl, key: sim.key, timeoutMs: 5000, budget: new RateBudget(10) });
+}
+
+/** Sends a /model3d-admin interaction and returns the answer the invoker sees. */
+async function admin(
+  sub: string,
+  o: { group?: string; options?: Record<string, unknown>; perms?: string; mutate?: (p: Json) => void } = {},
+): Promise<FakeMessage> {
+  const payload = fake.build.chatInput({
+    name: 'model3d-admin',
+    subcommandGroup: o.group,
+    subcommand: sub,
+    options: (o.options ?? {}) as never,
+    memberPermissions: o.perms ?? MOD_PERMS,
+  });
+  o.mutate?.(payload);
+  const rec = fake.sendInteraction(payload);
+  return fake.waitFor(() => {
+    const m = fake.originalMessage(rec.token);
+    return m && !(m.flags & 128) ? m : undefined; // 128 = still "thinking"
+  }, { timeoutMs: 5000, description: `answer to /model3d-admin ${o.group ?? ''} ${sub}` });
+}
+
+function insertJob(o: Parameters<typeof newJob>[0] = {}) {
+  return services.jobs.insert(newJob({ guildId, channelId: general, userId: fake.build.defaultUser.id, createdAt: now.t, ...o }));
+}
+
+describe('permission checks', () => {
+  it('refuses every admin subcommand to a member without Manage Server, even though Discord showed it', async () => {
+    for (const [sub, group] of [['show', 'limits'], ['balance', undefined], ['grant', undefined], ['off', 'audit-channel']] as const) {
+      const options = sub === 'grant' ? { member: opt.user({ id: fake.build.defaultUser.id }), credits: 3 } : {};
+      const answer = await admin(sub, { group, options, perms: DEFAULT_MEMBER_PERMISSIONS });
+      expect(answer.flags & EPHEMERAL).toBe(EPHEMERAL);
+      expect(answer.content).toBe('Only moderators with the **Manage Server** permission can use this.');
+    }
+    expect(db.prepare('SELECT COUNT(*) FROM quota_ledger').pluck().get()).toBe(0);
+    expect(db.prepare('SELECT COUNT(*) FROM admin_actions').pluck().get()).toBe(0);
+  });
+
+  it('registers with default_member_permissions = Manage Server, guild only', async () => {
+    const { definition } = await import('../../commands/model3d-admin.js');
+    expect(definition.default_member_permissions).toBe('32');
+    expect(definition.contexts).toEqual([0]);
+  });
+});
+
+describe('/model3d-admin', () => {
+  it('limits set refuses out-of-range numbers with the allowed range, then applies and logs a valid change', async () => {
+    let a = await admin('set', { group: 'limits', options: { daily: 500 } });
+    expect(a.content).toBe('`daily` must be a whole number from 0 to 50; you gave 500.');
+    a = await admin('set', { group: 'limits', options: { concurrency: 9 } });
+    expect(a.content).toBe('`concurrency` must be a whole number from 1 to 3; you gave 9.');
+    a = await admin('set', { group: 'limits', options: {} });
+    expect(a.content).toContain('Give at least one value');
+    a = await admin('set', { group: 'limits', options: { daily: 10, cooldown: 60 } });
+    expect(a.content).toContain('✅ Limits updated.');
+    expect(a.content).toContain('Member allowance: 10 credits a day (set by this server)');
+    expect(a.content).toContain('Cooldown between two models: 60 s (set by this server)');
+    expect(services.quota.store.recentActions(guildId)[0]).toMatchObject({
+      action: 'limits.set', moderatorId: fake.build.defaultUser.id, details: { userDaily: 10, cooldownS: 60 },
+    });
+  });
+
+  it('role allowances: set, show, clear; @everyone refused', async () => {
+    const role = fake.guilds[0]!.roles.find((r) => r.id !== guildId)!;
+    let a = await admin('role', { group: 'limits', options: { role: opt.role({ id: role.id }), daily: 7 } });
+    expect(a.content).toContain(`Members with <@&${role.id}> now get 7 credits a day`);
+    expect(services.quota.limits(guildId, [role.id]).userDaily).toBe(7);
+    a = await admin('show', { group: 'limits' });
+    expect(a.content).toContain(`<@&${role.id}> 7`);
+    a = await admin('role', { group: 'limits', options: { role: opt.role({ id: guildId }), daily: 7 } });
+    expect(a.content).toContain('role allowances are for specific roles');
+    a = await admin('role-clear', { group: 'limits', options: { role: opt.role({ id: role.id }) } });
+    expect(a.content).toContain('no longer has its own allowance');
+  });
+
+  it('grant, reset, block and unblock; unknown members and bots are refused', async () => {
+    const member = fake.build.user({ username: 'alice' });
+    insertJob({ userId: member.id });
+    insertJob({ userId: member.id });
+    let a = await admin('grant', { options: { member: opt.user(member), credits: 3 } });
+    expect(a.content).toBe(`✅ Gave <@${member.id}> 3 extra credits for today. They have 3 left today.`);
+    a = await admin('grant', { options: { member: opt.user(member), credits: 0 } });
+    expect(a.content).toBe('`credits` must be a whole number from 1 to 50; you gave 0.');
+    a = await admin('reset', { options: { member: opt.user(member) } });
+    expect(a.content).toContain('nothing to reset'); // 2 used - 3 granted
+    const stranger = fake.build.user({ username: 'stranger' });
+    a = await admin('grant', {
+      options: { member: opt.user(stranger), credits: 1 },
+      mutate: (p) => delete ((p.data as Json).resolved as { members: Json }).members[stranger.id],
+    });
+    expect(a.content).toBe(`<@${stranger.id}> is not a member of this server, so this cannot be applied to them.`);
+    a = await admin('block', { options: { member: opt.user({ ...fake.build.user(), bot: true }) } });
+    expect(a.content).toContain('is a bot');
+    a = await admin('block', { options: { member: opt.user(member), reason: 'spam, again' } });
+    expect(a.content).toContain('can no longer make models in this server (reason: spam, again)');
+    expect(services.quota.check({ userId: member.id, guildId, roleIds: [], quality: 'standard' })).toEqual({ limit: 'blocked', reason: 'spam, again' });
+    a = await admin('block', { options: { member: opt.user(member) } });
+    expect(a.content).toContain('already blocked');
+    a = await admin('unblock', { options: { member: opt.user(member) } });
+    expect(a.content).toContain('can make models again');
+    expect(services.quota.store.recentActions(guildId).map((x) => x.action)).toEqual(['unblock', 'block', 'grant']);
+  });
+
+  it('balance with the billing endpoints present', async () => {
+    await useSimulator(true);
+    const j = insertJob();
+    services.jobs.markSubmitted(j.id, 'task-1', 35000, now.t, now.t);
+    services.jobs.finish(j.id, { state: 'succeeded', at: now.t });
+    const a = await admin('balance');
+    expect(a.content).toContain('**Provider balance:** $48.50 left, of $50.00 in total; $1.50 used.');
+    expect(a.content).toContain('This server: 1 today, 1 this month (35,000 provider tokens).');
+  });
+
+  it('balance with the billing endpoints absent says it is unavailable and still shows the recorded spend', async () => {
+    await useSimulator(false);
+    const a = await admin('balance');
+    expect(a.content).toContain('**Provider balance:** unavailable');
+    expect(a.content).toContain('**Spend recorded by the bot**');
+  });
+
+  it('usage shows server totals and one member’s jobs with links', async () => {
+    const j = insertJob({ messageId: '123456789012345678' });
+    services.jobs.markSubmitted(j.id, 'task-u', 35000, now.t, now.t);
+    services.jobs.finish(j.id, { state: 'succeeded', at: now.t + 80_000 });
+    let a = await admin('usage', { options: { days: 7 } });
+    expect(a.content).toContain('Jobs: 1 (succeeded 1');
+    expect(a.content).toContain('Average time to result: 1m 20s');
+    expect(a.content).toContain(`1. <@${j.userId}>: 1 credits, 1 job`);
+    a = await admin('usage', { options: { member: opt.user({ id: j.userId }) } });
+    expect(a.content).toContain(`#${j.id}`);
+    expect(a.content).toContain(`https://discord.com/channels/${guildId}/${general}/123456789012345678`);
+    a = await admin('usage', { options: { days: 400 } });
+    expect(a.content).toBe('`days` must be a whole number from 1 to 90; you gave 400.');
+  });
+
+  it('export attaches a CSV with a header and one row per job', async () => {
+    insertJob();
+    const j = insertJob({ imageUrl: 'https://cdn.example.com/a,b.png' });
+    services.jobs.finish(j.id, { state: 'not_submitted', at: now.t, errorCode: 'E', errorMessage: 'said "no"' });
+    const a = await admin('export', { options: { days: 1 } });
+    expect(a.content).toContain('2 rows');
+    const file = a.attachments[0]!;
+    expect(file.filename).toMatch(/^model3d-jobs-\d+-2024-06-15\.csv$/);
+    const csv = fake.fileBytes(file.url)!.toString('utf8');
+    const lines = csv.trimEnd().split('\r\n');
+    expect(lines).toHaveLength(3);
+    expect(lines[0]!.startsWith('job_id,created_at,finished_at,user_id')).toBe(true);
+    expect(lines[2]).toContain(',not_submitted,,,,E,"said ""no""","https://cdn.example.com/a,b.png",');
+  });
+});
+
+describe('/quota', () => {
+  it('answers ephemerally in a server and in DMs', async () => {
+    insertJob();
+    let rec = fake.sendInteraction(fake.build.chatInput({ name: 'quota' }));
+    let m = await fake.waitFor(() => fake.originalMessage(rec.token), { timeoutMs: 5000 });
+    expect(m.flags & EPHEMERAL).toBe(EPHEMERAL);
+    expect(m.content).toContain('**Your 3D model credits in this server**');
+    expect(m.content).toContain('Left today: **1** of 2 credits');
+    expect(m.content).toContain(`Daily credits reset <t:${Date.parse('2024-06-16T00:00:00Z') / 1000}:R>`);
+    rec = fake.sendInteraction(fake.build.chatInput({ name: 'quota', guildId: null }));
+    m = await fake.waitFor(() => fake.originalMessage(rec.token), { timeoutMs: 5000 });
+    expect(m.content).toContain('**Your 3D model credits in direct messages**');
+    expect(m.content).toContain('Left today: **2** of 2 credits');
+  });
+});
+
+describe('/model3d over a limit', () => {
+  it('answers short and ephemeral, with the limit and when it resets, and submits nothing', async () => {
+    await useSimulator(false);
+    insertJob();
+    insertJob();
+    const rec = fake.sendInteraction(fake.build.chatInput({ name: 'model3d', options: { url: 'https://example.com/cat.png' } }));
+    const follow = await fake.waitFor(() => fake.followups(rec.token)[0], { timeoutMs: 5000 });
+    expect(follow.flags & EPHEMERAL).toBe(EPHEMERAL);
+    expect(follow.content).toContain('You have reached your daily limit: 0 of your 2 credits');
+    expect(follow.content).toContain(`<t:${Date.parse('2024-06-16T00:00:00Z') / 1000}:R>`);
+    expect(sim!.submits).toHaveLength(0);
+    expect(db.prepare('SELECT COUNT(*) FROM jobs').pluck().get()).toBe(2);
+  });
+});
+
+describe('audit channel', () => {
+  it('records jobs, and its buttons work only for moderators, checked at press time', async () => {
+    let a = await admin('set', { group: 'audit-channel', options: { channel: opt.channel({ id: modLog }) } });
+    expect(a.content).toContain(`<#${modLog}>`);
+
+    // A finished job with a result message in #general.
+    const result = (await client.rest.post(Routes.channelMessages(general), { body: { content: 'your model' } })) as APIMessage;
+    const member = fake.build.user({ username: 'bob' });
+    const job = insertJob({ userId: member.id, messageId: result.id });
+    services.events.emit('changed', job);
+    services.jobs.markSubmitted(job.id, 'task-audit', 35000, now.t, now.t);
+    const done = services.jobs.finish(job.id, { state: 'succeeded', at: now.t })!;
+    services.events.emit('changed', done);
+    await audit.idle();
+    const records = fake.messagesIn(modLog);
+    expect(records).toHaveLength(1);
+    const record = records[0]!;
+    const embed = JSON.stringify(record.embeds);
+    expect(embed).toContain('succeeded');
+    expect(embed).toContain('task-audit');
+    expect(embed).toContain(job.imageUrl);
+    expect(embed).toContain(`<@${member.id}>`);
+
+    // A member without Manage Server presses "Remove result and refund": refused, nothing changes.
+    let press = fake.sendInteraction(fake.build.button({ customId: `audit:refund:${job.id}`, message: { id: record.id }, channelId: modLog, memberPermissions: DEFAULT_MEMBER_PERMISSIONS }));
+    let refusal = await fake.waitFor(() => fake.originalMessage(press.token)?.flags === EPHEMERAL ? fake.originalMessage(press.token) : undefined, { timeoutMs: 5000 });
+    expect(refusal.content).toBe('Only moderators with the **Manage Server** permission can use this.');
+    press = fake.sendInteraction(fake.build.button({ customId: `audit:block:${member.id}`, message: { id: record.id }, channelId: modLog, memberPermissions: DEFAULT_MEMBER_PERMISSIONS }));
+    refusal = await fake.waitFor(() => fake.originalMessage(press.token)?.flags === EPHEMERAL ? fake.originalMessage(press.token) : undefined, { timeoutMs: 5000 });
+    expect(refusal.content).toContain('Manage Server');
+    expect(services.quota.store.refundOf(job.id)).toBeUndefined();
+    expect(services.quota.store.block(guildId, member.id)).toBeUndefined();
+    expect(fake.message(result.id)!.content).toBe('your model');
+
+    // A moderator presses it: refund on the ledger, result message replaced, record updated.
+    press = fake.sendInteraction(fake.build.button({ customId: `audit:refund:${job.id}`, message: { id: record.id }, channelId: modLog, memberPermissions: MOD_PERMS }));
+    let ack = await fake.waitFor(() => fake.followups(press.token)[0], { timeoutMs: 5000 });
+    expect(ack.flags & EPHEMERAL).toBe(EPHEMERAL);
+    expect(ack.content).toBe(`✅ Refunded 1 credit to <@${member.id}>. The result message now says a moderator removed it.`);
+    expect(services.quota.store.refundOf(job.id)).toMatchObject({ credits: 1 });
+    expect(fake.message(result.id)!.content).toBe('🗑️ This 3D model was removed by a moderator.');
+    expect(JSON.stringify(fake.message(record.id)!.embeds)).toContain('credit refunded');
+    expect(JSON.stringify(fake.message(record.id)!.components)).toMatch(/"custom_id":"audit:refund:\d+"[^}]*"disabled":true|"disabled":true[^}]*"custom_id":"audit:refund:/);
+
+    // Block from the record.
+    press = fake.sendInteraction(fake.build.button({ customId: `audit:block:${member.id}`, message: { id: record.id }, channelId: modLog, memberPermissions: MOD_PERMS }));
+    ack = await fake.waitFor(() => fake.followups(press.token)[0], { timeoutMs: 5000 });
+    expect(ack.content).toBe(`✅ <@${member.id}> can no longer make models in this server.`);
+    expect(services.quota.store.block(guildId, member.id)).toBeDefined();
+    expect(JSON.stringify(fake.message(record.id)!.embeds)).toContain('blocked in this server');
+
+    a = await admin('off', { group: 'audit-channel' });
+    expect(a.content).toContain('The audit channel is off');
+  });
+});
