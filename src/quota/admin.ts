@@ -99,11 +99,11 @@ function memberRoleIds(i: ChatInputCommandInteraction, name = 'member'): string[
   return roles?.cache ? [...roles.cache.keys()] : [];
 }
 
-function limitsText(s: Services, guildId: string): string {
+function limitsText(s: Services, guildId: string, locale: string): string {
   const q = s.quota.operator;
   const settings = s.quota.store.settings(guildId);
   const eff = s.quota.limits(guildId, []);
-  return t('en-US', 'admin.limits.show', {
+  return t(locale, 'admin.limits.show', {
     userDaily: Math.min(settings?.userDaily ?? q.userDaily, q.guildDaily),
     userDailySet: settings?.userDaily != null,
     cooldownS: eff.cooldownS,
@@ -133,7 +133,7 @@ async function run(i: ChatInputCommandInteraction, s: Services): Promise<string 
   if (group === 'limits') {
     switch (sub) {
       case 'show':
-        return limitsText(s, guildId);
+        return limitsText(s, guildId, L);
       case 'set': {
         const daily = i.options.getInteger('daily');
         const cooldown = i.options.getInteger('cooldown');
@@ -149,12 +149,12 @@ async function run(i: ChatInputCommandInteraction, s: Services): Promise<string 
         }
         s.quota.store.updateSettings(guildId, patch, i.user.id, now);
         recordChange(s, i, 'limits.set', null, patch);
-        return `${t(L, 'admin.limits.updated')}\n\n${limitsText(s, guildId)}`;
+        return `${t(L, 'admin.limits.updated')}\n\n${limitsText(s, guildId, L)}`;
       }
       case 'clear': {
         s.quota.store.updateSettings(guildId, { userDaily: null, cooldownS: null, maxConcurrent: null }, i.user.id, now);
         recordChange(s, i, 'limits.clear', null);
-        return `${t(L, 'admin.limits.cleared')}\n\n${limitsText(s, guildId)}`;
+        return `${t(L, 'admin.limits.cleared')}\n\n${limitsText(s, guildId, L)}`;
       }
       case 'role': {
         const role = requireRole(i);
