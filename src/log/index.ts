@@ -62,7 +62,7 @@ export function createLogger(options: LogOptions = {}): Logger {
   return pino(
     {
       level: options.level ?? 'info',
-      base: { service: 'model3d-bot' },
+      base: { service: 'model3d-bot', pid: process.pid },
       redact: { paths: redactPaths, censor: REDACTED },
       hooks: {
         logMethod(args, method) {

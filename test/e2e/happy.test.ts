@@ -1,0 +1,50 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { World, samplePng, type BotProcess } from './harness.js';
+
+describe('/model3d end to end against the built bot', () => {
+  let world: World;
+  let bot: BotProcess;
+
+  beforeEach(async () => {
+    world = await World.start();
+    bot = await world.startBot();
+  });
+  afterEach(async () => {
+    await world.close();
+  });
+
+  it('attachment: acknowledged fast, one submit, ends with the preview and GLB attached', async () => {
+    const { discord, dmxapi } = world;
+    const image = discord.hostFile(samplePng(), { filename: 'sample.png', contentType: 'image/png', width: 256, height: 256 });
+    const rec = discord.sendInteraction(discord.build.chatInput({ name: 'model3d', options: { image, quality: 'detailed' } }));
+    const acked = await discord.waitForAck(rec.id);
+    expect(acked.ackType).toBe(5);
+    expect(acked.ackLatencyMs).toBeLessThan(3000);
+
+    const final = await discord.waitFor(
+      () => {
+        const m = discord.originalMessage(rec.token);
+        return m && m.attachments.some((a) => a.filename === 'model.glb') ? m : undefined;
+      },
+      { timeoutMs: 15_000, description: 'final message with the GLB' },
+    );
+    expect(dmxapi.submits).toHaveLength(1);
+    expect(dmxapi.submits[0]?.body).toMatchObject({
+      model: 'Tripo-P1.0',
+      input: { image: image.url },
+      parameters: { texture_quality: 'detailed' },
+    });
+    expect(final.attachments.map((a) => a.filename).sort()).toEqual(['model.glb', 'preview.webp']);
+    expect(final.embeds[0]?.image?.url).toMatch(/preview\.webp/);
+    expect(final.content).toContain('ready');
+    const button = await discord.waitFor(() => discord.originalMessage(rec.token)?.components?.[0]?.components?.[0], {
+      timeoutMs: 5000,
+      description: 'download button',
+    });
+    expect(button).toMatchObject({ style: 5, label: 'Download GLB' });
+    // Delivered within a second or two of the task's success.
+    const succeededAt = bot.logs().find((l) => l.msg === 'status checked' && l.status === 'SUCCEEDED')?.time as number;
+    const deliveredAt = bot.logs().find((l) => l.msg === 'result delivered')?.time as number;
+    expect(deliveredAt - succeededAt).toBeLessThan(2000);
+  });
+});

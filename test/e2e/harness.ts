@@ -1,0 +1,198 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { FakeDiscord } from '../fakes/discord/index.js';
+import { DmxapiSimulator } from '../fakes/dmxapi/index.js';
+import { tempDir } from '../helpers/tmp.js';
+
+const root = fileURLToPath(new URL('../../', import.meta.url));
+const live = new Set<BotProcess>();
+
+// No bot outlives the test run, even when a test fails or the runner is interrupted.
+process.once('exit', () => {
+  for (const bot of live) bot.killNow();
+});
+
+export interface LogLine {
+  level: number;
+  msg: string;
+  pid: number;
+  [k: string]: unknown;
+}
+
+async function until<T>(what: string, timeoutMs: number, probe: () => T | undefined | null | false): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const v = probe();
+    if (v) return v;
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
+
+/** The real bot, started with `npm start` as an operator would, in its own process group. */
+export class BotProcess {
+  readonly output: string[] = [];
+  readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  private exitInfo: { code: number | null; signal: NodeJS.Signals | null } | null = null;
+  private readonly child: ChildProcess;
+
+  constructor(env: Record<string, string>) {
+    this.child = spawn('npm', ['start', '--silent'], {
+      cwd: root,
+      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', ...env },
+      detached: true,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    live.add(this);
+    let partial = '';
+    const onData = (chunk: Buffer) => {
+      const text = partial + chunk.toString('utf8');
+      const lines = text.split('\n');
+      partial = lines.pop() ?? '';
+      this.output.push(...lines);
+    };
+    this.child.stdout!.on('data', onData);
+    this.child.stderr!.on('data', onData);
+    this.exited = new Promise((resolve) => {
+      this.child.once('exit', (code, signal) => {
+        live.delete(this);
+        this.exitInfo = { code, signal };
+        resolve(this.exitInfo);
+      });
+    });
+  }
+
+  get running(): boolean {
+    return this.exitInfo === null;
+  }
+
+  /** Structured log lines (pino JSON) printed so far. */
+  logs(): LogLine[] {
+    const out: LogLine[] = [];
+    for (const line of this.output) {
+      if (!line.startsWith('{')) continue;
+      try {
+        out.push(JSON.parse(line) as LogLine);
+      } catch {
+        // not a log line
+      }
+    }
+    return out;
+  }
+
+  allOutput(): string {
+    return this.output.join('\n');
+  }
+
+  waitForLog(match: string | ((l: LogLine) => boolean), timeoutMs = 20_000): Promise<LogLine> {
+    const pred = typeof match === 'string' ? (l: LogLine) => l.msg === match : match;
+    return until(`bot log ${String(match)}\n--- bot output ---\n${this.tail()}`, timeoutMs, () => {
+      if (!this.running) throw new Error(`bot exited (${JSON.stringify(this.exitInfo)})\n${this.tail()}`);
+      return this.logs().find(pred);
+    });
+  }
+
+  /** The node process's own pid (npm and sh sit between), read from its log lines. */
+  async botPid(): Promise<number> {
+    return (await this.waitForLog(() => true)).pid;
+  }
+
+  /** Sends a signal to the bot process itself, as Docker would to PID 1. */
+  async signal(sig: NodeJS.Signals): Promise<void> {
+    process.kill(await this.botPid(), sig);
+  }
+
+  /** SIGKILL to the whole group: the bot gets no chance to clean up. */
+  async kill(): Promise<void> {
+    this.killNow();
+    await this.exited;
+  }
+
+  killNow(): void {
+    if (!this.running || this.child.pid === undefined) return;
+    try {
+      process.kill(-this.child.pid, 'SIGKILL');
+    } catch {
+      // already gone
+    }
+  }
+
+  tail(n = 40): string {
+    return this.output.slice(-n).join('\n');
+  }
+}
+
+export interface WorldOptions {
+  guilds?: number;
+  timeline?: { pendingMs: number; runningMs: number };
+  billing?: boolean;
+  env?: Record<string, string>;
+  tokenTtlMs?: number;
+}
+
+/** Both fakes, a temp data dir and the env that points a bot at them. */
+export class World {
+  private bots: BotProcess[] = [];
+
+  private constructor(
+    readonly discord: FakeDiscord,
+    readonly dmxapi: DmxapiSimulator,
+    readonly dir: string,
+    private readonly cleanupDir: () => void,
+    private readonly extraEnv: Record<string, string>,
+  ) {}
+
+  static async start(o: WorldOptions = {}): Promise<World> {
+    const discord = await FakeDiscord.start({
+      guilds: o.guilds ?? 1,
+      heartbeatIntervalMs: 1000,
+      ...(o.tokenTtlMs ? { tokenTtlMs: o.tokenTtlMs } : {}),
+    });
+    const dmxapi = await DmxapiSimulator.start({
+      timeline: o.timeline ?? { pendingMs: 300, runningMs: 900 },
+      billing: o.billing ?? false,
+    });
+    const tmp = tempDir('model3d-e2e-');
+    return new World(discord, dmxapi, tmp.dir, tmp.cleanup, o.env ?? {});
+  }
+
+  get env(): Record<string, string> {
+    return {
+      DISCORD_TOKEN: this.discord.botToken,
+      DISCORD_APPLICATION_ID: this.discord.applicationId,
+      DISCORD_API_URL: this.discord.apiUrl,
+      DMXAPI_KEY: this.dmxapi.key,
+      DMXAPI_BASE_URL: this.dmxapi.baseUrl,
+      DATABASE_PATH: join(this.dir, 'bot.sqlite'),
+      FILES_DIR: join(this.dir, 'files'),
+      POLL_INTERVAL_MS: '200',
+      IMAGE_URL_ALLOW_PRIVATE: 'true',
+      LOG_LEVEL: 'debug',
+      QUOTA_USER_DAILY: '1000',
+      QUOTA_GUILD_DAILY: '10000',
+      QUOTA_MAX_CONCURRENT: '100',
+      QUOTA_COOLDOWN_S: '0',
+      UPSTREAM_TIMEOUT_MS: '3000',
+      ...this.extraEnv,
+    };
+  }
+
+  /** Starts the bot and waits until it is connected to the fake gateway. */
+  async startBot(env: Record<string, string> = {}): Promise<BotProcess> {
+    const bot = new BotProcess({ ...this.env, ...env });
+    this.bots.push(bot);
+    await bot.waitForLog('connected to Discord', 30_000);
+    return bot;
+  }
+
+  async close(): Promise<void> {
+    await Promise.all(this.bots.map((b) => b.kill()));
+    await this.discord.close();
+    await this.dmxapi.close();
+    this.cleanupDir();
+  }
+}
+
+export const samplePng = (): Buffer => readFileSync(join(root, 'test/fixtures/sample.png'));
