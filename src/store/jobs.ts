@@ -161,24 +161,26 @@ export function toJob(r: JobRow): Job {
   };
 }
 
-export interface NewJob {
-  interactionId: string;
-  interactionToken: string;
-  applicationId: string;
-  guildId: string | null;
-  channelId: string;
-  userId: string;
-  locale: string;
-  messageId: string | null;
-  imageUrl: string;
-  imageSource: 'attachment' | 'url';
-  imageName: string | null;
-  quality: Quality;
-  cost: number;
-  attachmentSizeLimit: number;
-  createdAt: number;
-  deadlineAt: number;
-}
+/** What the command knows when it writes the row; everything else starts at its default. */
+export type NewJob = Pick<
+  Job,
+  | 'interactionId'
+  | 'interactionToken'
+  | 'applicationId'
+  | 'guildId'
+  | 'channelId'
+  | 'userId'
+  | 'locale'
+  | 'messageId'
+  | 'imageUrl'
+  | 'imageSource'
+  | 'imageName'
+  | 'quality'
+  | 'cost'
+  | 'attachmentSizeLimit'
+  | 'createdAt'
+  | 'deadlineAt'
+>;
 
 export interface FinishUpdate {
   state: TerminalState;

@@ -1,4 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { APIActionRowComponent, APIButtonComponent, APIEmbed } from 'discord.js';
 import { World, samplePng, type BotProcess } from './harness.js';
 
 describe('/model3d end to end against the built bot', () => {
@@ -35,9 +36,11 @@ describe('/model3d end to end against the built bot', () => {
       parameters: { texture_quality: 'detailed' },
     });
     expect(final.attachments.map((a) => a.filename).sort()).toEqual(['model.glb', 'preview.webp']);
-    expect(final.embeds[0]?.image?.url).toMatch(/preview\.webp/);
+    expect((final.embeds[0] as APIEmbed | undefined)?.image?.url).toMatch(/preview\.webp/);
     expect(final.content).toContain('ready');
-    const button = await discord.waitFor(() => discord.originalMessage(rec.token)?.components?.[0]?.components?.[0], {
+    const button = await discord.waitFor(
+      () => (discord.originalMessage(rec.token)?.components[0] as APIActionRowComponent<APIButtonComponent> | undefined)?.components[0],
+      {
       timeoutMs: 5000,
       description: 'download button',
     });
