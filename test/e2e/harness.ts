@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { FakeDiscord } from '../fakes/discord/index.js';
-import { DmxapiSimulator } from '../fakes/dmxapi/index.js';
+import { DmxapiSimulator, type SimulatorOptions } from '../fakes/dmxapi/index.js';
 import { tempDir } from '../helpers/tmp.js';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
@@ -130,6 +130,8 @@ export interface WorldOptions {
   billing?: boolean;
   env?: Record<string, string>;
   tokenTtlMs?: number;
+  /** Called as each DMXAPI simulator request is answered (see the simulator's `onCall`). */
+  onDmxapiCall?: SimulatorOptions['onCall'];
 }
 
 /** Both fakes, a temp data dir and the env that points a bot at them. */
@@ -153,6 +155,7 @@ export class World {
     const dmxapi = await DmxapiSimulator.start({
       timeline: o.timeline ?? { pendingMs: 300, runningMs: 900 },
       billing: o.billing ?? false,
+      ...(o.onDmxapiCall ? { onCall: o.onDmxapiCall } : {}),
     });
     const tmp = tempDir('model3d-e2e-');
     return new World(discord, dmxapi, tmp.dir, tmp.cleanup, o.env ?? {});
