@@ -1,12 +1,17 @@
 import { z } from 'zod';
 
 const bool = z
-  .enum(['true', 'false', '1', '0', 'yes', 'no', ''])
+  .enum(['true', 'false', '1', '0', 'yes', 'no'], { error: 'must be true or false' })
   .transform((v) => v === 'true' || v === '1' || v === 'yes');
 
-const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
+const int = (min: number, max: number) => {
+  const error = `must be a whole number from ${min} to ${max}`;
+  return z.coerce.number({ error }).int({ error }).min(min, { error }).max(max, { error });
+};
 
-const url = z.url({ protocol: /^https?$/ }).transform((u) => u.replace(/\/+$/, ''));
+const url = z
+  .url({ protocol: /^https?$/, error: 'must be an http(s) URL' })
+  .transform((u) => u.replace(/\/+$/, ''));
 
 const optionalSnowflake = z
   .string()
@@ -38,7 +43,11 @@ export const envSchema = z.object({
   UPSTREAM_MAX_RPS: int(1, 20).default(10),
   UPSTREAM_TIMEOUT_MS: int(500, 300_000).default(30_000),
   IMAGE_URL_ALLOW_PRIVATE: bool.default(false),
-  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  LOG_LEVEL: z
+    .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], {
+      error: 'must be one of fatal, error, warn, info, debug, trace, silent',
+    })
+    .default('info'),
   QUOTA_USER_DAILY: int(0, 1_000_000).default(5),
   QUOTA_GUILD_DAILY: int(0, 10_000_000).default(100),
   QUOTA_GLOBAL_DAILY: int(0, 100_000_000).default(0),
@@ -49,6 +58,8 @@ export const envSchema = z.object({
 });
 
 export type Env = z.infer<typeof envSchema>;
+
+const SECRET_VARS = new Set(['DISCORD_TOKEN', 'DMXAPI_KEY']);
 
 export interface Config {
   discord: { token: string; applicationId?: string; guildId?: string; apiUrl: string };
@@ -84,8 +95,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
     const name = String(issue.path[0] ?? 'environment');
-    const message = issue.code === 'invalid_type' && cleaned[name] === undefined ? 'is required' : issue.message;
-    throw new ConfigError(`Configuration error: ${name} ${message}`);
+    const raw = cleaned[name];
+    if (raw === undefined) throw new ConfigError(`Configuration error: ${name} is required`);
+    // Secrets are never echoed back, even when malformed.
+    const shown = SECRET_VARS.has(name) ? '' : ` (got "${raw}")`;
+    throw new ConfigError(`Configuration error: ${name} ${issue.message}${shown}`);
   }
   const e = parsed.data;
   return {

@@ -1,0 +1,46 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from '../../src/config/index.js';
+
+const required = { DISCORD_TOKEN: 'bot-token-123456', DMXAPI_KEY: 'sk-secret-123456' };
+const fail = (env: NodeJS.ProcessEnv) => {
+  try {
+    loadConfig(env);
+  } catch (err) {
+    expect(err).toBeInstanceOf(ConfigError);
+    return (err as Error).message;
+  }
+  throw new Error('expected a configuration error');
+};
+
+describe('configuration from the environment', () => {
+  it('applies every default', () => {
+    const c = loadConfig(required);
+    expect(c).toMatchObject({
+      discord: { apiUrl: 'https://discord.com/api', guildId: undefined },
+      dmxapi: { baseUrl: 'https://www.dmxapi.cn', maxRps: 10 },
+      databasePath: 'data/model3d.sqlite',
+      pollIntervalMs: 5000,
+      jobTimeoutMs: 1_800_000,
+      imageUrlAllowPrivate: false,
+      logLevel: 'info',
+      quota: { userDaily: 5, guildDaily: 100, globalDaily: 0, maxConcurrent: 2, cooldownS: 30, detailedCost: 2, timeZone: 'UTC' },
+    });
+  });
+
+  it('treats empty values as unset and trims a trailing slash from URLs', () => {
+    const c = loadConfig({ ...required, POLL_INTERVAL_MS: '', DMXAPI_BASE_URL: 'http://127.0.0.1:8787/' });
+    expect(c.pollIntervalMs).toBe(5000);
+    expect(c.dmxapi.baseUrl).toBe('http://127.0.0.1:8787');
+  });
+
+  it('names the missing or malformed variable in one line, with the allowed values', () => {
+    expect(fail({ DMXAPI_KEY: 'k' })).toBe('Configuration error: DISCORD_TOKEN is required');
+    expect(fail({ ...required, POLL_INTERVAL_MS: '5s' })).toBe(
+      'Configuration error: POLL_INTERVAL_MS must be a whole number from 50 to 600000 (got "5s")',
+    );
+    expect(fail({ ...required, UPSTREAM_MAX_RPS: '25' })).toMatch(/UPSTREAM_MAX_RPS must be a whole number from 1 to 20/);
+    expect(fail({ ...required, IMAGE_URL_ALLOW_PRIVATE: 'maybe' })).toMatch(/IMAGE_URL_ALLOW_PRIVATE must be true or false/);
+    expect(fail({ ...required, QUOTA_TIMEZONE: 'Mars/Base' })).toMatch(/QUOTA_TIMEZONE must be an IANA time zone/);
+    expect(fail({ ...required, DISCORD_API_URL: 'ftp://discord' })).toMatch(/DISCORD_API_URL must be an http\(s\) URL/);
+  });
+});
