@@ -343,6 +343,8 @@ export async function handleAuditButton(i: ButtonInteraction, s: Services, rest?
         await say(t(L, r.reason === 'already_refunded' ? 'audit.refund.already' : r.reason === 'in_flight' ? 'audit.refund.inFlight' : 'audit.refund.unknownJob'));
         return;
       }
+      // No pending edit of the poller may bring the removed result back.
+      s.jobs.giveUpDelivery(r.job.id, 'result removed by a moderator', s.clock());
       const message = await removeResult(restClient, r.job);
       recordChange(s, i, 'refund', r.job.userId, { jobId: r.job.id, credits: r.entry.credits, message });
       await refreshRecord(i, s, parsed.jobId);
