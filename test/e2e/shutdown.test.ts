@@ -1,0 +1,61 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import type { FakeMessage } from '../fakes/discord/index.js';
+import { World, samplePng } from './harness.js';
+
+const hasGlb = (m: FakeMessage | undefined): boolean => !!m?.attachments.some((a) => a.filename === 'model.glb');
+
+describe('SIGTERM', () => {
+  let world: World;
+
+  afterEach(async () => {
+    await world?.close();
+  });
+
+  it('with a job in flight: exits 0 within 10 s; after restart the job completes and is delivered once', async () => {
+    world = await World.start({ timeline: { pendingMs: 300, runningMs: 4000 } });
+    const { discord, dmxapi } = world;
+    const first = await world.startBot();
+    const image = discord.hostFile(samplePng(), { filename: 'sample.png', contentType: 'image/png', width: 256, height: 256 });
+    const rec = discord.sendInteraction(discord.build.chatInput({ name: 'model3d', options: { image } }));
+    await discord.waitForAck(rec.id);
+    await first.waitForLog((l) => l.msg === 'status checked' && l.status === 'RUNNING', 10_000);
+    // The signal lands while a status check is in flight (answered 1.5 s later): the bot lets it finish.
+    dmxapi.faults.push({ on: 'get', kind: 'delay', ms: 1500 });
+    await dmxapi.waitFor((s) => s.calls.some((c) => c.kind === 'get' && c.fault === 'delay' && c.status === 0), 5000);
+
+    // As Docker does: the signal goes to the node process itself, not to npm.
+    const started = Date.now();
+    await first.signal('SIGTERM');
+    let timer: NodeJS.Timeout | undefined;
+    const exit = await Promise.race([
+      first.exited,
+      new Promise<'timeout'>((resolve) => (timer = setTimeout(() => resolve('timeout'), 12_000))),
+    ]);
+    clearTimeout(timer);
+    const tookMs = Date.now() - started;
+    expect(exit, first.tail()).not.toBe('timeout');
+    expect(tookMs).toBeLessThan(10_000);
+    // npm passes on the exit code of its child: 0 means the bot itself exited 0.
+    expect(exit).toEqual({ code: 0, signal: null });
+    const logs = first.logs();
+    expect(logs.find((l) => l.msg === 'shutting down')).toMatchObject({ signal: 'SIGTERM' });
+    expect(logs.at(-1)?.msg).toBe('stopped');
+    // The in-flight check was completed and recorded before the process exited.
+    const stopping = logs.findIndex((l) => l.msg === 'shutting down');
+    expect(logs.slice(stopping).some((l) => l.msg === 'status checked' && l.status === 'RUNNING')).toBe(true);
+    expect(logs.some((l) => l.msg === 'shutdown took too long; exiting with work still pending (it resumes on restart)')).toBe(false);
+    const taskId = dmxapi.submits[0]!.taskId!;
+    expect(dmxapi.statusOf(taskId)).not.toBe('SUCCEEDED');
+    expect(hasGlb(discord.originalMessage(rec.token))).toBe(false);
+
+    await world.startBot();
+    const id = rec.originalMessageId!;
+    await discord.waitFor(() => hasGlb(discord.message(id)), { timeoutMs: 15_000, description: 'the original reply with the GLB' });
+    await discord.waitFor(() => discord.message(id)?.components?.length, { timeoutMs: 5000, description: 'download button' });
+    await discord.waitFor(() => discord.requests.every((r) => r.finishedAt > 0), { timeoutMs: 5000, description: 'requests answered' });
+    expect(discord.messagesIn(rec.channelId).map((m) => m.id)).toEqual([id]);
+    const uploads = discord.requests.filter((r) => r.status === 200 && r.files.some((f) => f.filename === 'model.glb'));
+    expect(uploads).toHaveLength(1);
+    expect(dmxapi.submitCount()).toBe(1);
+  });
+});
