@@ -46,6 +46,9 @@ export function scrubString(text: string, secrets: readonly string[]): string {
   return out;
 }
 
+// Keys whose values are credentials at any depth (the redact paths above only reach one level down).
+const secretKeys = new Set(['token', 'interactiontoken', 'interaction_token', 'authorization', 'apikey', 'api_key']);
+
 function scrubDeep(value: unknown, secrets: readonly string[], depth = 0): unknown {
   if (typeof value === 'string') return scrubString(value, secrets);
   if (value === null || typeof value !== 'object' || depth > 8) return value;
@@ -53,7 +56,9 @@ function scrubDeep(value: unknown, secrets: readonly string[], depth = 0): unkno
   if (Array.isArray(value)) return value.map((v) => scrubDeep(v, secrets, depth + 1));
   if (Buffer.isBuffer(value)) return `[${value.length} bytes]`;
   const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(value)) out[k] = scrubDeep(v, secrets, depth + 1);
+  for (const [k, v] of Object.entries(value)) {
+    out[k] = v !== null && v !== undefined && secretKeys.has(k.toLowerCase()) ? REDACTED : scrubDeep(v, secrets, depth + 1);
+  }
   return out;
 }
 
