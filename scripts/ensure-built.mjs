@@ -1,7 +1,7 @@
 // Builds dist/ with tsc when any source file is newer than the last build, so that
 // `npm start` works right after `npm ci` on a fresh clone and stays fast afterwards.
 import { execFileSync } from 'node:child_process';
-import { readdirSync, statSync, existsSync, openSync, closeSync, unlinkSync } from 'node:fs';
+import { readdirSync, statSync, existsSync, openSync, closeSync, unlinkSync, utimesSync } from 'node:fs';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -47,8 +47,11 @@ if (isStale()) {
   }
   try {
     if (isStale()) {
+      const started = new Date();
       const tsc = join(root, 'node_modules', 'typescript', 'bin', 'tsc');
       execFileSync(process.execPath, [tsc, '-p', join(root, 'tsconfig.build.json')], { stdio: 'inherit' });
+      // Date the build from its start, so a source edited while tsc ran still counts as newer.
+      utimesSync(stamp, started, started);
     }
   } finally {
     closeSync(fd);
