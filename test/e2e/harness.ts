@@ -199,3 +199,28 @@ export class World {
 }
 
 export const samplePng = (): Buffer => readFileSync(join(root, 'test/fixtures/sample.png'));
+
+/** Everything a member can read for one interaction: the reply (content, embed text) and its follow-ups. */
+export function visibleText(discord: FakeDiscord, idOrToken: string): string {
+  const messages = [discord.originalMessage(idOrToken), ...discord.followups(idOrToken)];
+  const parts: string[] = [];
+  for (const m of messages) {
+    if (!m) continue;
+    parts.push(m.content);
+    for (const e of m.embeds as { title?: string; description?: string; fields?: { name: string; value: string }[]; footer?: { text?: string } }[]) {
+      parts.push(e.title ?? '', e.description ?? '', ...(e.fields ?? []).flatMap((f) => [f.name, f.value]), e.footer?.text ?? '');
+    }
+  }
+  return parts.filter(Boolean).join('\n');
+}
+
+/** Waits until the member can read `expected` (a substring or pattern) for this interaction; returns all the text. */
+export function waitForVisible(discord: FakeDiscord, idOrToken: string, expected: string | RegExp, timeoutMs = 10_000): Promise<string> {
+  return discord.waitFor(
+    () => {
+      const text = visibleText(discord, idOrToken);
+      return (typeof expected === 'string' ? text.includes(expected) : expected.test(text)) ? text : undefined;
+    },
+    { timeoutMs, description: `reply showing ${String(expected)}` },
+  );
+}

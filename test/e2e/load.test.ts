@@ -1,0 +1,77 @@
+/**
+ * 30 /model3d at once against the built bot: every one acknowledged in time, every
+ * one delivered, one submit each, and the provider never called faster than the
+ * bot's global budget (10 calls per second by default).
+ */
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { snowflake } from '../fakes/discord/index.js';
+import { World, samplePng } from './harness.js';
+
+const N = 30;
+const RATE_PER_S = 10;
+
+/** The most calls seen in any window of `windowMs` starting at a call. */
+function maxInWindow(times: number[], windowMs: number): number {
+  const sorted = [...times].sort((a, b) => a - b);
+  let max = 0;
+  let j = 0;
+  for (let i = 0; i < sorted.length; i++) {
+    while (sorted[i]! - sorted[j]! >= windowMs) j++;
+    max = Math.max(max, i - j + 1);
+  }
+  return max;
+}
+
+describe('30 interactions at once', () => {
+  let world: World;
+
+  beforeEach(async () => {
+    world = await World.start();
+    await world.startBot();
+  });
+  afterEach(async () => {
+    await world.close();
+  });
+
+  it('all acknowledged within 3 s, all delivered with the GLB, 30 submits, upstream rate within budget', async () => {
+    const { discord, dmxapi } = world;
+    const png = samplePng();
+    const recs = Array.from({ length: N }, (_, i) => {
+      const image = discord.hostFile(png, { filename: `load-${i}.png`, contentType: 'image/png', width: 256, height: 256 });
+      const user = { id: snowflake(), username: `member${i}`, global_name: `Member ${i}` };
+      return discord.sendInteraction(discord.build.chatInput({ name: 'model3d', options: { image }, user }));
+    });
+
+    await discord.waitFor(() => recs.every((r) => r.ackedAt !== null), { timeoutMs: 10_000, description: 'all acknowledgements' });
+    const latencies = recs.map((r) => r.ackLatencyMs!);
+    expect(recs.every((r) => r.ackType === 5)).toBe(true);
+    expect(Math.max(...latencies)).toBeLessThan(3000);
+
+    const delivered = () => recs.filter((r) => discord.originalMessage(r.token)?.attachments.some((a) => a.filename === 'model.glb'));
+    await discord.waitFor(() => delivered().length === N, {
+      timeoutMs: 55_000,
+      description: `all ${N} results (delivered so far: ${delivered().length})`,
+    });
+
+    for (const r of recs) {
+      const m = discord.originalMessage(r.token)!;
+      expect(m.attachments.map((a) => a.filename).sort()).toEqual(['model.glb', 'preview.webp']);
+      expect(m.content).toContain('your 3D model is ready');
+    }
+    // Exactly one submit per member's picture, none twice.
+    expect(dmxapi.submitCount()).toBe(N);
+    expect(new Set(dmxapi.submits.map((s) => s.imageUrl)).size).toBe(N);
+    expect(dmxapi.chargedCount()).toBe(N);
+
+    // Submits and status checks share one token bucket (burst 1, 10/s): in any span T it grants at
+    // most 1 + T·rate calls. Times here are arrival times at the simulator, so the windows are
+    // shortened by 20 ms of network jitter: any 980 ms of arrivals fit in 1 s of grants.
+    const apiCalls = dmxapi.calls.filter((c) => c.kind === 'submit' || c.kind === 'get').map((c) => c.at);
+    expect(apiCalls.length).toBeGreaterThanOrEqual(2 * N);
+    expect(maxInWindow(apiCalls, 1000 - 20)).toBeLessThanOrEqual(RATE_PER_S + 1);
+    expect(maxInWindow(apiCalls, 5000 - 20)).toBeLessThanOrEqual(5 * RATE_PER_S + 1);
+    // And on average, over the whole burst, no faster than the budget.
+    const span = Math.max(...apiCalls) - Math.min(...apiCalls);
+    expect(apiCalls.length - 1).toBeLessThanOrEqual((span * RATE_PER_S) / 1000 + 1);
+  }, 75_000);
+});
