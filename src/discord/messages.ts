@@ -86,6 +86,62 @@ const en = {
   'upstream.server': () => 'the generator had an internal error. Please try again later.',
   'upstream.badRequest': () => 'the generator refused the request.',
 
+  // --- history ---
+  'history.titleGuild': (v: { count: number }) => `Your last ${v.count === 1 ? 'model' : `${v.count} models`} in this server`,
+  'history.titleDm': (v: { count: number }) => `Your last ${v.count === 1 ? 'model' : `${v.count} models`} in direct messages`,
+  'history.hint': () => 'Use `/model3d-history job:<number>` to get a model’s files again (only you will see them).',
+  'history.emptyGuild': () =>
+    "You haven't made any 3D models in this server yet. Try `/model3d` with a picture of an object!",
+  'history.emptyDm': () =>
+    "You haven't made any 3D models in direct messages yet. Try `/model3d` with a picture of an object!",
+  'history.entryName': (v: { id: number; quality: string; state: string }) => `#${v.id} · ${v.quality} · ${v.state}`,
+  'history.entryValue': (v: { at: number; tookMs: number | null; link: string | null }) =>
+    `${ts(v.at, 'f')}` +
+    (v.tookMs === null ? '' : ` · took ${formatDuration(v.tookMs)}`) +
+    (v.link ? ` · [open result](${v.link})` : ''),
+  'history.more': (v: { hidden: number }) => `${v.hidden} older job${v.hidden === 1 ? '' : 's'} did not fit; ask for a smaller \`count\`.`,
+  'history.state': (v: { state: string; code: string | null; removed: boolean }) => {
+    if (v.removed) return '🗑️ removed by a moderator';
+    const code = v.code ? ` (${v.code})` : '';
+    switch (v.state) {
+      case 'submitting':
+      case 'queued':
+      case 'running':
+        return '⏳ in progress';
+      case 'succeeded':
+        return '✅ ready';
+      case 'failed':
+        return `❌ failed${code}`;
+      case 'canceled':
+        return '❌ canceled';
+      case 'expired':
+        return '❌ expired at the generator';
+      case 'timed_out':
+        return '⌛ timed out';
+      case 'not_submitted':
+        return `❌ not started${code}`;
+      case 'outcome_unknown':
+        return '⚠️ outcome unknown';
+      default:
+        return v.state;
+    }
+  },
+  'history.job.notFound': (v: { id: number }) =>
+    `You have no job #${v.id}. Run \`/model3d-history\` without \`job\` to see the numbers of your jobs.`,
+  'history.job.removed': (v: { id: number }) => `Job #${v.id}'s result was removed by a moderator, so it cannot be sent again.`,
+  'history.job.inProgress': (v: { id: number; link: string | null }) =>
+    `Job #${v.id} is still being made. ${v.link ? `Its result will appear in [the original message](${v.link}).` : 'Its result will appear in the original message.'}`,
+  'history.job.noModel': (v: { id: number; state: string }) => `Job #${v.id} did not produce a model: ${v.state}.`,
+  'history.job.resent': (v: { id: number; at: number; size: string; withPreview: boolean }) =>
+    `Here is your model from job #${v.id} (${ts(v.at, 'f')}): GLB attached (${v.size})${v.withPreview ? ', with its preview' : ''}.`,
+  'history.job.tooLarge': (v: { id: number; size: string | null; limit: string }) =>
+    `Job #${v.id}'s GLB${v.size ? ` (${v.size})` : ''} is larger than the upload limit here (${v.limit}), so it cannot be sent again.`,
+  'history.job.fileGone': (v: { id: number }) => `The bot no longer has a copy of job #${v.id}'s GLB, so it cannot be sent again.`,
+  'history.job.linkValid': (v: { url: string; expiresAt: number }) =>
+    `The generator's [download link](${v.url}) still works until ${ts(v.expiresAt, 'f')} (${ts(v.expiresAt)}).`,
+  'history.job.linkExpired': (v: { expiresAt: number }) => `The generator's download link expired ${ts(v.expiresAt, 'f')}.`,
+  'history.job.original': (v: { link: string }) => `The files may still be attached to [the original message](${v.link}).`,
+
   // --- quota and moderation ---
   'quota.denied.blocked': (v: { reason: string | null }) =>
     `🚫 A moderator has blocked you from making 3D models in this server${v.reason ? ` (reason: ${v.reason})` : ''}. Nothing was submitted.`,

@@ -1,0 +1,177 @@
+import { stat } from 'node:fs/promises';
+import {
+  ApplicationCommandOptionType,
+  ApplicationCommandType,
+  ApplicationIntegrationType,
+  InteractionContextType,
+  MessageFlags,
+  type APIEmbed,
+  type APIEmbedField,
+  type ChatInputCommandInteraction,
+  type RESTPostAPIChatInputApplicationCommandsJSONBody,
+} from 'discord.js';
+import type { Services } from '../src/services.js';
+import { isTerminal, type Job } from '../src/store/jobs.js';
+import { historyStore, type HistoryEntry } from '../src/store/history.js';
+import { formatBytes, t } from '../src/discord/messages.js';
+import { MODEL_NAME, PREVIEW_NAME } from '../src/discord/render.js';
+
+export const DEFAULT_COUNT = 10;
+export const MAX_COUNT = 25;
+
+export const definition = {
+  name: 'model3d-history',
+  type: ApplicationCommandType.ChatInput,
+  description: 'List your recent 3D models, or get one model’s files again (only you see it)',
+  description_localizations: { 'zh-CN': '查看你最近的 3D 模型,或重新获取某个模型的文件(仅你可见)' },
+  contexts: [InteractionContextType.Guild, InteractionContextType.BotDM],
+  integration_types: [ApplicationIntegrationType.GuildInstall],
+  options: [
+    {
+      type: ApplicationCommandOptionType.Integer,
+      name: 'count',
+      description: `How many of your most recent jobs to list (1–${MAX_COUNT}, default ${DEFAULT_COUNT})`,
+      required: false,
+      min_value: 1,
+      max_value: MAX_COUNT,
+    },
+    {
+      type: ApplicationCommandOptionType.Integer,
+      name: 'job',
+      description: 'A job number from the list: sends you that model’s GLB and preview again',
+      required: false,
+      min_value: 1,
+    },
+  ],
+} as const satisfies RESTPostAPIChatInputApplicationCommandsJSONBody;
+
+/** Discord's per-context upload limit; unboosted servers allow 10 MiB. */
+const DEFAULT_ATTACHMENT_LIMIT = 10 * 1024 * 1024;
+/** Discord refuses a message whose embeds hold more than 6000 characters in all; keep a margin. */
+const EMBED_BUDGET = 5800;
+const COLOR = 0x5865f2;
+const noMentions = { parse: [] as [] };
+
+/** The result message's address, when there is one a member can still open. */
+export function jumpLink(job: Job): string | null {
+  if (!job.messageId || job.replyGone) return null;
+  // A result re-posted as a DM lives in the DM channel even for a server job.
+  const where = job.guildId === null || job.deliveryRoute === 'dm' ? '@me' : job.guildId;
+  return `https://discord.com/channels/${where}/${job.channelId}/${job.messageId}`;
+}
+
+function tookMs(job: Job): number | null {
+  if (job.finishedAt === null) return null;
+  return job.finishedAt - (job.submittedAt ?? job.createdAt);
+}
+
+function stateLabel(locale: string, e: HistoryEntry): string {
+  return t(locale, 'history.state', { state: e.job.state, code: e.job.errorCode, removed: e.removed });
+}
+
+export async function execute(interaction: ChatInputCommandInteraction, s: Services): Promise<void> {
+  const jobId = interaction.options.getInteger('job');
+  if (jobId !== null) return resend(interaction, s, jobId);
+  return list(interaction, s);
+}
+
+async function list(interaction: ChatInputCommandInteraction, s: Services): Promise<void> {
+  const locale = interaction.locale;
+  const inGuild = interaction.guildId !== null;
+  const requested = interaction.options.getInteger('count') ?? DEFAULT_COUNT;
+  const count = Math.min(MAX_COUNT, Math.max(1, requested));
+  const entries = historyStore(s.db).recent({ userId: interaction.user.id, guildId: interaction.guildId }, count);
+  if (entries.length === 0) {
+    await interaction.reply({
+      content: t(locale, inGuild ? 'history.emptyGuild' : 'history.emptyDm'),
+      flags: MessageFlags.Ephemeral,
+      allowedMentions: noMentions,
+    });
+    return;
+  }
+
+  const title = t(locale, inGuild ? 'history.titleGuild' : 'history.titleDm', { count: entries.length });
+  const hint = t(locale, 'history.hint');
+  let used = title.length + hint.length;
+  const fields: APIEmbedField[] = [];
+  for (const e of entries) {
+    const quality = t(locale, e.job.quality === 'detailed' ? 'job.quality.detailed' : 'job.quality.standard');
+    const field = {
+      name: t(locale, 'history.entryName', { id: e.job.id, quality, state: stateLabel(locale, e) }),
+      value: t(locale, 'history.entryValue', {
+        at: e.job.createdAt,
+        tookMs: tookMs(e.job),
+        link: e.removed ? null : jumpLink(e.job),
+      }),
+    };
+    if (used + field.name.length + field.value.length > EMBED_BUDGET) break;
+    used += field.name.length + field.value.length;
+    fields.push(field);
+  }
+  const hidden = entries.length - fields.length;
+  const embed: APIEmbed = { title, description: hint, color: COLOR, fields };
+  if (hidden > 0) embed.footer = { text: t(locale, 'history.more', { hidden }) };
+  await interaction.reply({ embeds: [embed], flags: MessageFlags.Ephemeral, allowedMentions: noMentions });
+}
+
+/** Size of a regular file, or null when it is gone (or is not a file). */
+async function fileSize(path: string | null): Promise<number | null> {
+  if (!path) return null;
+  try {
+    const st = await stat(path);
+    return st.isFile() ? st.size : null;
+  } catch {
+    return null;
+  }
+}
+
+async function resend(interaction: ChatInputCommandInteraction, s: Services, jobId: number): Promise<void> {
+  const locale = interaction.locale;
+  // Uploading a GLB can take longer than Discord's 3 seconds to answer.
+  await interaction.deferReply({ flags: MessageFlags.Ephemeral });
+  const say = (content: string) => interaction.editReply({ content, allowedMentions: noMentions }).then(() => undefined);
+
+  const entry = historyStore(s.db).ownJob(interaction.user.id, jobId);
+  if (!entry) return say(t(locale, 'history.job.notFound', { id: jobId }));
+  const { job } = entry;
+  if (entry.removed) return say(t(locale, 'history.job.removed', { id: job.id }));
+  if (!isTerminal(job.state)) return say(t(locale, 'history.job.inProgress', { id: job.id, link: jumpLink(job) }));
+  if (job.state !== 'succeeded') {
+    return say(t(locale, 'history.job.noModel', { id: job.id, state: stateLabel(locale, entry) }));
+  }
+
+  const limit = interaction.attachmentSizeLimit ?? DEFAULT_ATTACHMENT_LIMIT;
+  const modelBytes = await fileSize(job.modelFile);
+  if (modelBytes !== null && job.modelFile && modelBytes <= limit) {
+    const previewBytes = await fileSize(job.previewFile);
+    // The limit applies to the whole upload: the preview comes along only when both fit.
+    const withPreview = previewBytes !== null && job.previewFile !== null && modelBytes + previewBytes <= limit;
+    const files = [{ attachment: job.modelFile, name: MODEL_NAME }];
+    if (withPreview) files.unshift({ attachment: job.previewFile!, name: PREVIEW_NAME });
+    await interaction.editReply({
+      content: t(locale, 'history.job.resent', { id: job.id, at: job.createdAt, size: formatBytes(modelBytes), withPreview }),
+      files,
+      allowedMentions: noMentions,
+    });
+    return;
+  }
+
+  // Nothing to attach: say why, and where else the model may still be found.
+  const lines: string[] = [];
+  const knownSize = modelBytes ?? job.modelBytes;
+  if (knownSize !== null && knownSize > limit) {
+    lines.push(t(locale, 'history.job.tooLarge', { id: job.id, size: formatBytes(knownSize), limit: formatBytes(limit) }));
+  } else {
+    lines.push(t(locale, 'history.job.fileGone', { id: job.id }));
+  }
+  if (job.modelUrl && job.resultExpiresAt !== null) {
+    lines.push(
+      job.resultExpiresAt > s.clock()
+        ? t(locale, 'history.job.linkValid', { url: job.modelUrl, expiresAt: job.resultExpiresAt })
+        : t(locale, 'history.job.linkExpired', { expiresAt: job.resultExpiresAt }),
+    );
+  }
+  const link = jumpLink(job);
+  if (link && job.modelFile) lines.push(t(locale, 'history.job.original', { link }));
+  return say(lines.join('\n'));
+}

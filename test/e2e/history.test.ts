@@ -1,0 +1,244 @@
+/**
+ * /model3d-history end to end: a real discord.js Client connected to the fake Discord, the real command
+ * registry and interaction router, a real SQLite file, and stored result files in a temp FILES_DIR.
+ */
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Events, type Client } from 'discord.js';
+import { FakeDiscord, type FakeMessage } from '../fakes/discord/index.js';
+import { loadConfig } from '../../src/config/index.js';
+import { createLogger } from '../../src/log/index.js';
+import { openDatabase, type Db } from '../../src/store/db.js';
+import { JobStore, type Job } from '../../src/store/jobs.js';
+import { JobEvents } from '../../src/jobs/events.js';
+import { QuotaService } from '../../src/quota/service.js';
+import { createDiscordClient } from '../../src/discord/client.js';
+import { loadCommands } from '../../src/discord/registry.js';
+import { createInteractionHandler } from '../../src/discord/router.js';
+import type { Services } from '../../src/services.js';
+import { newJob } from '../helpers/jobs.js';
+import { tempDir } from '../helpers/tmp.js';
+
+const EPHEMERAL = 64;
+const LOADING = 128;
+
+let fake: FakeDiscord;
+let client: Client;
+let tmp: ReturnType<typeof tempDir>;
+let filesDir: string;
+let db: Db;
+let services: Services;
+let guildId: string;
+let general: string;
+const now = { t: Date.parse('2024-06-15T12:00:00Z') };
+const sec = (ms: number) => Math.floor(ms / 1000);
+
+beforeAll(async () => {
+  fake = await FakeDiscord.start({ heartbeatIntervalMs: 500, guilds: [{ channels: [{ name: 'general' }] }] });
+  guildId = fake.guilds[0]!.id;
+  general = fake.guilds[0]!.channels.find((c) => c.type === 0)!.id;
+  tmp = tempDir('model3d-e2e-history-');
+  filesDir = join(tmp.dir, 'files');
+  db = openDatabase(join(tmp.dir, 'bot.sqlite'));
+  const config = loadConfig({ DISCORD_TOKEN: fake.botToken, DMXAPI_KEY: 'sk-test-key', FILES_DIR: filesDir });
+  client = createDiscordClient(fake.apiUrl);
+  const clock = () => now.t;
+  services = {
+    config,
+    log: createLogger({ level: 'silent' }),
+    db,
+    jobs: new JobStore(db),
+    events: new JobEvents(),
+    quota: new QuotaService(db, config.quota, clock),
+    upstream: null as never,
+    wakePoller: () => undefined,
+    client,
+    clock,
+  };
+  const handle = createInteractionHandler(await loadCommands(), services);
+  client.on(Events.InteractionCreate, (i) => void handle(i));
+  const ready = new Promise<void>((r) => client.once(Events.ClientReady, () => r()));
+  await client.login(fake.botToken);
+  await ready;
+  await fake.waitForReady();
+});
+
+afterAll(async () => {
+  await client?.destroy();
+  await fake?.close();
+  db?.close();
+  tmp?.cleanup();
+});
+
+beforeEach(() => {
+  db.exec('DELETE FROM quota_ledger; DELETE FROM jobs;');
+});
+
+/** Sends /model3d-history and returns the finished answer the invoker sees. */
+async function history(o: Omit<Parameters<FakeDiscord['build']['chatInput']>[0], 'name'> = {}): Promise<FakeMessage> {
+  const rec = fake.sendInteraction(fake.build.chatInput({ name: 'model3d-history', ...o }));
+  return fake.waitFor(() => {
+    const m = fake.originalMessage(rec.token);
+    return m && !(m.flags & LOADING) ? m : undefined;
+  }, { timeoutMs: 5000, description: 'answer to /model3d-history' });
+}
+
+function insertJob(o: Parameters<typeof newJob>[0] = {}): Job {
+  return services.jobs.insert(newJob({ guildId, channelId: general, userId: fake.build.defaultUser.id, createdAt: now.t, ...o }));
+}
+
+/** A finished job whose GLB (and preview) were stored in FILES_DIR. */
+function succeededJob(o: Parameters<typeof newJob>[0] = {}, files: { model?: Buffer; preview?: Buffer } = {}): Job {
+  const j = insertJob(o);
+  services.jobs.markSubmitted(j.id, `task-${j.id}`, 35000, j.createdAt + 1000, j.createdAt + 1000);
+  services.jobs.finish(j.id, {
+    state: 'succeeded',
+    at: j.createdAt + 81_000,
+    modelUrl: `https://cdn.provider.example/${j.id}/model.glb?sig=abc`,
+    resultExpiresAt: j.createdAt + 81_000 + 2 * 3600_000,
+  });
+  const dir = join(filesDir, String(j.id));
+  mkdirSync(dir, { recursive: true });
+  const model = files.model ?? Buffer.from(`glTF-model-of-job-${j.id}`);
+  const preview = files.preview ?? Buffer.from(`RIFF-preview-of-job-${j.id}`);
+  writeFileSync(join(dir, 'model.glb'), model);
+  writeFileSync(join(dir, 'preview.webp'), preview);
+  return services.jobs.setFiles(
+    j.id,
+    { modelFile: join(dir, 'model.glb'), modelBytes: model.length, previewFile: join(dir, 'preview.webp') },
+    j.createdAt + 82_000,
+  )!;
+}
+
+const text = (m: FakeMessage) => `${m.content}\n${JSON.stringify(m.embeds)}`;
+
+describe('/model3d-history list', () => {
+  it('shows an empty history as a friendly hint to /model3d', async () => {
+    const m = await history();
+    expect(m.flags & EPHEMERAL).toBe(EPHEMERAL);
+    expect(m.content).toContain('/model3d');
+    expect(m.content).toContain('in this server');
+  });
+
+  it('lists the member’s own jobs here, newest first, with states, time taken and jump links', async () => {
+    const ok = succeededJob({ createdAt: now.t - 3 * 86_400_000 });
+    const failed = insertJob({ createdAt: now.t - 2 * 86_400_000, quality: 'detailed' });
+    services.jobs.markSubmitted(failed.id, 'task-f', 1, failed.createdAt, failed.createdAt);
+    services.jobs.finish(failed.id, { state: 'failed', at: failed.createdAt + 30_000, errorCode: 'MODEL_FAILED' });
+    const timedOut = insertJob({ createdAt: now.t - 86_400_000 });
+    services.jobs.finish(timedOut.id, { state: 'timed_out', at: timedOut.createdAt + 1_800_000 });
+    const running = insertJob({ createdAt: now.t - 60_000, messageId: null });
+    const stranger = fake.build.user({ username: 'stranger' });
+    const theirs = insertJob({ userId: stranger.id, createdAt: now.t });
+    const dmJob = insertJob({ guildId: null, channelId: '390000000000000001', createdAt: now.t });
+
+    const m = await history();
+    expect(m.flags & EPHEMERAL).toBe(EPHEMERAL);
+    const embed = m.embeds[0] as { title: string; fields: { name: string; value: string }[] };
+    expect(embed.title).toBe('Your last 4 models in this server');
+    expect(embed.fields.map((f) => f.name)).toEqual([
+      `#${running.id} · Standard · ⏳ in progress`,
+      `#${timedOut.id} · Standard · ⌛ timed out`,
+      `#${failed.id} · Detailed · ❌ failed (MODEL_FAILED)`,
+      `#${ok.id} · Standard · ✅ ready`,
+    ]);
+    const okValue = embed.fields[3]!.value;
+    expect(okValue).toContain(`<t:${sec(ok.createdAt)}:f>`);
+    expect(okValue).toContain('took 1m 20s');
+    expect(okValue).toContain(`https://discord.com/channels/${guildId}/${general}/${ok.messageId}`);
+    expect(embed.fields[0]!.value).not.toContain('https://'); // no message yet
+    const all = text(m);
+    expect(all).not.toContain(`#${theirs.id} `);
+    expect(all).not.toContain(theirs.messageId!);
+    expect(all).not.toContain(`#${dmJob.id} `);
+  });
+
+  it('honours count, and in DMs lists DM jobs with @me links', async () => {
+    for (let i = 0; i < 4; i++) insertJob({ createdAt: now.t - i * 1000 });
+    let m = await history({ options: { count: 2 } });
+    expect((m.embeds[0] as { fields: unknown[] }).fields).toHaveLength(2);
+
+    const dm = fake.build.chatInput({ name: 'model3d-history', guildId: null });
+    const dmChannel = dm.channel_id as string;
+    const dmJob = insertJob({ guildId: null, channelId: dmChannel });
+    m = await history({ guildId: null });
+    expect(m.content).toBe('');
+    const embed = m.embeds[0] as { title: string; fields: { name: string; value: string }[] };
+    expect(embed.title).toBe('Your last model in direct messages');
+    expect(embed.fields).toHaveLength(1);
+    expect(embed.fields[0]!.value).toContain(`https://discord.com/channels/@me/${dmChannel}/${dmJob.messageId}`);
+  });
+
+  it('fits 25 long entries in one message', async () => {
+    for (let i = 0; i < 30; i++) {
+      const j = insertJob({ createdAt: now.t - i * 1000 });
+      services.jobs.finish(j.id, { state: 'not_submitted', at: j.createdAt + 1000, errorCode: 'UPSTREAM_RATE_LIMITED' });
+    }
+    const m = await history({ options: { count: 25 } });
+    const fields = (m.embeds[0] as { fields: unknown[] }).fields;
+    expect(fields).toHaveLength(25);
+    expect(JSON.stringify(fields).length).toBeLessThan(6000); // Discord's cap for all embed text
+    expect((m.embeds[0] as { footer?: unknown }).footer).toBeUndefined();
+  });
+});
+
+describe('/model3d-history job:', () => {
+  it('re-sends the stored GLB and preview as ephemeral attachments', async () => {
+    const j = succeededJob({}, { model: Buffer.from('glTF\x02\x00\x00\x00 a small model'), preview: Buffer.from('RIFF a preview') });
+    const m = await history({ options: { job: j.id } });
+    expect(m.flags & EPHEMERAL).toBe(EPHEMERAL);
+    expect(m.content).toContain(`job #${j.id}`);
+    const byName = new Map(m.attachments.map((a) => [a.filename, a]));
+    expect([...byName.keys()].sort()).toEqual(['model.glb', 'preview.webp']);
+    expect(fake.fileBytes(byName.get('model.glb')!.url)!.toString()).toBe('glTF\x02\x00\x00\x00 a small model');
+    expect(fake.fileBytes(byName.get('preview.webp')!.url)!.toString()).toBe('RIFF a preview');
+  });
+
+  it('refuses another member’s job exactly like a missing one, and sends nothing', async () => {
+    const stranger = fake.build.user({ username: 'stranger' });
+    const theirs = succeededJob({ userId: stranger.id });
+    const m = await history({ options: { job: theirs.id } });
+    expect(m.flags & EPHEMERAL).toBe(EPHEMERAL);
+    expect(m.content).toBe(`You have no job #${theirs.id}. Run \`/model3d-history\` without \`job\` to see the numbers of your jobs.`);
+    expect(m.attachments).toEqual([]);
+    const missing = await history({ options: { job: theirs.id + 1000 } });
+    expect(missing.content).toBe(m.content.replace(String(theirs.id), String(theirs.id + 1000)));
+  });
+
+  it('explains a GLB too large for this upload limit, with when the link expired', async () => {
+    const j = succeededJob({ createdAt: now.t - 86_400_000 }, { model: Buffer.alloc(64 * 1024, 1) });
+    const m = await history({ options: { job: j.id }, attachmentSizeLimit: 32 * 1024 });
+    expect(m.attachments).toEqual([]);
+    expect(m.content).toContain('GLB (64.0 KB) is larger than the upload limit here (32.0 KB)');
+    expect(m.content).toContain(`expired <t:${sec(j.resultExpiresAt!)}:f>`);
+    expect(m.content).toContain(`https://discord.com/channels/${guildId}/${general}/${j.messageId}`);
+  });
+
+  it('explains a deleted copy, offers a link that still works, and refuses removed or unfinished jobs', async () => {
+    const j = succeededJob({ createdAt: now.t - 60 * 60_000 });
+    db.prepare('UPDATE jobs SET model_file = ? WHERE id = ?').run(join(filesDir, 'gone', 'model.glb'), j.id);
+    let m = await history({ options: { job: j.id } });
+    expect(m.attachments).toEqual([]);
+    expect(m.content).toContain(`no longer has a copy of job #${j.id}'s GLB`);
+    expect(m.content).toContain(`(${j.modelUrl}) still works until <t:${sec(j.resultExpiresAt!)}:f>`);
+
+    const removed = succeededJob();
+    db.prepare(
+      `INSERT INTO quota_ledger (guild_id, user_id, kind, credits, job_id, moderator_id, applies_at, created_at)
+       VALUES (?, ?, 'refund', 1, ?, 'mod', ?, ?)`,
+    ).run(guildId, removed.userId, removed.id, removed.createdAt, now.t);
+    m = await history({ options: { job: removed.id } });
+    expect(m.attachments).toEqual([]);
+    expect(m.content).toContain('removed by a moderator');
+
+    const running = insertJob();
+    m = await history({ options: { job: running.id } });
+    expect(m.content).toContain(`Job #${running.id} is still being made`);
+
+    const failed = insertJob();
+    services.jobs.finish(failed.id, { state: 'failed', at: now.t, errorCode: 'MODEL_FAILED' });
+    m = await history({ options: { job: failed.id } });
+    expect(m.content).toBe(`Job #${failed.id} did not produce a model: ❌ failed (MODEL_FAILED).`);
+  });
+});
