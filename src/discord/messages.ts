@@ -9,7 +9,7 @@ export function formatDuration(ms: number): string {
   const s = Math.max(0, Math.round(ms / 1000));
   if (s < 60) return `${s}s`;
   const m = Math.floor(s / 60);
-  if (m < 60) return `${m}m ${s % 60}s`;
+  if (m < 60) return s % 60 ? `${m}m ${s % 60}s` : `${m}m`;
   return `${Math.floor(m / 60)}h ${m % 60}m`;
 }
 
@@ -71,8 +71,8 @@ const en = {
     `❌ ${v.user}, the generator canceled this job. Nothing more will come for this request.`,
   'job.expired': (v: { user: string }) =>
     `❌ ${v.user}, the generator no longer knows this job (it expired or was lost). Nothing more will come for this request.`,
-  'job.timedOut': (v: { user: string; minutes: number }) =>
-    `⌛ ${v.user}, the generator did not finish within ${v.minutes} minutes, so the bot stopped waiting. Nothing more will come for this request.`,
+  'job.timedOut': (v: { user: string; waitedMs: number }) =>
+    `⌛ ${v.user}, the generator did not finish within ${formatDuration(v.waitedMs)}, so the bot stopped waiting. Nothing more will come for this request.`,
   'job.notSubmitted': (v: { user: string; reason: string }) =>
     `❌ ${v.user}, the job could not be started: ${v.reason} Nothing was charged to your quota.`,
   'job.outcomeUnknown': (v: { user: string }) =>

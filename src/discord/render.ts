@@ -147,8 +147,8 @@ export function renderExpired(job: Job): MessagePayload {
 }
 
 export function renderTimedOut(job: Job): MessagePayload {
-  const minutes = Math.round((job.deadlineAt - (job.submittedAt ?? job.createdAt)) / 60_000);
-  return failure(job, t(job.locale, 'job.timedOut', { user: mention(job), minutes }), COLOR.warning);
+  const waitedMs = job.deadlineAt - job.createdAt;
+  return failure(job, t(job.locale, 'job.timedOut', { user: mention(job), waitedMs }), COLOR.warning);
 }
 
 export function renderNotSubmitted(job: Job): MessagePayload {

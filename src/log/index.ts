@@ -51,7 +51,8 @@ const secretKeys = new Set(['token', 'interactiontoken', 'interaction_token', 'a
 
 function scrubDeep(value: unknown, secrets: readonly string[], depth = 0): unknown {
   if (typeof value === 'string') return scrubString(value, secrets);
-  if (value === null || typeof value !== 'object' || depth > 8) return value;
+  if (value === null || typeof value !== 'object') return value;
+  if (depth > 8) return '[too deep to log]';
   if (value instanceof Error) return scrubDeep(pino.stdSerializers.err(value), secrets, depth + 1);
   if (Array.isArray(value)) return value.map((v) => scrubDeep(v, secrets, depth + 1));
   if (Buffer.isBuffer(value)) return `[${value.length} bytes]`;

@@ -117,7 +117,7 @@ describe('rendering each job state', () => {
   it.each([
     ['canceled', /canceled/],
     ['expired', /no longer knows this job/],
-    ['timed_out', /did not finish within 30 minutes/],
+    ['timed_out', /did not finish within 30m\b/],
     ['outcome_unknown', /will not resubmit/],
     ['not_submitted', /could not be started/],
   ] as const)('%s: a terminal message that tells the member', (state, re) => {
