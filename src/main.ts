@@ -7,6 +7,7 @@ import { JobStore } from './store/jobs.js';
 import { JobEvents } from './jobs/events.js';
 import { Poller } from './jobs/poller.js';
 import { DmxapiClient, RateBudget } from './upstream/index.js';
+import { closeDownloadAgent, closeProbeAgents } from './images/index.js';
 import { QuotaService } from './quota/service.js';
 import { AuditReporter } from './quota/audit.js';
 import { createDiscordClient } from './discord/client.js';
@@ -95,7 +96,7 @@ async function run(config: Config, log: Logger): Promise<void> {
     await poller.stop();
     audit.detach();
     await client.destroy();
-    await upstream.close();
+    await Promise.allSettled([upstream.close(), closeProbeAgents(), closeDownloadAgent()]);
     db.close();
     log.info('stopped');
     clearTimeout(force);

@@ -210,7 +210,6 @@ export class JobStore {
           @createdAt, @createdAt, @deadlineAt)
         RETURNING *`),
       get: db.prepare('SELECT * FROM jobs WHERE id = ?'),
-      byTask: db.prepare('SELECT * FROM jobs WHERE task_id = ?'),
       submitted: db.prepare(`
         UPDATE jobs SET state = 'queued', task_id = @taskId, total_tokens = @totalTokens, submitted_at = @at,
           updated_at = @at, next_check_at = @nextCheckAt,
@@ -285,7 +284,6 @@ export class JobStore {
       resumeDeliveries: db.prepare(
         'UPDATE jobs SET next_delivery_at = MIN(COALESCE(next_delivery_at, @now), @now) WHERE render_version > delivered_version',
       ),
-      active: db.prepare(`SELECT COUNT(*) FROM jobs WHERE state IN ('submitting', 'queued', 'running')`),
     };
   }
 
@@ -295,11 +293,6 @@ export class JobStore {
 
   get(id: number): Job | undefined {
     const row = this.s.get.get(id) as JobRow | undefined;
-    return row && toJob(row);
-  }
-
-  byTaskId(taskId: string): Job | undefined {
-    const row = this.s.byTask.get(taskId) as JobRow | undefined;
     return row && toJob(row);
   }
 
@@ -405,9 +398,5 @@ export class JobStore {
 
   markReplyGone(id: number): void {
     this.s.replyGone.run(id);
-  }
-
-  countActive(): number {
-    return this.s.active.pluck().get() as number;
   }
 }

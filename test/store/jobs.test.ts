@@ -41,7 +41,7 @@ describe('JobStore on a real SQLite file', () => {
     expect(submitted).toMatchObject({ state: 'queued', taskId: 'task-1', totalTokens: 35000, submittedAt: 2000, nextCheckAt: 7000 });
     // A second record is refused: the job is no longer submitting.
     expect(jobs.markSubmitted(job.id, 'task-2', 1, 3000, 8000)).toBeUndefined();
-    expect(jobs.byTaskId('task-1')?.id).toBe(job.id);
+    expect(jobs.get(job.id)?.taskId).toBe('task-1');
   });
 
   it('claims only due active jobs, leases them, and skips busy ones', () => {
