@@ -70,9 +70,11 @@ export class Deliverer {
     const ctx = { jobId: job.id, taskId: job.taskId };
     const { body, files } = await toBody(payload, opts.final);
     const tokenAlive = opts.now - job.createdAt < INTERACTION_TOKEN_TTL_MS;
+    // Once the message moved (new channel message or DM), @original is no longer the member's message.
+    const moved = job.deliveryRoute === 'channel_message' || job.deliveryRoute === 'dm';
     let replyGone = job.replyGone;
 
-    if (tokenAlive && !replyGone) {
+    if (tokenAlive && !replyGone && !moved) {
       try {
         const msg = (await this.rest.patch(Routes.webhookMessage(job.applicationId, job.interactionToken, '@original'), {
           body,
