@@ -5,27 +5,17 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Events, type Client } from 'discord.js';
 import { FakeDiscord, type FakeMessage } from '../fakes/discord/index.js';
-import { loadConfig } from '../../src/config/index.js';
-import { createLogger } from '../../src/log/index.js';
-import { openDatabase, type Db } from '../../src/store/db.js';
-import { JobStore, type Job } from '../../src/store/jobs.js';
-import { JobEvents } from '../../src/jobs/events.js';
-import { QuotaService } from '../../src/quota/service.js';
-import { createDiscordClient } from '../../src/discord/client.js';
-import { loadCommands } from '../../src/discord/registry.js';
-import { createInteractionHandler } from '../../src/discord/router.js';
+import type { Db } from '../../src/store/db.js';
+import type { Job } from '../../src/store/jobs.js';
 import type { Services } from '../../src/services.js';
 import { newJob } from '../helpers/jobs.js';
-import { tempDir } from '../helpers/tmp.js';
+import { startInProcessBot, type InProcessBot } from '../helpers/in-process.js';
 
 const EPHEMERAL = 64;
 const LOADING = 128;
 
 let fake: FakeDiscord;
-let client: Client;
-let tmp: ReturnType<typeof tempDir>;
 let filesDir: string;
 let db: Db;
 let services: Services;
@@ -34,41 +24,22 @@ let general: string;
 const now = { t: Date.parse('2024-06-15T12:00:00Z') };
 const sec = (ms: number) => Math.floor(ms / 1000);
 
+let bot: InProcessBot;
+
 beforeAll(async () => {
-  fake = await FakeDiscord.start({ heartbeatIntervalMs: 500, guilds: [{ channels: [{ name: 'general' }] }] });
+  bot = await startInProcessBot({
+    clock: () => now.t,
+    fake: { guilds: [{ channels: [{ name: 'general' }] }] },
+    env: (dir) => ({ FILES_DIR: join(dir, 'files') }),
+  });
+  ({ fake, db, services } = bot);
   guildId = fake.guilds[0]!.id;
   general = fake.guilds[0]!.channels.find((c) => c.type === 0)!.id;
-  tmp = tempDir('model3d-e2e-history-');
-  filesDir = join(tmp.dir, 'files');
-  db = openDatabase(join(tmp.dir, 'bot.sqlite'));
-  const config = loadConfig({ DISCORD_TOKEN: fake.botToken, DMXAPI_KEY: 'sk-test-key', FILES_DIR: filesDir });
-  client = createDiscordClient(fake.apiUrl);
-  const clock = () => now.t;
-  services = {
-    config,
-    log: createLogger({ level: 'silent' }),
-    db,
-    jobs: new JobStore(db),
-    events: new JobEvents(),
-    quota: new QuotaService(db, config.quota, clock),
-    upstream: null as never,
-    wakePoller: () => undefined,
-    client,
-    clock,
-  };
-  const handle = createInteractionHandler(await loadCommands(), services);
-  client.on(Events.InteractionCreate, (i) => void handle(i));
-  const ready = new Promise<void>((r) => client.once(Events.ClientReady, () => r()));
-  await client.login(fake.botToken);
-  await ready;
-  await fake.waitForReady();
+  filesDir = services.config.filesDir;
 });
 
 afterAll(async () => {
-  await client?.destroy();
-  await fake?.close();
-  db?.close();
-  tmp?.cleanup();
+  await bot?.close();
 });
 
 beforeEach(() => {

@@ -4,24 +4,15 @@
  * for the balance (billing endpoints on and off).
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { join } from 'node:path';
-import { Events, Routes, type APIMessage, type Client } from 'discord.js';
+import { Routes, type APIMessage, type Client } from 'discord.js';
 import { FakeDiscord, DEFAULT_MEMBER_PERMISSIONS, opt, type FakeMessage, type Json } from '../fakes/discord/index.js';
 import { DmxapiSimulator } from '../fakes/dmxapi/index.js';
-import { loadConfig } from '../../src/config/index.js';
-import { createLogger } from '../../src/log/index.js';
-import { openDatabase, type Db } from '../../src/store/db.js';
-import { JobStore } from '../../src/store/jobs.js';
-import { JobEvents } from '../../src/jobs/events.js';
-import { QuotaService } from '../../src/quota/service.js';
+import type { Db } from '../../src/store/db.js';
 import { AuditReporter } from '../../src/quota/audit.js';
 import { DmxapiClient, RateBudget } from '../../src/upstream/index.js';
-import { createDiscordClient } from '../../src/discord/client.js';
-import { loadCommands } from '../../src/discord/registry.js';
-import { createInteractionHandler } from '../../src/discord/router.js';
 import type { Services } from '../../src/services.js';
 import { newJob } from '../helpers/jobs.js';
-import { tempDir } from '../helpers/tmp.js';
+import { startInProcessBot, type InProcessBot } from '../helpers/in-process.js';
 
 const MANAGE_GUILD = 1n << 5n;
 const MOD_PERMS = (BigInt(DEFAULT_MEMBER_PERMISSIONS) | MANAGE_GUILD).toString();
@@ -30,7 +21,6 @@ const EPHEMERAL = 64;
 let fake: FakeDiscord;
 let client: Client;
 let sim: DmxapiSimulator | undefined;
-let tmp: ReturnType<typeof tempDir>;
 let db: Db;
 let services: Services;
 let audit: AuditReporter;
@@ -39,52 +29,25 @@ let general: string;
 let modLog: string;
 const now = { t: Date.parse('2024-06-15T12:00:00Z') };
 
+let bot: InProcessBot;
+
 beforeAll(async () => {
-  fake = await FakeDiscord.start({ heartbeatIntervalMs: 500, guilds: [{ channels: [{ name: 'general' }, { name: 'mod-log' }] }] });
+  bot = await startInProcessBot({
+    clock: () => now.t,
+    fake: { guilds: [{ channels: [{ name: 'general' }, { name: 'mod-log' }] }] },
+    env: () => ({ QUOTA_USER_DAILY: '2', QUOTA_GUILD_DAILY: '50', QUOTA_COOLDOWN_S: '0', QUOTA_MAX_CONCURRENT: '3' }),
+  });
+  ({ fake, client, db, services } = bot);
   guildId = fake.guilds[0]!.id;
   [general, modLog] = fake.guilds[0]!.channels.filter((c) => c.type === 0).map((c) => c.id) as [string, string];
-  tmp = tempDir('model3d-e2e-quota-');
-  db = openDatabase(join(tmp.dir, 'bot.sqlite'));
-  const config = loadConfig({
-    DISCORD_TOKEN: fake.botToken,
-    DMXAPI_KEY: 'sk-test-key',
-    QUOTA_USER_DAILY: '2',
-    QUOTA_GUILD_DAILY: '50',
-    QUOTA_COOLDOWN_S: '0',
-    QUOTA_MAX_CONCURRENT: '3',
-  });
-  client = createDiscordClient(fake.apiUrl);
-  const clock = () => now.t;
-  const jobs = new JobStore(db);
-  services = {
-    config,
-    log: createLogger({ level: 'silent' }),
-    db,
-    jobs,
-    events: new JobEvents(),
-    quota: new QuotaService(db, config.quota, clock),
-    upstream: null as never, // set per test
-    wakePoller: () => undefined,
-    client,
-    clock,
-  };
   audit = new AuditReporter(services);
   audit.attach();
-  const handle = createInteractionHandler(await loadCommands(), services);
-  client.on(Events.InteractionCreate, (i) => void handle(i));
-  const ready = new Promise<void>((r) => client.once(Events.ClientReady, () => r()));
-  await client.login(fake.botToken);
-  await ready;
-  await fake.waitForReady();
 });
 
 afterAll(async () => {
   audit?.detach();
-  await client?.destroy();
-  await fake?.close();
+  await bot?.close();
   await sim?.close();
-  db?.close();
-  tmp?.cleanup();
 });
 
 beforeEach(async () => {

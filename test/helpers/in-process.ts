@@ -1,0 +1,71 @@
+import { join } from 'node:path';
+import { Events, type Client } from 'discord.js';
+import { FakeDiscord, type FakeDiscordOptions } from '../fakes/discord/index.js';
+import { loadConfig } from '../../src/config/index.js';
+import { createLogger } from '../../src/log/index.js';
+import { openDatabase, type Db } from '../../src/store/db.js';
+import { JobStore } from '../../src/store/jobs.js';
+import { JobEvents } from '../../src/jobs/events.js';
+import { QuotaService } from '../../src/quota/service.js';
+import { createDiscordClient } from '../../src/discord/client.js';
+import { loadCommands } from '../../src/discord/registry.js';
+import { createInteractionHandler } from '../../src/discord/router.js';
+import type { Services } from '../../src/services.js';
+import { tempDir } from './tmp.js';
+
+export interface InProcessBot {
+  fake: FakeDiscord;
+  client: Client;
+  db: Db;
+  services: Services;
+  /** The temp directory holding the database (and FILES_DIR if the env points there). */
+  dir: string;
+  close(): Promise<void>;
+}
+
+/**
+ * The bot's command path wired in this process, as main.ts wires it: a real discord.js Client on the
+ * fake Discord, the real command registry and router, a real SQLite file. No poller: tests drive jobs.
+ */
+export async function startInProcessBot(o: {
+  clock: () => number;
+  env?: (dir: string) => Record<string, string>;
+  fake?: FakeDiscordOptions;
+}): Promise<InProcessBot> {
+  const fake = await FakeDiscord.start({ heartbeatIntervalMs: 500, ...o.fake });
+  const tmp = tempDir('model3d-inproc-');
+  const db = openDatabase(join(tmp.dir, 'bot.sqlite'));
+  const config = loadConfig({ DISCORD_TOKEN: fake.botToken, DMXAPI_KEY: 'sk-test-key', ...o.env?.(tmp.dir) });
+  const client = createDiscordClient(fake.apiUrl);
+  const services: Services = {
+    config,
+    log: createLogger({ level: 'silent' }),
+    db,
+    jobs: new JobStore(db),
+    events: new JobEvents(),
+    quota: new QuotaService(db, config.quota, o.clock),
+    upstream: null as never, // tests that need it set it
+    wakePoller: () => undefined,
+    client,
+    clock: o.clock,
+  };
+  const handle = createInteractionHandler(await loadCommands(), services);
+  client.on(Events.InteractionCreate, (i) => void handle(i));
+  const ready = new Promise<void>((r) => client.once(Events.ClientReady, () => r()));
+  await client.login(fake.botToken);
+  await ready;
+  await fake.waitForReady();
+  return {
+    fake,
+    client,
+    db,
+    services,
+    dir: tmp.dir,
+    close: async () => {
+      await client.destroy();
+      await fake.close();
+      db.close();
+      tmp.cleanup();
+    },
+  };
+}
