@@ -14,7 +14,7 @@ import type { Services } from '../src/services.js';
 import { isTerminal, type Job } from '../src/store/jobs.js';
 import { historyStore, type HistoryEntry } from '../src/store/history.js';
 import { formatBytes, t } from '../src/discord/messages.js';
-import { MODEL_NAME, PREVIEW_NAME } from '../src/discord/render.js';
+import { DEFAULT_ATTACHMENT_LIMIT, MODEL_NAME, PREVIEW_NAME } from '../src/discord/render.js';
 
 export const DEFAULT_COUNT = 10;
 export const MAX_COUNT = 25;
@@ -45,8 +45,6 @@ export const definition = {
   ],
 } as const satisfies RESTPostAPIChatInputApplicationCommandsJSONBody;
 
-/** Discord's per-context upload limit; unboosted servers allow 10 MiB. */
-const DEFAULT_ATTACHMENT_LIMIT = 10 * 1024 * 1024;
 /** Discord refuses a message whose embeds hold more than 6000 characters in all; keep a margin. */
 const EMBED_BUDGET = 5800;
 const COLOR = 0x5865f2;

@@ -14,6 +14,7 @@ import type { Services } from '../src/services.js';
 import type { Quality } from '../src/store/jobs.js';
 import { t } from '../src/discord/messages.js';
 import { rejectionText, upstreamReason } from '../src/discord/rejections.js';
+import { DEFAULT_ATTACHMENT_LIMIT } from '../src/discord/render.js';
 import { denialText, type QuotaRequest } from '../src/quota/service.js';
 
 export const definition = {
@@ -50,8 +51,6 @@ export const definition = {
   ],
 } as const satisfies RESTPostAPIChatInputApplicationCommandsJSONBody;
 
-/** Discord's per-context upload limit; unboosted servers allow 10 MiB. */
-const DEFAULT_ATTACHMENT_LIMIT = 10 * 1024 * 1024;
 
 async function refuseQuota(interaction: ChatInputCommandInteraction, text: string): Promise<void> {
   await interaction.deleteReply().catch(() => undefined);

@@ -5,6 +5,8 @@ import { t, formatBytes, formatDuration } from './messages.js';
 
 export const PREVIEW_NAME = 'preview.webp';
 export const MODEL_NAME = 'model.glb';
+/** Discord's upload limit when an interaction does not say; unboosted servers allow 10 MiB. */
+export const DEFAULT_ATTACHMENT_LIMIT = 10 * 1024 * 1024;
 
 export interface FileToAttach {
   name: string;
