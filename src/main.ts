@@ -6,6 +6,7 @@ import { openDatabase } from './store/db.js';
 import { JobStore } from './store/jobs.js';
 import { JobEvents } from './jobs/events.js';
 import { Poller } from './jobs/poller.js';
+import { pruneStoredFiles } from './jobs/retention.js';
 import { DmxapiClient, RateBudget } from './upstream/index.js';
 import { closeDownloadAgent, closeProbeAgents } from './images/index.js';
 import { QuotaService } from './quota/service.js';
@@ -17,6 +18,7 @@ import { createInteractionHandler } from './discord/router.js';
 import type { Services } from './services.js';
 
 const SHUTDOWN_LIMIT_MS = 9000;
+const PRUNE_EVERY_MS = 6 * 3600_000;
 
 async function run(config: Config, log: Logger): Promise<void> {
   const clock = () => Date.now();
@@ -67,6 +69,14 @@ async function run(config: Config, log: Logger): Promise<void> {
     events.emit('changed', job);
   }
 
+  const prune = () =>
+    pruneStoredFiles(jobs, config.filesRetentionDays, clock(), log).catch((err: unknown) =>
+      log.error({ err }, 'could not delete old result files'),
+    );
+  const pruneTimer = setInterval(() => void prune(), PRUNE_EVERY_MS);
+  pruneTimer.unref();
+  void prune();
+
   const registry = await loadCommands();
   const handle = createInteractionHandler(registry, services);
   const inflight = new Set<Promise<void>>();
@@ -92,6 +102,7 @@ async function run(config: Config, log: Logger): Promise<void> {
       process.exit(0);
     }, SHUTDOWN_LIMIT_MS);
     force.unref();
+    clearInterval(pruneTimer);
     await Promise.allSettled([...inflight]);
     await poller.stop();
     audit.detach();

@@ -38,6 +38,7 @@ export const envSchema = z.object({
   DMXAPI_BASE_URL: url.default('https://www.dmxapi.cn'),
   DATABASE_PATH: z.string().min(1).default('data/model3d.sqlite'),
   FILES_DIR: z.string().min(1).default('data/files'),
+  FILES_RETENTION_DAYS: int(0, 36_500).default(30),
   POLL_INTERVAL_MS: int(50, 600_000).default(5000),
   JOB_TIMEOUT_MS: int(1000, 24 * 3600_000).default(30 * 60_000),
   UPSTREAM_MAX_RPS: int(1, 20).default(10),
@@ -66,6 +67,8 @@ export interface Config {
   dmxapi: { key: string; baseUrl: string; maxRps: number; timeoutMs: number };
   databasePath: string;
   filesDir: string;
+  /** Stored result files older than this are deleted; 0 keeps them forever. */
+  filesRetentionDays: number;
   pollIntervalMs: number;
   jobTimeoutMs: number;
   imageUrlAllowPrivate: boolean;
@@ -112,6 +115,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     dmxapi: { key: e.DMXAPI_KEY, baseUrl: e.DMXAPI_BASE_URL, maxRps: e.UPSTREAM_MAX_RPS, timeoutMs: e.UPSTREAM_TIMEOUT_MS },
     databasePath: e.DATABASE_PATH,
     filesDir: e.FILES_DIR,
+    filesRetentionDays: e.FILES_RETENTION_DAYS,
     pollIntervalMs: e.POLL_INTERVAL_MS,
     jobTimeoutMs: e.JOB_TIMEOUT_MS,
     imageUrlAllowPrivate: e.IMAGE_URL_ALLOW_PRIVATE,

@@ -280,6 +280,10 @@ export class JobStore {
         UPDATE jobs SET delivered_version = render_version, delivery_error = @error, next_delivery_at = NULL,
           updated_at = @at WHERE id = @id RETURNING *`),
       replyGone: db.prepare('UPDATE jobs SET reply_gone = 1 WHERE id = ?'),
+      withStoredFiles: db.prepare(`
+        SELECT * FROM jobs WHERE (model_file IS NOT NULL OR preview_file IS NOT NULL) AND finished_at < ?
+        ORDER BY finished_at LIMIT ?`),
+      forgetFiles: db.prepare('UPDATE jobs SET model_file = NULL, preview_file = NULL, updated_at = ? WHERE id = ?'),
       resumeChecks: db.prepare(`UPDATE jobs SET next_check_at = @now WHERE state IN ('queued', 'running')`),
       resumeDeliveries: db.prepare(
         'UPDATE jobs SET next_delivery_at = MIN(COALESCE(next_delivery_at, @now), @now) WHERE render_version > delivered_version',
@@ -394,6 +398,16 @@ export class JobStore {
   giveUpDelivery(id: number, error: string, at: number): Job | undefined {
     const row = this.s.giveUpDelivery.get({ id, error, at }) as JobRow | undefined;
     return row && toJob(row);
+  }
+
+  /** Finished jobs whose downloaded files are older than `before`, oldest first. */
+  withStoredFilesBefore(before: number, limit: number): Job[] {
+    return (this.s.withStoredFiles.all(before, limit) as JobRow[]).map(toJob);
+  }
+
+  /** The job's stored files were deleted; its message keeps Discord's copies. */
+  forgetFiles(id: number, at: number): void {
+    this.s.forgetFiles.run(at, id);
   }
 
   markReplyGone(id: number): void {

@@ -135,4 +135,13 @@ export const migrations: Migration[] = [
       CREATE INDEX jobs_created ON jobs (created_at);
     `,
   },
+  {
+    version: 3,
+    name: 'stored files by age',
+    sql: `
+      -- Retention: finished jobs that still hold downloaded files, oldest first.
+      CREATE INDEX jobs_stored_files ON jobs (finished_at)
+        WHERE model_file IS NOT NULL OR preview_file IS NOT NULL;
+    `,
+  },
 ];
