@@ -7,10 +7,13 @@ import {
   MessageFlags,
   type APIEmbed,
   type APIEmbedField,
+  type ButtonInteraction,
   type ChatInputCommandInteraction,
+  type RepliableInteraction,
   type RESTPostAPIChatInputApplicationCommandsJSONBody,
 } from 'discord.js';
 import type { Services } from '../src/services.js';
+import { UserFacingError } from '../src/errors.js';
 import { isTerminal, type Job } from '../src/store/jobs.js';
 import { historyStore, type HistoryEntry } from '../src/store/history.js';
 import { formatBytes, t } from '../src/discord/messages.js';
@@ -123,13 +126,27 @@ async function fileSize(path: string | null): Promise<number | null> {
   }
 }
 
-async function resend(interaction: ChatInputCommandInteraction, s: Services, jobId: number): Promise<void> {
+/** Buttons `files:<jobId>` on a result message: whoever sees the result may get its files privately. */
+export const componentPrefix = 'files';
+
+export async function handleComponent(interaction: ButtonInteraction, s: Services): Promise<void> {
+  const jobId = Number(interaction.customId.split(':')[1]);
+  if (!Number.isSafeInteger(jobId)) throw new UserFacingError(t(interaction.locale, 'error.unknownCommand'), true);
+  return resend(interaction, s, jobId, (id) => historyStore(s.db).sharedJob(interaction.channelId, id));
+}
+
+async function resend(
+  interaction: RepliableInteraction,
+  s: Services,
+  jobId: number,
+  lookup: (id: number) => HistoryEntry | undefined = (id) => historyStore(s.db).ownJob(interaction.user.id, id),
+): Promise<void> {
   const locale = interaction.locale;
   // Uploading a GLB can take longer than Discord's 3 seconds to answer.
   await interaction.deferReply({ flags: MessageFlags.Ephemeral });
   const say = (content: string) => interaction.editReply({ content, allowedMentions: noMentions }).then(() => undefined);
 
-  const entry = historyStore(s.db).ownJob(interaction.user.id, jobId);
+  const entry = lookup(jobId);
   if (!entry) return say(t(locale, 'history.job.notFound', { id: jobId }));
   const { job } = entry;
   if (entry.removed) return say(t(locale, 'history.job.removed', { id: job.id }));

@@ -106,15 +106,21 @@ export function renderSucceeded(job: Job, ctx: RenderContext): MessagePayload {
     downloadUrl = job.modelUrl;
   }
   embed.fields.push({ name: t(job.locale, 'job.field.model'), value: modelLine });
-  const components: MessagePayload['components'] = downloadUrl
-    ? [
-        {
-          type: ComponentType.ActionRow,
-          components: [
-            { type: ComponentType.Button, style: ButtonStyle.Link, label: t(job.locale, 'job.downloadButton'), url: downloadUrl },
-          ],
-        },
-      ]
+  const buttons: APIButtonComponent[] = [];
+  if (downloadUrl) {
+    buttons.push({ type: ComponentType.Button, style: ButtonStyle.Link, label: t(job.locale, 'job.downloadButton'), url: downloadUrl });
+  }
+  // Served from the bot's own copy, so it keeps working after every signed link has expired.
+  if (job.modelFile) {
+    buttons.push({
+      type: ComponentType.Button,
+      style: ButtonStyle.Secondary,
+      label: t(job.locale, 'job.sendFilesButton'),
+      custom_id: `files:${job.id}`,
+    });
+  }
+  const components: MessagePayload['components'] = buttons.length
+    ? [{ type: ComponentType.ActionRow, components: buttons }]
     : [];
   return {
     content: t(job.locale, 'job.succeeded', { user: mention(job) }),

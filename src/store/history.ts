@@ -32,6 +32,7 @@ export class HistoryStore {
         WHERE user_id = @userId AND +guild_id IS @guildId
         ORDER BY created_at DESC, id DESC LIMIT @limit`),
       own: db.prepare(`SELECT jobs.*, ${REMOVED} FROM jobs WHERE id = @id AND user_id = @userId`),
+      inChannel: db.prepare(`SELECT jobs.*, ${REMOVED} FROM jobs WHERE id = @id AND channel_id = @channelId`),
     };
   }
 
@@ -44,6 +45,12 @@ export class HistoryStore {
   /** One job, only if it belongs to `userId`; anyone else's job is indistinguishable from a missing one. */
   ownJob(userId: string, id: number): HistoryEntry | undefined {
     const row = this.s.own.get({ id, userId }) as (JobRow & { removed: number }) | undefined;
+    return row && toEntry(row);
+  }
+
+  /** A job whose result was posted in `channelId`: anyone who sees that message may get its files. */
+  sharedJob(channelId: string, id: number): HistoryEntry | undefined {
+    const row = this.s.inChannel.get({ id, channelId }) as (JobRow & { removed: number }) | undefined;
     return row && toEntry(row);
   }
 }

@@ -86,8 +86,10 @@ describe('rendering each job state', () => {
     const fields = Object.fromEntries((p.embeds[0]?.fields ?? []).map((f) => [f.name, f.value]));
     expect(fields).toMatchObject({ Quality: 'Detailed', 'Time taken': '1m 18s', 'Requested by': '<@555>' });
     expect(fields.Model).toMatch(/attached \(2\.0 KB\)/);
-    const button = p.components[0]?.components[0];
-    expect(button).toMatchObject({ style: 5, label: 'Download GLB', url: 'https://cdn.discord.example/att/model.glb' });
+    const [link, files] = p.components[0]?.components ?? [];
+    expect(link).toMatchObject({ style: 5, label: 'Download GLB', url: 'https://cdn.discord.example/att/model.glb' });
+    // A button served from the bot's own copy, for when every signed link has expired.
+    expect(files).toMatchObject({ style: 2, label: 'Send me the files', custom_id: 'files:7' });
     expect(p.mentionUsers).toEqual(['555']);
   });
 
@@ -105,7 +107,7 @@ describe('rendering each job state', () => {
     expect(p.files.map((f) => f.name)).toEqual([PREVIEW_NAME]);
     expect(text(p)).toMatch(/larger than this channel's upload limit \(10\.0 MB\)/);
     expect(text(p)).toContain('<t:1700007279:R>');
-    expect(p.components[0]?.components[0]).toMatchObject({ url: 'https://cdn.example/m.glb?auth_key=1' });
+    expect(p.components[0]?.components).toEqual([expect.objectContaining({ url: 'https://cdn.example/m.glb?auth_key=1' })]);
   });
 
   it('failed: gives the provider code and message and says nothing more will come', () => {

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { FakeMessage, InteractionRecord } from '../fakes/discord/index.js';
-import { World, samplePng, type BotProcess } from './harness.js';
+import { World, downloadButton, samplePng, type BotProcess } from './harness.js';
 
 /**
  * Discord says no while a job runs: expired interaction tokens, a deleted reply, a channel
@@ -70,7 +70,7 @@ describe('delivery keeps working when Discord says no', () => {
       description: 'the original message edited with the GLB',
     });
     // The download button lands on the same message, through the channel route too.
-    await discord.waitFor(() => discord.message(originalId)?.components?.length, { timeoutMs: 5000, description: 'download button' });
+    await discord.waitFor(() => downloadButton(discord.message(originalId)), { timeoutMs: 5000, description: 'download button' });
     await settled();
     expect(expiry.fired).toBeGreaterThanOrEqual(1);
     expect(final.content).toContain('ready');
@@ -100,7 +100,7 @@ describe('delivery keeps working when Discord says no', () => {
       description: 'a new channel message with the GLB',
     });
     // The button is added to the new message, not posted again.
-    await discord.waitFor(() => discord.message(fresh.id)?.components?.length, { timeoutMs: 5000, description: 'download button' });
+    await discord.waitFor(() => downloadButton(discord.message(fresh.id)), { timeoutMs: 5000, description: 'download button' });
     await settled();
     expect(fresh.id).not.toBe(originalId);
     expect(discord.message(originalId)).toBeUndefined();
@@ -134,7 +134,7 @@ describe('delivery keeps working when Discord says no', () => {
     const dm = await discord.waitFor(() => discord.messagesIn(dmId).find(hasGlb), { timeoutMs: 5000, description: 'DM with the GLB' });
     expect(dm.content).toContain(`<@${userId}>`);
     expect(dm.attachments.map((a) => a.filename).sort()).toEqual(['model.glb', 'preview.webp']);
-    await discord.waitFor(() => discord.message(dm.id)?.components?.length, { timeoutMs: 5000, description: 'download button in the DM' });
+    await discord.waitFor(() => downloadButton(discord.message(dm.id)), { timeoutMs: 5000, description: 'download button in the DM' });
     await settled();
     // Both channel routes were tried first (edit by id, then a new message).
     expect(channelFault.fired).toBeGreaterThanOrEqual(2);
@@ -158,7 +158,7 @@ describe('delivery keeps working when Discord says no', () => {
       timeoutMs: 20_000,
       description: 'final message with the GLB',
     });
-    await discord.waitFor(() => discord.originalMessage(rec.token)?.components?.length, { timeoutMs: 5000, description: 'download button' });
+    await discord.waitFor(() => downloadButton(discord.originalMessage(rec.token)), { timeoutMs: 5000, description: 'download button' });
     await settled();
     expect(errors.fired).toBe(3);
     expect(limited.fired).toBe(2);

@@ -39,12 +39,34 @@ describe('/model3d end to end against the built bot', () => {
     expect((final.embeds[0] as APIEmbed | undefined)?.image?.url).toMatch(/preview\.webp/);
     expect(final.content).toContain('ready');
     const button = await discord.waitFor(
-      () => (discord.originalMessage(rec.token)?.components[0] as APIActionRowComponent<APIButtonComponent> | undefined)?.components[0],
+      () =>
+        (discord.originalMessage(rec.token)?.components[0] as APIActionRowComponent<APIButtonComponent> | undefined)?.components.find(
+          (c) => c.style === 5,
+        ),
       {
       timeoutMs: 5000,
       description: 'download button',
     });
     expect(button).toMatchObject({ style: 5, label: 'Download GLB' });
+
+    // Another member who sees the result asks for the files: they come privately, from the bot's copy.
+    const filesButton = (final.components[0] as APIActionRowComponent<APIButtonComponent>).components.find(
+      (c) => 'custom_id' in c && c.custom_id.startsWith('files:'),
+    ) as { custom_id: string };
+    const other = discord.build.user({ username: 'friend' });
+    const press = discord.sendInteraction(
+      discord.build.button({ customId: filesButton.custom_id, message: { id: final.id }, user: other }),
+    );
+    const copy = await discord.waitFor(
+      () => {
+        const m = discord.originalMessage(press.token);
+        return m && m.attachments.some((a) => a.filename === 'model.glb') ? m : undefined;
+      },
+      { timeoutMs: 10_000, description: 'the files sent privately' },
+    );
+    expect(copy.flags & 64).toBe(64);
+    const glb = discord.fileBytes(copy.attachments.find((a) => a.filename === 'model.glb')!.url);
+    expect(glb?.subarray(0, 4).toString()).toBe('glTF');
     // Delivered within a second or two of the task's success.
     const succeededAt = bot.logs().find((l) => l.msg === 'status checked' && l.status === 'SUCCEEDED')?.time as number;
     const deliveredAt = bot.logs().find((l) => l.msg === 'result delivered')?.time as number;

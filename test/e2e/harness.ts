@@ -224,3 +224,10 @@ export function waitForVisible(discord: FakeDiscord, idOrToken: string, expected
     { timeoutMs, description: `reply showing ${String(expected)}` },
   );
 }
+
+/** The link button to the GLB, once the bot has added it to a delivered message. */
+export function downloadButton(m: { components: unknown[] } | undefined): { url: string } | undefined {
+  const rows = (m?.components ?? []) as { components?: { style?: number; url?: string }[] }[];
+  const b = rows.flatMap((r) => r.components ?? []).find((c) => c.style === 5 && c.url);
+  return b as { url: string } | undefined;
+}
