@@ -1,0 +1,152 @@
+import { describe, expect, it } from 'vitest';
+import type { Job } from '../../src/store/jobs.js';
+import { renderJob } from '../../src/discord/render.js';
+import { messageTables, t, zhCN, type MessageKey } from '../../src/discord/messages.js';
+
+// --- type level: every zh-CN key is an English key, with the English parameters ---
+type Table = Required<(typeof messageTables)[string]>;
+type ZhKey = keyof typeof zhCN;
+type Assert<T extends true> = T;
+export type ZhKeysAreEnglish = Assert<[Exclude<ZhKey, MessageKey>] extends [never] ? true : false>;
+export type ZhParamsMatch = Assert<{ [K in ZhKey]: (typeof zhCN)[K] extends Table[K] ? true : false }[ZhKey]>;
+
+const CJK = /[\u4e00-\u9fff]/;
+const en = messageTables['en'] as Table;
+const zh = messageTables['zh-CN'] as Partial<Table>;
+
+describe('Simplified Chinese messages', () => {
+  it('registers zh-CN, and every one of its keys exists in English', () => {
+    expect(zh).toBe(zhCN);
+    const extra = Object.keys(zhCN).filter((k) => !(k in en));
+    expect(extra).toEqual([]);
+  });
+
+  it('translates every member-facing key of the main path (moderator admin.*/audit.* may stay English)', () => {
+    const memberFacing = Object.keys(en).filter((k) => /^(error|input|job|upstream|quota|history)\./.test(k));
+    const missing = memberFacing.filter((k) => !(k in zhCN));
+    expect(missing).toEqual([]);
+  });
+
+  it('every translated text is Chinese', () => {
+    // Sample values: each function only reads the ones it needs.
+    const values = {
+      user: '<@555>', scheme: 'ftp', found: 'gif', width: 7000, height: 7000, min: 64, max: 6000, bytes: 30 * 1024 * 1024,
+      host: '10.0.0.1', status: 404, ms: 15000, since: 1_700_000_000_000, started: 1_700_000_005_000, typicalMs: 78_000,
+      size: '2.0 MB', expiresAt: 1_700_086_400_000, limit: '10.0 MB', code: 'FAILED', message: 'bad', waitedMs: 1_800_000,
+      reason: '生成器目前繁忙，请一分钟后再试。', count: 3, id: 7, quality: '精细', state: 'failed', at: 1_700_000_000_000,
+      tookMs: 78_000, link: 'https://discord.com/channels/1/2/3', hidden: 2, removed: false, withPreview: true,
+      url: 'https://cdn.example/m.glb', remaining: 1, allowance: 10, cost: 2, resetsAt: 1_700_086_400_000, inFlight: 2,
+      until: 1_700_000_060_000, standard: 1, detailed: 2, used: 5,
+    };
+    for (const [key, fn] of Object.entries(zhCN)) {
+      const text = (fn as (v: unknown) => string)(values);
+      expect(text, key).toMatch(CJK);
+      expect(text, key).not.toMatch(/undefined|NaN|\[object/);
+    }
+  });
+
+  it('the dimension limit reads naturally, with the numbers kept', () => {
+    const text = t('zh-CN', 'input.tooLargeDimensions', { width: 7000, height: 7000, max: 6000 });
+    expect(text).toContain('7000×7000');
+    expect(text).toContain('6000');
+    expect(text).toMatch(CJK);
+    expect(text).toBe('图片为 7000×7000 像素；每边最大 6000 像素。');
+  });
+
+  it('keeps Discord markup: timestamps, mentions, bold, code and emoji', () => {
+    expect(t('zh-CN', 'job.queued', { since: 1_700_000_001_000 })).toBe('⏳ 生成器**排队中** — 提交于 <t:1700000001:R>。');
+    expect(t('zh-CN', 'job.succeeded', { user: '<@555>' })).toBe('✅ <@555>，你的 3D 模型已生成。');
+    expect(t('zh-CN', 'input.badScheme', { scheme: 'ftp' })).toContain('`ftp`');
+    expect(t('zh-CN', 'job.typically', { typicalMs: 78_000 })).toBe('此类任务通常需要约 1 分 18 秒。');
+  });
+
+  it('zh-CN and the bare language zh pick Chinese; English locales stay English', () => {
+    expect(t('zh-CN', 'error.guildOnly')).toBe('此命令只能在服务器中使用。');
+    expect(t('zh', 'error.guildOnly')).toBe('此命令只能在服务器中使用。');
+    expect(t('en-US', 'error.guildOnly')).toBe('This command only works in a server.');
+    expect(t('fr', 'error.guildOnly')).toBe('This command only works in a server.');
+  });
+
+  it('zh-TW gets Simplified Chinese through the language fallback (closer to its readers than English)', () => {
+    expect(t('zh-TW', 'upstream.rateLimited')).toBe('生成器目前繁忙，请一分钟后再试。');
+  });
+
+  it('a key zh-CN does not translate falls back to English', () => {
+    expect('admin.limits.updated' in zhCN).toBe(false);
+    expect(t('zh-CN', 'admin.limits.updated')).toBe('✅ Limits updated.');
+    expect(t('zh', 'audit.field.member')).toBe('Member');
+  });
+});
+
+const job: Job = {
+  id: 7,
+  interactionId: '1',
+  interactionToken: 'secret-token',
+  applicationId: '2',
+  guildId: '3',
+  channelId: '4',
+  userId: '555',
+  locale: 'zh-CN',
+  messageId: '6',
+  imageUrl: 'https://img.example/cat.png',
+  imageSource: 'url',
+  imageName: null,
+  quality: 'detailed',
+  cost: 2,
+  attachmentSizeLimit: 10 * 1024 * 1024,
+  state: 'queued',
+  taskId: 'task-1',
+  createdAt: 1_700_000_000_000,
+  updatedAt: 1_700_000_000_000,
+  submittedAt: 1_700_000_001_000,
+  startedAt: null,
+  finishedAt: null,
+  deadlineAt: 1_700_000_000_000 + 30 * 60_000,
+  pollCount: 0,
+  pollFailures: 0,
+  nextCheckAt: null,
+  modelUrl: null,
+  previewUrl: null,
+  resultExpiresAt: null,
+  modelFile: null,
+  modelBytes: null,
+  previewFile: null,
+  errorCode: null,
+  errorMessage: null,
+  totalTokens: 35000,
+  renderVersion: 1,
+  deliveredVersion: 0,
+  lastEditAt: null,
+  nextDeliveryAt: null,
+  deliveryAttempts: 0,
+  deliveryRoute: null,
+  deliveryError: null,
+  replyGone: false,
+};
+const ctx = { now: 1_700_000_030_000 };
+const text = (p: ReturnType<typeof renderJob>) =>
+  [p.content, ...p.embeds.flatMap((e) => [e.title, e.description, e.footer?.text, ...(e.fields ?? []).flatMap((f) => [f.name, f.value])])].join('\n');
+
+describe('rendering a job in Simplified Chinese', () => {
+  it('queued: Chinese title, status, fields and footer, with the live timestamp', () => {
+    const p = renderJob({ ...job, state: 'queued' }, { ...ctx, typicalMs: 78_000 });
+    const s = text(p);
+    expect(s).toContain('图片 → 3D 模型');
+    expect(s).toContain('**排队中**');
+    expect(s).toContain('<t:1700000001:R>');
+    expect(s).toContain('约 1 分 18 秒');
+    expect(s).toContain('精细');
+    expect(s).not.toMatch(/Queued|Quality|Requested by/);
+  });
+
+  it('running and succeeded read in Chinese too', () => {
+    expect(text(renderJob({ ...job, state: 'running', startedAt: 1_700_000_005_000 }, ctx))).toContain('**生成中**');
+    const done = renderJob(
+      { ...job, state: 'succeeded', finishedAt: 1_700_000_079_000, modelUrl: 'https://cdn.example/m.glb', resultExpiresAt: 1_700_086_400_000 },
+      ctx,
+    );
+    expect(done.content).toBe('✅ <@555>，你的 3D 模型已生成。');
+    expect(text(done)).toContain('耗时');
+    expect(done.components[0]?.components[0]).toMatchObject({ label: '下载 GLB' });
+  });
+});
