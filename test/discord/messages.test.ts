@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Job } from '../../src/store/jobs.js';
 import { renderJob } from '../../src/discord/render.js';
+import { jobRow } from '../helpers/jobs.js';
 import { messageTables, t, zhCN, type MessageKey } from '../../src/discord/messages.js';
 
 // --- type level: every zh-CN key is an English key, with the English parameters ---
@@ -78,51 +79,7 @@ describe('Simplified Chinese messages', () => {
   });
 });
 
-const job: Job = {
-  id: 7,
-  interactionId: '1',
-  interactionToken: 'secret-token',
-  applicationId: '2',
-  guildId: '3',
-  channelId: '4',
-  userId: '555',
-  locale: 'zh-CN',
-  messageId: '6',
-  imageUrl: 'https://img.example/cat.png',
-  imageSource: 'url',
-  imageName: null,
-  quality: 'detailed',
-  cost: 2,
-  attachmentSizeLimit: 10 * 1024 * 1024,
-  state: 'queued',
-  taskId: 'task-1',
-  createdAt: 1_700_000_000_000,
-  updatedAt: 1_700_000_000_000,
-  submittedAt: 1_700_000_001_000,
-  startedAt: null,
-  finishedAt: null,
-  deadlineAt: 1_700_000_000_000 + 30 * 60_000,
-  pollCount: 0,
-  pollFailures: 0,
-  nextCheckAt: null,
-  modelUrl: null,
-  previewUrl: null,
-  resultExpiresAt: null,
-  modelFile: null,
-  modelBytes: null,
-  previewFile: null,
-  errorCode: null,
-  errorMessage: null,
-  totalTokens: 35000,
-  renderVersion: 1,
-  deliveredVersion: 0,
-  lastEditAt: null,
-  nextDeliveryAt: null,
-  deliveryAttempts: 0,
-  deliveryRoute: null,
-  deliveryError: null,
-  replyGone: false,
-};
+const job: Job = jobRow({ locale: 'zh-CN' });
 const ctx = { now: 1_700_000_030_000 };
 const text = (p: ReturnType<typeof renderJob>) =>
   [p.content, ...p.embeds.flatMap((e) => [e.title, e.description, e.footer?.text, ...(e.fields ?? []).flatMap((f) => [f.name, f.value])])].join('\n');
