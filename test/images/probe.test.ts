@@ -1,27 +1,16 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   closeProbeAgents,
-  ImageRejectedError,
-  type ImageRejection,
   probeImage,
   validateAttachment,
   validateImageUrl,
 } from '../../src/images/index.js';
 import { gif, jpeg, jpegWithBigExif, png, pngHeader, webpHeader } from '../fixtures/images.js';
 import { redirect, serveBytes, startServer, trickle, type TestServer } from './server.js';
+import { rejectionOf } from './rejection.js';
 
 const open = { allowPrivate: true } as const;
 const MB = 1024 * 1024;
-
-async function rejectionOf(p: Promise<unknown>): Promise<ImageRejection> {
-  try {
-    await p;
-  } catch (err) {
-    expect(err).toBeInstanceOf(ImageRejectedError);
-    return (err as ImageRejectedError).rejection;
-  }
-  throw new Error('expected a rejection');
-}
 
 const PNG_300x200 = png(300, 200);
 const JPEG_64x48 = jpeg(64, 48);

@@ -2,23 +2,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   type AddressPolicy,
   closeProbeAgents,
-  ImageRejectedError,
-  type ImageRejection,
   isPublicAddress,
   probeImage,
 } from '../../src/images/index.js';
 import { png } from '../fixtures/images.js';
 import { redirect, serveBytes, startServer, type TestServer } from './server.js';
-
-async function rejectionOf(p: Promise<unknown>): Promise<ImageRejection> {
-  try {
-    await p;
-  } catch (err) {
-    expect(err).toBeInstanceOf(ImageRejectedError);
-    return (err as ImageRejectedError).rejection;
-  }
-  throw new Error('expected a rejection');
-}
+import { rejectionOf } from './rejection.js';
 
 const closed = { allowPrivate: false } as const;
 const PNG = png(100, 100);
