@@ -29,6 +29,8 @@ const en = {
   'input.needOne': () => 'Give exactly one picture: either attach an `image` or paste a `url`, not both and not neither.',
   'input.badScheme': (v: { scheme: string }) => `Only http and https links are accepted; this link uses \`${v.scheme}\`.`,
   'input.invalidUrl': () => 'That does not look like a valid web address.',
+  'input.badQuality': (v: { given: string; allowed: readonly string[] }) =>
+    `\`quality\` must be one of ${v.allowed.map((q) => `\`${q}\``).join(', ')}; you gave \`${v.given}\`.`,
   'input.unsupportedType': (v: { found: string }) =>
     `The picture must be a JPEG or PNG; this file is ${v.found === 'unknown' ? 'not a recognised image' : `a ${v.found}`}.`,
   'input.tooSmall': (v: { width: number; height: number; min: number }) =>
@@ -372,6 +374,7 @@ export const zhCN = {
   'input.needOne': () => '请只提供一张图片：要么附加 `image`，要么粘贴 `url`，二者必须且只能选其一。',
   'input.badScheme': (v) => `只接受 http 和 https 链接；此链接使用的是 \`${v.scheme}\`。`,
   'input.invalidUrl': () => '这看起来不是有效的网址。',
+  'input.badQuality': (v) => `\`quality\` 只能是 ${v.allowed.map((q) => `\`${q}\``).join('、')}；你提供的是 \`${v.given}\`。`,
   'input.unsupportedType': (v) =>
     `图片必须是 JPEG 或 PNG 格式；此文件${v.found === 'unknown' ? '不是可识别的图片' : `是 ${v.found}`}。`,
   'input.tooSmall': (v) => `图片为 ${v.width}×${v.height} 像素；每边最小 ${v.min} 像素。`,
