@@ -4,7 +4,7 @@ import type { DmxapiClient } from '../upstream/index.js';
 import { Deliverer, UndeliverableError } from '../discord/deliver.js';
 import { MODEL_NAME, renderJob } from '../discord/render.js';
 import type { JobEvents } from './events.js';
-import { deliveryBackoff, failureBackoff, nextCheckDelay, typicalDuration } from './schedule.js';
+import { deliveryBackoff, failureBackoff, HISTORY_WINDOW, nextCheckDelay, typicalDuration } from './schedule.js';
 import { storeResults } from './results.js';
 
 export interface PollerOptions {
@@ -147,7 +147,7 @@ export class Poller {
         const state = info.status === 'PENDING' ? 'queued' : 'running';
         const delay = nextCheckDelay({
           elapsedMs: at - (job.submittedAt ?? job.createdAt),
-          historyMs: jobs.recentDurations(job.quality),
+          historyMs: jobs.recentDurations(job.quality, HISTORY_WINDOW),
           pollIntervalMs,
         });
         const updated = jobs.recordCheck(job.id, state, at, Math.min(at + delay, job.deadlineAt));
@@ -194,7 +194,7 @@ export class Poller {
     const ctx = { jobId: job.id, taskId: job.taskId, state: job.state };
     const final = isTerminal(job.state);
     const now = clock();
-    const history = jobs.recentDurations(job.quality);
+    const history = jobs.recentDurations(job.quality, HISTORY_WINDOW);
     const payload = renderJob(job, { now, typicalMs: typicalDuration(history) });
     try {
       const d = await this.o.deliverer.deliver(job, payload, { final, now });

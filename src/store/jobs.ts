@@ -353,7 +353,7 @@ export class JobStore {
   }
 
   /** Submit-to-result durations (ms) of the most recent successful jobs of one quality, newest first. */
-  recentDurations(quality: Quality, limit = 20): number[] {
+  recentDurations(quality: Quality, limit = 50): number[] {
     return this.s.recentDurations.pluck().all(quality, limit) as number[];
   }
 
