@@ -142,6 +142,8 @@ export interface SimulatorOptions {
   retentionMs?: number;
   /** Called when each request has been answered (or when its connection closed). */
   onCall?: (call: SimCall) => void;
+  /** 401 answers quote the Authorization header that was sent (to test that the bot scrubs it). */
+  echoKey?: boolean;
 }
 
 const TEXT_PLAIN = 'text/plain; charset=utf-8';
@@ -195,6 +197,7 @@ export class DmxapiSimulator {
   private closing: Promise<void> | undefined;
   private readonly cdnSecret = randomBytes(16).toString('hex');
   private readonly onCall: ((call: SimCall) => void) | undefined;
+  private readonly echoKey: boolean;
 
   private constructor(opts: SimulatorOptions) {
     this.key = opts.key ?? DEFAULT_KEY;
@@ -206,6 +209,7 @@ export class DmxapiSimulator {
     this.retentionMs = opts.retentionMs ?? DEFAULT_RETENTION_MS;
     this.billing = opts.billing ? { totalUsd: 100, usedUsd: 0, submitCostUsd: 0.07, ...(opts.billing === true ? {} : opts.billing) } : null;
     this.onCall = opts.onCall;
+    this.echoKey = opts.echoKey ?? false;
   }
 
   static async start(opts: SimulatorOptions = {}): Promise<DmxapiSimulator> {
@@ -388,6 +392,12 @@ export class DmxapiSimulator {
     return { error: { message: `${message} (request id: ${rid})`, type, ...(code ? { code } : {}) } };
   }
 
+  /** 401 body; with `echoKey` it quotes the Authorization header it got, as careless gateways do. */
+  private invalidToken(req: IncomingMessage): object {
+    const auth = req.headers.authorization;
+    return this.gatewayError(this.echoKey && auth ? `无效的令牌 ${auth}` : '无效的令牌');
+  }
+
   private taskText(t: SimTask | undefined, id: string): string {
     if (!t) return JSON.stringify({ task_id: id, task_status: 'UNKNOWN' });
     const now = this.now();
@@ -513,11 +523,11 @@ export class DmxapiSimulator {
     if (url.pathname.startsWith('/v1/dashboard/billing/') && method === 'GET') {
       call.kind = 'billing';
       this.record(call, res);
-      return this.serveBilling(url.pathname, call, res);
+      return this.serveBilling(url.pathname, call, res, req);
     }
     if (url.pathname !== '/v1/responses' || method !== 'POST') {
       this.record(call, res);
-      if (call.auth !== 'raw' && call.auth !== 'bearer') return this.send(res, call, 401, this.gatewayError('无效的令牌'));
+      if (call.auth !== 'raw' && call.auth !== 'bearer') return this.send(res, call, 401, this.invalidToken(req));
       return this.send(res, call, 404, { error: { message: `Invalid URL (${method} ${url.pathname})`, type: 'invalid_request_error', param: '', code: '' } });
     }
 
@@ -568,7 +578,7 @@ export class DmxapiSimulator {
       const retry: Record<string, string> = fault.retryAfterS !== undefined ? { 'retry-after': String(fault.retryAfterS) } : {};
       switch (fault.kind) {
         case '401':
-          return this.send(res, call, 401, this.gatewayError('无效的令牌'));
+          return this.send(res, call, 401, this.invalidToken(req));
         case '403_no_balance':
           return this.send(res, call, 403, this.gatewayError('用户额度不足, 剩余额度: ＄0.000000', 'new_api_error', 'insufficient_user_quota'));
         case '429':
@@ -582,7 +592,7 @@ export class DmxapiSimulator {
       }
     }
 
-    if (call.auth !== 'raw' && call.auth !== 'bearer') return this.send(res, call, 401, this.gatewayError('无效的令牌'));
+    if (call.auth !== 'raw' && call.auth !== 'bearer') return this.send(res, call, 401, this.invalidToken(req));
     if (raw === null) return this.send(res, call, 413, this.gatewayError('request body too large', 'invalid_request_error'));
     if (!obj) return this.send(res, call, 400, this.gatewayError('invalid request body: not a JSON object', 'invalid_request_error', 'invalid_request'));
     if (typeof model !== 'string' || (call.kind !== 'submit' && call.kind !== 'get')) {
@@ -640,7 +650,7 @@ export class DmxapiSimulator {
       else if (fault.kind === '500') return this.send(res, call, 500, this.gatewayError('internal error'));
     }
     if (!this.billing) return this.send(res, call, 404, '404 page not found');
-    if (call.auth !== 'raw' && call.auth !== 'bearer') return this.send(res, call, 401, this.gatewayError('无效的令牌'));
+    if (call.auth !== 'raw' && call.auth !== 'bearer') return this.send(res, call, 401, this.invalidToken(req));
     const total = this.billing.totalUsd ?? 100;
     const used = this.billing.usedUsd ?? 0;
     if (path === '/v1/dashboard/billing/subscription') {
