@@ -1,7 +1,7 @@
 import type { Logger } from '../log/index.js';
 import { isTerminal, type Job, type JobStore } from '../store/jobs.js';
 import type { DmxapiClient } from '../upstream/index.js';
-import { Deliverer, UndeliverableError } from '../discord/deliver.js';
+import { Deliverer, INTERACTION_TOKEN_LIFE_MS, UndeliverableError } from '../discord/deliver.js';
 import { MODEL_NAME, renderJob } from '../discord/render.js';
 import type { JobEvents } from './events.js';
 import { deliveryBackoff, failureBackoff, HISTORY_WINDOW, nextCheckDelay, typicalDuration } from './schedule.js';
@@ -42,8 +42,10 @@ export class Poller {
   }
 
   start(): void {
-    const resumed = this.o.jobs.resumeAll(this.o.clock());
+    const now = this.o.clock();
+    const resumed = this.o.jobs.resumeAll(now);
     if (resumed.checks || resumed.deliveries) this.o.log.info(resumed, 'resuming unfinished jobs');
+    this.clearExpiredTokens(now);
     this.schedule(0);
   }
 
@@ -83,12 +85,19 @@ export class Poller {
       for (const job of this.o.jobs.claimDueDeliveries(now, now + LEASE_MS, BATCH, [...this.delivering.keys()])) {
         this.track(this.delivering, job.id, this.deliver(job));
       }
+      this.clearExpiredTokens(now);
     } catch (err) {
       this.o.log.error({ err }, 'poller pass failed');
     } finally {
       this.running = false;
       this.schedule(this.tickMs);
     }
+  }
+
+  /** A token past its 15 minutes opens nothing; no row keeps one longer than that. */
+  private clearExpiredTokens(now: number): void {
+    const cleared = this.o.jobs.clearExpiredTokens(now - INTERACTION_TOKEN_LIFE_MS);
+    if (cleared) this.o.log.debug({ cleared }, 'cleared expired interaction tokens');
   }
 
   /** Waits for the work now in flight (tests and shutdown). */

@@ -24,6 +24,7 @@ export function isTerminal(state: JobState): state is TerminalState {
 export interface Job {
   id: number;
   interactionId: string;
+  /** '' once cleared (older than the token's 15-minute life). */
   interactionToken: string;
   applicationId: string;
   guildId: string | null;
@@ -280,6 +281,9 @@ export class JobStore {
         UPDATE jobs SET delivered_version = render_version, delivery_error = @error, next_delivery_at = NULL,
           updated_at = @at WHERE id = @id RETURNING *`),
       replyGone: db.prepare('UPDATE jobs SET reply_gone = 1 WHERE id = ?'),
+      clearTokens: db.prepare(
+        "UPDATE jobs SET interaction_token = '' WHERE interaction_token <> '' AND created_at <= ?",
+      ),
       withStoredFiles: db.prepare(`
         SELECT * FROM jobs WHERE (model_file IS NOT NULL OR preview_file IS NOT NULL) AND finished_at < ?
         ORDER BY finished_at LIMIT ?`),
@@ -408,6 +412,15 @@ export class JobStore {
   /** The job's stored files were deleted; its message keeps Discord's copies. */
   forgetFiles(id: number, at: number): void {
     this.s.forgetFiles.run(at, id);
+  }
+
+  /**
+   * Forgets the interaction tokens of jobs created at or before `createdBefore` (the
+   * token's 15-minute life is over, so no route can use it); '' marks a cleared token.
+   * Returns how many were cleared.
+   */
+  clearExpiredTokens(createdBefore: number): number {
+    return this.s.clearTokens.run(createdBefore).changes;
   }
 
   markReplyGone(id: number): void {

@@ -144,4 +144,12 @@ export const migrations: Migration[] = [
         WHERE model_file IS NOT NULL OR preview_file IS NOT NULL;
     `,
   },
+  {
+    version: 4,
+    name: 'live interaction tokens',
+    sql: `
+      -- Clearing tokens past their life ('' = cleared): only rows that still hold one.
+      CREATE INDEX jobs_live_tokens ON jobs (created_at) WHERE interaction_token <> '';
+    `,
+  },
 ];

@@ -641,7 +641,7 @@ export class DmxapiSimulator {
     return null;
   }
 
-  private async serveBilling(path: string, call: SimCall, res: ServerResponse): Promise<void> {
+  private async serveBilling(path: string, call: SimCall, res: ServerResponse, req: IncomingMessage): Promise<void> {
     const fault = this.takeFault('billing', undefined);
     if (fault) {
       call.fault = fault.kind;
