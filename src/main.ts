@@ -49,6 +49,7 @@ async function run(config: Config, log: Logger): Promise<void> {
     clock,
     pollIntervalMs: config.pollIntervalMs,
     filesDir: config.filesDir,
+    allowPrivateAddresses: config.imageUrlAllowPrivate,
   });
   const services: Services = {
     config,

@@ -66,6 +66,15 @@ const en = {
   'job.modelLinkOnly': (v: { expiresAt: number | null; limit: string }) =>
     `The GLB is larger than this channel's upload limit (${v.limit}), so it is linked instead` +
     (v.expiresAt ? `; the link expires ${ts(v.expiresAt)}. Download it before then.` : '.'),
+  'job.filesRefused': (v: { reason: 'private_address' | 'bad_scheme' | 'too_many_redirects'; expiresAt: number | null }) =>
+    `Nothing was attached: the provider's link ${
+      v.reason === 'private_address'
+        ? 'points to a private or local address'
+        : v.reason === 'bad_scheme'
+          ? 'is not an http(s) link'
+          : 'redirects too many times'
+    }, so the bot did not download it. Use the provider's link` +
+    (v.expiresAt ? `; it expires ${ts(v.expiresAt)}.` : '.'),
   'job.downloadButton': () => 'Download GLB',
   'job.sendFilesButton': () => 'Send me the files',
   'job.failed': (v: { user: string; code: string; message: string }) =>
@@ -405,6 +414,10 @@ export const zhCN = {
   'job.modelLinkOnly': (v) =>
     `GLB 文件超过了此频道的上传限制（${v.limit}），因此改为提供链接` +
     (v.expiresAt ? `；链接将于 ${ts(v.expiresAt)} 失效，请在此之前下载。` : '。'),
+  'job.filesRefused': (v) =>
+    `未附上任何文件：服务商的链接${
+      v.reason === 'private_address' ? '指向私有或本地地址' : v.reason === 'bad_scheme' ? '不是 http(s) 链接' : '重定向次数过多'
+    }，因此机器人没有下载它。请使用服务商的链接` + (v.expiresAt ? `；链接将于 ${ts(v.expiresAt)} 失效。` : '。'),
   'job.downloadButton': () => '下载 GLB',
   'job.sendFilesButton': () => '把文件发给我',
   'job.failed': (v) =>

@@ -16,6 +16,8 @@ export interface PollerOptions {
   clock: () => number;
   pollIntervalMs: number;
   filesDir: string;
+  /** Result links on private addresses may be downloaded (IMAGE_URL_ALLOW_PRIVATE: development, tests). */
+  allowPrivateAddresses: boolean;
 }
 
 /** A claimed job is not claimed again for this long, even if the process that holds it dies. */
@@ -164,7 +166,7 @@ export class Poller {
         return;
       }
       case 'SUCCEEDED': {
-        const files = await storeResults(job, info, this.o.filesDir, log);
+        const files = await storeResults(job, info, this.o.filesDir, log, { allowPrivate: this.o.allowPrivateAddresses });
         const now = clock();
         jobs.setFiles(job.id, files, now);
         const done = jobs.finish(job.id, {

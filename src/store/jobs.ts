@@ -1,4 +1,5 @@
 import type { Db } from './db.js';
+import type { DownloadRefusal } from '../images/download.js';
 
 export type Quality = 'standard' | 'detailed';
 export const ACTIVE_STATES = ['queued', 'running'] as const;
@@ -55,6 +56,8 @@ export interface Job {
   modelFile: string | null;
   modelBytes: number | null;
   previewFile: string | null;
+  /** The address guard refused the result links; nothing was downloaded from them. */
+  filesRefused: DownloadRefusal | null;
   errorCode: string | null;
   errorMessage: string | null;
   totalTokens: number | null;
@@ -101,6 +104,7 @@ interface JobRow {
   model_file: string | null;
   model_bytes: number | null;
   preview_file: string | null;
+  files_refused: DownloadRefusal | null;
   error_code: string | null;
   error_message: string | null;
   total_tokens: number | null;
@@ -148,6 +152,7 @@ export function toJob(r: JobRow): Job {
     modelFile: r.model_file,
     modelBytes: r.model_bytes,
     previewFile: r.preview_file,
+    filesRefused: r.files_refused ?? null,
     errorCode: r.error_code,
     errorMessage: r.error_message,
     totalTokens: r.total_tokens,
@@ -255,7 +260,7 @@ export class JobStore {
       setMessageId: db.prepare('UPDATE jobs SET message_id = ? WHERE id = ? AND message_id IS NULL'),
       setFiles: db.prepare(`
         UPDATE jobs SET model_file = @modelFile, model_bytes = @modelBytes, preview_file = @previewFile,
-          updated_at = @at WHERE id = @id RETURNING *`),
+          files_refused = @filesRefused, updated_at = @at WHERE id = @id RETURNING *`),
       claimDeliveries: db.prepare(`
         UPDATE jobs SET next_delivery_at = @leaseUntil
         WHERE id IN (
@@ -365,8 +370,12 @@ export class JobStore {
     this.s.setMessageId.run(messageId, id);
   }
 
-  setFiles(id: number, f: { modelFile: string | null; modelBytes: number | null; previewFile: string | null }, at: number): Job | undefined {
-    const row = this.s.setFiles.get({ id, at, ...f }) as JobRow | undefined;
+  setFiles(
+    id: number,
+    f: { modelFile: string | null; modelBytes: number | null; previewFile: string | null; filesRefused?: DownloadRefusal | null },
+    at: number,
+  ): Job | undefined {
+    const row = this.s.setFiles.get({ id, at, ...f, filesRefused: f.filesRefused ?? null }) as JobRow | undefined;
     return row && toJob(row);
   }
 

@@ -146,10 +146,13 @@ export const migrations: Migration[] = [
   },
   {
     version: 4,
-    name: 'live interaction tokens',
+    name: 'token clearing and refused result downloads',
     sql: `
       -- Clearing tokens past their life ('' = cleared): only rows that still hold one.
       CREATE INDEX jobs_live_tokens ON jobs (created_at) WHERE interaction_token <> '';
+      -- Why the result files were not downloaded when the address guard refused their link
+      -- ('private_address', 'bad_scheme', 'too_many_redirects'); NULL otherwise.
+      ALTER TABLE jobs ADD COLUMN files_refused TEXT;
     `,
   },
 ];

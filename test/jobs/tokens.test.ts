@@ -34,6 +34,7 @@ describe('interaction tokens are not kept past their life', () => {
       clock: () => now,
       pollIntervalMs: 1000,
       filesDir: join(tmp.dir, 'files'),
+      allowPrivateAddresses: false,
     });
   });
   afterEach(async () => {
