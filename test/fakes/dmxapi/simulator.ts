@@ -36,7 +36,15 @@ export interface TaskPlan {
   modelBytes?: number;
   /** Life of the signed result URLs after the end. Default 2 h. */
   urlTtlMs?: number;
+  /**
+   * Stop in this state (once the timeline reaches it) until `release(taskId)`: tests
+   * assert the order of events instead of racing the wall clock on a loaded machine.
+   */
+  holdIn?: HoldState;
 }
+
+/** States a task can be held in. */
+export type HoldState = 'PENDING' | 'RUNNING';
 
 export interface SubmitBody {
   model: string;
@@ -65,6 +73,8 @@ export interface SimTask {
   canceledAt?: number;
   /** The rand parts of the two auth_keys, fixed per task. */
   rand: { model: string; preview: string };
+  /** Held in this state until release() (see TaskPlan.holdIn). */
+  heldIn?: HoldState;
 }
 
 export type FaultKind = '401' | '403_no_balance' | '429' | '500' | 'hang' | 'malformed_text' | 'delay';
@@ -279,6 +289,25 @@ export class DmxapiSimulator {
     if (t) t.expired = true;
   }
 
+  /** Holds a task in `state` (once its timeline reaches it) until release(). */
+  hold(taskId: string, state: HoldState): void {
+    const t = this.tasks.get(taskId);
+    if (t) t.heldIn = state;
+  }
+
+  /**
+   * Lets a held task go on: what was left of its timeline runs from now, so a task held
+   * past its planned end finishes at once, and its end time is the release time.
+   */
+  release(taskId: string): void {
+    const t = this.tasks.get(taskId);
+    if (!t?.heldIn) return;
+    const elapsed = this.now() - t.submittedAt;
+    if (t.heldIn === 'PENDING') t.pendingMs = Math.max(t.pendingMs, elapsed);
+    else t.runningMs = Math.max(t.runningMs, elapsed - t.pendingMs);
+    delete t.heldIn;
+  }
+
   /** Cancels a task now. */
   cancel(taskId: string): void {
     const t = this.tasks.get(taskId);
@@ -355,8 +384,8 @@ export class DmxapiSimulator {
     if (t.canceledAt !== undefined && now >= t.canceledAt) {
       return now - t.canceledAt > this.retentionMs ? 'UNKNOWN' : 'CANCELED';
     }
-    if (elapsed < t.pendingMs) return 'PENDING';
-    if (t.outcome === 'never' || elapsed < t.pendingMs + t.runningMs) return 'RUNNING';
+    if (elapsed < t.pendingMs || t.heldIn === 'PENDING') return 'PENDING';
+    if (t.outcome === 'never' || elapsed < t.pendingMs + t.runningMs || t.heldIn === 'RUNNING') return 'RUNNING';
     if (t.outcome === 'UNKNOWN') return 'UNKNOWN';
     if (now - this.endAt(t) > this.retentionMs) return 'UNKNOWN';
     return t.outcome;
@@ -440,6 +469,7 @@ export class DmxapiSimulator {
       urlTtlMs: plan.urlTtlMs ?? DEFAULT_URL_TTL_MS,
       expired: false,
       rand: { model: randAlnum(8), preview: randAlnum(8) },
+      ...(plan.holdIn ? { heldIn: plan.holdIn } : {}),
     };
     this.tasks.set(task.id, task);
     if (this.billing) this.billing.usedUsd = (this.billing.usedUsd ?? 0) + (this.billing.submitCostUsd ?? 0);
