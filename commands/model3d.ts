@@ -69,7 +69,8 @@ export async function execute(interaction: ChatInputCommandInteraction, s: Servi
   // Acknowledge before anything that touches the network or the disk: Discord allows 3 seconds.
   const ack = await interaction.deferReply({ withResponse: true });
   const locale = interaction.locale;
-  const messageId = ack.resource?.message?.id ?? null;
+  // A deferred reply's callback response has no `resource`; the reply's id is response_message_id.
+  const messageId = ack.interaction.responseMessageId ?? ack.resource?.message?.id ?? null;
 
   const image = interaction.options.getAttachment('image');
   const url = interaction.options.getString('url')?.trim() || null;
