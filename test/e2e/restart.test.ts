@@ -55,7 +55,7 @@ describe('SIGKILL and restart on the same database', () => {
     await first.kill();
     const taskId = dmxapi.submits[0]!.taskId!;
     dmxapi.release(taskId);
-    expect(dmxapi.statusOf(taskId)).toBe('SUCCEEDED');
+    await dmxapi.waitFor((s) => s.statusOf(taskId) === 'SUCCEEDED', 10_000);
     expect(hasGlb(discord.message(rec.originalMessageId!))).toBe(false);
 
     const second = await world.startBot();
