@@ -1,5 +1,7 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { checkAgainstSpec } from './spec-check.js';
+import { checkAgainstSpec, readSpecText } from './spec-check.js';
 import type { RecordedRequest } from './types.js';
 
 /** The spec check the e2e suite runs on all traffic: it passes what Discord does and catches what it does not. */
@@ -51,6 +53,13 @@ const callback = (response: unknown) =>
 const interaction = { id: '1300000000000000009', type: 2, response_message_id: message.id, response_message_loading: true };
 
 describe('checkAgainstSpec', () => {
+  it('uses the same spec as shared/reference (when that folder is there)', () => {
+    const reference = fileURLToPath(new URL('../../../../shared/reference/discord-openapi.json', import.meta.url));
+    const vendored = readSpecText();
+    expect(JSON.parse(vendored).openapi).toBe('3.1.0');
+    if (existsSync(reference)) expect(vendored).toBe(readFileSync(reference, 'utf8'));
+  });
+
   it('accepts a deferred callback answered as Discord does (no resource)', () => {
     expect(checkAgainstSpec([callback({ interaction })])).toEqual([]);
   });
