@@ -52,6 +52,14 @@ export const definition = {
 } as const satisfies RESTPostAPIChatInputApplicationCommandsJSONBody;
 
 
+const QUALITIES = ['standard', 'detailed'] as const satisfies readonly Quality[];
+
+/** No value means the default; anything else must be a known quality (a stale or forged payload may carry any string). */
+function parseQuality(raw: string | null): Quality | null {
+  if (raw === null) return 'standard';
+  return (QUALITIES as readonly string[]).includes(raw) ? (raw as Quality) : null;
+}
+
 async function refuseQuota(interaction: ChatInputCommandInteraction, text: string): Promise<void> {
   await interaction.deleteReply().catch(() => undefined);
   await interaction.followUp({ content: text, flags: MessageFlags.Ephemeral, allowedMentions: { parse: [] } });
@@ -61,11 +69,16 @@ export async function execute(interaction: ChatInputCommandInteraction, s: Servi
   // Acknowledge before anything that touches the network or the disk: Discord allows 3 seconds.
   const ack = await interaction.deferReply({ withResponse: true });
   const locale = interaction.locale;
-  const messageId = ack.resource?.message?.id ?? null;
+  // A deferred reply's callback response has no `resource`; the reply's id is response_message_id.
+  const messageId = ack.interaction.responseMessageId ?? ack.resource?.message?.id ?? null;
 
   const image = interaction.options.getAttachment('image');
   const url = interaction.options.getString('url')?.trim() || null;
-  const quality: Quality = interaction.options.getString('quality') === 'detailed' ? 'detailed' : 'standard';
+  const quality = parseQuality(interaction.options.getString('quality'));
+  if (quality === null) {
+    const given = interaction.options.getString('quality') ?? '';
+    throw new UserFacingError(t(locale, 'input.badQuality', { given: given.replace(/`/g, '').slice(0, 100), allowed: QUALITIES }));
+  }
   if ((image === null) === (url === null)) throw new UserFacingError(t(locale, 'input.needOne'));
 
   const roleIds = interaction.inCachedGuild()

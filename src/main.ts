@@ -2,6 +2,7 @@ import { config as loadDotenv } from 'dotenv';
 import { Events } from 'discord.js';
 import { ConfigError, loadConfig, type Config } from './config/index.js';
 import { createLogger, type Logger } from './log/index.js';
+import { installCrashHandlers } from './log/crash.js';
 import { openDatabase } from './store/db.js';
 import { JobStore } from './store/jobs.js';
 import { JobEvents } from './jobs/events.js';
@@ -48,6 +49,7 @@ async function run(config: Config, log: Logger): Promise<void> {
     clock,
     pollIntervalMs: config.pollIntervalMs,
     filesDir: config.filesDir,
+    allowPrivateAddresses: config.imageUrlAllowPrivate,
   });
   const services: Services = {
     config,
@@ -133,7 +135,7 @@ function main(): void {
     throw err;
   }
   const log = createLogger({ level: config.logLevel, secrets: [config.discord.token, config.dmxapi.key] });
-  process.on('unhandledRejection', (err) => log.error({ err }, 'unhandled rejection'));
+  installCrashHandlers(log);
   run(config, log).catch((err: unknown) => {
     log.fatal({ err }, 'start-up failed');
     process.exit(1);

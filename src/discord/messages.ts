@@ -29,6 +29,8 @@ const en = {
   'input.needOne': () => 'Give exactly one picture: either attach an `image` or paste a `url`, not both and not neither.',
   'input.badScheme': (v: { scheme: string }) => `Only http and https links are accepted; this link uses \`${v.scheme}\`.`,
   'input.invalidUrl': () => 'That does not look like a valid web address.',
+  'input.badQuality': (v: { given: string; allowed: readonly string[] }) =>
+    `\`quality\` must be one of ${v.allowed.map((q) => `\`${q}\``).join(', ')}; you gave \`${v.given}\`.`,
   'input.unsupportedType': (v: { found: string }) =>
     `The picture must be a JPEG or PNG; this file is ${v.found === 'unknown' ? 'not a recognised image' : `a ${v.found}`}.`,
   'input.tooSmall': (v: { width: number; height: number; min: number }) =>
@@ -64,6 +66,15 @@ const en = {
   'job.modelLinkOnly': (v: { expiresAt: number | null; limit: string }) =>
     `The GLB is larger than this channel's upload limit (${v.limit}), so it is linked instead` +
     (v.expiresAt ? `; the link expires ${ts(v.expiresAt)}. Download it before then.` : '.'),
+  'job.filesRefused': (v: { reason: 'private_address' | 'bad_scheme' | 'too_many_redirects'; expiresAt: number | null }) =>
+    `Nothing was attached: the provider's link ${
+      v.reason === 'private_address'
+        ? 'points to a private or local address'
+        : v.reason === 'bad_scheme'
+          ? 'is not an http(s) link'
+          : 'redirects too many times'
+    }, so the bot did not download it. Use the provider's link` +
+    (v.expiresAt ? `; it expires ${ts(v.expiresAt)}.` : '.'),
   'job.downloadButton': () => 'Download GLB',
   'job.sendFilesButton': () => 'Send me the files',
   'job.failed': (v: { user: string; code: string; message: string }) =>
@@ -372,6 +383,7 @@ export const zhCN = {
   'input.needOne': () => '请只提供一张图片：要么附加 `image`，要么粘贴 `url`，二者必须且只能选其一。',
   'input.badScheme': (v) => `只接受 http 和 https 链接；此链接使用的是 \`${v.scheme}\`。`,
   'input.invalidUrl': () => '这看起来不是有效的网址。',
+  'input.badQuality': (v) => `\`quality\` 只能是 ${v.allowed.map((q) => `\`${q}\``).join('、')}；你提供的是 \`${v.given}\`。`,
   'input.unsupportedType': (v) =>
     `图片必须是 JPEG 或 PNG 格式；此文件${v.found === 'unknown' ? '不是可识别的图片' : `是 ${v.found}`}。`,
   'input.tooSmall': (v) => `图片为 ${v.width}×${v.height} 像素；每边最小 ${v.min} 像素。`,
@@ -402,6 +414,10 @@ export const zhCN = {
   'job.modelLinkOnly': (v) =>
     `GLB 文件超过了此频道的上传限制（${v.limit}），因此改为提供链接` +
     (v.expiresAt ? `；链接将于 ${ts(v.expiresAt)} 失效，请在此之前下载。` : '。'),
+  'job.filesRefused': (v) =>
+    `未附上任何文件：服务商的链接${
+      v.reason === 'private_address' ? '指向私有或本地地址' : v.reason === 'bad_scheme' ? '不是 http(s) 链接' : '重定向次数过多'
+    }，因此机器人没有下载它。请使用服务商的链接` + (v.expiresAt ? `；链接将于 ${ts(v.expiresAt)} 失效。` : '。'),
   'job.downloadButton': () => '下载 GLB',
   'job.sendFilesButton': () => '把文件发给我',
   'job.failed': (v) =>

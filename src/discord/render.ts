@@ -39,11 +39,28 @@ function qualityLabel(job: Job): string {
   return t(job.locale, job.quality === 'detailed' ? 'job.quality.detailed' : 'job.quality.standard');
 }
 
+/** Discord's CDN signs attachment URLs and they expire after about a day. */
+const DISCORD_CDN = new Set(['cdn.discordapp.com', 'media.discordapp.net']);
+
+/**
+ * The member's picture as the thumbnail, only when its link does not rot: an upload's
+ * (or any Discord CDN) URL expires, so those messages show no thumbnail.
+ */
+function thumbnail(job: Job): APIEmbed['thumbnail'] {
+  if (job.imageSource !== 'url') return undefined;
+  try {
+    if (DISCORD_CDN.has(new URL(job.imageUrl).hostname)) return undefined;
+  } catch {
+    return undefined;
+  }
+  return { url: job.imageUrl };
+}
+
 function baseEmbed(job: Job, color: number): APIEmbed {
   return {
     title: t(job.locale, 'job.title'),
     color,
-    thumbnail: job.imageSource === 'url' || job.imageUrl ? { url: job.imageUrl } : undefined,
+    thumbnail: thumbnail(job),
     fields: [
       { name: t(job.locale, 'job.field.quality'), value: qualityLabel(job), inline: true },
       { name: t(job.locale, 'job.field.requestedBy'), value: mention(job), inline: true },
@@ -79,7 +96,6 @@ export function renderRunning(job: Job, ctx: RenderContext): MessagePayload {
 export function renderSucceeded(job: Job, ctx: RenderContext): MessagePayload {
   const files: FileToAttach[] = [];
   const embed = baseEmbed(job, COLOR.success);
-  embed.thumbnail = { url: job.imageUrl };
   if (job.previewFile) {
     files.push({ name: PREVIEW_NAME, path: job.previewFile });
     embed.image = { url: `attachment://${PREVIEW_NAME}` };
@@ -98,6 +114,9 @@ export function renderSucceeded(job: Job, ctx: RenderContext): MessagePayload {
     files.push({ name: MODEL_NAME, path: job.modelFile });
     modelLine = t(job.locale, 'job.modelAttached', { size: formatBytes(job.modelBytes ?? 0) });
     downloadUrl = ctx.modelAttachmentUrl ?? null;
+  } else if (job.filesRefused) {
+    modelLine = t(job.locale, 'job.filesRefused', { reason: job.filesRefused, expiresAt: job.resultExpiresAt });
+    downloadUrl = job.modelUrl;
   } else {
     modelLine = t(job.locale, 'job.modelLinkOnly', {
       expiresAt: job.resultExpiresAt,

@@ -1,10 +1,10 @@
 import type { Logger } from '../log/index.js';
 import { isTerminal, type Job, type JobStore } from '../store/jobs.js';
 import type { DmxapiClient } from '../upstream/index.js';
-import { Deliverer, UndeliverableError } from '../discord/deliver.js';
+import { Deliverer, INTERACTION_TOKEN_LIFE_MS, UndeliverableError } from '../discord/deliver.js';
 import { MODEL_NAME, renderJob } from '../discord/render.js';
 import type { JobEvents } from './events.js';
-import { deliveryBackoff, failureBackoff, nextCheckDelay, typicalDuration } from './schedule.js';
+import { deliveryBackoff, failureBackoff, HISTORY_WINDOW, nextCheckDelay, typicalDuration } from './schedule.js';
 import { storeResults } from './results.js';
 
 export interface PollerOptions {
@@ -16,6 +16,8 @@ export interface PollerOptions {
   clock: () => number;
   pollIntervalMs: number;
   filesDir: string;
+  /** Result links on private addresses may be downloaded (IMAGE_URL_ALLOW_PRIVATE: development, tests). */
+  allowPrivateAddresses: boolean;
 }
 
 /** A claimed job is not claimed again for this long, even if the process that holds it dies. */
@@ -42,8 +44,10 @@ export class Poller {
   }
 
   start(): void {
-    const resumed = this.o.jobs.resumeAll(this.o.clock());
+    const now = this.o.clock();
+    const resumed = this.o.jobs.resumeAll(now);
     if (resumed.checks || resumed.deliveries) this.o.log.info(resumed, 'resuming unfinished jobs');
+    this.clearExpiredTokens(now);
     this.schedule(0);
   }
 
@@ -83,12 +87,19 @@ export class Poller {
       for (const job of this.o.jobs.claimDueDeliveries(now, now + LEASE_MS, BATCH, [...this.delivering.keys()])) {
         this.track(this.delivering, job.id, this.deliver(job));
       }
+      this.clearExpiredTokens(now);
     } catch (err) {
       this.o.log.error({ err }, 'poller pass failed');
     } finally {
       this.running = false;
       this.schedule(this.tickMs);
     }
+  }
+
+  /** A token past its 15 minutes opens nothing; no row keeps one longer than that. */
+  private clearExpiredTokens(now: number): void {
+    const cleared = this.o.jobs.clearExpiredTokens(now - INTERACTION_TOKEN_LIFE_MS);
+    if (cleared) this.o.log.debug({ cleared }, 'cleared expired interaction tokens');
   }
 
   /** Waits for the work now in flight (tests and shutdown). */
@@ -147,7 +158,7 @@ export class Poller {
         const state = info.status === 'PENDING' ? 'queued' : 'running';
         const delay = nextCheckDelay({
           elapsedMs: at - (job.submittedAt ?? job.createdAt),
-          historyMs: jobs.recentDurations(job.quality),
+          historyMs: jobs.recentDurations(job.quality, HISTORY_WINDOW),
           pollIntervalMs,
         });
         const updated = jobs.recordCheck(job.id, state, at, Math.min(at + delay, job.deadlineAt));
@@ -155,7 +166,7 @@ export class Poller {
         return;
       }
       case 'SUCCEEDED': {
-        const files = await storeResults(job, info, this.o.filesDir, log);
+        const files = await storeResults(job, info, this.o.filesDir, log, { allowPrivate: this.o.allowPrivateAddresses });
         const now = clock();
         jobs.setFiles(job.id, files, now);
         const done = jobs.finish(job.id, {
@@ -194,7 +205,7 @@ export class Poller {
     const ctx = { jobId: job.id, taskId: job.taskId, state: job.state };
     const final = isTerminal(job.state);
     const now = clock();
-    const history = jobs.recentDurations(job.quality);
+    const history = jobs.recentDurations(job.quality, HISTORY_WINDOW);
     const payload = renderJob(job, { now, typicalMs: typicalDuration(history) });
     try {
       const d = await this.o.deliverer.deliver(job, payload, { final, now });

@@ -1,4 +1,5 @@
 import type { Db } from './db.js';
+import type { DownloadRefusal } from '../images/download.js';
 
 export type Quality = 'standard' | 'detailed';
 export const ACTIVE_STATES = ['queued', 'running'] as const;
@@ -24,6 +25,7 @@ export function isTerminal(state: JobState): state is TerminalState {
 export interface Job {
   id: number;
   interactionId: string;
+  /** '' once cleared (older than the token's 15-minute life). */
   interactionToken: string;
   applicationId: string;
   guildId: string | null;
@@ -54,6 +56,8 @@ export interface Job {
   modelFile: string | null;
   modelBytes: number | null;
   previewFile: string | null;
+  /** The address guard refused the result links; nothing was downloaded from them. */
+  filesRefused: DownloadRefusal | null;
   errorCode: string | null;
   errorMessage: string | null;
   totalTokens: number | null;
@@ -100,6 +104,7 @@ interface JobRow {
   model_file: string | null;
   model_bytes: number | null;
   preview_file: string | null;
+  files_refused: DownloadRefusal | null;
   error_code: string | null;
   error_message: string | null;
   total_tokens: number | null;
@@ -147,6 +152,7 @@ export function toJob(r: JobRow): Job {
     modelFile: r.model_file,
     modelBytes: r.model_bytes,
     previewFile: r.preview_file,
+    filesRefused: r.files_refused ?? null,
     errorCode: r.error_code,
     errorMessage: r.error_message,
     totalTokens: r.total_tokens,
@@ -254,7 +260,7 @@ export class JobStore {
       setMessageId: db.prepare('UPDATE jobs SET message_id = ? WHERE id = ? AND message_id IS NULL'),
       setFiles: db.prepare(`
         UPDATE jobs SET model_file = @modelFile, model_bytes = @modelBytes, preview_file = @previewFile,
-          updated_at = @at WHERE id = @id RETURNING *`),
+          files_refused = @filesRefused, updated_at = @at WHERE id = @id RETURNING *`),
       claimDeliveries: db.prepare(`
         UPDATE jobs SET next_delivery_at = @leaseUntil
         WHERE id IN (
@@ -280,6 +286,9 @@ export class JobStore {
         UPDATE jobs SET delivered_version = render_version, delivery_error = @error, next_delivery_at = NULL,
           updated_at = @at WHERE id = @id RETURNING *`),
       replyGone: db.prepare('UPDATE jobs SET reply_gone = 1 WHERE id = ?'),
+      clearTokens: db.prepare(
+        "UPDATE jobs SET interaction_token = '' WHERE interaction_token <> '' AND created_at <= ?",
+      ),
       withStoredFiles: db.prepare(`
         SELECT * FROM jobs WHERE (model_file IS NOT NULL OR preview_file IS NOT NULL) AND finished_at < ?
         ORDER BY finished_at LIMIT ?`),
@@ -353,7 +362,7 @@ export class JobStore {
   }
 
   /** Submit-to-result durations (ms) of the most recent successful jobs of one quality, newest first. */
-  recentDurations(quality: Quality, limit = 20): number[] {
+  recentDurations(quality: Quality, limit = 50): number[] {
     return this.s.recentDurations.pluck().all(quality, limit) as number[];
   }
 
@@ -361,8 +370,12 @@ export class JobStore {
     this.s.setMessageId.run(messageId, id);
   }
 
-  setFiles(id: number, f: { modelFile: string | null; modelBytes: number | null; previewFile: string | null }, at: number): Job | undefined {
-    const row = this.s.setFiles.get({ id, at, ...f }) as JobRow | undefined;
+  setFiles(
+    id: number,
+    f: { modelFile: string | null; modelBytes: number | null; previewFile: string | null; filesRefused?: DownloadRefusal | null },
+    at: number,
+  ): Job | undefined {
+    const row = this.s.setFiles.get({ id, at, ...f, filesRefused: f.filesRefused ?? null }) as JobRow | undefined;
     return row && toJob(row);
   }
 
@@ -408,6 +421,15 @@ export class JobStore {
   /** The job's stored files were deleted; its message keeps Discord's copies. */
   forgetFiles(id: number, at: number): void {
     this.s.forgetFiles.run(at, id);
+  }
+
+  /**
+   * Forgets the interaction tokens of jobs created at or before `createdBefore` (the
+   * token's 15-minute life is over, so no route can use it); '' marks a cleared token.
+   * Returns how many were cleared.
+   */
+  clearExpiredTokens(createdBefore: number): number {
+    return this.s.clearTokens.run(createdBefore).changes;
   }
 
   markReplyGone(id: number): void {

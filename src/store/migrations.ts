@@ -144,4 +144,15 @@ export const migrations: Migration[] = [
         WHERE model_file IS NOT NULL OR preview_file IS NOT NULL;
     `,
   },
+  {
+    version: 4,
+    name: 'token clearing and refused result downloads',
+    sql: `
+      -- Clearing tokens past their life ('' = cleared): only rows that still hold one.
+      CREATE INDEX jobs_live_tokens ON jobs (created_at) WHERE interaction_token <> '';
+      -- Why the result files were not downloaded when the address guard refused their link
+      -- ('private_address', 'bad_scheme', 'too_many_redirects'); NULL otherwise.
+      ALTER TABLE jobs ADD COLUMN files_refused TEXT;
+    `,
+  },
 ];

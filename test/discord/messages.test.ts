@@ -37,7 +37,7 @@ describe('Simplified Chinese messages', () => {
       reason: '生成器目前繁忙，请一分钟后再试。', count: 3, id: 7, quality: '精细', state: 'failed', at: 1_700_000_000_000,
       tookMs: 78_000, link: 'https://discord.com/channels/1/2/3', hidden: 2, removed: false, withPreview: true,
       url: 'https://cdn.example/m.glb', remaining: 1, allowance: 10, cost: 2, resetsAt: 1_700_086_400_000, inFlight: 2,
-      until: 1_700_000_060_000, standard: 1, detailed: 2, used: 5,
+      until: 1_700_000_060_000, standard: 1, detailed: 2, used: 5, given: 'ultra', allowed: ['standard', 'detailed'],
     };
     for (const [key, fn] of Object.entries(zhCN)) {
       const text = (fn as (v: unknown) => string)(values);

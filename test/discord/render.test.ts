@@ -66,6 +66,38 @@ describe('rendering each job state', () => {
     expect(p.components[0]?.components).toEqual([expect.objectContaining({ url: 'https://cdn.example/m.glb?auth_key=1' })]);
   });
 
+  it('succeeded with result links the address guard refused: says why nothing was attached, links the provider', () => {
+    const p = renderJob(
+      job({
+        state: 'succeeded',
+        finishedAt: 1_700_000_079_000,
+        modelUrl: 'http://10.0.0.5/m.glb?auth_key=1',
+        previewUrl: 'http://10.0.0.5/p.webp?auth_key=1',
+        resultExpiresAt: 1_700_007_279_000,
+        filesRefused: 'private_address',
+      }),
+      ctx,
+    );
+    expect(p.files).toEqual([]);
+    expect(text(p)).toContain(
+      "Nothing was attached: the provider's link points to a private or local address, so the bot did not download it.",
+    );
+    expect(text(p)).toContain('<t:1700007279:R>');
+    expect(text(p)).not.toMatch(/upload limit/);
+    expect(p.components[0]?.components).toEqual([expect.objectContaining({ url: 'http://10.0.0.5/m.glb?auth_key=1' })]);
+  });
+
+  it('shows the picture as thumbnail only when its link lasts: not for uploads or Discord CDN links', () => {
+    const upload = { imageSource: 'attachment' as const, imageUrl: 'https://cdn.discordapp.com/attachments/1/2/cat.png?ex=1&is=2&hm=3' };
+    const pasted = { imageSource: 'url' as const, imageUrl: 'https://media.discordapp.net/attachments/1/2/cat.png?ex=1&is=2&hm=3' };
+    const external = { imageSource: 'url' as const, imageUrl: 'https://img.example/cat.png' };
+    for (const state of ['submitting', 'queued', 'running', 'succeeded', 'failed', 'timed_out'] as const) {
+      expect(renderJob(job({ state, ...upload }), ctx).embeds[0]?.thumbnail, state).toBeUndefined();
+      expect(renderJob(job({ state, ...pasted }), ctx).embeds[0]?.thumbnail, state).toBeUndefined();
+      expect(renderJob(job({ state, ...external }), ctx).embeds[0]?.thumbnail, state).toEqual({ url: 'https://img.example/cat.png' });
+    }
+  });
+
   it('failed: gives the provider code and message and says nothing more will come', () => {
     const p = renderJob(job({ state: 'failed', errorCode: 'InvalidImage', errorMessage: 'No object found.' }), ctx);
     expect(p.content).toContain('`InvalidImage` No object found.');

@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { FakeDiscord } from '../fakes/discord/index.js';
+import { checkAgainstSpec, formatProblems } from '../fakes/discord/spec-check.js';
 import { DmxapiSimulator, type SimulatorOptions } from '../fakes/dmxapi/index.js';
 import { tempDir } from '../helpers/tmp.js';
 
@@ -190,11 +191,20 @@ export class World {
     return bot;
   }
 
+  /**
+   * Stops everything, then checks every request the bot sent to the fake Discord, and every
+   * answer the fake gave, against Discord's OpenAPI spec: a test whose traffic real Discord
+   * would not have (or could not have) produced fails here.
+   */
   async close(): Promise<void> {
     await Promise.all(this.bots.map((b) => b.kill()));
     await this.discord.close();
     await this.dmxapi.close();
     this.cleanupDir();
+    const problems = checkAgainstSpec(this.discord.requests);
+    if (problems.length) {
+      throw new Error(`traffic that does not match Discord's OpenAPI spec:\n${formatProblems(problems)}`);
+    }
   }
 }
 

@@ -59,11 +59,9 @@ describe('retention of stored result files', () => {
   });
 
   it('finds old files through an index', () => {
-    const plan = db
-      .prepare(
-        'EXPLAIN QUERY PLAN SELECT * FROM jobs WHERE (model_file IS NOT NULL OR preview_file IS NOT NULL) AND finished_at < 5 ORDER BY finished_at LIMIT 10',
-      )
-      .all() as { detail: string }[];
+    // The store's real prepared statement, not a copy of its SQL.
+    const sql = (jobs as unknown as { s: { withStoredFiles: { source: string } } }).s.withStoredFiles.source;
+    const plan = db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(5, 10) as { detail: string }[];
     expect(plan.map((p) => p.detail).join(' ')).toMatch(/jobs_stored_files/);
   });
 });

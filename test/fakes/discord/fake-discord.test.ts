@@ -159,6 +159,18 @@ describe('FakeDiscord with the real discord.js Client', () => {
     expect(response.resource?.message?.content).toBe('pong');
     const msgId = fake.originalMessage(rec.token)!.id;
     expect(response.resource?.message?.id).toBe(msgId);
+    expect(response.interaction.responseMessageId).toBe(msgId);
+
+    // A deferred reply (type 5): no `resource`, the id only in interaction.response_message_id.
+    const gotDeferred = nextInteraction(client);
+    const deferredRec = fake.sendInteraction(fake.build.chatInput({ name: 'ping' }));
+    const deferred = (await gotDeferred) as ChatInputCommandInteraction;
+    const ack = await deferred.deferReply({ withResponse: true });
+    expect(ack.resource).toBeNull();
+    expect(ack.interaction.responseMessageId).toBe(fake.originalMessage(deferredRec.token)!.id);
+    expect(ack.interaction.responseMessageLoading).toBe(true);
+    const raw = fake.requestsMatching({ route: '/interactions/:id/:token/callback', token: deferredRec.token })[0]!;
+    expect(raw.response).not.toHaveProperty('resource');
 
     const gotButton = nextInteraction(client);
     fake.sendInteraction(fake.build.button({ customId: 'cancel:1', message: { id: msgId } }));

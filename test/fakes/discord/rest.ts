@@ -509,9 +509,10 @@ export class RestApi {
       interaction.response_message_loading = type === 5;
       interaction.response_message_ephemeral = (message.flags & MessageFlags.Ephemeral) !== 0 || ephemeral;
     }
-    const resource: Json = { type };
-    if (message && type !== 6) resource.message = message;
-    return ok({ interaction, resource });
+    // As Discord's spec says: `resource` only for the callbacks that send or update a message
+    // (4, 7); a deferred reply (5) gets its id in interaction.response_message_id alone.
+    if ((type === 4 || type === 7) && message) return ok({ interaction, resource: { type, message } });
+    return ok({ interaction });
   }
 
   private webhook(r: Req): InteractionRecord {
