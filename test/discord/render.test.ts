@@ -100,7 +100,7 @@ describe('rendering each job state', () => {
 
 describe('buttons on results', () => {
   const ids = (p: ReturnType<typeof renderJob>) =>
-    p.components.flatMap((r) => r.components).map((c) => ('custom_id' in c ? c.custom_id : `link:${c.label}`));
+    p.components.flatMap((r) => r.components).map((c) => ('custom_id' in c ? c.custom_id : `link:${'label' in c ? c.label : ''}`));
   const done = { finishedAt: 1_700_000_079_000, modelFile: '/data/files/7/model.glb', modelBytes: 1000, previewFile: '/data/files/7/preview.webp' };
 
   it('a standard result offers the detailed version, sharing when the gallery is opt-in, and delete; at most 5 per row', () => {
