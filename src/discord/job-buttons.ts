@@ -15,6 +15,7 @@ import type { Job, JobOrigin } from '../store/jobs.js';
 import { startJob } from '../jobs/start.js';
 import { denialText } from '../quota/service.js';
 import { roleIdsOf } from '../quota/admin.js';
+import { rejectionText } from './rejections.js';
 import { t, type MessageKey } from './messages.js';
 import {
   DEFAULT_ATTACHMENT_LIMIT,
@@ -116,6 +117,11 @@ async function startFromResult(i: ButtonInteraction, s: Services, parent: Job, o
       title: parent.title,
       requesterName: displayNameOf(i),
       parent: { jobId: parent.id, origin },
+      // Discord's links to uploads expire; a picture that cannot be fetched any more is a stale button.
+      explainRejection: (r) =>
+        ['http_error', 'unreachable', 'timeout'].includes(r.code)
+          ? t(L, 'job.action.pictureGone', { reason: rejectionText(L, r) })
+          : rejectionText(L, r),
     },
     {
       // The new job gets its own message, a reply to the result, so the result stays as it was.

@@ -372,6 +372,8 @@ const en = {
     'Only the member who asked for this model, or someone with the **Manage Messages** permission in this channel, can delete it.',
   'job.action.notFinished': (v: { id: number }) => `Job #${v.id} is still being made; it can be deleted once it has finished.`,
   'job.removedBy': (v: { user: string }) => `🗑️ This 3D model was removed by ${v.user}.`,
+  'job.action.pictureGone': (v: { reason: string }) =>
+    `The original picture can no longer be fetched (${v.reason}), so it cannot be used again. Run \`/model3d\` with the picture. Nothing was charged.`,
   'gallery.postName': (v: { name: string }) => `3D model by ${v.name}`,
   'gallery.field.quality': () => 'Quality',
   'gallery.field.stats': () => 'Model',
@@ -570,6 +572,7 @@ export const zhCN = {
   'job.action.deleteRefused': () => '只有请求此模型的成员，或在此频道拥有 **管理消息** 权限的成员，才能删除它。',
   'job.action.notFinished': (v) => `任务 #${v.id} 仍在制作中；完成后才能删除。`,
   'job.removedBy': (v) => `🗑️ 此 3D 模型已被 ${v.user} 移除。`,
+  'job.action.pictureGone': (v) => `原始图片已无法获取(${v.reason})，因此不能再次使用。请用该图片重新运行 \`/model3d\`。未扣除额度。`,
   'gallery.postName': (v) => `${v.name} 的 3D 模型`,
   'gallery.field.quality': () => '质量',
   'gallery.field.stats': () => '模型',

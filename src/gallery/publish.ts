@@ -107,7 +107,13 @@ export class Gallery {
   private onChanged(job: Job): void {
     if (job.state !== 'succeeded' || !job.guildId) return;
     if (this.store.settings(job.guildId)?.mode !== 'all') return;
-    this.track(this.share(job));
+    this.track(this.share(job).then((o) => this.logSkipped(job, o)));
+  }
+
+  private logSkipped(job: Job, o: ShareOutcome): void {
+    if (o.kind === 'posted' || o.kind === 'already') return;
+    // Nobody pressed anything, so nobody is waiting for an answer: the log is where moderators look.
+    this.s.log.warn({ jobId: job.id, guildId: job.guildId, outcome: o }, 'model not posted to the gallery');
   }
 
   private track(p: Promise<unknown>): void {
@@ -120,7 +126,7 @@ export class Gallery {
   /** At start-up: posts what `mode: all` missed while the bot was stopped. */
   catchUp(): void {
     const since = this.s.clock() - CATCH_UP_MS;
-    for (const job of this.store.unpostedJobs(since, 50)) this.track(this.share(job));
+    for (const job of this.store.unpostedJobs(since, 50)) this.track(this.share(job).then((o) => this.logSkipped(job, o)));
   }
 
   /** Posts one finished job to its server's gallery, at most once. */

@@ -1,5 +1,11 @@
 import { UserFacingError } from '../errors.js';
-import { ImageRejectedError, validateAttachment, validateImageUrl, type AttachmentMetadata } from '../images/index.js';
+import {
+  ImageRejectedError,
+  validateAttachment,
+  validateImageUrl,
+  type AttachmentMetadata,
+  type ImageRejection,
+} from '../images/index.js';
 import { UpstreamError } from '../upstream/index.js';
 import type { Services } from '../services.js';
 import type { Job, JobOrigin, Quality } from '../store/jobs.js';
@@ -27,6 +33,8 @@ export interface JobRequest {
   requesterName: string | null;
   /** A job started from a result's button: at most one runs per result and button. */
   parent?: { jobId: number; origin: JobOrigin };
+  /** The member's sentence for a refused picture (default: the limit that was hit). */
+  explainRejection?(r: ImageRejection): string;
 }
 
 export type StartOutcome =
@@ -69,7 +77,9 @@ export async function startJob(s: Services, req: JobRequest, hooks: StartHooks =
       imageUrl = (await validateImageUrl(req.picture.url, opts)).finalUrl;
     }
   } catch (err) {
-    if (err instanceof ImageRejectedError) throw new UserFacingError(rejectionText(locale, err.rejection));
+    if (err instanceof ImageRejectedError) {
+      throw new UserFacingError(req.explainRejection?.(err.rejection) ?? rejectionText(locale, err.rejection));
+    }
     throw err;
   }
 

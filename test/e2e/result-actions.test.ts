@@ -157,6 +157,20 @@ describe('Retry', () => {
   });
 });
 
+describe('Retry, stale', () => {
+  it('a picture Discord no longer serves makes Retry answer that clearly, and nothing is spent', async () => {
+    world.dmxapi.nextTasks.push({ outcome: 'FAILED', code: 'InvalidImage', message: 'No object found.' });
+    const failed = await model();
+    const url = (world.dmxapi.submits.at(-1)!.body as { input: { image: string } }).input.image;
+    for (const [key, file] of [...d().store.files]) if (url.includes(file.path)) d().store.files.delete(key);
+    const submits = world.dmxapi.submits.length;
+    const gone = await answer(press(`job:retry:${failed.jobId}`, failed.result.id));
+    expect(gone.flags & EPHEMERAL).toBe(EPHEMERAL);
+    expect(gone.content).toMatch(/^The original picture can no longer be fetched \(The image could not be fetched: the server answered HTTP 404\.\)/);
+    expect(world.dmxapi.submits.length).toBe(submits);
+  });
+});
+
 describe('Detailed version', () => {
   it('is checked against the quota when pressed, with the same private refusal as /model3d, and blocks', async () => {
     expect(await admin('limits', 'set', { daily: 2 })).toContain('Limits updated');
@@ -328,6 +342,24 @@ describe('Gallery', () => {
     );
     await d().waitForAck(refund.id);
     await d().waitFor(() => d().messagesIn(SHOWCASE).length === 0, { timeoutMs: 10_000, description: 'showcase message removed' });
+  });
+
+  it('a post cut short by a crash is never made a second time after the restart', async () => {
+    // The gallery answers slowly; the bot dies while its post is on the way (and Discord still makes it).
+    const showcasePosts = () => d().requestsMatching({ method: 'POST', route: '/channels/:channel/messages' }).filter((r) => r.params.channel === SHOWCASE).length;
+    const postsBefore = showcasePosts();
+    const slow = d().faults.delay(4000, { method: 'POST', channelId: SHOWCASE, times: 1 });
+    const done = await model();
+    await d().waitFor(() => slow.matched >= 1, { timeoutMs: 10_000, description: 'the post on its way' });
+    await bot.kill();
+    await d().waitFor(() => d().messagesIn(SHOWCASE).length === 1, { timeoutMs: 10_000, description: 'the post landed' });
+    bot = await world.startBot();
+    const pressed = await answer(press(`job:share:${done.jobId}`, done.result.id));
+    expect(pressed.content).toContain('shared only once');
+    await new Promise((r) => setTimeout(r, 1500));
+    expect(d().messagesIn(SHOWCASE)).toHaveLength(1);
+    expect(showcasePosts() - postsBefore).toBe(1);
+
     expect(await admin('gallery', 'off')).toContain('Gallery off');
     expect(await admin('limits', 'show')).toContain('Gallery: off.');
   });
