@@ -63,8 +63,10 @@ export async function handleJobButton(i: ButtonInteraction, s: Services): Promis
   if (!parsed) throw refuse(t(i.locale, 'error.unknownCommand'));
   const L = i.locale;
   const job = s.jobs.get(parsed.jobId);
-  // A job from another server or channel than the button's message cannot be acted on from here.
-  if (!job || job.deletedAt !== null || s.quota.store.refundOf(job.id) || job.guildId !== i.guildId) {
+  // Buttons act only on the job's own result message: a copy left behind when the result moved
+  // (or a custom id pointing at another channel's job) is stale.
+  const onItsMessage = job && job.channelId === i.channelId && (job.messageId === null || job.messageId === i.message.id);
+  if (!job || !onItsMessage || job.deletedAt !== null || s.quota.store.refundOf(job.id)) {
     throw refuse(t(L, 'job.action.stale'));
   }
   const button = t(L, buttonLabel[parsed.action]);

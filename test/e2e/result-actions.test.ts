@@ -251,6 +251,12 @@ describe('Delete', () => {
   it('the requester deletes their own failed result', async () => {
     world.dmxapi.nextTasks.push({ outcome: 'CANCELED' });
     const done = await model();
+    // The same custom id on some other message (say, a moderator's crafted one) acts on nothing.
+    const elsewhere = d().sendInteraction(
+      d().build.button({ customId: `job:delete:${done.jobId}`, user: moderator, memberPermissions: MOD_PERMS, guildId: GUILD, channelId: GENERAL }),
+    );
+    expect((await answer(elsewhere)).content).toContain('no longer has');
+    expect(d().message(done.result.id)?.embeds).toHaveLength(1);
     press(`job:delete:${done.jobId}`, done.result.id);
     await d().waitFor(() => d().message(done.result.id)?.content === `🗑️ This 3D model was removed by <@${requester.id}>.`, {
       timeoutMs: 10_000,
