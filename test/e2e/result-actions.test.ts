@@ -3,7 +3,7 @@
  * the built bot as a child process, the fake Discord (with forum channels) and the DMXAPI simulator.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { existsSync } from 'node:fs';
+import { existsSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { DEFAULT_MEMBER_PERMISSIONS, opt, type FakeMessage, type FakeUser, type InteractionRecord } from '../fakes/discord/index.js';
@@ -312,6 +312,14 @@ describe('Gallery', () => {
     expect(post.name).toBe(`3D model by ${requester.global_name}`);
     expect(post.applied_tags).toEqual([]);
     expect(d().store.channels.get(PLAIN_FORUM)!.available_tags).toEqual([]);
+
+    // Files the bot no longer keeps (retention): sharing says so, privately, and posts nothing.
+    const old = await model();
+    rmSync(join(world.dir, 'files', String(old.jobId)), { recursive: true, force: true });
+    const gone = await answer(press(`job:share:${old.jobId}`, old.result.id));
+    expect(gone.flags & EPHEMERAL).toBe(EPHEMERAL);
+    expect(gone.content).toContain('no longer has this model’s files');
+    expect([...d().store.channels.values()].filter((c) => c.parent_id === PLAIN_FORUM)).toHaveLength(1);
   });
 
   it('a missing permission in the gallery channel is named privately, and nothing is posted', async () => {
