@@ -118,10 +118,8 @@ export async function execute(interaction: ChatInputCommandInteraction, s: Servi
       },
     },
   );
-  if (!outcome.ok) {
-    // A command never has a parent job, so the only refusal here is the quota's.
-    if ('denial' in outcome) return refuseQuota(interaction, denialText(locale, outcome.denial));
-  }
+  // A command has no parent job, so its only refusal is the quota's.
+  if (!outcome.ok && 'denial' in outcome) return refuseQuota(interaction, denialText(locale, outcome.denial));
 }
 
 /** Buttons on results: `job:retry|detailed|delete|share:<jobId>` (see src/discord/job-buttons.ts). */
