@@ -12,6 +12,7 @@ import { DmxapiClient, RateBudget } from './upstream/index.js';
 import { closeDownloadAgent, closeProbeAgents } from './images/index.js';
 import { QuotaService } from './quota/service.js';
 import { AuditReporter } from './quota/audit.js';
+import { Gallery } from './gallery/publish.js';
 import { createDiscordClient } from './discord/client.js';
 import { Deliverer } from './discord/deliver.js';
 import { loadCommands } from './discord/registry.js';
@@ -40,6 +41,7 @@ async function run(config: Config, log: Logger): Promise<void> {
   // REST works without the gateway: the poller can deliver even while the gateway reconnects.
   client.rest.setToken(config.discord.token);
 
+  const gallery = new Gallery({ db, jobs, events, log, clock, client });
   const poller = new Poller({
     jobs,
     upstream,
@@ -50,6 +52,7 @@ async function run(config: Config, log: Logger): Promise<void> {
     pollIntervalMs: config.pollIntervalMs,
     filesDir: config.filesDir,
     allowPrivateAddresses: config.imageUrlAllowPrivate,
+    renderExtras: (job) => ({ offerShare: gallery.offerShare(job) }),
   });
   const services: Services = {
     config,
@@ -59,12 +62,14 @@ async function run(config: Config, log: Logger): Promise<void> {
     events,
     quota: new QuotaService(db, config.quota, clock),
     upstream,
+    gallery,
     wakePoller: () => poller.wake(),
     client,
     clock,
   };
   const audit = new AuditReporter(services);
   audit.attach();
+  gallery.attach();
 
   for (const job of jobs.recoverInterrupted(clock())) {
     log.warn({ jobId: job.id }, 'job was interrupted mid-submit; outcome unknown, not resubmitting');
@@ -88,9 +93,11 @@ async function run(config: Config, log: Logger): Promise<void> {
     const p = handle(interaction).finally(() => inflight.delete(p));
     inflight.add(p);
   });
-  client.once(Events.ClientReady, (c) =>
-    log.info({ user: c.user.tag, guilds: c.guilds.cache.size, commands: [...registry.commands.keys()] }, 'connected to Discord'),
-  );
+  client.once(Events.ClientReady, (c) => {
+    log.info({ user: c.user.tag, guilds: c.guilds.cache.size, commands: [...registry.commands.keys()] }, 'connected to Discord');
+    // Posts that `mode: all` missed while the bot was stopped (claimed ones are never posted again).
+    gallery.catchUp();
+  });
   client.on(Events.ShardResume, () => log.info('gateway session resumed'));
   client.on(Events.ShardDisconnect, (e) => log.warn({ code: e.code }, 'gateway disconnected'));
   client.on(Events.Error, (err) => log.error({ err }, 'discord client error'));
@@ -108,6 +115,8 @@ async function run(config: Config, log: Logger): Promise<void> {
     await Promise.allSettled([...inflight]);
     await poller.stop();
     audit.detach();
+    gallery.detach();
+    await gallery.idle();
     await client.destroy();
     await Promise.allSettled([upstream.close(), closeProbeAgents(), closeDownloadAgent()]);
     db.close();

@@ -79,9 +79,12 @@ export class Deliverer {
     const tokenAlive = tokenUsable(job, opts.now);
     // Once the message moved (new channel message or DM), @original is no longer the member's message.
     const moved = job.deliveryRoute === 'channel_message' || job.deliveryRoute === 'dm';
+    // A job started from a result's button has its own channel message (a reply to the result);
+    // that interaction's @original is the presser's private answer, never the job's message.
+    const ownMessage = job.parentJobId !== null;
     let replyGone = job.replyGone;
 
-    if (tokenAlive && !replyGone && !moved) {
+    if (tokenAlive && !replyGone && !moved && !ownMessage) {
       try {
         const msg = (await this.rest.patch(Routes.webhookMessage(job.applicationId, job.interactionToken, '@original'), {
           body,
@@ -141,7 +144,7 @@ export class Deliverer {
   /** Adds or replaces the components of an already delivered message (the download button). */
   async editComponents(job: Job, route: DeliveryRoute, messageId: string, channelId: string, payload: MessagePayload, now: number) {
     const body = { components: payload.components };
-    if (route === 'webhook' && tokenUsable(job, now)) {
+    if (route === 'webhook' && job.parentJobId === null && tokenUsable(job, now)) {
       await this.rest.patch(Routes.webhookMessage(job.applicationId, job.interactionToken, '@original'), { body, auth: false });
     } else {
       await this.rest.patch(Routes.channelMessage(channelId, messageId), { body });

@@ -2,7 +2,8 @@ import type { Logger } from '../log/index.js';
 import { isTerminal, type Job, type JobStore } from '../store/jobs.js';
 import type { DmxapiClient } from '../upstream/index.js';
 import { Deliverer, INTERACTION_TOKEN_LIFE_MS, UndeliverableError } from '../discord/deliver.js';
-import { MODEL_NAME, renderJob } from '../discord/render.js';
+import { renderJob, type RenderContext } from '../discord/render.js';
+import { modelFileName } from './names.js';
 import type { JobEvents } from './events.js';
 import { deliveryBackoff, failureBackoff, HISTORY_WINDOW, nextCheckDelay, typicalDuration } from './schedule.js';
 import { storeResults } from './results.js';
@@ -18,6 +19,8 @@ export interface PollerOptions {
   filesDir: string;
   /** Result links on private addresses may be downloaded (IMAGE_URL_ALLOW_PRIVATE: development, tests). */
   allowPrivateAddresses: boolean;
+  /** What rendering needs beyond the job row (e.g. whether the server's gallery offers sharing). */
+  renderExtras?: (job: Job) => Pick<RenderContext, 'offerShare'>;
 }
 
 /** A claimed job is not claimed again for this long, even if the process that holds it dies. */
@@ -200,13 +203,23 @@ export class Poller {
     }
   }
 
+  private extras(job: Job): Pick<RenderContext, 'offerShare'> {
+    try {
+      return this.o.renderExtras?.(job) ?? {};
+    } catch (err) {
+      this.o.log.warn({ err, jobId: job.id }, 'render extras unavailable');
+      return {};
+    }
+  }
+
   private async deliver(job: Job): Promise<void> {
     const { jobs, log, clock } = this.o;
     const ctx = { jobId: job.id, taskId: job.taskId, state: job.state };
     const final = isTerminal(job.state);
     const now = clock();
     const history = jobs.recentDurations(job.quality, HISTORY_WINDOW);
-    const payload = renderJob(job, { now, typicalMs: typicalDuration(history) });
+    const extras = final ? this.extras(job) : {};
+    const payload = renderJob(job, { now, typicalMs: typicalDuration(history), ...extras });
     try {
       const d = await this.o.deliverer.deliver(job, payload, { final, now });
       if (!d) {
@@ -218,9 +231,9 @@ export class Poller {
       const updated = jobs.markDelivered(job.id, job.renderVersion, d.route, clock(), moved);
       log.info({ ...ctx, route: d.route, files: payload.files.map((f) => f.name) }, final ? 'result delivered' : 'progress shown');
       if (final && job.state === 'succeeded' && job.modelFile) {
-        const glb = d.attachments.find((a) => a.filename === MODEL_NAME);
+        const glb = d.attachments.find((a) => a.filename === modelFileName(job));
         if (glb && updated) {
-          const withButton = renderJob(updated, { now, modelAttachmentUrl: glb.url });
+          const withButton = renderJob(updated, { now, modelAttachmentUrl: glb.url, ...extras });
           await this.o.deliverer
             .editComponents(updated, d.route, d.messageId, d.channelId, withButton, clock())
             .catch((err: unknown) => log.warn({ ...ctx, err }, 'download button not added'));

@@ -69,7 +69,20 @@ export interface Job {
   deliveryRoute: DeliveryRoute | null;
   deliveryError: string | null;
   replyGone: boolean;
+  /** The member's own name for the model, already cleaned (at most 60 characters). */
+  title: string | null;
+  /** The requester's display name when the job was made (for the gallery post's name). */
+  requesterName: string | null;
+  /** Set on a job started from a result's button: the result's job and which button. */
+  parentJobId: number | null;
+  origin: JobOrigin | null;
+  /** The result was deleted with its Delete button (by the requester or a moderator). */
+  deletedAt: number | null;
+  deletedBy: string | null;
 }
+
+/** Which result button started a job. */
+export type JobOrigin = 'retry' | 'detailed';
 
 interface JobRow {
   id: number;
@@ -116,6 +129,12 @@ interface JobRow {
   delivery_route: DeliveryRoute | null;
   delivery_error: string | null;
   reply_gone: number;
+  title: string | null;
+  requester_name: string | null;
+  parent_job_id: number | null;
+  origin: JobOrigin | null;
+  deleted_at: number | null;
+  deleted_by: string | null;
 }
 
 export function toJob(r: JobRow): Job {
@@ -164,6 +183,12 @@ export function toJob(r: JobRow): Job {
     deliveryRoute: r.delivery_route,
     deliveryError: r.delivery_error,
     replyGone: r.reply_gone === 1,
+    title: r.title,
+    requesterName: r.requester_name,
+    parentJobId: r.parent_job_id,
+    origin: r.origin,
+    deletedAt: r.deleted_at,
+    deletedBy: r.deleted_by,
   };
 }
 
@@ -186,7 +211,8 @@ export type NewJob = Pick<
   | 'attachmentSizeLimit'
   | 'createdAt'
   | 'deadlineAt'
->;
+> &
+  Partial<Pick<Job, 'title' | 'requesterName' | 'parentJobId' | 'origin'>>;
 
 export interface FinishUpdate {
   state: TerminalState;
@@ -210,10 +236,10 @@ export class JobStore {
       insert: db.prepare(`
         INSERT INTO jobs (interaction_id, interaction_token, application_id, guild_id, channel_id, user_id, locale,
           message_id, image_url, image_source, image_name, quality, cost, attachment_size_limit, state,
-          created_at, updated_at, deadline_at)
+          created_at, updated_at, deadline_at, title, requester_name, parent_job_id, origin)
         VALUES (@interactionId, @interactionToken, @applicationId, @guildId, @channelId, @userId, @locale,
           @messageId, @imageUrl, @imageSource, @imageName, @quality, @cost, @attachmentSizeLimit, 'submitting',
-          @createdAt, @createdAt, @deadlineAt)
+          @createdAt, @createdAt, @deadlineAt, @title, @requesterName, @parentJobId, @origin)
         RETURNING *`),
       get: db.prepare('SELECT * FROM jobs WHERE id = ?'),
       submitted: db.prepare(`
@@ -289,6 +315,15 @@ export class JobStore {
       clearTokens: db.prepare(
         "UPDATE jobs SET interaction_token = '' WHERE interaction_token <> '' AND created_at <= ?",
       ),
+      childInFlight: db.prepare(`
+        SELECT * FROM jobs WHERE parent_job_id = ? AND origin = ? AND state IN ('submitting', 'queued', 'running')`),
+      latestChild: db.prepare(`
+        SELECT * FROM jobs WHERE parent_job_id = ? AND origin = ? AND deleted_at IS NULL ORDER BY id DESC LIMIT 1`),
+      markDeleted: db.prepare(`
+        UPDATE jobs SET deleted_at = @at, deleted_by = @by, updated_at = @at,
+          delivered_version = render_version, next_delivery_at = NULL
+        WHERE id = @id AND deleted_at IS NULL AND state IN (${TERMINAL_STATES.map((s) => `'${s}'`).join(', ')})
+        RETURNING *`),
       withStoredFiles: db.prepare(`
         SELECT * FROM jobs WHERE (model_file IS NOT NULL OR preview_file IS NOT NULL) AND finished_at < ?
         ORDER BY finished_at LIMIT ?`),
@@ -301,7 +336,29 @@ export class JobStore {
   }
 
   insert(job: NewJob): Job {
-    return toJob(this.s.insert.get(job) as JobRow);
+    const row = { title: null, requesterName: null, parentJobId: null, origin: null, ...job };
+    return toJob(this.s.insert.get(row) as JobRow);
+  }
+
+  /** The job a result's button started and that is still being made, if any. */
+  childInFlight(parentId: number, origin: JobOrigin): Job | undefined {
+    const row = this.s.childInFlight.get(parentId, origin) as JobRow | undefined;
+    return row && toJob(row);
+  }
+
+  /** The newest job a result's button started (any state), unless it was deleted. */
+  latestChild(parentId: number, origin: JobOrigin): Job | undefined {
+    const row = this.s.latestChild.get(parentId, origin) as JobRow | undefined;
+    return row && toJob(row);
+  }
+
+  /**
+   * Records a Delete press on a finished job, once; no edit of the poller may bring the result
+   * back afterwards. Returns undefined when the job is unknown, unfinished or already deleted.
+   */
+  markDeleted(id: number, by: string, at: number): Job | undefined {
+    const row = this.s.markDeleted.get({ id, by, at }) as JobRow | undefined;
+    return row && toJob(row);
   }
 
   get(id: number): Job | undefined {

@@ -63,7 +63,10 @@ describe('rendering each job state', () => {
     expect(p.files.map((f) => f.name)).toEqual([PREVIEW_NAME]);
     expect(text(p)).toMatch(/larger than this channel's upload limit \(10\.0 MB\)/);
     expect(text(p)).toContain('<t:1700007279:R>');
-    expect(p.components[0]?.components).toEqual([expect.objectContaining({ url: 'https://cdn.example/m.glb?auth_key=1' })]);
+    expect(p.components[0]?.components).toEqual([
+      expect.objectContaining({ url: 'https://cdn.example/m.glb?auth_key=1' }),
+      expect.objectContaining({ custom_id: 'job:delete:7', label: 'Delete' }),
+    ]);
   });
 
   it('succeeded with result links the address guard refused: says why nothing was attached, links the provider', () => {
@@ -124,5 +127,33 @@ describe('rendering each job state', () => {
 
   it('falls back to English for a locale without its own table', () => {
     expect(t('fr', 'job.title')).toBe(t('en-US', 'job.title'));
+  });
+});
+
+describe('buttons on results', () => {
+  const ids = (p: ReturnType<typeof renderJob>) =>
+    p.components.flatMap((r) => r.components).map((c) => ('custom_id' in c ? c.custom_id : `link:${'label' in c ? c.label : ''}`));
+  const done = { finishedAt: 1_700_000_079_000, modelFile: '/data/files/7/model.glb', modelBytes: 1000, previewFile: '/data/files/7/preview.webp' };
+
+  it('a standard result offers the detailed version, sharing when the gallery is opt-in, and delete; at most 5 per row', () => {
+    const p = renderJob(job({ state: 'succeeded', quality: 'standard', ...done }), { ...ctx, modelAttachmentUrl: 'https://cdn/x.glb', offerShare: true });
+    expect(ids(p)).toEqual(['link:Download GLB', 'files:7', 'job:detailed:7', 'job:share:7', 'job:delete:7']);
+    expect(p.components.every((r) => r.components.length <= 5)).toBe(true);
+    const noGallery = renderJob(job({ state: 'succeeded', quality: 'detailed', ...done }), ctx);
+    expect(ids(noGallery)).toEqual(['files:7', 'job:delete:7']);
+  });
+
+  it('every job that ended without a model offers retry and delete; in-progress jobs offer nothing', () => {
+    for (const state of ['failed', 'canceled', 'expired', 'timed_out', 'not_submitted', 'outcome_unknown'] as const) {
+      expect(ids(renderJob(job({ state, finishedAt: 1_700_000_079_000 }), ctx)), state).toEqual(['job:retry:7', 'job:delete:7']);
+    }
+    expect(renderJob(job({ state: 'running' }), ctx).components).toEqual([]);
+  });
+
+  it('a title becomes the embed title, escaped, and the GLB file name', () => {
+    const p = renderJob(job({ state: 'succeeded', title: '**Tea** pot_', ...done }), ctx);
+    expect(p.embeds[0]?.title).toBe('\\*\\*Tea\\*\\* pot\\_');
+    expect(p.files.map((f) => f.name)).toEqual([PREVIEW_NAME, 'tea-pot.glb']);
+    expect(renderJob(job({ state: 'succeeded', ...done }), ctx).files.map((f) => f.name)).toEqual([PREVIEW_NAME, MODEL_NAME]);
   });
 });

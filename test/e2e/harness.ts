@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { FakeDiscord } from '../fakes/discord/index.js';
+import { FakeDiscord, type GuildSpec } from '../fakes/discord/index.js';
 import { checkAgainstSpec, formatProblems } from '../fakes/discord/spec-check.js';
 import { DmxapiSimulator, type SimulatorOptions } from '../fakes/dmxapi/index.js';
 import { tempDir } from '../helpers/tmp.js';
@@ -126,7 +126,8 @@ export class BotProcess {
 }
 
 export interface WorldOptions {
-  guilds?: number;
+  /** A count, or the guilds' specs (channels, forums, permission overwrites). */
+  guilds?: number | GuildSpec[];
   timeline?: { pendingMs: number; runningMs: number };
   billing?: boolean;
   env?: Record<string, string>;

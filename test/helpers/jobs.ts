@@ -77,4 +77,10 @@ const baseRow: Job = {
   deliveryRoute: null,
   deliveryError: null,
   replyGone: false,
+  title: null,
+  requesterName: null,
+  parentJobId: null,
+  origin: null,
+  deletedAt: null,
+  deletedBy: null,
 };

@@ -54,6 +54,16 @@ export class Store {
     return channel;
   }
 
+  /** Removes a channel (or thread) and its messages; they answer 10003 / 10008 afterwards. */
+  removeChannel(channelId: string): FakeChannel | undefined {
+    const ch = this.channels.get(channelId);
+    this.channels.delete(channelId);
+    for (const id of this.messages.get(channelId)?.keys() ?? []) this.deleted.add(id);
+    this.messages.delete(channelId);
+    this.changed();
+    return ch;
+  }
+
   dmChannelFor(user: FakeUser): FakeChannel {
     const existing = this.dmChannels.get(user.id);
     if (existing) {
@@ -158,7 +168,12 @@ export class Store {
       ...extra,
     };
     if (extra.flags !== undefined) msg.flags = (Number(body.flags ?? 0) & SETTABLE_FLAGS) | extra.flags;
-    if (body.message_reference) msg.message_reference = body.message_reference;
+    if (body.message_reference && typeof body.message_reference === 'object') {
+      // A reply (type 19) names the message it answers, with its channel and guild.
+      const ref = body.message_reference as Json;
+      msg.type = 19;
+      msg.message_reference = { type: 0, channel_id: channelId, ...(channel?.guild_id ? { guild_id: channel.guild_id } : {}), ...ref };
+    }
     if (body.poll) msg.poll = body.poll;
     if (channel?.guild_id) msg.guild_id = channel.guild_id;
     let map = this.messages.get(channelId);
