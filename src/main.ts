@@ -16,6 +16,8 @@ import { Deliverer } from './discord/deliver.js';
 import { loadCommands } from './discord/registry.js';
 import { createInteractionHandler } from './discord/router.js';
 import type { Services } from './services.js';
+import { ModelPool } from './model/pool.js';
+import { ModelProcessor } from './model/processor.js';
 
 const SHUTDOWN_LIMIT_MS = 9000;
 const PRUNE_EVERY_MS = 6 * 3600_000;
@@ -39,6 +41,12 @@ async function run(config: Config, log: Logger): Promise<void> {
   // REST works without the gateway: the poller can deliver even while the gateway reconnects.
   client.rest.setToken(config.discord.token);
 
+  const pool = new ModelPool({
+    size: config.model.workers,
+    timeoutMs: config.model.processTimeoutMs,
+    memoryMb: config.model.workerMemoryMb,
+  });
+  const models = new ModelProcessor({ jobs, pool, log, clock, exportHeightMm: config.model.exportHeightMm });
   const poller = new Poller({
     jobs,
     upstream,
@@ -48,6 +56,9 @@ async function run(config: Config, log: Logger): Promise<void> {
     clock,
     pollIntervalMs: config.pollIntervalMs,
     filesDir: config.filesDir,
+    maxModelBytes: config.model.maxDownloadBytes,
+    models,
+    processingLeaseMs: config.model.processTimeoutMs + 60_000,
   });
   const services: Services = {
     config,
@@ -58,6 +69,7 @@ async function run(config: Config, log: Logger): Promise<void> {
     quota: new QuotaService(db, config.quota, clock),
     upstream,
     wakePoller: () => poller.wake(),
+    models,
     client,
     clock,
   };
@@ -105,6 +117,8 @@ async function run(config: Config, log: Logger): Promise<void> {
     clearInterval(pruneTimer);
     await Promise.allSettled([...inflight]);
     await poller.stop();
+    // Processing still running is stopped here; it resumes from the kept original on restart.
+    await pool.close();
     audit.detach();
     await client.destroy();
     await Promise.allSettled([upstream.close(), closeProbeAgents(), closeDownloadAgent()]);

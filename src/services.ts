@@ -6,6 +6,7 @@ import type { JobStore } from './store/jobs.js';
 import type { JobEvents } from './jobs/events.js';
 import type { QuotaService } from './quota/service.js';
 import type { DmxapiClient } from './upstream/index.js';
+import type { ModelProcessor } from './model/processor.js';
 
 /** What command handlers get: plain objects wired once in main.ts. */
 export interface Services {
@@ -18,6 +19,8 @@ export interface Services {
   upstream: DmxapiClient;
   /** Asks the poller to look for due work now instead of at its next tick. */
   wakePoller(): void;
+  /** Model exports (STL, OBJ), made in the model workers. */
+  models: ModelProcessor;
   client: Client;
   clock: () => number;
 }

@@ -2,6 +2,7 @@ import type { APIActionRowComponent, APIButtonComponent, APIEmbed } from 'discor
 import { ButtonStyle, ComponentType } from 'discord.js';
 import type { Job } from '../store/jobs.js';
 import { t, formatBytes, formatDuration } from './messages.js';
+import { canExport, exportButtonRow, fitText, linkReason, statsText } from './model-text.js';
 
 export const PREVIEW_NAME = 'preview.webp';
 export const MODEL_NAME = 'model.glb';
@@ -94,18 +95,24 @@ export function renderSucceeded(job: Job, ctx: RenderContext): MessagePayload {
   ];
   let modelLine: string;
   let downloadUrl: string | null;
+  const info = job.modelInfo;
   if (job.modelFile) {
     files.push({ name: MODEL_NAME, path: job.modelFile });
     modelLine = t(job.locale, 'job.modelAttached', { size: formatBytes(job.modelBytes ?? 0) });
+    const fit = info?.fit && fitText(job.locale, info.fit, info.stats);
+    if (fit) modelLine += `\n${fit}`;
     downloadUrl = ctx.modelAttachmentUrl ?? null;
   } else {
-    modelLine = t(job.locale, 'job.modelLinkOnly', {
-      expiresAt: job.resultExpiresAt,
-      limit: formatBytes(job.attachmentSizeLimit),
-    });
+    modelLine =
+      linkReason(job) ??
+      t(job.locale, 'job.modelLinkOnly', {
+        expiresAt: job.resultExpiresAt,
+        limit: formatBytes(job.attachmentSizeLimit),
+      });
     downloadUrl = job.modelUrl;
   }
   embed.fields.push({ name: t(job.locale, 'job.field.model'), value: modelLine });
+  if (info?.stats) embed.fields.push({ name: t(job.locale, 'job.field.stats'), value: statsText(job.locale, info.stats, info.validation) });
   const buttons: APIButtonComponent[] = [];
   if (downloadUrl) {
     buttons.push({ type: ComponentType.Button, style: ButtonStyle.Link, label: t(job.locale, 'job.downloadButton'), url: downloadUrl });
@@ -122,6 +129,7 @@ export function renderSucceeded(job: Job, ctx: RenderContext): MessagePayload {
   const components: MessagePayload['components'] = buttons.length
     ? [{ type: ComponentType.ActionRow, components: buttons }]
     : [];
+  if (canExport(job)) components.push(exportButtonRow(job.id, job.locale));
   return {
     content: t(job.locale, 'job.succeeded', { user: mention(job) }),
     embeds: [embed],

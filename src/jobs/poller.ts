@@ -6,6 +6,7 @@ import { MODEL_NAME, renderJob } from '../discord/render.js';
 import type { JobEvents } from './events.js';
 import { deliveryBackoff, failureBackoff, nextCheckDelay, typicalDuration } from './schedule.js';
 import { storeResults } from './results.js';
+import type { ModelProcessor } from '../model/processor.js';
 
 export interface PollerOptions {
   jobs: JobStore;
@@ -16,6 +17,12 @@ export interface PollerOptions {
   clock: () => number;
   pollIntervalMs: number;
   filesDir: string;
+  /** The provider's GLB is not downloaded past this size. */
+  maxModelBytes: number;
+  /** Fits each result GLB under its upload limit, in worker threads. */
+  models: Pick<ModelProcessor, 'free' | 'process'>;
+  /** A processing claim is not taken again for this long (the processing time limit and a margin). */
+  processingLeaseMs: number;
 }
 
 /** A claimed job is not claimed again for this long, even if the process that holds it dies. */
@@ -35,6 +42,7 @@ export class Poller {
   private stopped = false;
   private readonly checking = new Map<number, Promise<void>>();
   private readonly delivering = new Map<number, Promise<void>>();
+  private readonly processing = new Map<number, Promise<void>>();
   private readonly tickMs: number;
 
   constructor(private readonly o: PollerOptions) {
@@ -43,7 +51,7 @@ export class Poller {
 
   start(): void {
     const resumed = this.o.jobs.resumeAll(this.o.clock());
-    if (resumed.checks || resumed.deliveries) this.o.log.info(resumed, 'resuming unfinished jobs');
+    if (resumed.checks || resumed.deliveries || resumed.processing) this.o.log.info(resumed, 'resuming unfinished jobs');
     this.schedule(0);
   }
 
@@ -56,7 +64,7 @@ export class Poller {
   async stop(timeoutMs = 7000): Promise<void> {
     this.stopped = true;
     if (this.timer) clearTimeout(this.timer);
-    const inflight = [...this.checking.values(), ...this.delivering.values()];
+    const inflight = [...this.checking.values(), ...this.delivering.values(), ...this.processing.values()];
     let timeout: NodeJS.Timeout | undefined;
     await Promise.race([
       Promise.allSettled(inflight),
@@ -83,6 +91,11 @@ export class Poller {
       for (const job of this.o.jobs.claimDueDeliveries(now, now + LEASE_MS, BATCH, [...this.delivering.keys()])) {
         this.track(this.delivering, job.id, this.deliver(job));
       }
+      // Only as many as the model workers can start now; the rest wait in SQLite, not in memory.
+      const free = this.o.models.free;
+      for (const job of this.o.jobs.claimDueProcessing(now, now + this.o.processingLeaseMs, free, [...this.processing.keys()])) {
+        this.track(this.processing, job.id, this.process(job));
+      }
     } catch (err) {
       this.o.log.error({ err }, 'poller pass failed');
     } finally {
@@ -93,7 +106,7 @@ export class Poller {
 
   /** Waits for the work now in flight (tests and shutdown). */
   async idle(): Promise<void> {
-    await Promise.allSettled([...this.checking.values(), ...this.delivering.values()]);
+    await Promise.allSettled([...this.checking.values(), ...this.delivering.values(), ...this.processing.values()]);
   }
 
   private track(map: Map<number, Promise<void>>, id: number, p: Promise<void>): void {
@@ -155,9 +168,20 @@ export class Poller {
         return;
       }
       case 'SUCCEEDED': {
-        const files = await storeResults(job, info, this.o.filesDir, log);
+        const files = await storeResults(job, info, this.o.filesDir, this.o.maxModelBytes, log);
         const now = clock();
-        jobs.setFiles(job.id, files, now);
+        // With a downloaded GLB the result message waits for processing (the row says so first).
+        jobs.setDownloads(
+          job.id,
+          {
+            previewFile: files.previewFile,
+            originalFile: files.originalFile,
+            originalBytes: files.originalBytes,
+            processingState: files.originalFile ? 'pending' : 'failed',
+            modelInfo: files.failure ? { failure: files.failure, downloadLimitBytes: this.o.maxModelBytes } : null,
+          },
+          now,
+        );
         const done = jobs.finish(job.id, {
           state: 'succeeded',
           at: now,
@@ -165,7 +189,7 @@ export class Poller {
           previewUrl: info.previewUrl ?? null,
           resultExpiresAt: info.expiresAt ?? null,
         });
-        log.info({ ...ctx, attached: { preview: !!files.previewFile, model: !!files.modelFile } }, 'job succeeded');
+        log.info({ ...ctx, stored: { preview: !!files.previewFile, model: !!files.originalFile } }, 'job succeeded');
         this.changed(done);
         return;
       }
@@ -187,6 +211,10 @@ export class Poller {
         this.changed(jobs.finish(job.id, { state: 'expired', at, errorCode: 'UNKNOWN', errorMessage: info.message ?? null }));
         return;
     }
+  }
+
+  private async process(job: Job): Promise<void> {
+    this.changed(await this.o.models.process(job));
   }
 
   private async deliver(job: Job): Promise<void> {

@@ -11,6 +11,8 @@ import { createDiscordClient } from '../../src/discord/client.js';
 import { loadCommands } from '../../src/discord/registry.js';
 import { createInteractionHandler } from '../../src/discord/router.js';
 import type { Services } from '../../src/services.js';
+import { ModelPool } from '../../src/model/pool.js';
+import { ModelProcessor } from '../../src/model/processor.js';
 import { tempDir } from './tmp.js';
 
 export interface InProcessBot {
@@ -37,15 +39,19 @@ export async function startInProcessBot(o: {
   const db = openDatabase(join(tmp.dir, 'bot.sqlite'));
   const config = loadConfig({ DISCORD_TOKEN: fake.botToken, DMXAPI_KEY: 'sk-test-key', ...o.env?.(tmp.dir) });
   const client = createDiscordClient(fake.apiUrl);
+  const jobs = new JobStore(db);
+  const log = createLogger({ level: 'silent' });
+  const pool = new ModelPool({ size: config.model.workers, timeoutMs: config.model.processTimeoutMs, memoryMb: config.model.workerMemoryMb });
   const services: Services = {
     config,
-    log: createLogger({ level: 'silent' }),
+    log,
     db,
-    jobs: new JobStore(db),
+    jobs,
     events: new JobEvents(),
     quota: new QuotaService(db, config.quota, o.clock),
     upstream: null as never, // tests that need it set it
     wakePoller: () => undefined,
+    models: new ModelProcessor({ jobs, pool, log, clock: o.clock, exportHeightMm: config.model.exportHeightMm }),
     client,
     clock: o.clock,
   };

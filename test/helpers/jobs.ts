@@ -76,4 +76,9 @@ const baseRow: Job = {
   deliveryRoute: null,
   deliveryError: null,
   replyGone: false,
+  originalFile: null,
+  originalBytes: null,
+  processingState: null,
+  processingAttempts: 0,
+  modelInfo: null,
 };
