@@ -46,6 +46,7 @@ async function run(config: Config, log: Logger): Promise<void> {
     timeoutMs: config.model.processTimeoutMs,
     memoryMb: config.model.workerMemoryMb,
   });
+  pool.warm();
   const models = new ModelProcessor({ jobs, pool, log, clock, exportHeightMm: config.model.exportHeightMm });
   const poller = new Poller({
     jobs,

@@ -22,6 +22,9 @@ export interface PoolOptions {
   memoryMb: number;
 }
 
+/** A worker is replaced after this many tasks, so that nothing it holds on to can pile up. */
+const TASKS_PER_WORKER = 25;
+
 /** The built worker beside this file; under the test runner, the TypeScript source loaded through tsx. */
 function workerEntry(): { url: URL | string; eval: boolean } {
   const js = new URL('./worker.js', import.meta.url);
@@ -31,75 +34,108 @@ function workerEntry(): { url: URL | string; eval: boolean } {
   return { url: code, eval: true };
 }
 
+interface Slot {
+  worker: Worker;
+  tasks: number;
+  /** Settles the task in flight, if any, when the worker fails or exits. */
+  fail?: (err: ModelTaskError) => void;
+}
+
 /**
- * Runs model tasks off the event loop: at most `size` at once, each in a fresh worker with a
- * heap limit and a time limit (the worker is terminated when it runs over). Tasks beyond `size`
- * wait their turn in order.
+ * Runs model tasks off the event loop: at most `size` at once, each in a worker thread with a heap
+ * limit and a time limit. A worker that runs over its time is terminated and replaced, one that runs
+ * out of memory dies and is replaced; idle workers are kept warm (loading the glTF libraries takes
+ * about a second). Tasks beyond `size` wait their turn in order.
  */
 export class ModelPool {
-  private running = 0;
+  private readonly idle: Slot[] = [];
+  private readonly all = new Set<Slot>();
+  private busy = 0;
   private readonly waiting: (() => void)[] = [];
-  private readonly workers = new Set<Worker>();
   private closed = false;
 
   constructor(private readonly o: PoolOptions) {}
 
   /** Slots not taken by running or waiting tasks. */
   get free(): number {
-    return Math.max(0, this.o.size - this.running - this.waiting.length);
+    return Math.max(0, this.o.size - this.busy - this.waiting.length);
+  }
+
+  /** Starts one worker ahead of the first task, so the first model does not pay for loading. */
+  warm(): void {
+    if (!this.closed && this.all.size === 0) this.idle.push(this.spawn());
   }
 
   async run<K extends ModelTask['kind']>(task: Extract<ModelTask, { kind: K }>): Promise<TaskResults[K]> {
-    if (this.running >= this.o.size) await new Promise<void>((resolve) => this.waiting.push(resolve));
-    this.running++;
+    if (this.busy >= this.o.size) await new Promise<void>((resolve) => this.waiting.push(resolve));
+    this.busy++;
     try {
-      return (await this.spawn(task)) as TaskResults[K];
+      if (this.closed) throw new ModelTaskError('crashed', 'the model pool is closed');
+      const slot = this.idle.pop() ?? this.spawn();
+      return (await this.runOn(slot, task)) as TaskResults[K];
     } finally {
-      this.running--;
+      this.busy--;
       this.waiting.shift()?.();
     }
   }
 
-  private spawn(task: ModelTask): Promise<TaskResults[ModelTask['kind']]> {
-    if (this.closed) return Promise.reject(new ModelTaskError('crashed', 'the model pool is closed'));
+  private spawn(): Slot {
     const entry = workerEntry();
     const worker = new Worker(entry.url, {
-      workerData: task,
       eval: entry.eval,
       resourceLimits: { maxOldGenerationSizeMb: this.o.memoryMb },
       stdout: false,
       stderr: false,
     });
-    this.workers.add(worker);
-    return new Promise((resolve, reject) => {
-      let settled = false;
-      const settle = (fn: () => void) => {
-        if (settled) return;
-        settled = true;
+    const slot: Slot = { worker, tasks: 0 };
+    this.all.add(slot);
+    const gone = (err: ModelTaskError) => {
+      this.all.delete(slot);
+      const i = this.idle.indexOf(slot);
+      if (i >= 0) this.idle.splice(i, 1);
+      slot.fail?.(err);
+    };
+    worker.on('error', (err: Error & { code?: string }) =>
+      gone(new ModelTaskError(err.code === 'ERR_WORKER_OUT_OF_MEMORY' ? 'memory' : 'crashed', err.message)),
+    );
+    worker.on('exit', (code) => gone(new ModelTaskError('crashed', `worker exited with code ${code} before answering`)));
+    // An idle worker never keeps the process alive.
+    worker.unref();
+    return slot;
+  }
+
+  private runOn(slot: Slot, task: ModelTask): Promise<TaskResults[ModelTask['kind']]> {
+    slot.tasks++;
+    slot.worker.ref();
+    return new Promise<TaskResults[ModelTask['kind']]>((resolve, reject) => {
+      const done = (fn: () => void) => {
         clearTimeout(timer);
+        slot.worker.off('message', onMessage);
+        slot.fail = undefined;
         fn();
       };
       const timer = setTimeout(() => {
-        settle(() => reject(new ModelTaskError('timeout', `took longer than ${this.o.timeoutMs} ms`)));
-        void worker.terminate();
+        done(() => reject(new ModelTaskError('timeout', `took longer than ${this.o.timeoutMs} ms`)));
+        void slot.worker.terminate();
       }, this.o.timeoutMs);
-      worker.once('message', (reply: WorkerReply) =>
-        settle(() => (reply.ok ? resolve(reply.result) : reject(new ModelTaskError(reply.failure, reply.message)))),
-      );
-      worker.once('error', (err: Error & { code?: string }) => {
-        const failure: TaskFailure = err.code === 'ERR_WORKER_OUT_OF_MEMORY' ? 'memory' : 'crashed';
-        settle(() => reject(new ModelTaskError(failure, err.message)));
-      });
-      worker.once('exit', (code) => {
-        this.workers.delete(worker);
-        settle(() => reject(new ModelTaskError('crashed', `worker exited with code ${code} before answering`)));
-      });
+      const onMessage = (reply: WorkerReply) => {
+        done(() => {
+          slot.worker.unref();
+          if (slot.tasks >= TASKS_PER_WORKER || this.closed) void slot.worker.terminate();
+          else this.idle.push(slot);
+          if (reply.ok) resolve(reply.result);
+          else reject(new ModelTaskError(reply.failure, reply.message));
+        });
+      };
+      slot.fail = (err) => done(() => reject(err));
+      slot.worker.on('message', onMessage);
+      slot.worker.postMessage(task);
     });
   }
 
-  /** Stops every running worker; their jobs resume after restart. */
+  /** Stops every worker; a task in flight fails as 'crashed' (its job resumes after restart). */
   async close(): Promise<void> {
     this.closed = true;
-    await Promise.allSettled([...this.workers].map((w) => w.terminate()));
+    await Promise.allSettled([...this.all].map((s) => s.worker.terminate()));
   }
 }

@@ -1,8 +1,8 @@
-import { parentPort, workerData } from 'node:worker_threads';
+import { parentPort } from 'node:worker_threads';
 import { CorruptModelError, exportObj, exportStl, processModel } from './pipeline.js';
 import type { ModelTask, TaskResults, WorkerReply } from './tasks.js';
 
-/** One handler per task kind; the pool starts a fresh worker for each task. */
+/** One handler per task kind. The worker takes one task at a time and answers each with one message. */
 const handlers: { [K in ModelTask['kind']]: (task: Extract<ModelTask, { kind: K }>) => Promise<TaskResults[K]> } = {
   process: processModel,
   stl: exportStl,
@@ -19,4 +19,6 @@ async function run(task: ModelTask): Promise<WorkerReply> {
   }
 }
 
-parentPort!.postMessage(await run(workerData as ModelTask));
+parentPort!.on('message', (task: ModelTask) => {
+  void run(task).then((reply) => parentPort!.postMessage(reply));
+});
