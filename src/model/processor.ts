@@ -67,6 +67,7 @@ export class ModelProcessor {
     }
     const budgetBytes = modelBudget(job.attachmentSizeLimit, (await sizeOf(job.previewFile)) ?? 0);
     const started = clock();
+    log.info({ ...ctx, bytes: job.originalBytes, budgetBytes }, 'processing model');
     try {
       const r = await this.o.pool.run({ kind: 'process', input: job.originalFile, outDir: dirname(job.originalFile), budgetBytes });
       log.info(
