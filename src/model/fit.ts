@@ -52,7 +52,8 @@ export async function fitUnderBudget(doc: Document, io: NodeIO, budgetBytes: num
     return bytes.length <= budgetBytes;
   };
 
-  await doc.transform(dedup(), prune(), weld());
+  // keepSolidTextures: finding single-colour textures decodes every texture in JS, seconds for 4096 px maps.
+  await doc.transform(dedup(), prune({ keepSolidTextures: true }), weld());
   if (await record('lossless')) return { bytes, fits: true, steps };
 
   if (await texturesToJpeg(doc)) {
@@ -68,7 +69,7 @@ export async function fitUnderBudget(doc: Document, io: NodeIO, budgetBytes: num
 
   await MeshoptSimplifier.ready;
   for (const { ratio, error } of SIMPLIFY_STEPS) {
-    await doc.transform(simplify({ simplifier: MeshoptSimplifier, ratio, error }), prune());
+    await doc.transform(simplify({ simplifier: MeshoptSimplifier, ratio, error }), prune({ keepSolidTextures: true }));
     if (await record('simplify', ratio)) return { bytes, fits: true, steps };
   }
 

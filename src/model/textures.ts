@@ -24,23 +24,25 @@ function rename(tex: Texture, ext: string): void {
  * real alpha stay (or become) PNG. Returns how many textures changed.
  */
 export async function texturesToJpeg(doc: Document): Promise<number> {
-  let changed = 0;
-  for (const tex of doc.getRoot().listTextures()) {
-    const image = tex.getImage();
-    const mime = tex.getMimeType();
-    if (!image || !READABLE.has(mime) || mime === 'image/jpeg') continue;
-    if (await hasRealAlpha(image)) {
-      if (mime === 'image/png') continue;
-      tex.setImage(new Uint8Array(await sharp(image).png({ compressionLevel: 9 }).toBuffer())).setMimeType('image/png');
-      rename(tex, '.png');
-    } else {
-      const jpeg = await sharp(image).removeAlpha().jpeg({ quality: JPEG_QUALITY, mozjpeg: true }).toBuffer();
-      tex.setImage(new Uint8Array(jpeg)).setMimeType('image/jpeg');
-      rename(tex, '.jpg');
-    }
-    changed++;
+  // Textures are encoded side by side: sharp works on libuv's threads, off this worker's JS thread.
+  const changed = await Promise.all(doc.getRoot().listTextures().map((tex) => textureToJpeg(tex)));
+  return changed.filter(Boolean).length;
+}
+
+async function textureToJpeg(tex: Texture): Promise<boolean> {
+  const image = tex.getImage();
+  const mime = tex.getMimeType();
+  if (!image || !READABLE.has(mime) || mime === 'image/jpeg') return false;
+  if (await hasRealAlpha(image)) {
+    if (mime === 'image/png') return false;
+    tex.setImage(new Uint8Array(await sharp(image).png({ compressionLevel: 9 }).toBuffer())).setMimeType('image/png');
+    rename(tex, '.png');
+  } else {
+    const jpeg = await sharp(image).removeAlpha().jpeg({ quality: JPEG_QUALITY }).toBuffer();
+    tex.setImage(new Uint8Array(jpeg)).setMimeType('image/jpeg');
+    rename(tex, '.jpg');
   }
-  return changed;
+  return true;
 }
 
 /** Largest texture side in the document, in px. */
@@ -56,20 +58,19 @@ export function largestTextureSide(doc: Document): number {
 
 /** Ladder step 3: textures larger than `maxSide` are scaled down to fit it, keeping their format. */
 export async function downscaleTextures(doc: Document, maxSide: number): Promise<number> {
-  let changed = 0;
-  for (const tex of doc.getRoot().listTextures()) {
-    const image = tex.getImage();
-    const mime = tex.getMimeType();
-    const size = image ? ImageUtils.getSize(image, mime) : null;
-    if (!image || !size || !READABLE.has(mime) || Math.max(size[0], size[1]) <= maxSide) continue;
-    const resized = sharp(image).resize({ width: maxSide, height: maxSide, fit: 'inside', kernel: 'lanczos3' });
-    const out =
-      mime === 'image/jpeg'
-        ? await resized.jpeg({ quality: JPEG_QUALITY, mozjpeg: true }).toBuffer()
-        : await resized.png({ compressionLevel: 9 }).toBuffer();
-    tex.setImage(new Uint8Array(out)).setMimeType(mime === 'image/jpeg' ? 'image/jpeg' : 'image/png');
-    if (mime === 'image/webp') rename(tex, '.png');
-    changed++;
-  }
-  return changed;
+  const changed = await Promise.all(doc.getRoot().listTextures().map((tex) => downscale(tex, maxSide)));
+  return changed.filter(Boolean).length;
+}
+
+async function downscale(tex: Texture, maxSide: number): Promise<boolean> {
+  const image = tex.getImage();
+  const mime = tex.getMimeType();
+  const size = image ? ImageUtils.getSize(image, mime) : null;
+  if (!image || !size || !READABLE.has(mime) || Math.max(size[0], size[1]) <= maxSide) return false;
+  const resized = sharp(image).resize({ width: maxSide, height: maxSide, fit: 'inside', kernel: 'lanczos3' });
+  const out =
+    mime === 'image/jpeg' ? await resized.jpeg({ quality: JPEG_QUALITY }).toBuffer() : await resized.png({ compressionLevel: 9 }).toBuffer();
+  tex.setImage(new Uint8Array(out)).setMimeType(mime === 'image/jpeg' ? 'image/jpeg' : 'image/png');
+  if (mime === 'image/webp') rename(tex, '.png');
+  return true;
 }

@@ -146,7 +146,7 @@ describe('a crash during processing', () => {
   it('SIGKILL while the model is processed: the restarted bot resumes from the kept original, never resubmits nor re-downloads', async () => {
     const { discord, dmxapi } = world;
     const first = await world.startBot();
-    const rec = start(world, 'killed');
+    const rec = start(world, 'killed', 'standard');
     await first.waitForLog('processing model', 150_000);
     await first.kill();
     expect(discord.originalMessage(rec.token)?.attachments.some((a) => a.filename === 'model.glb') ?? false).toBe(false);
