@@ -46,7 +46,6 @@ async function run(config: Config, log: Logger): Promise<void> {
     timeoutMs: config.model.processTimeoutMs,
     memoryMb: config.model.workerMemoryMb,
   });
-  pool.warm();
   const models = new ModelProcessor({ jobs, pool, log, clock, exportHeightMm: config.model.exportHeightMm });
   const poller = new Poller({
     jobs,
@@ -99,9 +98,11 @@ async function run(config: Config, log: Logger): Promise<void> {
     const p = handle(interaction).finally(() => inflight.delete(p));
     inflight.add(p);
   });
-  client.once(Events.ClientReady, (c) =>
-    log.info({ user: c.user.tag, guilds: c.guilds.cache.size, commands: [...registry.commands.keys()] }, 'connected to Discord'),
-  );
+  client.once(Events.ClientReady, (c) => {
+    log.info({ user: c.user.tag, guilds: c.guilds.cache.size, commands: [...registry.commands.keys()] }, 'connected to Discord');
+    // Loading the glTF libraries takes a second of CPU: after start-up, not during it.
+    pool.warm();
+  });
   client.on(Events.ShardResume, () => log.info('gateway session resumed'));
   client.on(Events.ShardDisconnect, (e) => log.warn({ code: e.code }, 'gateway disconnected'));
   client.on(Events.Error, (err) => log.error({ err }, 'discord client error'));

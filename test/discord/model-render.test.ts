@@ -66,7 +66,7 @@ describe('the result embed tells what the model is and how it was fitted', () =>
     expect(z).toContain('19,800 个三角形');
     expect(z).toContain('最大 4,096 像素');
     expect(z).toContain('已缩小 57.3 MB → 3.2 MB：无损整理, 贴图转为 JPEG, 贴图 4,096→1,024 像素');
-    expect(zh.components.flatMap((r) => r.components).map((c) => c.label)).toEqual(
+    expect(zh.components.flatMap((r) => r.components).map((c) => ('label' in c ? c.label : ''))).toEqual(
       expect.arrayContaining(['STL（3D 打印）', 'OBJ（.zip 压缩包）']),
     );
   });

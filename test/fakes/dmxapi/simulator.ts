@@ -68,8 +68,8 @@ export interface SimTask {
   runningMs: number;
   modelBytes: number | undefined;
   model: SimModel;
-  /** Tripo-like files, built (or taken from the cache) when the task is created. */
-  files?: Promise<{ glb: Uint8Array; preview: Buffer }>;
+  /** Tripo-like files, built (or taken from the cache) on the first download. */
+  files?: () => Promise<{ glb: Uint8Array; preview: Buffer }>;
   urlTtlMs: number;
   /** Set by expire(): the task answers UNKNOWN from then on. */
   expired: boolean;
@@ -449,8 +449,8 @@ export class DmxapiSimulator {
       rand: { model: randAlnum(8), preview: randAlnum(8) },
     };
     if (task.model === 'tripo') {
-      task.files = this.tripoFiles(task);
-      task.files.catch(() => undefined);
+      let files: Promise<{ glb: Uint8Array; preview: Buffer }> | undefined;
+      task.files = () => (files ??= this.tripoFiles(task));
     }
     this.tasks.set(task.id, task);
     if (this.billing) this.billing.usedUsd = (this.billing.usedUsd ?? 0) + (this.billing.submitCostUsd ?? 0);
@@ -718,7 +718,7 @@ export class DmxapiSimulator {
     }
     call.status = 200;
     if (task.files) {
-      const files = await task.files;
+      const files = await task.files();
       const body = isModel ? files.glb : files.preview;
       res.writeHead(200, { 'content-type': isModel ? 'model/gltf-binary' : 'image/webp', 'content-length': String(body.length) });
       res.end(method === 'HEAD' ? undefined : body);
