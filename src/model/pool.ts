@@ -70,7 +70,7 @@ export class ModelPool {
     if (this.busy >= this.o.size) await new Promise<void>((resolve) => this.waiting.push(resolve));
     this.busy++;
     try {
-      if (this.closed) throw new ModelTaskError('crashed', 'the model pool is closed');
+      if (this.closed) throw new ModelTaskError('stopped', 'the model pool is closed');
       const slot = this.idle.pop() ?? this.spawn();
       return (await this.runOn(slot, task)) as TaskResults[K];
     } finally {
@@ -98,7 +98,13 @@ export class ModelPool {
     worker.on('error', (err: Error & { code?: string }) =>
       gone(new ModelTaskError(err.code === 'ERR_WORKER_OUT_OF_MEMORY' ? 'memory' : 'crashed', err.message)),
     );
-    worker.on('exit', (code) => gone(new ModelTaskError('crashed', `worker exited with code ${code} before answering`)));
+    worker.on('exit', (code) =>
+      gone(
+        this.closed
+          ? new ModelTaskError('stopped', 'the model pool was closed')
+          : new ModelTaskError('crashed', `worker exited with code ${code} before answering`),
+      ),
+    );
     // An idle worker never keeps the process alive.
     worker.unref();
     return slot;
@@ -133,7 +139,7 @@ export class ModelPool {
     });
   }
 
-  /** Stops every worker; a task in flight fails as 'crashed' (its job resumes after restart). */
+  /** Stops every worker; a task in flight fails as 'stopped' (its job resumes after restart). */
   async close(): Promise<void> {
     this.closed = true;
     await Promise.allSettled([...this.all].map((s) => s.worker.terminate()));

@@ -85,7 +85,12 @@ export class ModelProcessor {
         clock(),
       );
     } catch (err) {
-      const failure = err instanceof ModelTaskError ? err.failure : 'error';
+      if (err instanceof ModelTaskError && err.failure === 'stopped') {
+        // Shutting down: the job stays pending and resumes from the kept original after restart.
+        log.info(ctx, 'model processing stopped by shutdown; it resumes after restart');
+        return undefined;
+      }
+      const failure = err instanceof ModelTaskError && err.failure !== 'stopped' ? err.failure : 'error';
       log.warn({ ...ctx, failure, err }, 'model could not be processed; sending it as the provider gave it');
       return failed(failure);
     }

@@ -31,8 +31,8 @@ export interface TaskResults {
   obj: ExportResult;
 }
 
-/** Why a task failed, as the main thread sees it. */
-export type TaskFailure = 'corrupt' | 'timeout' | 'memory' | 'crashed' | 'error';
+/** Why a task failed, as the main thread sees it. 'stopped': the pool was closed (shutdown) while it ran. */
+export type TaskFailure = 'corrupt' | 'timeout' | 'memory' | 'crashed' | 'error' | 'stopped';
 
 export type WorkerReply =
   | { ok: true; result: TaskResults[ModelTask['kind']] }

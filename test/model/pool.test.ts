@@ -80,3 +80,14 @@ describe('the model worker pool', () => {
     expect(pool.free).toBe(1);
   });
 });
+
+describe('closing the pool (shutdown)', () => {
+  it('a task in flight fails as stopped, not as a crash, so its job can resume after restart', async () => {
+    const pool = new ModelPool({ size: 1, timeoutMs: 60_000, memoryMb: 512 });
+    const running = failure(pool.run({ kind: 'obj', input, output: join(tmp.dir, 'closed.zip') }));
+    await new Promise((r) => setTimeout(r, 50));
+    await pool.close();
+    expect(await running).toBe('stopped');
+    expect(await failure(pool.run({ kind: 'stl', input, output: join(tmp.dir, 'after.stl'), heightMm: 100 }))).toBe('stopped');
+  });
+});
