@@ -74,12 +74,13 @@ async function withFakes<T>(scale: number, spread: number, seed: number, fn: (f:
 export async function realScheduleSection(ctx: BenchContext): Promise<Row[]> {
   const scale = 1 / 50;
   const warmup = 20; // the history (20 recent durations per quality) fills first
-  const measured = ctx.quick ? 30 : 60;
+  const measured = ctx.quick ? 24 : 60;
   const interval = POLL_INTERVAL_MS * scale;
+  const inFlight = 5;
   const run = (mode: 'learned' | 'fixed') =>
     withFakes(scale, 0.2, 8, async ({ sim, input }) => {
-      ctx.log(`I7.8: the real poller, ${warmup + measured} jobs, 4 in flight, clock ×${1 / scale} (${mode})`);
-      const r = await runWorker<HostResult>('poller-host.ts', { ...input, jobs: warmup + measured, concurrency: 4, mode });
+      ctx.log(`I7.8: the real poller, ${warmup + measured} jobs, ${inFlight} in flight, clock ×${1 / scale} (${mode})`);
+      const r = await runWorker<HostResult>('poller-host.ts', { ...input, jobs: warmup + measured, concurrency: inFlight, mode });
       const late = r.result.finished.filter((f) => f.seq > warmup);
       return late.map((f) => {
         const task = sim.tasks.get(f.taskId)!;
@@ -94,7 +95,7 @@ export async function realScheduleSection(ctx: BenchContext): Promise<Row[]> {
   return [
     {
       id: 'I7.8',
-      metric: `real poller vs simulator, durations ±20 %, 4 in flight: checks per job, learned ÷ fixed polling`,
+      metric: `real poller vs simulator, durations ±20 %, ${inFlight} in flight: checks per job, learned ÷ fixed polling`,
       value: `${ratio.toFixed(2)}× (${mean(learned.map((o) => o.checks)).toFixed(1)} vs ${mean(fixed.map((o) => o.checks)).toFixed(1)}; ${measured} jobs each)`,
       target: '≤ 0.33×',
       pass: ratio <= 1 / 3,
@@ -112,8 +113,8 @@ export async function realScheduleSection(ctx: BenchContext): Promise<Row[]> {
 
 export async function soakSection(ctx: BenchContext): Promise<Row[]> {
   const scale = 1 / 100;
-  const total = ctx.quick ? 2000 : 10_000;
-  const every = 500;
+  const total = ctx.quick ? 1000 : 10_000;
+  const every = ctx.quick ? 250 : 500;
   return withFakes(scale, 0.2, 9, async ({ input }) => {
     ctx.log(`R8: soak, ${total.toLocaleString('en-US')} jobs through the simulator, clock ×${1 / scale}, 50 in flight`);
     const samples: Sample[] = [];
@@ -123,11 +124,11 @@ export async function soakSection(ctx: BenchContext): Promise<Row[]> {
         if (!line.startsWith('{"sample"')) return;
         const s = (JSON.parse(line) as { sample: Sample }).sample;
         samples.push(s);
-        if (s.jobs % 2000 === 0) ctx.log(`R8: ${s.jobs} jobs, RSS ${fmtMB(s.rss)}, ${s.fds} fds, ${s.handles} handles`);
+        if (s.jobs % (5 * every) === 0) ctx.log(`R8: ${s.jobs} jobs, RSS ${fmtMB(s.rss)}, ${s.fds} fds, ${s.handles} handles`);
       },
     });
-    // Warm-up: the first 1,000 jobs (caches, JIT, connection pools, SQLite pages).
-    const base = samples.find((s) => s.jobs === 1000) ?? samples[0]!;
+    // Warm-up: the first 1,000 jobs (500 in quick mode): caches, JIT, connection pools, SQLite pages.
+    const base = samples.find((s) => s.jobs === (ctx.quick ? 500 : 1000)) ?? samples[0]!;
     const last = samples[samples.length - 1]!;
     const growth = last.rss / base.rss - 1;
     return [

@@ -32,7 +32,7 @@ const p95Lag = (r: VirtualRunResult) => percentile(r.outcomes.map((o) => o.lagMs
 
 export async function scheduleSection(ctx: BenchContext): Promise<Row[]> {
   const rows: Row[] = [];
-  const n = ctx.quick ? 300 : 1000;
+  const n = ctx.quick ? 150 : 1000;
   const label = n.toLocaleString('en-US');
 
   // P2: tasks arrive one every 20 s on average (a handful in flight), so the budget never thins the checks.
