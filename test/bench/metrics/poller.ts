@@ -119,7 +119,7 @@ export async function soakSection(ctx: BenchContext): Promise<Row[]> {
     ctx.log(`R8: soak, ${total.toLocaleString('en-US')} jobs through the simulator, clock ×${1 / scale}, 50 in flight`);
     const samples: Sample[] = [];
     const r = await runWorker<HostResult>('poller-host.ts', { ...input, jobs: total, concurrency: 50, mode: 'learned', sampleEvery: every }, {
-      timeoutMs: 9 * 60_000,
+      timeoutMs: 40 * 60_000, // a safety net: about 4 min on an idle 2-core machine, much longer on a loaded one
       onLine: (line) => {
         if (!line.startsWith('{"sample"')) return;
         const s = (JSON.parse(line) as { sample: Sample }).sample;
