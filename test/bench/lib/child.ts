@@ -1,7 +1,14 @@
 import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
+
+/** The node flags `npm start` runs the bot with (e.g. its young-generation size), for workers that run the bot's code. */
+export const BOT_NODE_FLAGS: string[] = (
+  (JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')) as { scripts: { start: string } }).scripts.start.match(/(?<=\s)--[\w-]+(?:=\S+)?/g) ?? []
+);
 
 /** Runs a TypeScript bench worker in its own node process (through tsx); resolves with its last JSON line. */
 export function runWorker<T>(file: string, input: unknown, o: { nodeArgs?: string[]; onLine?: (line: string) => void; timeoutMs?: number } = {}): Promise<T> {

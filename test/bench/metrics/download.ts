@@ -4,7 +4,7 @@ import { DmxapiSimulator } from '../../fakes/dmxapi/index.js';
 import { DmxapiClient, RateBudget } from '../../../src/upstream/index.js';
 import { tempDir } from '../../helpers/tmp.js';
 import type { BenchContext, Row } from '../lib/report.js';
-import { runWorker } from '../lib/child.js';
+import { BOT_NODE_FLAGS, runWorker } from '../lib/child.js';
 import { fmtMB, fmtMs, fmtRatio } from '../lib/stats.js';
 
 interface Step {
@@ -46,7 +46,7 @@ export async function downloadSection(ctx: BenchContext): Promise<Row[]> {
       channelId: channel.id,
       filesDir: tmp.dir,
       files,
-    }, { nodeArgs: ['--expose-gc'] });
+    }, { nodeArgs: ['--expose-gc', ...BOT_NODE_FLAGS] });
     const rows: Row[] = [];
     for (const s of sizes.slice(1)) {
       const m = r[s.label]!;

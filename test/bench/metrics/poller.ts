@@ -13,7 +13,7 @@ import { FakeDiscord } from '../../fakes/discord/index.js';
 import { DmxapiSimulator } from '../../fakes/dmxapi/index.js';
 import { tempDir } from '../../helpers/tmp.js';
 import type { BenchContext, Row } from '../lib/report.js';
-import { runWorker } from '../lib/child.js';
+import { BOT_NODE_FLAGS, runWorker } from '../lib/child.js';
 import { fmtMB, mean, percentile, rng } from '../lib/stats.js';
 
 const POLL_INTERVAL_MS = 5000;
@@ -80,7 +80,7 @@ export async function realScheduleSection(ctx: BenchContext): Promise<Row[]> {
   const run = (mode: 'learned' | 'fixed') =>
     withFakes(scale, 0.2, 8, async ({ sim, input }) => {
       ctx.log(`I7.8: the real poller, ${warmup + measured} jobs, ${inFlight} in flight, clock ×${1 / scale} (${mode})`);
-      const r = await runWorker<HostResult>('poller-host.ts', { ...input, jobs: warmup + measured, concurrency: inFlight, mode });
+      const r = await runWorker<HostResult>('poller-host.ts', { ...input, jobs: warmup + measured, concurrency: inFlight, mode }, { nodeArgs: BOT_NODE_FLAGS });
       const late = r.result.finished.filter((f) => f.seq > warmup);
       return late.map((f) => {
         const task = sim.tasks.get(f.taskId)!;
@@ -119,6 +119,7 @@ export async function soakSection(ctx: BenchContext): Promise<Row[]> {
     ctx.log(`R8: soak, ${total.toLocaleString('en-US')} jobs through the simulator, clock ×${1 / scale}, 50 in flight`);
     const samples: Sample[] = [];
     const r = await runWorker<HostResult>('poller-host.ts', { ...input, jobs: total, concurrency: 50, mode: 'learned', sampleEvery: every }, {
+      nodeArgs: BOT_NODE_FLAGS,
       timeoutMs: 40 * 60_000, // a safety net: about 4 min on an idle 2-core machine, much longer on a loaded one
       onLine: (line) => {
         if (!line.startsWith('{"sample"')) return;
