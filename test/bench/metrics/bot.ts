@@ -21,6 +21,8 @@ const BOT_ENV = {
   QUOTA_GUILD_DAILY: '10000',
   // To try V8 flags on the bot: BENCH_BOT_NODE_OPTIONS='--max-semi-space-size=1' npm run bench -- --only P4
   ...(process.env.BENCH_BOT_NODE_OPTIONS ? { NODE_OPTIONS: process.env.BENCH_BOT_NODE_OPTIONS } : {}),
+  // And glibc's allocator: BENCH_BOT_MALLOC_ARENA_MAX=2 npm run bench -- --only P4
+  ...(process.env.BENCH_BOT_MALLOC_ARENA_MAX ? { MALLOC_ARENA_MAX: process.env.BENCH_BOT_MALLOC_ARENA_MAX } : {}),
 };
 
 /** Sends `n` /model3d at once (each from its own member, with its own upload); resolves with the ack latencies (ms; Infinity if never acked). */
