@@ -135,12 +135,13 @@ export async function soakSection(ctx: BenchContext): Promise<Row[]> {
     // RSS follows the garbage collector's sawtooth; the median of five samples shows the trend.
     const after = samples.filter((s) => s.jobs >= base.jobs);
     const med = (xs: Sample[]) => percentile(xs.map((s) => s.rss), 50);
-    const trend = med(after.slice(-5)) / med(after.slice(0, 5)) - 1;
+    const k = Math.max(1, Math.min(5, Math.floor(after.length / 2)));
+    const trend = med(after.slice(-k)) / med(after.slice(0, k)) - 1;
     return [
       {
         id: 'R8',
         metric: `soak ${total.toLocaleString('en-US')} jobs (real engine, clock ×${1 / scale}): RSS after ${base.jobs} → after ${last.jobs} jobs`,
-        value: `${fmtMB(base.rss)} → ${fmtMB(last.rss)} (${growth >= 0 ? '+' : ''}${(growth * 100).toFixed(1)} %; median of last 5 vs first 5: ${trend >= 0 ? '+' : ''}${(trend * 100).toFixed(1)} %; range ${fmtMB(Math.min(...after.map((s) => s.rss)))}–${fmtMB(Math.max(...after.map((s) => s.rss)))}), ${(r.result.elapsedMs / 1000).toFixed(0)} s`,
+        value: `${fmtMB(base.rss)} → ${fmtMB(last.rss)} (${growth >= 0 ? '+' : ''}${(growth * 100).toFixed(1)} %; median of last ${k} vs first ${k}: ${trend >= 0 ? '+' : ''}${(trend * 100).toFixed(1)} %; range ${fmtMB(Math.min(...after.map((s) => s.rss)))}–${fmtMB(Math.max(...after.map((s) => s.rss)))}), ${(r.result.elapsedMs / 1000).toFixed(0)} s`,
         target: 'within 10 %',
         pass: Math.abs(growth) <= 0.1,
         data: { samples },
