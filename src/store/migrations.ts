@@ -144,4 +144,20 @@ export const migrations: Migration[] = [
         WHERE model_file IS NOT NULL OR preview_file IS NOT NULL;
     `,
   },
+  {
+    version: 9,
+    name: 'lease owners and the audit outbox',
+    sql: `
+      -- Who holds a job's status-check lease (or, while 'submitting', who is submitting it) and
+      -- its delivery lease: '<shard ids>/<shard count>:<boot id>'. NULL = nobody.
+      ALTER TABLE jobs ADD COLUMN check_owner TEXT;
+      ALTER TABLE jobs ADD COLUMN delivery_owner TEXT;
+      -- Jobs whose audit-channel record is behind; written by every process, read by the one
+      -- that runs the audit reporter (the process holding shard 0).
+      CREATE TABLE audit_outbox (
+        job_id INTEGER PRIMARY KEY REFERENCES jobs (id),
+        queued_at INTEGER NOT NULL
+      );
+    `,
+  },
 ];
