@@ -20,7 +20,7 @@ export class AuditOutbox {
     this.s.queue.run(jobId, at);
   }
 
-  /** Removes and returns up to `limit` queued job ids. */
+  /** Removes and returns up to `limit` queued job ids, the longest queued first in the batch taken. */
   take(limit: number): number[] {
     return this.s.take.pluck().all(limit) as number[];
   }
