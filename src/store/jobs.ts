@@ -274,14 +274,15 @@ export class JobStore {
         UPDATE jobs SET model_file = @modelFile, model_bytes = @modelBytes, preview_file = @previewFile,
           updated_at = @at WHERE id = @id RETURNING *`),
       claimDeliveries: db.prepare(`
-        UPDATE jobs SET next_delivery_at = @leaseUntil, delivery_owner = @owner
+        UPDATE jobs SET delivery_lease_until = @leaseUntil, delivery_owner = @owner
         WHERE id IN (
           SELECT id FROM jobs WHERE render_version > delivered_version AND next_delivery_at <= @now
+            AND (delivery_owner IS NULL OR delivery_lease_until <= @now)
             AND id NOT IN (SELECT value FROM json_each(@busy))
           ORDER BY next_delivery_at LIMIT @limit)
         RETURNING *`),
       renewDelivery: db.prepare(`
-        UPDATE jobs SET next_delivery_at = @leaseUntil
+        UPDATE jobs SET delivery_lease_until = @leaseUntil
         WHERE id = @id AND delivery_owner = @owner AND render_version > delivered_version RETURNING id`),
       delivered: db.prepare(`
         UPDATE jobs SET delivered_version = MAX(delivered_version, @version), last_edit_at = @at,

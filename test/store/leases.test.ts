@@ -116,6 +116,19 @@ describe('job leases shared by several processes', () => {
     expect(b.renewDelivery(job.id, 13_000)).toBe(false);
   });
 
+  it('a job that moves on while its message is being edited is not edited by another process at the same time', () => {
+    const a = proc('0/2:aaaa');
+    const b = proc('1/2:bbbb');
+    const job = active(a);
+    a.recordCheck(job.id, 'running', 200, 1200); // "Generating" is due
+    expect(a.claimDueDeliveries(5200, 125_000, 10).map((j) => j.id)).toEqual([job.id]);
+    // While a's edit is in flight the job finishes: its result is due at once...
+    b.finish(job.id, { state: 'succeeded', at: 5300 });
+    // ...but only once a's lease is over may b take it.
+    expect(b.claimDueDeliveries(5400, 130_000, 10)).toEqual([]);
+    expect(b.claimDueDeliveries(125_000, 245_000, 10).map((j) => j.id)).toEqual([job.id]);
+  });
+
   it('the audit outbox keeps one entry per job and hands each out once', () => {
     const a = proc('0/2:aaaa');
     const outbox = new AuditOutbox(dbs[0]!);
