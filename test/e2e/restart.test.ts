@@ -63,7 +63,8 @@ describe('SIGKILL and restart on the same database', () => {
   });
 
   it('killed in the middle of a status check while RUNNING: the restarted bot resumes polling at once', async () => {
-    world = await World.start({ timeline: { pendingMs: 300, runningMs: 5000 } });
+    // The task stays RUNNING until the test releases it, however slow the restart.
+    world = await World.start({ timeline: { pendingMs: 300, runningMs: 600_000 } });
     const { discord, dmxapi } = world;
     const first = await world.startBot();
     const rec = send();
@@ -80,6 +81,7 @@ describe('SIGKILL and restart on the same database', () => {
     // It polls the still-running task (not after a 2-minute lease), then delivers when it succeeds.
     await second.waitForLog(checked('RUNNING'), 5000);
     expect(dmxapi.statusOf(taskId)).toBe('RUNNING');
+    dmxapi.tasks.get(taskId)!.runningMs = 0;
     await deliveredToOriginal(rec);
     expect(dmxapi.submitCount()).toBe(1);
   });
