@@ -44,6 +44,7 @@ export async function runManager(config: Config, log: Logger): Promise<void> {
       else log.warn({ shard: shard.id, code, signal: 'signalCode' in child ? child.signalCode : null }, 'shard process died; starting it again');
     });
     shard.on('error', (err) => log.error({ err, shard: shard.id }, 'shard process error'));
+    shard.on('spawn', (child) => log.info({ shard: shard.id, childPid: 'pid' in child ? child.pid : null }, 'shard process spawned'));
   });
 
   const stop = async (signal: string) => {

@@ -64,5 +64,17 @@ describe('SHARDS=2: the sharding manager', () => {
     const stopped = (l: LogLine) => l.msg === 'stopped';
     expect(bot.logs().filter(stopped).map((l) => l.shard ?? 'manager').sort()).toEqual([0, 1, 'manager'].sort());
     expect(bot.logs().some((l) => l.msg === 'shard process died; starting it again' && l.shard === 0)).toBe(false);
+    // Nothing was spawned again while stopping, and no shard process outlives the manager.
+    const spawned = bot.logs().filter((l) => l.msg === 'shard process spawned');
+    expect(spawned.map((l) => l.shard).sort()).toEqual([0, 1, 1]);
+    const alive = (pid: number) => {
+      try {
+        process.kill(pid, 0);
+        return true;
+      } catch {
+        return false;
+      }
+    };
+    expect(spawned.map((l) => l.childPid as number).filter(alive)).toEqual([]);
   }, 120_000);
 });
