@@ -14,10 +14,9 @@ import { proxyRequests } from '@discordjs/proxy';
 export async function startDiscordProxy(o: { apiUrl: string; port?: number; host?: string }): Promise<{ server: Server; url: string }> {
   const handle = proxyRequests(new REST({ api: o.apiUrl, rejectOnRateLimit: () => true }));
   const server = createServer((req, res) => {
-    Promise.resolve(handle(req, res)).catch(() => {
-      if (!res.headersSent) res.statusCode = 502;
-      res.end();
-    });
+    // Discord unreachable: the proxy would end the response with its default 200 and no body.
+    res.statusCode = 502;
+    Promise.resolve(handle(req, res)).catch(() => res.end());
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
