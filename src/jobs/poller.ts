@@ -33,6 +33,13 @@ export interface PollerOptions {
 /** A claimed job is not claimed again for this long, even if the process that holds it dies. */
 const LEASE_MS = 120_000;
 const BATCH = 50;
+/**
+ * The poller sleeps until the earliest due time in SQLite, but never longer than this (expired
+ * tokens are cleared on each pass) and, when a pass found nothing it could take although something
+ * is due (e.g. every model worker busy), not shorter than IDLE_RETRY_MS.
+ */
+const MAX_SLEEP_MS = 60_000;
+const IDLE_RETRY_MS = 1000;
 /** After this many failed deliveries (about a day with capped backoff) the bot stops trying. */
 const MAX_DELIVERY_ATTEMPTS = 300;
 
@@ -40,6 +47,8 @@ const MAX_DELIVERY_ATTEMPTS = 300;
  * The one loop that moves jobs forward: it claims due status checks and due message
  * edits from SQLite and runs them. All upstream calls go through the client's shared
  * rate budget, so many due jobs wait their turn instead of flooding the provider.
+ * Between passes it sleeps until the earliest due time (one indexed query), or until
+ * woken by a submit or a finished task: one timer, not one per job.
  */
 export class Poller {
   private timer: NodeJS.Timeout | null = null;
@@ -48,11 +57,7 @@ export class Poller {
   private readonly checking = new Map<number, Promise<void>>();
   private readonly delivering = new Map<number, Promise<void>>();
   private readonly processing = new Map<number, Promise<void>>();
-  private readonly tickMs: number;
-
-  constructor(private readonly o: PollerOptions) {
-    this.tickMs = Math.min(1000, o.pollIntervalMs);
-  }
+  constructor(private readonly o: PollerOptions) {}
 
   start(): void {
     const now = this.o.clock();
@@ -90,25 +95,43 @@ export class Poller {
   async tick(): Promise<void> {
     if (this.stopped) return;
     this.running = true;
+    let claimed = 0;
     try {
       const now = this.o.clock();
       for (const job of this.o.jobs.claimDueChecks(now, now + LEASE_MS, BATCH, [...this.checking.keys()])) {
         this.track(this.checking, job.id, this.check(job));
+        claimed++;
       }
       for (const job of this.o.jobs.claimDueDeliveries(now, now + LEASE_MS, BATCH, [...this.delivering.keys()])) {
         this.track(this.delivering, job.id, this.deliver(job));
+        claimed++;
       }
       this.clearExpiredTokens(now);
       // Only as many as the model workers can start now; the rest wait in SQLite, not in memory.
       const free = this.o.models.free;
       for (const job of this.o.jobs.claimDueProcessing(now, now + this.o.processingLeaseMs, free, [...this.processing.keys()])) {
         this.track(this.processing, job.id, this.process(job));
+        claimed++;
       }
     } catch (err) {
       this.o.log.error({ err }, 'poller pass failed');
     } finally {
       this.running = false;
-      this.schedule(this.tickMs);
+      this.schedule(this.sleepMs(claimed));
+    }
+  }
+
+  /** Until the earliest due time: a due check is run when it falls due, not up to a pass later. */
+  private sleepMs(claimed: number): number {
+    try {
+      const due = this.o.jobs.nextDueAt(this.o.models.free > 0);
+      if (due === null) return MAX_SLEEP_MS;
+      const ms = due - this.o.clock();
+      if (ms <= 0) return claimed ? 0 : IDLE_RETRY_MS;
+      return Math.min(ms, MAX_SLEEP_MS);
+    } catch (err) {
+      this.o.log.error({ err }, 'poller could not read the next due time');
+      return IDLE_RETRY_MS;
     }
   }
 

@@ -380,6 +380,12 @@ export class JobStore {
           model_info = @modelInfo, next_process_at = NULL, updated_at = @at,
           render_version = render_version + 1, next_delivery_at = @at
         WHERE id = @id AND processing_state = 'pending' RETURNING *`),
+      // Each MIN is one step along its partial index (the same indexes the claims use).
+      nextDue: db.prepare(`
+        SELECT (SELECT MIN(next_check_at) FROM jobs WHERE state IN ('queued', 'running')) AS checks,
+          (SELECT MIN(next_delivery_at) FROM jobs WHERE render_version > delivered_version
+            AND (processing_state IS NULL OR processing_state <> 'pending')) AS deliveries,
+          (SELECT MIN(next_process_at) FROM jobs WHERE processing_state = 'pending') AS processing`),
       resumeProcessing: db.prepare(`UPDATE jobs SET next_process_at = @now WHERE processing_state = 'pending'`),
       resumeChecks: db.prepare(`UPDATE jobs SET next_check_at = @now WHERE state IN ('queued', 'running')`),
       resumeDeliveries: db.prepare(`
@@ -448,6 +454,16 @@ export class JobStore {
   /** Claims active jobs whose check is due, leasing them until `leaseUntil` so that no other pass takes them. */
   claimDueChecks(now: number, leaseUntil: number, limit: number, busy: readonly number[] = []): Job[] {
     return (this.s.claimChecks.all({ now, leaseUntil, limit, busy: JSON.stringify(busy) }) as JobRow[]).map(toJob);
+  }
+
+  /**
+   * When the earliest piece of work falls due (ms), or null when nothing is scheduled:
+   * the poller sleeps until then. Processing counts only if a model worker could take it.
+   */
+  nextDueAt(withProcessing: boolean): number | null {
+    const r = this.s.nextDue.get() as { checks: number | null; deliveries: number | null; processing: number | null };
+    const due = [r.checks, r.deliveries, withProcessing ? r.processing : null].filter((t): t is number => t !== null);
+    return due.length ? Math.min(...due) : null;
   }
 
   /**
