@@ -110,7 +110,7 @@ export async function ackSection(ctx: BenchContext): Promise<Row[]> {
     }
     for (const load of busyLoads) {
       await waitUntil('all results', 300_000, () => delivered(bot) >= expected);
-      const wait = await load.start(world, { pid: await bot.botPid() });
+      const wait = await load.start(world, bot);
       const lat = summary(await burst(world.discord, 30));
       await wait();
       rows.push({
