@@ -34,9 +34,9 @@ export interface PollerOptions {
 const LEASE_MS = 120_000;
 const BATCH = 50;
 /**
- * The poller sleeps until the earliest due time in SQLite, but never longer than this (expired
- * tokens are cleared on each pass) and, when a pass found nothing it could take although something
- * is due (e.g. every model worker busy), not shorter than IDLE_RETRY_MS.
+ * The poller sleeps until the earliest due time in SQLite of work it could claim, but never longer
+ * than this (expired tokens are cleared on each pass); if a pass took nothing although something
+ * is due (a race), it looks again after IDLE_RETRY_MS (or one poll interval, if shorter).
  */
 const MAX_SLEEP_MS = 60_000;
 const IDLE_RETRY_MS = 1000;
@@ -124,10 +124,14 @@ export class Poller {
   /** Until the earliest due time: a due check is run when it falls due, not up to a pass later. */
   private sleepMs(claimed: number): number {
     try {
-      const due = this.o.jobs.nextDueAt(this.o.models.free > 0);
+      const due = this.o.jobs.nextDueAt(this.o.models.free > 0, {
+        checking: [...this.checking.keys()],
+        delivering: [...this.delivering.keys()],
+        processing: [...this.processing.keys()],
+      });
       if (due === null) return MAX_SLEEP_MS;
       const ms = due - this.o.clock();
-      if (ms <= 0) return claimed ? 0 : IDLE_RETRY_MS;
+      if (ms <= 0) return claimed ? 0 : Math.min(IDLE_RETRY_MS, this.o.pollIntervalMs);
       return Math.min(ms, MAX_SLEEP_MS);
     } catch (err) {
       this.o.log.error({ err }, 'poller could not read the next due time');

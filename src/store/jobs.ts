@@ -382,10 +382,13 @@ export class JobStore {
         WHERE id = @id AND processing_state = 'pending' RETURNING *`),
       // Each MIN is one step along its partial index (the same indexes the claims use).
       nextDue: db.prepare(`
-        SELECT (SELECT MIN(next_check_at) FROM jobs WHERE state IN ('queued', 'running')) AS checks,
+        SELECT (SELECT MIN(next_check_at) FROM jobs WHERE state IN ('queued', 'running')
+            AND id NOT IN (SELECT value FROM json_each(@checking))) AS checks,
           (SELECT MIN(next_delivery_at) FROM jobs WHERE render_version > delivered_version
-            AND (processing_state IS NULL OR processing_state <> 'pending')) AS deliveries,
-          (SELECT MIN(next_process_at) FROM jobs WHERE processing_state = 'pending') AS processing`),
+            AND (processing_state IS NULL OR processing_state <> 'pending')
+            AND id NOT IN (SELECT value FROM json_each(@delivering))) AS deliveries,
+          (SELECT MIN(next_process_at) FROM jobs WHERE processing_state = 'pending'
+            AND id NOT IN (SELECT value FROM json_each(@processing))) AS processing`),
       resumeProcessing: db.prepare(`UPDATE jobs SET next_process_at = @now WHERE processing_state = 'pending'`),
       resumeChecks: db.prepare(`UPDATE jobs SET next_check_at = @now WHERE state IN ('queued', 'running')`),
       resumeDeliveries: db.prepare(`
@@ -457,11 +460,19 @@ export class JobStore {
   }
 
   /**
-   * When the earliest piece of work falls due (ms), or null when nothing is scheduled:
-   * the poller sleeps until then. Processing counts only if a model worker could take it.
+   * When the earliest piece of work the claims could take falls due (ms), or null when nothing
+   * is scheduled: the poller sleeps until then. Jobs the poller is already working on (`busy`)
+   * do not count, nor processing when no model worker could take it.
    */
-  nextDueAt(withProcessing: boolean): number | null {
-    const r = this.s.nextDue.get() as { checks: number | null; deliveries: number | null; processing: number | null };
+  nextDueAt(
+    withProcessing: boolean,
+    busy: { checking: readonly number[]; delivering: readonly number[]; processing: readonly number[] } = { checking: [], delivering: [], processing: [] },
+  ): number | null {
+    const r = this.s.nextDue.get({
+      checking: JSON.stringify(busy.checking),
+      delivering: JSON.stringify(busy.delivering),
+      processing: JSON.stringify(busy.processing),
+    }) as { checks: number | null; deliveries: number | null; processing: number | null };
     const due = [r.checks, r.deliveries, withProcessing ? r.processing : null].filter((t): t is number => t !== null);
     return due.length ? Math.min(...due) : null;
   }

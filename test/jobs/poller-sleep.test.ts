@@ -77,7 +77,7 @@ describe('the poller wakes when the earliest check falls due', () => {
 
   it('finds the earliest due time through the indexes the claims use', () => {
     const sql = (jobs as unknown as { s: { nextDue: { source: string } } }).s.nextDue.source;
-    const plan = (db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all() as { detail: string }[]).map((r) => r.detail);
+    const plan = (db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all({ checking: '[]', delivering: '[]', processing: '[]' }) as { detail: string }[]).map((r) => r.detail);
     expect(plan.filter((d) => d.startsWith('SEARCH jobs USING')).map((d) => d.match(/INDEX (\w+)/)?.[1])).toEqual([
       'jobs_due_checks',
       'jobs_due_deliveries',
@@ -85,5 +85,11 @@ describe('the poller wakes when the earliest check falls due', () => {
     ]);
     expect(plan.some((d) => d.startsWith('SCAN jobs'))).toBe(false);
     expect(jobs.nextDueAt(true)).toBeNull();
+    // A job the poller is already checking does not count: the poller must not wake up for it.
+    const job = jobs.insert(newJob({ createdAt: 1000 }));
+    jobs.markSubmitted(job.id, 'task-1', 1, 1000, 2000);
+    db.prepare('UPDATE jobs SET delivered_version = render_version').run();
+    expect(jobs.nextDueAt(true)).toBe(2000);
+    expect(jobs.nextDueAt(true, { checking: [job.id], delivering: [], processing: [] })).toBeNull();
   });
 });
