@@ -40,6 +40,13 @@ export interface PollerOptions {
 }
 
 const BATCH = 50;
+/**
+ * The poller sleeps until the earliest due time in SQLite of work it could claim, but never longer
+ * than this (expired tokens are cleared on each pass); if a pass took nothing although something
+ * is due (a race), it looks again after IDLE_RETRY_MS (or one poll interval, if shorter).
+ */
+const MAX_SLEEP_MS = 60_000;
+const IDLE_RETRY_MS = 1000;
 /** After this many failed deliveries (about a day with capped backoff) the bot stops trying. */
 const MAX_DELIVERY_ATTEMPTS = 300;
 
@@ -47,6 +54,8 @@ const MAX_DELIVERY_ATTEMPTS = 300;
  * The one loop that moves jobs forward: it claims due status checks and due message
  * edits from SQLite and runs them. All upstream calls go through the client's shared
  * rate budget, so many due jobs wait their turn instead of flooding the provider.
+ * Between passes it sleeps until the earliest due time (one indexed query), or until
+ * woken by a submit or a finished task: one timer, not one per job.
  */
 export class Poller {
   private timer: NodeJS.Timeout | null = null;
@@ -55,11 +64,9 @@ export class Poller {
   private readonly checking = new Map<number, Promise<void>>();
   private readonly delivering = new Map<number, Promise<void>>();
   private readonly processing = new Map<number, Promise<void>>();
-  private readonly tickMs: number;
   private readonly maxChecks: number;
 
   constructor(private readonly o: PollerOptions) {
-    this.tickMs = Math.min(1000, o.pollIntervalMs);
     // Claimed checks wait for the rate budget; a quarter of the lease leaves room for the calls themselves.
     this.maxChecks = Math.max(1, Math.min(BATCH, Math.floor((o.upstreamRps * o.leaseMs) / 4000)));
   }
@@ -100,6 +107,7 @@ export class Poller {
   async tick(): Promise<void> {
     if (this.stopped) return;
     this.running = true;
+    let claimed = 0;
     try {
       const now = this.o.clock();
       const lease = now + this.o.leaseMs;
@@ -107,21 +115,42 @@ export class Poller {
       const checks = room > 0 ? this.o.jobs.claimDueChecks(now, lease, room, [...this.checking.keys()]) : [];
       for (const job of checks) {
         this.track(this.checking, job.id, this.check(job));
+        claimed++;
       }
       for (const job of this.o.jobs.claimDueDeliveries(now, lease, BATCH, [...this.delivering.keys()])) {
         this.track(this.delivering, job.id, this.deliver(job));
+        claimed++;
       }
       this.clearExpiredTokens(now);
       // Only as many as the model workers can start now; the rest wait in SQLite, not in memory.
       const free = this.o.models.free;
       for (const job of this.o.jobs.claimDueProcessing(now, now + this.o.processingLeaseMs, free, [...this.processing.keys()])) {
         this.track(this.processing, job.id, this.process(job));
+        claimed++;
       }
     } catch (err) {
       this.o.log.error({ err }, 'poller pass failed');
     } finally {
       this.running = false;
-      this.schedule(this.tickMs);
+      this.schedule(this.sleepMs(claimed));
+    }
+  }
+
+  /** Until the earliest due time: a due check is run when it falls due, not up to a pass later. */
+  private sleepMs(claimed: number): number {
+    try {
+      const due = this.o.jobs.nextDueAt(this.o.models.free > 0, {
+        checking: [...this.checking.keys()],
+        delivering: [...this.delivering.keys()],
+        processing: [...this.processing.keys()],
+      });
+      if (due === null) return MAX_SLEEP_MS;
+      const ms = due - this.o.clock();
+      if (ms <= 0) return claimed ? 0 : Math.min(IDLE_RETRY_MS, this.o.pollIntervalMs);
+      return Math.min(ms, MAX_SLEEP_MS);
+    } catch (err) {
+      this.o.log.error({ err }, 'poller could not read the next due time');
+      return IDLE_RETRY_MS;
     }
   }
 

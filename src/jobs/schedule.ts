@@ -4,11 +4,14 @@
  *
  * With no history, every `pollIntervalMs`. With history, nothing is likely to happen
  * before the low quantile `EARLY_QUANTILE` (the 10th percentile) of the last
- * `HISTORY_WINDOW` (50) durations, so the gap halves on the way there (a few checks,
- * enough to see the job move from queued to generating) and lands on it exactly; from
- * then on checks are `pollIntervalMs` apart, so a finished job is reported at most one
- * interval late. A quantile rather than the minimum: one unusually fast job must not
- * make every later job dense.
+ * `HISTORY_WINDOW` (50) durations. So a job gets one early check one interval after its
+ * submit (a request the provider rejects at once is reported as quickly as under fixed
+ * polling), then the next check lands one interval before that quantile (recorded
+ * durations run up to an interval long), and from then on checks
+ * are `pollIntervalMs` apart, so a job that finishes after the quantile is reported at
+ * most one interval late. Nothing in between: every check before the quantile would
+ * almost always find the job still running. A quantile rather than the minimum: one
+ * unusually fast job must not make every later job dense.
  */
 /** How many recent durations the schedule (and the "usually takes" line) looks at. */
 export const HISTORY_WINDOW = 50;
@@ -24,11 +27,14 @@ export interface ScheduleInput {
 
 export function nextCheckDelay({ elapsedMs, historyMs, pollIntervalMs }: ScheduleInput): number {
   if (historyMs.length === 0) return pollIntervalMs;
-  const early = quantile(historyMs, EARLY_QUANTILE);
+  // A recorded duration is when the bot saw the job end, up to an interval after it did: land one
+  // interval early, or jobs seen at the landing check would be recorded there and pull it later and later.
+  const early = quantile(historyMs, EARLY_QUANTILE) - pollIntervalMs;
   const remaining = early - elapsedMs;
   if (remaining <= 0) return pollIntervalMs;
-  if (remaining <= pollIntervalMs) return remaining;
-  return Math.max(pollIntervalMs, remaining / 2);
+  // The one early check, if the job has not had it yet and the quantile is further away.
+  if (elapsedMs < pollIntervalMs && early > pollIntervalMs) return pollIntervalMs - elapsedMs;
+  return remaining;
 }
 
 /** The q-quantile (0..1) with linear interpolation between the closest ranks. */

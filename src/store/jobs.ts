@@ -403,6 +403,17 @@ export class JobStore {
           model_info = @modelInfo, next_process_at = NULL, updated_at = @at,
           render_version = render_version + 1, next_delivery_at = @at
         WHERE id = @id AND processing_state = 'pending' RETURNING *`),
+      // Each MIN is one step along its partial index (the same indexes the claims use).
+      nextDue: db.prepare(`
+        SELECT (SELECT MIN(next_check_at) FROM jobs WHERE state IN ('queued', 'running')
+            AND id NOT IN (SELECT value FROM json_each(@checking))) AS checks,
+          -- A delivery another process holds is due when its lease ends, not before.
+          (SELECT MIN(CASE WHEN delivery_owner IS NOT NULL AND delivery_lease_until > next_delivery_at
+                THEN delivery_lease_until ELSE next_delivery_at END) FROM jobs WHERE render_version > delivered_version
+            AND (processing_state IS NULL OR processing_state <> 'pending')
+            AND id NOT IN (SELECT value FROM json_each(@delivering))) AS deliveries,
+          (SELECT MIN(next_process_at) FROM jobs WHERE processing_state = 'pending'
+            AND id NOT IN (SELECT value FROM json_each(@processing))) AS processing`),
       resumeProcessing: db.prepare(`UPDATE jobs SET next_process_at = @now WHERE processing_state = 'pending'`),
       resumeChecks: db.prepare(`
         UPDATE jobs SET next_check_at = @now, check_owner = NULL
@@ -492,6 +503,23 @@ export class JobStore {
     return (this.s.claimChecks.all({ now, leaseUntil, limit, busy: JSON.stringify(busy), owner: this.owner }) as JobRow[]).map(toJob);
   }
 
+  /**
+   * When the earliest piece of work the claims could take falls due (ms), or null when nothing
+   * is scheduled: the poller sleeps until then. Jobs the poller is already working on (`busy`)
+   * do not count, nor processing when no model worker could take it.
+   */
+  nextDueAt(
+    withProcessing: boolean,
+    busy: { checking: readonly number[]; delivering: readonly number[]; processing: readonly number[] } = { checking: [], delivering: [], processing: [] },
+  ): number | null {
+    const r = this.s.nextDue.get({
+      checking: JSON.stringify(busy.checking),
+      delivering: JSON.stringify(busy.delivering),
+      processing: JSON.stringify(busy.processing),
+    }) as { checks: number | null; deliveries: number | null; processing: number | null };
+    const due = [r.checks, r.deliveries, withProcessing ? r.processing : null].filter((t): t is number => t !== null);
+    return due.length ? Math.min(...due) : null;
+  }
   /**
    * At start-up: leases that an earlier boot of this process held are due now, so a restart
    * does not wait for them to expire. With `unowned` (the one process that resumes for the

@@ -12,7 +12,7 @@ import { tempDir } from '../helpers/tmp.js';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 /** Texture grain that makes the standard (2048 px) Tripo-like model weigh about 35 MB. */
-const GRAIN_35MB = 32;
+export const GRAIN_35MB = 32;
 
 export interface ModelFitFigures {
   sourceBytes: number;

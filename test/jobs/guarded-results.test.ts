@@ -30,6 +30,7 @@ describe('result links on a private address', () => {
   async function run(allowPrivateAddresses: boolean) {
     const fake = await FakeDiscord.start({ guilds: 1 });
     cleanups.push(() => fake.close());
+    // The small model: the 1 MB download limit below is not what this test is about.
     const sim = await DmxapiSimulator.start({ timeline: { pendingMs: 0, runningMs: 0 }, model: 'cube' });
     cleanups.push(() => sim.close());
     const tmp = tempDir();
@@ -77,13 +78,11 @@ describe('result links on a private address', () => {
       filesDir: join(tmp.dir, 'files'),
       allowPrivateAddresses,
       maxModelBytes: 1024 * 1024,
-      // Processing is tested in test/model; here a downloaded GLB goes out as it came.
+      // With the switch on the GLB is downloaded: it goes out as it came (processing has its own tests).
       models: {
         free: 1,
         process: (j) =>
-          Promise.resolve(
-            jobs.recordProcessing(j.id, { state: 'done', modelFile: j.originalFile, modelBytes: j.originalBytes, modelInfo: {} }, Date.now()),
-          ),
+          Promise.resolve(jobs.recordProcessing(j.id, { state: 'done', modelFile: j.originalFile, modelBytes: j.originalBytes, modelInfo: {} }, Date.now())),
       },
       processingLeaseMs: 60_000,
       leaseMs: 120_000,

@@ -18,15 +18,25 @@ describe('the check schedule', () => {
     expect(nextCheckDelay({ elapsedMs: 123_456, historyMs: [], pollIntervalMs: 5000 })).toBe(5000);
   });
 
-  it('spends few checks before the low quantile of recent durations and lands on it', () => {
+  it('checks once early, then lands on the low quantile of recent durations', () => {
     const history = [78_000, 90_000, 75_000];
     const early = quantile(history, 0.1);
     expect(early).toBeCloseTo(75_600);
-    const { checks } = checksUntil(early, history, 5000);
-    expect(checks.at(-1)).toBeCloseTo(early);
-    // Against 15 checks at a fixed 5 s interval.
-    expect(checks.length).toBeLessThanOrEqual(6);
-    expect(checks.length).toBeGreaterThanOrEqual(2);
+    // The submit schedules the first check one interval in (src/jobs/start.ts); the schedule does the same from 0.
+    expect(nextCheckDelay({ elapsedMs: 0, historyMs: history, pollIntervalMs: 5000 })).toBe(5000);
+    const { checks } = checksUntil(early - 5000, history, 5000);
+    // One early check (a request rejected at once is seen as soon as under fixed polling), then one
+    // interval before the quantile (recorded durations run up to an interval long).
+    expect(checks).toHaveLength(2);
+    expect(checks[0]).toBe(5000);
+    expect(checks[1]).toBeCloseTo(early - 5000);
+    // A check late by a poller pass still lands there.
+    expect(5300 + nextCheckDelay({ elapsedMs: 5300, historyMs: history, pollIntervalMs: 5000 })).toBeCloseTo(early - 5000);
+  });
+
+  it('with a quantile within one interval, goes straight to it', () => {
+    const history = [8000, 8200, 8500];
+    expect(nextCheckDelay({ elapsedMs: 0, historyMs: history, pollIntervalMs: 5000 })).toBeCloseTo(quantile(history, 0.1) - 5000);
   });
 
   it('is never more than one interval apart once past the shortest duration', () => {
@@ -41,7 +51,9 @@ describe('the check schedule', () => {
     const learned = checksUntil(80_000, history, 5000);
     const fixed = checksUntil(80_000, [], 5000);
     expect(learned.lateBy).toBeLessThanOrEqual(5000);
-    expect(learned.count).toBeLessThan(fixed.count);
+    // 16 checks at a fixed 5 s: one early, one an interval before the quantile (about 66 s), three more.
+    expect(fixed.count).toBe(16);
+    expect(learned.count).toBe(5);
   });
 
   it('one outlier among 20 recent jobs changes a typical job\'s check count by at most one', () => {

@@ -34,7 +34,8 @@ interface Sample {
 
 async function withFakes<T>(scale: number, spread: number, seed: number, fn: (f: { discord: FakeDiscord; sim: DmxapiSimulator; dir: string; input: Record<string, unknown> }) => Promise<T>): Promise<T> {
   const discord = await FakeDiscord.start({ guilds: 1, ackDeadlineMs: null });
-  const sim = await DmxapiSimulator.start();
+  // The small model: these runs measure the poller, not model downloads (P6) or processing (P7).
+  const sim = await DmxapiSimulator.start({ model: 'cube' });
   const random = rng(seed);
   // Durations uniform within ±spread of the quality's median (2 s of it queued), scaled.
   sim.setOutcome((body) => {

@@ -43,6 +43,8 @@ export interface TaskPlan {
   model?: SimModel;
   /** A cube GLB of this size (exact, rounded up to a multiple of 4); implies model 'cube'. */
   modelBytes?: number;
+  /** For 'tripo': the textures' fine detail (see tripoGlb); 32 makes a standard model of about 35 MB. Default 1. */
+  modelGrain?: number;
   /** Life of the signed result URLs after the end. Default 2 h. */
   urlTtlMs?: number;
   /**
@@ -75,6 +77,7 @@ export interface SimTask {
   pendingMs: number;
   runningMs: number;
   modelBytes: number | undefined;
+  modelGrain: number;
   model: SimModel;
   /** Tripo-like files, built (or taken from the cache) on the first download. */
   files?: () => Promise<{ glb: Uint8Array; preview: Buffer }>;
@@ -482,6 +485,7 @@ export class DmxapiSimulator {
       pendingMs: plan.pendingMs ?? this.timeline.pendingMs,
       runningMs: plan.runningMs ?? this.timeline.runningMs,
       modelBytes: plan.modelBytes,
+      modelGrain: plan.modelGrain ?? 1,
       model: plan.model ?? (plan.modelBytes !== undefined ? 'cube' : this.model),
       urlTtlMs: plan.urlTtlMs ?? DEFAULT_URL_TTL_MS,
       expired: false,
@@ -507,7 +511,7 @@ export class DmxapiSimulator {
     } catch {
       picture = readFileSync(new URL('../../fixtures/sample.png', import.meta.url));
     }
-    const [glb, preview] = await Promise.all([tripoGlb(picture, task.quality), tripoPreview(picture)]);
+    const [glb, preview] = await Promise.all([tripoGlb(picture, task.quality, task.modelGrain), tripoPreview(picture)]);
     return { glb, preview };
   }
 
