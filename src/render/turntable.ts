@@ -45,7 +45,7 @@ class Deadline {
     this.end = timeoutMs === undefined ? Infinity : performance.now() + timeoutMs;
   }
   check(stage: string): void {
-    if (performance.now() > this.end) {
+    if (performance.now() >= this.end) {
       throw new TurntableError('timeout', `turntable rendering exceeded ${this.timeoutMs} ms (${stage})`);
     }
   }
@@ -75,6 +75,18 @@ export function renderTurntableFrames(
     frames.push(renderFrame(scene, camera, fb, frameOptions));
   }
   return frames;
+}
+
+/** One frame seen from `azimuthDeg` (0 = the model's front), as RGBA bytes. */
+export function renderStill(
+  scene: RenderScene,
+  opts: { size: number; azimuthDeg: number; supersample?: number; framing?: Framing; frame?: Partial<FrameOptions> },
+): Uint8Array {
+  const sphere = boundingSphere(scene);
+  if (!sphere) throw new TurntableError('empty', 'the model has no finite vertices');
+  const fb = createFramebuffer(scene, opts.size, opts.supersample ?? 1);
+  const camera = orbitCamera(sphere, opts.azimuthDeg, opts.framing ?? DEFAULT_FRAMING);
+  return renderFrame(scene, camera, fb, { ...DEFAULT_FRAME_OPTIONS, ...opts.frame });
 }
 
 /**
