@@ -1,6 +1,11 @@
 // Frames → one looping animated GIF with a single global palette built from every frame, so that colours
 // do not flicker from frame to frame.
-import gifenc from 'gifenc';
+import * as gifencModule from 'gifenc';
+
+// gifenc is CommonJS with an ESM build: Node's import gives the exports object as `default`, bundlers
+// (vitest) give the named exports.
+const gifenc: typeof gifencModule =
+  typeof gifencModule.quantize === 'function' ? gifencModule : (gifencModule.default as typeof gifencModule);
 
 export interface GifOptions {
   /** Milliseconds each frame shows (GIF stores hundredths of a second). */

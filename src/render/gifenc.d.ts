@@ -11,10 +11,8 @@ declare module 'gifenc' {
     finish(): void;
     bytes(): Uint8Array;
   }
-  const gifenc: {
-    GIFEncoder(opts?: { auto?: boolean; initialCapacity?: number }): GifEncoder;
-    quantize(rgba: Uint8Array | Uint8ClampedArray, maxColors: number, opts?: { format?: 'rgb565' | 'rgb444' | 'rgba4444' }): Palette;
-    applyPalette(rgba: Uint8Array | Uint8ClampedArray, palette: Palette, format?: 'rgb565' | 'rgb444' | 'rgba4444'): Uint8Array;
-  };
-  export default gifenc;
+  export function GIFEncoder(opts?: { auto?: boolean; initialCapacity?: number }): GifEncoder;
+  export function quantize(rgba: Uint8Array | Uint8ClampedArray, maxColors: number, opts?: { format?: 'rgb565' | 'rgb444' | 'rgba4444' }): Palette;
+  const defaultExport: unknown;
+  export default defaultExport;
 }
