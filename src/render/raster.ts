@@ -3,7 +3,7 @@
 import type { Camera } from './camera.js';
 import type { RenderMesh, RenderScene } from './scene.js';
 import { encodeSrgb8, SRGB8_TO_LINEAR } from './srgb.js';
-import { sampleBilinear } from './texture.js';
+import { sampleBilinear, sampleTexture } from './texture.js';
 
 export interface Lighting {
   /** Direction towards the key light, in camera space (x right, y up, z towards the viewer). */
@@ -222,7 +222,13 @@ function shade(scene: RenderScene, camera: Camera, fb: Framebuffer, options: Fra
     if (tex && uv) {
       const u = uv[a * 2]! * p0 + uv[b * 2]! * p1 + uv[c * 2]! * p2;
       const w = uv[a * 2 + 1]! * p0 + uv[b * 2 + 1]! * p1 + uv[c * 2 + 1]! * p2;
-      sampleBilinear(tex, u, w, mesh.material.wrapS, mesh.material.wrapT, texel);
+      // Mip level from the triangle's texel area over its pixel area (one level per triangle).
+      const ua = uv[a * 2]!, va = uv[a * 2 + 1]!;
+      const texels = Math.abs((uv[b * 2]! - ua) * (uv[c * 2 + 1]! - va) - (uv[c * 2]! - ua) * (uv[b * 2 + 1]! - va)) * tex.width * tex.height;
+      const xa = proj.x[a]!, ya = proj.y[a]!;
+      const pixels = Math.abs((proj.x[b]! - xa) * (proj.y[c]! - ya) - (proj.x[c]! - xa) * (proj.y[b]! - ya));
+      const lod = pixels > 0 && texels > pixels ? 0.5 * Math.log2(texels / pixels) : 0;
+      sampleTexture(tex, u, w, lod, mesh.material.wrapS, mesh.material.wrapT, texel);
       r *= texel[0]!; g *= texel[1]!; bl *= texel[2]!;
     }
     color[o] = r * light;

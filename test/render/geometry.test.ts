@@ -2,6 +2,7 @@
 // perspective-correct texturing, sRGB and fallbacks.
 import { describe, expect, it } from 'vitest';
 import { Document } from '@gltf-transform/core';
+import { PNG } from 'pngjs';
 import { DEFAULT_FRAMING, orbitCamera } from '../../src/render/camera.js';
 import { prepareScene, renderStill } from '../../src/render/turntable.js';
 import { encodeSrgb8, SRGB8_TO_LINEAR } from '../../src/render/srgb.js';
@@ -148,6 +149,18 @@ describe('surfaces', () => {
     const affine = (lx! + rx!) / 2;
     expect(Math.abs(affine - bx!)).toBeGreaterThan(3); // the test can tell the two apart
     expect(Math.abs(border - bx!), `border at x=${border}, perspective ${bx!.toFixed(1)}, affine ${affine.toFixed(1)}`).toBeLessThanOrEqual(1);
+  });
+
+  it('filters a minified texture (mipmaps, in linear light): a 1-texel checker becomes an even grey, not moiré', async () => {
+    const n = 256;
+    const png = new PNG({ width: n, height: n });
+    for (let y = 0; y < n; y++) for (let x = 0; x < n; x++) png.data.set((x + y) % 2 ? [255, 255, 255, 255] : [0, 0, 0, 255], (y * n + x) * 4);
+    const img = await still(texturedQuad(PNG.sync.write(png)), 48, 0, FLAT);
+    // Half white, half black averages to linear 0.5, which is sRGB 188 (a gamma-space average would give 128).
+    const grey = encodeSrgb8(0.5);
+    for (let y = 16; y < 32; y++) {
+      for (let x = 16; x < 32; x++) expect(Math.abs(pixel(img, x, y)[0] - grey), `(${x},${y})`).toBeLessThan(6);
+    }
   });
 
   it('keeps texture colours: an unlit texel comes out as the same sRGB bytes', async () => {
