@@ -55,13 +55,15 @@ export function textureFromRgba8(width: number, height: number, rgba: Uint8Array
 export async function decodeTexture(bytes: Uint8Array | null, maxSize = MAX_TEXTURE_SIZE): Promise<Texture | null> {
   if (!bytes || bytes.length === 0) return null;
   try {
-    // gamma() makes the shrink average in (approximately) linear light, as the mip levels do.
-    const { data, info } = await sharp(bytes, { failOn: 'error' })
-      .gamma()
-      .resize(maxSize, maxSize, { fit: 'inside', withoutEnlargement: true })
-      .ensureAlpha()
-      .raw()
-      .toBuffer({ resolveWithObject: true });
+    let image = sharp(bytes, { failOn: 'error' });
+    const { width = 0, height = 0 } = await image.metadata();
+    if (width > maxSize || height > maxSize) {
+      // gamma() makes the shrink average in (approximately) linear light, as the mip levels do.
+      image = image.gamma().resize(maxSize, maxSize, { fit: 'inside' });
+    }
+    // 8-bit RGBA whatever came in (greyscale, palette, 16-bit).
+    const { data, info } = await image.toColourspace('srgb').ensureAlpha().raw({ depth: 'uchar' }).toBuffer({ resolveWithObject: true });
+    if (info.channels !== 4) return null;
     return textureFromRgba8(info.width, info.height, data);
   } catch {
     return null;

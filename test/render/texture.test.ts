@@ -28,3 +28,18 @@ describe('decodeTexture', () => {
     expect(await decodeTexture(null)).toBeNull();
   });
 });
+
+describe('decodeTexture, other pixel formats', () => {
+  it('reads greyscale and 16-bit PNGs as 8-bit RGBA', async () => {
+    const grey = await sharp(Buffer.alloc(16 * 16, 200), { raw: { width: 16, height: 16, channels: 1 } }).png().toBuffer();
+    const g = await decodeTexture(grey);
+    expect(g!.width).toBe(16);
+    expect(g!.data[0]).toBeCloseTo(g!.data[1]!, 5);
+    expect(Math.round(g!.data[3]! * 255)).toBe(255);
+    const deep = await sharp(Buffer.alloc(16 * 16 * 3, 128), { raw: { width: 16, height: 16, channels: 3 } }).toColourspace('rgb16').png().toBuffer();
+    expect((await sharp(deep).metadata()).depth).toBe('ushort');
+    const d = await decodeTexture(deep);
+    expect(d!.width).toBe(16);
+    expect(Math.round(d!.data[3]! * 255)).toBe(255);
+  });
+});
