@@ -5,6 +5,7 @@ import { t, formatBytes, formatDuration } from './messages.js';
 
 export const PREVIEW_NAME = 'preview.webp';
 export const MODEL_NAME = 'model.glb';
+export const TURNTABLE_NAME = 'turntable.gif';
 /** Discord's upload limit when an interaction does not say; unboosted servers allow 10 MiB. */
 export const DEFAULT_ATTACHMENT_LIMIT = 10 * 1024 * 1024;
 
@@ -79,12 +80,16 @@ export function renderRunning(job: Job, ctx: RenderContext): MessagePayload {
 export function renderSucceeded(job: Job, ctx: RenderContext): MessagePayload {
   const files: FileToAttach[] = [];
   const embed = baseEmbed(job, COLOR.success);
-  embed.thumbnail = { url: job.imageUrl };
-  if (job.previewFile) {
-    files.push({ name: PREVIEW_NAME, path: job.previewFile });
-    embed.image = { url: `attachment://${PREVIEW_NAME}` };
-  } else if (job.previewUrl) {
-    embed.image = { url: job.previewUrl };
+  const preview = job.previewFile ? `attachment://${PREVIEW_NAME}` : job.previewUrl;
+  if (job.previewFile) files.push({ name: PREVIEW_NAME, path: job.previewFile });
+  if (job.turntableFile) {
+    // The model turning is the picture; the provider's still moves to the thumbnail.
+    files.push({ name: TURNTABLE_NAME, path: job.turntableFile });
+    embed.image = { url: `attachment://${TURNTABLE_NAME}` };
+    embed.thumbnail = preview ? { url: preview } : { url: job.imageUrl };
+  } else {
+    embed.thumbnail = { url: job.imageUrl };
+    if (preview) embed.image = { url: preview };
   }
   const took = job.finishedAt !== null && job.submittedAt !== null ? job.finishedAt - job.submittedAt : null;
   embed.fields = [

@@ -54,6 +54,8 @@ export interface Job {
   modelFile: string | null;
   modelBytes: number | null;
   previewFile: string | null;
+  /** The turntable animation (GIF) rendered from the model, when there is one. */
+  turntableFile: string | null;
   errorCode: string | null;
   errorMessage: string | null;
   totalTokens: number | null;
@@ -100,6 +102,7 @@ interface JobRow {
   model_file: string | null;
   model_bytes: number | null;
   preview_file: string | null;
+  turntable_file: string | null;
   error_code: string | null;
   error_message: string | null;
   total_tokens: number | null;
@@ -147,6 +150,7 @@ export function toJob(r: JobRow): Job {
     modelFile: r.model_file,
     modelBytes: r.model_bytes,
     previewFile: r.preview_file,
+    turntableFile: r.turntable_file,
     errorCode: r.error_code,
     errorMessage: r.error_message,
     totalTokens: r.total_tokens,
@@ -252,6 +256,7 @@ export class JobStore {
         WHERE quality = ? AND state = 'succeeded' AND submitted_at IS NOT NULL AND finished_at IS NOT NULL
         ORDER BY finished_at DESC LIMIT ?`),
       setMessageId: db.prepare('UPDATE jobs SET message_id = ? WHERE id = ? AND message_id IS NULL'),
+      setTurntable: db.prepare('UPDATE jobs SET turntable_file = @file, updated_at = @at WHERE id = @id RETURNING *'),
       setFiles: db.prepare(`
         UPDATE jobs SET model_file = @modelFile, model_bytes = @modelBytes, preview_file = @previewFile,
           updated_at = @at WHERE id = @id RETURNING *`),
@@ -281,9 +286,10 @@ export class JobStore {
           updated_at = @at WHERE id = @id RETURNING *`),
       replyGone: db.prepare('UPDATE jobs SET reply_gone = 1 WHERE id = ?'),
       withStoredFiles: db.prepare(`
-        SELECT * FROM jobs WHERE (model_file IS NOT NULL OR preview_file IS NOT NULL) AND finished_at < ?
+        SELECT * FROM jobs
+        WHERE (model_file IS NOT NULL OR preview_file IS NOT NULL OR turntable_file IS NOT NULL) AND finished_at < ?
         ORDER BY finished_at LIMIT ?`),
-      forgetFiles: db.prepare('UPDATE jobs SET model_file = NULL, preview_file = NULL, updated_at = ? WHERE id = ?'),
+      forgetFiles: db.prepare('UPDATE jobs SET model_file = NULL, preview_file = NULL, turntable_file = NULL, updated_at = ? WHERE id = ?'),
       resumeChecks: db.prepare(`UPDATE jobs SET next_check_at = @now WHERE state IN ('queued', 'running')`),
       resumeDeliveries: db.prepare(
         'UPDATE jobs SET next_delivery_at = MIN(COALESCE(next_delivery_at, @now), @now) WHERE render_version > delivered_version',
@@ -363,6 +369,12 @@ export class JobStore {
 
   setFiles(id: number, f: { modelFile: string | null; modelBytes: number | null; previewFile: string | null }, at: number): Job | undefined {
     const row = this.s.setFiles.get({ id, at, ...f }) as JobRow | undefined;
+    return row && toJob(row);
+  }
+
+  /** Records the rendered turntable GIF (or null: none to show). Set before the job's result is rendered. */
+  setTurntable(id: number, file: string | null, at: number): Job | undefined {
+    const row = this.s.setTurntable.get({ id, file, at }) as JobRow | undefined;
     return row && toJob(row);
   }
 

@@ -144,4 +144,15 @@ export const migrations: Migration[] = [
         WHERE model_file IS NOT NULL OR preview_file IS NOT NULL;
     `,
   },
+  {
+    version: 6,
+    name: 'turntable animation',
+    sql: `
+      -- The turntable GIF rendered from the model: the result embed's image when present.
+      ALTER TABLE jobs ADD COLUMN turntable_file TEXT;
+      DROP INDEX jobs_stored_files;
+      CREATE INDEX jobs_stored_files ON jobs (finished_at)
+        WHERE model_file IS NOT NULL OR preview_file IS NOT NULL OR turntable_file IS NOT NULL;
+    `,
+  },
 ];

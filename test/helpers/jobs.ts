@@ -65,6 +65,7 @@ const baseRow: Job = {
   modelFile: null,
   modelBytes: null,
   previewFile: null,
+  turntableFile: null,
   errorCode: null,
   errorMessage: null,
   totalTokens: 35000,
