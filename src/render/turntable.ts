@@ -19,6 +19,8 @@ export interface TurntableOptions {
   /** Milliseconds per frame. */
   frameDelayMs?: number;
   supersample?: number;
+  /** Milliseconds clock for the timeout (performance.now by default). */
+  clock?: () => number;
   framing?: Framing;
   frame?: Partial<FrameOptions>;
 }
@@ -41,11 +43,14 @@ const loadTexture = (t: GltfTexture) => decodeTexture(t.getImage());
 
 class Deadline {
   private readonly end: number;
-  constructor(private readonly timeoutMs: number | undefined) {
-    this.end = timeoutMs === undefined ? Infinity : performance.now() + timeoutMs;
+  constructor(
+    private readonly timeoutMs: number | undefined,
+    private readonly clock: () => number = () => performance.now(),
+  ) {
+    this.end = timeoutMs === undefined ? Infinity : clock() + timeoutMs;
   }
   check(stage: string): void {
-    if (performance.now() >= this.end) {
+    if (this.clock() >= this.end) {
       throw new TurntableError('timeout', `turntable rendering exceeded ${this.timeoutMs} ms (${stage})`);
     }
   }
@@ -94,7 +99,7 @@ export function renderStill(
  * Deterministic: the same document and options give the same bytes.
  */
 export async function renderTurntable(doc: Document, opts: TurntableOptions): Promise<Uint8Array> {
-  const deadline = new Deadline(opts.timeoutMs);
+  const deadline = new Deadline(opts.timeoutMs, opts.clock);
   const scene = await prepareScene(doc);
   deadline.check('reading the model');
   const frames = renderTurntableFrames(scene, opts, deadline);

@@ -48,6 +48,37 @@ describe('framing', () => {
     expect((moved.maxX - moved.minX) / size).toBeLessThan(0.8);
   });
 
+  it("applies every node's world transform: a parent's rotation stacks its two children vertically", async () => {
+    const doc = colouredCube();
+    const root = doc.getRoot();
+    const cube = root.listNodes()[0]!;
+    root.listScenes()[0]!.removeChild(cube);
+    const mesh = cube.getMesh()!;
+    // Children side by side along X in the parent's space; the parent turns X into Y (90° about Z).
+    const parent = doc
+      .createNode('turned')
+      .setRotation([0, 0, Math.SQRT1_2, Math.SQRT1_2])
+      .addChild(doc.createNode('a').setTranslation([2, 0, 0]).setScale([0.5, 0.5, 0.5]).setMesh(mesh))
+      .addChild(doc.createNode('b').setTranslation([-2, 0, 0]).setScale([0.5, 0.5, 0.5]).setMesh(mesh));
+    root.listScenes()[0]!.addChild(parent);
+    const c = coverage(await still(doc, 96, 0), BG);
+    expect(c.maxY - c.minY).toBeGreaterThan(2 * (c.maxX - c.minX));
+  });
+
+  it('transforms normals with the inverse transpose: a squashed sphere is lit like the same shape built squashed', async () => {
+    const squashed = sphere({ segments: 48 });
+    squashed.getRoot().listNodes()[0]!.setScale([1, 0.3, 1]);
+    const baked = sphere({ segments: 48, normals: false });
+    const pos = baked.getRoot().listMeshes()[0]!.listPrimitives()[0]!.getAttribute('POSITION')!;
+    const arr = pos.getArray() as Float32Array;
+    for (let i = 1; i < arr.length; i += 3) arr[i] = arr[i]! * 0.3;
+    const a = await still(squashed, 64, 0);
+    const b = await still(baked, 64, 0);
+    let total = 0;
+    for (let i = 0; i < a.data.length; i++) total += Math.abs(a.data[i]! - b.data[i]!);
+    expect(total / (64 * 64 * 3)).toBeLessThan(1.5);
+  });
+
   it("honours glTF's Y-up: the camera looks down from 20° above, so the top face shows and the bottom does not", async () => {
     const img = await still(colouredCube(), 64, 0);
     let green = 0, magenta = 0;

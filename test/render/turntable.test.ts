@@ -51,6 +51,14 @@ describe('renderTurntable', () => {
     expect((err as Error).message).toMatch(/exceeded 0 ms/);
   });
 
+  it('checks the time between frames, not only before and after', async () => {
+    let now = 0;
+    const clock = () => (now += 10); // every look at the clock: 10 ms later
+    const err = await renderTurntable(colouredCube(), { size: 32, frames: 36, timeoutMs: 100, clock }).catch((e: unknown) => e);
+    expect((err as TurntableError).reason).toBe('timeout');
+    expect((err as Error).message).toMatch(/frame \d+ of 36/);
+  });
+
   it('refuses a model with nothing to draw', async () => {
     const doc = new Document();
     doc.createScene().addChild(doc.createNode('empty'));
