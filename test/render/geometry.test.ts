@@ -3,6 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { Document } from '@gltf-transform/core';
 import { PNG } from 'pngjs';
+import { KHRTextureTransform } from '@gltf-transform/extensions';
 import { DEFAULT_FRAMING, orbitCamera } from '../../src/render/camera.js';
 import { prepareScene, renderStill } from '../../src/render/turntable.js';
 import { encodeSrgb8, SRGB8_TO_LINEAR } from '../../src/render/srgb.js';
@@ -10,6 +11,7 @@ import { colouredCube, solidPng, sphere, texturedQuad } from './models.js';
 import { coverage, pixel, type Image } from './images.js';
 
 const BG: [number, number, number] = [128, 128, 128];
+const dominant = (p: [number, number, number]) => p.indexOf(Math.max(...p));
 const FLAT = { lighting: { keyDirection: [0, 0, 1] as [number, number, number], keyIntensity: 0, ambient: 1 } };
 
 async function still(doc: Document, size: number, azimuthDeg = 0, frame: object = {}): Promise<Image> {
@@ -213,6 +215,25 @@ describe('surfaces', () => {
     prim.setAttribute('COLOR_0', doc.createAccessor().setType('VEC3').setArray(new Float32Array([0.5, 1, 1, 0.5, 1, 1, 0.5, 1, 1, 0.5, 1, 1])));
     const img = await still(doc, 64, 0, FLAT);
     expect(pixel(img, 32, 32)).toEqual([encodeSrgb8(0.5), encodeSrgb8(0.5), encodeSrgb8(0.25)]);
+  });
+
+  it('applies KHR_texture_transform (offset, with repeat wrapping)', async () => {
+    const doc = texturedQuad();
+    const transform = doc.createExtension(KHRTextureTransform).createTransform().setOffset([0.5, 0]);
+    doc.getRoot().listMaterials()[0]!.getBaseColorTextureInfo()!.setExtension('KHR_texture_transform', transform);
+    const img = await still(doc, 64, 0, FLAT);
+    // Shifted by half a texture: green now on the left, red wrapped round to the right.
+    expect(dominant(pixel(img, 22, 24))).toBe(1);
+    expect(dominant(pixel(img, 42, 24))).toBe(0);
+  });
+
+  it('reads normalised integer vertex colours (unsigned bytes)', async () => {
+    const doc = texturedQuad(null, [1, 1, 1, 1]);
+    const prim = doc.getRoot().listMeshes()[0]!.listPrimitives()[0]!;
+    const bytes = new Uint8Array([255, 0, 0, 255, 255, 0, 0, 255, 255, 0, 0, 255, 255, 0, 0, 255]);
+    prim.setAttribute('COLOR_0', doc.createAccessor().setType('VEC4').setArray(bytes).setNormalized(true));
+    const img = await still(doc, 64, 0, FLAT);
+    expect(pixel(img, 32, 32)).toEqual([255, 0, 0]);
   });
 
   it('a model whose texture is missing renders with its base-colour factor and says why', async () => {
