@@ -23,7 +23,7 @@ export interface FrameOptions {
 /** Neutral mid grey; the key light comes from the upper left, in front. Face-on to the key: ambient + key = 1. */
 export const DEFAULT_FRAME_OPTIONS: FrameOptions = {
   background: [128, 128, 128],
-  lighting: { keyDirection: [-0.45, 0.6, 0.66], keyIntensity: 0.75, ambient: 0.3 },
+  lighting: { keyDirection: [-0.55, 0.65, 0.5], keyIntensity: 0.75, ambient: 0.3 },
   supersample: 1,
 };
 
@@ -241,6 +241,15 @@ function shade(scene: RenderScene, camera: Camera, fb: Framebuffer, options: Fra
 function resolve(fb: Framebuffer): Uint8Array {
   const { size, width, supersample: ss, color } = fb;
   const out = new Uint8Array(size * size * 4);
+  if (ss === 1) {
+    for (let i = 0, o = 0; o < out.length; i += 3, o += 4) {
+      out[o] = encodeSrgb8(color[i]!);
+      out[o + 1] = encodeSrgb8(color[i + 1]!);
+      out[o + 2] = encodeSrgb8(color[i + 2]!);
+      out[o + 3] = 255;
+    }
+    return out;
+  }
   const norm = 1 / (ss * ss);
   for (let y = 0; y < size; y++) {
     for (let x = 0; x < size; x++) {

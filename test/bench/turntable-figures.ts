@@ -3,7 +3,11 @@
 import { Document } from '@gltf-transform/core';
 import sharp from 'sharp';
 import { pathToFileURL } from 'node:url';
-import { renderTurntable } from '../../src/render/turntable.js';
+import { writeFileSync } from 'node:fs';
+import { readGlb } from '../../src/render/io.js';
+import { prepareScene, renderStill, renderTurntable } from '../../src/render/turntable.js';
+import { buildGlb } from '../fakes/dmxapi/index.js';
+import { toPng } from '../render/images.js';
 
 export interface TurntableFigure {
   triangles: number;
@@ -89,7 +93,18 @@ export async function measureTurntable(triangles: number, options: { size?: numb
   };
 }
 
+/** One frame (30° round) of the DMXAPI simulator's model, the one the sandbox shows, as a PNG. */
+export async function sandboxFramePng(size = 320): Promise<Buffer> {
+  const scene = await prepareScene(await readGlb(buildGlb()));
+  return toPng({ width: size, height: size, data: renderStill(scene, { size, azimuthDeg: 30 }) });
+}
+
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+  const at = process.argv.indexOf('--sandbox-frame');
+  if (at > 0) {
+    writeFileSync(process.argv[at + 1] ?? 'turntable-frame.png', await sandboxFramePng());
+    process.exit(0);
+  }
   for (const triangles of [20_000, 200_000]) {
     const f = await measureTurntable(triangles);
     console.log(`${f.triangles} triangles, ${f.textureSize} px texture → ${f.frames} frames at ${f.size} px: ${f.ms} ms (CPU ${f.cpuMs} ms), GIF ${(f.gifBytes / 1024).toFixed(0)} KiB`);

@@ -27,6 +27,24 @@ describe('framing', () => {
     expect(Math.abs(covered - expected) / expected, `covered ${covered} px, expected ${expected.toFixed(0)}`).toBeLessThan(0.02);
   });
 
+  it('supersampling smooths the silhouette (mixed edge pixels) without moving it', async () => {
+    const size = 64;
+    const scene = await prepareScene(sphere({ segments: 64, colour: [0.9, 0.05, 0.05, 1] }));
+    const mixed = (img: Image) => {
+      let n = 0;
+      for (let i = 0; i < img.data.length; i += 4) {
+        const r = img.data[i]!;
+        if (r > 140 && r < 230) n++; // between the grey background (128) and the flat red (≈ 244)
+      }
+      return n;
+    };
+    const one: Image = { width: size, height: size, data: renderStill(scene, { size, azimuthDeg: 0, frame: FLAT }) };
+    const two: Image = { width: size, height: size, data: renderStill(scene, { size, azimuthDeg: 0, frame: FLAT, supersample: 2 }) };
+    expect(mixed(one)).toBe(0);
+    expect(mixed(two)).toBeGreaterThan(50);
+    expect(Math.abs(coverage(two, BG, 40).count - coverage(one, BG, 40).count)).toBeLessThan(0.03 * coverage(one, BG).count);
+  });
+
   it('a model far from the origin, scaled and nested, is centred and framed like the same model at the origin', async () => {
     const size = 96;
     const atOrigin = coverage(await still(colouredCube(), size, 30), BG);
