@@ -59,6 +59,18 @@ describe('renderTurntable', () => {
     expect((err as Error).message).toMatch(/frame \d+ of 36/);
   });
 
+  it('draws what it can of broken geometry (a NaN vertex, an index past the end) instead of failing', async () => {
+    const doc = colouredCube();
+    const prim = doc.getRoot().listMeshes()[0]!.listPrimitives()[0]!;
+    const pos = prim.getAttribute('POSITION')!.getArray() as Float32Array;
+    pos[0] = NaN;
+    const idx = prim.getIndices()!.getArray() as Uint32Array;
+    idx[idx.length - 1] = 9999;
+    const frames = renderTurntableFrames(await prepareScene(doc), { size: 32, frames: 4 });
+    expect(frames).toHaveLength(4);
+    expect(frames[0]!.some((v, i) => i % 4 === 2 && v > 150)).toBe(true); // the blue front face is there
+  });
+
   it('refuses a model with nothing to draw', async () => {
     const doc = new Document();
     doc.createScene().addChild(doc.createNode('empty'));
