@@ -7,7 +7,7 @@ const DAY_MS = 24 * 3600_000;
 const BATCH = 200;
 
 /**
- * Deletes downloaded previews, GLBs and rendered turntables of jobs that finished more than `days` ago, so that
+ * Deletes downloaded previews and GLBs of jobs that finished more than `days` ago, so that
  * FILES_DIR does not grow forever. The result messages keep Discord's own copies.
  */
 export async function pruneStoredFiles(jobs: JobStore, days: number, now: number, log: Logger): Promise<number> {
@@ -16,7 +16,7 @@ export async function pruneStoredFiles(jobs: JobStore, days: number, now: number
   for (;;) {
     const batch = jobs.withStoredFilesBefore(now - days * DAY_MS, BATCH);
     for (const job of batch) {
-      for (const file of [job.modelFile, job.previewFile, job.turntableFile]) {
+      for (const file of [job.modelFile, job.previewFile]) {
         if (!file) continue;
         await rm(file, { force: true });
         // The job's own folder goes too once it is empty; anything else in it is left alone.

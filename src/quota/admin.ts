@@ -117,6 +117,7 @@ function limitsText(s: Services, guildId: string, locale: string): string {
     roles: s.quota.store.roleAllowances(guildId),
     blocked: s.quota.store.blockCount(guildId),
     auditChannelId: settings?.auditChannelId ?? null,
+    gallery: s.gallery.store.settings(guildId) ?? null,
   });
 }
 
@@ -171,6 +172,31 @@ async function run(i: ChatInputCommandInteraction, s: Services): Promise<string 
         return t(L, 'admin.role.cleared', { role: role.mention });
       }
     }
+  }
+
+  if (group === 'gallery') {
+    const store = s.gallery.store;
+    if (sub === 'set') {
+      const channel = i.options.getChannel('channel', true);
+      const type = channel.type as ChannelType;
+      if (![ChannelType.GuildForum, ChannelType.GuildText, ChannelType.GuildAnnouncement].includes(type)) {
+        throw new UserFacingError(t(L, 'admin.gallery.badChannel'), true);
+      }
+      const mode = i.options.getString('mode') === 'all' ? 'all' : 'opt-in';
+      store.set(guildId, channel.id, mode, i.user.id, now);
+      recordChange(s, i, 'gallery.set', channel.id, { mode });
+      const missing = s.gallery.missingPermission(channel.id);
+      return t(L, 'admin.gallery.set', {
+        channelId: channel.id,
+        mode,
+        forum: type === ChannelType.GuildForum,
+        missing: missing ? [t(L, 'gallery.permissionName', { name: missing })] : [],
+      });
+    }
+    const was = store.settings(guildId);
+    if (!was || !store.off(guildId)) return t(L, 'admin.gallery.wasOff');
+    recordChange(s, i, 'gallery.off', was.channelId);
+    return t(L, 'admin.gallery.off');
   }
 
   if (group === 'audit-channel') {
@@ -346,6 +372,7 @@ export async function handleAuditButton(i: ButtonInteraction, s: Services, rest?
       // No pending edit of the poller may bring the removed result back.
       s.jobs.giveUpDelivery(r.job.id, 'result removed by a moderator', s.clock());
       const message = await removeResult(restClient, r.job);
+      await s.gallery.remove(r.job.id).catch((err: unknown) => s.log.warn({ err, jobId: r.job.id }, 'gallery post not removed'));
       recordChange(s, i, 'refund', r.job.userId, { jobId: r.job.id, credits: r.entry.credits, message });
       await refreshRecord(i, s, parsed.jobId);
       await say(t(L, 'audit.refund.done', { user: `<@${r.job.userId}>`, credits: r.entry.credits, message }));

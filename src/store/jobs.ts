@@ -1,4 +1,5 @@
 import type { Db } from './db.js';
+import type { DownloadRefusal } from '../images/download.js';
 
 export type Quality = 'standard' | 'detailed';
 export const ACTIVE_STATES = ['queued', 'running'] as const;
@@ -24,6 +25,7 @@ export function isTerminal(state: JobState): state is TerminalState {
 export interface Job {
   id: number;
   interactionId: string;
+  /** '' once cleared (older than the token's 15-minute life). */
   interactionToken: string;
   applicationId: string;
   guildId: string | null;
@@ -54,8 +56,8 @@ export interface Job {
   modelFile: string | null;
   modelBytes: number | null;
   previewFile: string | null;
-  /** The turntable animation (GIF) rendered from the model, when there is one. */
-  turntableFile: string | null;
+  /** The address guard refused the result links; nothing was downloaded from them. */
+  filesRefused: DownloadRefusal | null;
   errorCode: string | null;
   errorMessage: string | null;
   totalTokens: number | null;
@@ -67,7 +69,20 @@ export interface Job {
   deliveryRoute: DeliveryRoute | null;
   deliveryError: string | null;
   replyGone: boolean;
+  /** The member's own name for the model, already cleaned (at most 60 characters). */
+  title: string | null;
+  /** The requester's display name when the job was made (for the gallery post's name). */
+  requesterName: string | null;
+  /** Set on a job started from a result's button: the result's job and which button. */
+  parentJobId: number | null;
+  origin: JobOrigin | null;
+  /** The result was deleted with its Delete button (by the requester or a moderator). */
+  deletedAt: number | null;
+  deletedBy: string | null;
 }
+
+/** Which result button started a job. */
+export type JobOrigin = 'retry' | 'detailed';
 
 interface JobRow {
   id: number;
@@ -102,7 +117,7 @@ interface JobRow {
   model_file: string | null;
   model_bytes: number | null;
   preview_file: string | null;
-  turntable_file: string | null;
+  files_refused: DownloadRefusal | null;
   error_code: string | null;
   error_message: string | null;
   total_tokens: number | null;
@@ -114,6 +129,12 @@ interface JobRow {
   delivery_route: DeliveryRoute | null;
   delivery_error: string | null;
   reply_gone: number;
+  title: string | null;
+  requester_name: string | null;
+  parent_job_id: number | null;
+  origin: JobOrigin | null;
+  deleted_at: number | null;
+  deleted_by: string | null;
 }
 
 export function toJob(r: JobRow): Job {
@@ -150,7 +171,7 @@ export function toJob(r: JobRow): Job {
     modelFile: r.model_file,
     modelBytes: r.model_bytes,
     previewFile: r.preview_file,
-    turntableFile: r.turntable_file,
+    filesRefused: r.files_refused ?? null,
     errorCode: r.error_code,
     errorMessage: r.error_message,
     totalTokens: r.total_tokens,
@@ -162,6 +183,12 @@ export function toJob(r: JobRow): Job {
     deliveryRoute: r.delivery_route,
     deliveryError: r.delivery_error,
     replyGone: r.reply_gone === 1,
+    title: r.title,
+    requesterName: r.requester_name,
+    parentJobId: r.parent_job_id,
+    origin: r.origin,
+    deletedAt: r.deleted_at,
+    deletedBy: r.deleted_by,
   };
 }
 
@@ -184,7 +211,8 @@ export type NewJob = Pick<
   | 'attachmentSizeLimit'
   | 'createdAt'
   | 'deadlineAt'
->;
+> &
+  Partial<Pick<Job, 'title' | 'requesterName' | 'parentJobId' | 'origin'>>;
 
 export interface FinishUpdate {
   state: TerminalState;
@@ -208,10 +236,10 @@ export class JobStore {
       insert: db.prepare(`
         INSERT INTO jobs (interaction_id, interaction_token, application_id, guild_id, channel_id, user_id, locale,
           message_id, image_url, image_source, image_name, quality, cost, attachment_size_limit, state,
-          created_at, updated_at, deadline_at)
+          created_at, updated_at, deadline_at, title, requester_name, parent_job_id, origin)
         VALUES (@interactionId, @interactionToken, @applicationId, @guildId, @channelId, @userId, @locale,
           @messageId, @imageUrl, @imageSource, @imageName, @quality, @cost, @attachmentSizeLimit, 'submitting',
-          @createdAt, @createdAt, @deadlineAt)
+          @createdAt, @createdAt, @deadlineAt, @title, @requesterName, @parentJobId, @origin)
         RETURNING *`),
       get: db.prepare('SELECT * FROM jobs WHERE id = ?'),
       submitted: db.prepare(`
@@ -256,10 +284,9 @@ export class JobStore {
         WHERE quality = ? AND state = 'succeeded' AND submitted_at IS NOT NULL AND finished_at IS NOT NULL
         ORDER BY finished_at DESC LIMIT ?`),
       setMessageId: db.prepare('UPDATE jobs SET message_id = ? WHERE id = ? AND message_id IS NULL'),
-      setTurntable: db.prepare('UPDATE jobs SET turntable_file = @file, updated_at = @at WHERE id = @id RETURNING *'),
       setFiles: db.prepare(`
         UPDATE jobs SET model_file = @modelFile, model_bytes = @modelBytes, preview_file = @previewFile,
-          updated_at = @at WHERE id = @id RETURNING *`),
+          files_refused = @filesRefused, updated_at = @at WHERE id = @id RETURNING *`),
       claimDeliveries: db.prepare(`
         UPDATE jobs SET next_delivery_at = @leaseUntil
         WHERE id IN (
@@ -285,11 +312,22 @@ export class JobStore {
         UPDATE jobs SET delivered_version = render_version, delivery_error = @error, next_delivery_at = NULL,
           updated_at = @at WHERE id = @id RETURNING *`),
       replyGone: db.prepare('UPDATE jobs SET reply_gone = 1 WHERE id = ?'),
+      clearTokens: db.prepare(
+        "UPDATE jobs SET interaction_token = '' WHERE interaction_token <> '' AND created_at <= ?",
+      ),
+      childInFlight: db.prepare(`
+        SELECT * FROM jobs WHERE parent_job_id = ? AND origin = ? AND state IN ('submitting', 'queued', 'running')`),
+      latestChild: db.prepare(`
+        SELECT * FROM jobs WHERE parent_job_id = ? AND origin = ? AND deleted_at IS NULL ORDER BY id DESC LIMIT 1`),
+      markDeleted: db.prepare(`
+        UPDATE jobs SET deleted_at = @at, deleted_by = @by, updated_at = @at,
+          delivered_version = render_version, next_delivery_at = NULL
+        WHERE id = @id AND deleted_at IS NULL AND state IN (${TERMINAL_STATES.map((s) => `'${s}'`).join(', ')})
+        RETURNING *`),
       withStoredFiles: db.prepare(`
-        SELECT * FROM jobs
-        WHERE (model_file IS NOT NULL OR preview_file IS NOT NULL OR turntable_file IS NOT NULL) AND finished_at < ?
+        SELECT * FROM jobs WHERE (model_file IS NOT NULL OR preview_file IS NOT NULL) AND finished_at < ?
         ORDER BY finished_at LIMIT ?`),
-      forgetFiles: db.prepare('UPDATE jobs SET model_file = NULL, preview_file = NULL, turntable_file = NULL, updated_at = ? WHERE id = ?'),
+      forgetFiles: db.prepare('UPDATE jobs SET model_file = NULL, preview_file = NULL, updated_at = ? WHERE id = ?'),
       resumeChecks: db.prepare(`UPDATE jobs SET next_check_at = @now WHERE state IN ('queued', 'running')`),
       resumeDeliveries: db.prepare(
         'UPDATE jobs SET next_delivery_at = MIN(COALESCE(next_delivery_at, @now), @now) WHERE render_version > delivered_version',
@@ -298,7 +336,29 @@ export class JobStore {
   }
 
   insert(job: NewJob): Job {
-    return toJob(this.s.insert.get(job) as JobRow);
+    const row = { title: null, requesterName: null, parentJobId: null, origin: null, ...job };
+    return toJob(this.s.insert.get(row) as JobRow);
+  }
+
+  /** The job a result's button started and that is still being made, if any. */
+  childInFlight(parentId: number, origin: JobOrigin): Job | undefined {
+    const row = this.s.childInFlight.get(parentId, origin) as JobRow | undefined;
+    return row && toJob(row);
+  }
+
+  /** The newest job a result's button started (any state), unless it was deleted. */
+  latestChild(parentId: number, origin: JobOrigin): Job | undefined {
+    const row = this.s.latestChild.get(parentId, origin) as JobRow | undefined;
+    return row && toJob(row);
+  }
+
+  /**
+   * Records a Delete press on a finished job, once; no edit of the poller may bring the result
+   * back afterwards. Returns undefined when the job is unknown, unfinished or already deleted.
+   */
+  markDeleted(id: number, by: string, at: number): Job | undefined {
+    const row = this.s.markDeleted.get({ id, by, at }) as JobRow | undefined;
+    return row && toJob(row);
   }
 
   get(id: number): Job | undefined {
@@ -359,7 +419,7 @@ export class JobStore {
   }
 
   /** Submit-to-result durations (ms) of the most recent successful jobs of one quality, newest first. */
-  recentDurations(quality: Quality, limit = 20): number[] {
+  recentDurations(quality: Quality, limit = 50): number[] {
     return this.s.recentDurations.pluck().all(quality, limit) as number[];
   }
 
@@ -367,14 +427,12 @@ export class JobStore {
     this.s.setMessageId.run(messageId, id);
   }
 
-  setFiles(id: number, f: { modelFile: string | null; modelBytes: number | null; previewFile: string | null }, at: number): Job | undefined {
-    const row = this.s.setFiles.get({ id, at, ...f }) as JobRow | undefined;
-    return row && toJob(row);
-  }
-
-  /** Records the rendered turntable GIF (or null: none to show). Set before the job's result is rendered. */
-  setTurntable(id: number, file: string | null, at: number): Job | undefined {
-    const row = this.s.setTurntable.get({ id, file, at }) as JobRow | undefined;
+  setFiles(
+    id: number,
+    f: { modelFile: string | null; modelBytes: number | null; previewFile: string | null; filesRefused?: DownloadRefusal | null },
+    at: number,
+  ): Job | undefined {
+    const row = this.s.setFiles.get({ id, at, ...f, filesRefused: f.filesRefused ?? null }) as JobRow | undefined;
     return row && toJob(row);
   }
 
@@ -420,6 +478,15 @@ export class JobStore {
   /** The job's stored files were deleted; its message keeps Discord's copies. */
   forgetFiles(id: number, at: number): void {
     this.s.forgetFiles.run(at, id);
+  }
+
+  /**
+   * Forgets the interaction tokens of jobs created at or before `createdBefore` (the
+   * token's 15-minute life is over, so no route can use it); '' marks a cleared token.
+   * Returns how many were cleared.
+   */
+  clearExpiredTokens(createdBefore: number): number {
+    return this.s.clearTokens.run(createdBefore).changes;
   }
 
   markReplyGone(id: number): void {

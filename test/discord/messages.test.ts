@@ -23,7 +23,7 @@ describe('Simplified Chinese messages', () => {
   });
 
   it('translates every member-facing key of the main path (moderator admin.*/audit.* may stay English)', () => {
-    const memberFacing = Object.keys(en).filter((k) => /^(error|input|job|upstream|quota|history)\./.test(k));
+    const memberFacing = Object.keys(en).filter((k) => /^(error|input|job|upstream|quota|history|gallery)\./.test(k));
     const missing = memberFacing.filter((k) => !(k in zhCN));
     expect(missing).toEqual([]);
   });
@@ -37,7 +37,8 @@ describe('Simplified Chinese messages', () => {
       reason: '生成器目前繁忙，请一分钟后再试。', count: 3, id: 7, quality: '精细', state: 'failed', at: 1_700_000_000_000,
       tookMs: 78_000, link: 'https://discord.com/channels/1/2/3', hidden: 2, removed: false, withPreview: true,
       url: 'https://cdn.example/m.glb', remaining: 1, allowance: 10, cost: 2, resetsAt: 1_700_086_400_000, inFlight: 2,
-      until: 1_700_000_060_000, standard: 1, detailed: 2, used: 5,
+      until: 1_700_000_060_000, standard: 1, detailed: 2, used: 5, given: 'ultra', allowed: ['standard', 'detailed'],
+      button: '重试', channelId: '123', permission: '附加文件', name: '小明',
     };
     for (const [key, fn] of Object.entries(zhCN)) {
       const text = (fn as (v: unknown) => string)(values);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Job } from '../../src/store/jobs.js';
-import { renderJob, MODEL_NAME, PREVIEW_NAME, TURNTABLE_NAME } from '../../src/discord/render.js';
+import { renderJob, MODEL_NAME, PREVIEW_NAME } from '../../src/discord/render.js';
 import { t } from '../../src/discord/messages.js';
 import { jobRow } from '../helpers/jobs.js';
 
@@ -49,33 +49,6 @@ describe('rendering each job state', () => {
     expect(p.mentionUsers).toEqual(['555']);
   });
 
-  it('succeeded with a turntable: the animation is the image, the provider still is the thumbnail, both attached', () => {
-    const p = renderJob(
-      job({
-        state: 'succeeded',
-        finishedAt: 1_700_000_079_000,
-        previewFile: '/data/files/7/preview.webp',
-        turntableFile: '/data/files/7/turntable.gif',
-        modelFile: '/data/files/7/model.glb',
-        modelBytes: 2048,
-      }),
-      ctx,
-    );
-    expect(p.files.map((f) => f.name)).toEqual([PREVIEW_NAME, TURNTABLE_NAME, MODEL_NAME]);
-    expect(p.files.find((f) => f.name === TURNTABLE_NAME)?.path).toBe('/data/files/7/turntable.gif');
-    expect(p.embeds[0]?.image?.url).toBe(`attachment://${TURNTABLE_NAME}`);
-    expect(p.embeds[0]?.thumbnail?.url).toBe(`attachment://${PREVIEW_NAME}`);
-  });
-
-  it('succeeded with a turntable but no stored preview: the thumbnail is the provider link', () => {
-    const p = renderJob(
-      job({ state: 'succeeded', finishedAt: 1_700_000_079_000, previewUrl: 'https://cdn.example/p.webp', turntableFile: '/data/files/7/turntable.gif' }),
-      ctx,
-    );
-    expect(p.embeds[0]?.image?.url).toBe(`attachment://${TURNTABLE_NAME}`);
-    expect(p.embeds[0]?.thumbnail?.url).toBe('https://cdn.example/p.webp');
-  });
-
   it('succeeded with a GLB too large to attach: links it and says when the link expires', () => {
     const p = renderJob(
       job({
@@ -90,7 +63,42 @@ describe('rendering each job state', () => {
     expect(p.files.map((f) => f.name)).toEqual([PREVIEW_NAME]);
     expect(text(p)).toMatch(/larger than this channel's upload limit \(10\.0 MB\)/);
     expect(text(p)).toContain('<t:1700007279:R>');
-    expect(p.components[0]?.components).toEqual([expect.objectContaining({ url: 'https://cdn.example/m.glb?auth_key=1' })]);
+    expect(p.components[0]?.components).toEqual([
+      expect.objectContaining({ url: 'https://cdn.example/m.glb?auth_key=1' }),
+      expect.objectContaining({ custom_id: 'job:delete:7', label: 'Delete' }),
+    ]);
+  });
+
+  it('succeeded with result links the address guard refused: says why nothing was attached, links the provider', () => {
+    const p = renderJob(
+      job({
+        state: 'succeeded',
+        finishedAt: 1_700_000_079_000,
+        modelUrl: 'http://10.0.0.5/m.glb?auth_key=1',
+        previewUrl: 'http://10.0.0.5/p.webp?auth_key=1',
+        resultExpiresAt: 1_700_007_279_000,
+        filesRefused: 'private_address',
+      }),
+      ctx,
+    );
+    expect(p.files).toEqual([]);
+    expect(text(p)).toContain(
+      "Nothing was attached: the provider's link points to a private or local address, so the bot did not download it.",
+    );
+    expect(text(p)).toContain('<t:1700007279:R>');
+    expect(text(p)).not.toMatch(/upload limit/);
+    expect(p.components[0]?.components).toEqual([expect.objectContaining({ url: 'http://10.0.0.5/m.glb?auth_key=1' })]);
+  });
+
+  it('shows the picture as thumbnail only when its link lasts: not for uploads or Discord CDN links', () => {
+    const upload = { imageSource: 'attachment' as const, imageUrl: 'https://cdn.discordapp.com/attachments/1/2/cat.png?ex=1&is=2&hm=3' };
+    const pasted = { imageSource: 'url' as const, imageUrl: 'https://media.discordapp.net/attachments/1/2/cat.png?ex=1&is=2&hm=3' };
+    const external = { imageSource: 'url' as const, imageUrl: 'https://img.example/cat.png' };
+    for (const state of ['submitting', 'queued', 'running', 'succeeded', 'failed', 'timed_out'] as const) {
+      expect(renderJob(job({ state, ...upload }), ctx).embeds[0]?.thumbnail, state).toBeUndefined();
+      expect(renderJob(job({ state, ...pasted }), ctx).embeds[0]?.thumbnail, state).toBeUndefined();
+      expect(renderJob(job({ state, ...external }), ctx).embeds[0]?.thumbnail, state).toEqual({ url: 'https://img.example/cat.png' });
+    }
   });
 
   it('failed: gives the provider code and message and says nothing more will come', () => {
@@ -119,5 +127,33 @@ describe('rendering each job state', () => {
 
   it('falls back to English for a locale without its own table', () => {
     expect(t('fr', 'job.title')).toBe(t('en-US', 'job.title'));
+  });
+});
+
+describe('buttons on results', () => {
+  const ids = (p: ReturnType<typeof renderJob>) =>
+    p.components.flatMap((r) => r.components).map((c) => ('custom_id' in c ? c.custom_id : `link:${'label' in c ? c.label : ''}`));
+  const done = { finishedAt: 1_700_000_079_000, modelFile: '/data/files/7/model.glb', modelBytes: 1000, previewFile: '/data/files/7/preview.webp' };
+
+  it('a standard result offers the detailed version, sharing when the gallery is opt-in, and delete; at most 5 per row', () => {
+    const p = renderJob(job({ state: 'succeeded', quality: 'standard', ...done }), { ...ctx, modelAttachmentUrl: 'https://cdn/x.glb', offerShare: true });
+    expect(ids(p)).toEqual(['link:Download GLB', 'files:7', 'job:detailed:7', 'job:share:7', 'job:delete:7']);
+    expect(p.components.every((r) => r.components.length <= 5)).toBe(true);
+    const noGallery = renderJob(job({ state: 'succeeded', quality: 'detailed', ...done }), ctx);
+    expect(ids(noGallery)).toEqual(['files:7', 'job:delete:7']);
+  });
+
+  it('every job that ended without a model offers retry and delete; in-progress jobs offer nothing', () => {
+    for (const state of ['failed', 'canceled', 'expired', 'timed_out', 'not_submitted', 'outcome_unknown'] as const) {
+      expect(ids(renderJob(job({ state, finishedAt: 1_700_000_079_000 }), ctx)), state).toEqual(['job:retry:7', 'job:delete:7']);
+    }
+    expect(renderJob(job({ state: 'running' }), ctx).components).toEqual([]);
+  });
+
+  it('a title becomes the embed title, escaped, and the GLB file name', () => {
+    const p = renderJob(job({ state: 'succeeded', title: '**Tea** pot_', ...done }), ctx);
+    expect(p.embeds[0]?.title).toBe('\\*\\*Tea\\*\\* pot\\_');
+    expect(p.files.map((f) => f.name)).toEqual([PREVIEW_NAME, 'tea-pot.glb']);
+    expect(renderJob(job({ state: 'succeeded', ...done }), ctx).files.map((f) => f.name)).toEqual([PREVIEW_NAME, MODEL_NAME]);
   });
 });

@@ -60,13 +60,18 @@ describe('JobStore on a real SQLite file', () => {
     expect(jobs.claimDueChecks(600, 10_000, 10).map((j) => j.id)).toEqual([b.id]);
   });
 
-  it('uses an index for the claim query', () => {
-    const plan = db
-      .prepare(
-        `EXPLAIN QUERY PLAN SELECT id FROM jobs WHERE state IN ('queued', 'running') AND next_check_at <= 5 ORDER BY next_check_at LIMIT 5`,
-      )
-      .all() as { detail: string }[];
-    expect(plan.map((p) => p.detail).join(' ')).toMatch(/jobs_due_checks/);
+  /** The query plan of one of the store's real prepared statements (not a copy of its SQL). */
+  function planOf(name: string, params: unknown): string {
+    const stmt = (jobs as unknown as { s: Record<string, { source: string }> }).s[name]!;
+    const rows = db.prepare(`EXPLAIN QUERY PLAN ${stmt.source}`).all(params as never) as { detail: string }[];
+    return rows.map((p) => p.detail).join('\n');
+  }
+
+  it('uses an index for the claim queries', () => {
+    const claim = { now: 5, leaseUntil: 10, limit: 5, busy: '[]' };
+    expect(planOf('claimChecks', claim)).toMatch(/USING INDEX jobs_due_checks/);
+    expect(planOf('claimDeliveries', claim)).toMatch(/USING INDEX jobs_due_deliveries/);
+    expect(planOf('recentDurations', ['standard', 50])).toMatch(/USING INDEX jobs_finished/);
   });
 
   it('finishes a job once and queues its final message without delay', () => {
