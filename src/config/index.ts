@@ -58,7 +58,7 @@ export const envSchema = z.object({
   QUOTA_TIMEZONE: timeZone.default('UTC'),
   TURNTABLE: z.enum(['on', 'off'], { error: 'must be on or off' }).default('on'),
   TURNTABLE_SIZE: int(64, 640).default(320),
-  TURNTABLE_TIMEOUT_MS: int(1000, 600_000).default(30_000),
+  TURNTABLE_TIMEOUT_MS: int(1, 600_000).default(30_000),
 });
 
 export type Env = z.infer<typeof envSchema>;
