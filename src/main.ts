@@ -18,6 +18,8 @@ import { Deliverer } from './discord/deliver.js';
 import { loadCommands } from './discord/registry.js';
 import { createInteractionHandler } from './discord/router.js';
 import type { Services } from './services.js';
+import { ModelPool } from './model/pool.js';
+import { ModelProcessor } from './model/processor.js';
 
 const SHUTDOWN_LIMIT_MS = 9000;
 const PRUNE_EVERY_MS = 6 * 3600_000;
@@ -42,6 +44,13 @@ async function run(config: Config, log: Logger): Promise<void> {
   client.rest.setToken(config.discord.token);
 
   const gallery = new Gallery({ db, jobs, events, log, clock, client });
+
+  const pool = new ModelPool({
+    size: config.model.workers,
+    timeoutMs: config.model.processTimeoutMs,
+    memoryMb: config.model.workerMemoryMb,
+  });
+  const models = new ModelProcessor({ jobs, pool, log, clock, exportHeightMm: config.model.exportHeightMm });
   const poller = new Poller({
     jobs,
     upstream,
@@ -53,6 +62,9 @@ async function run(config: Config, log: Logger): Promise<void> {
     filesDir: config.filesDir,
     allowPrivateAddresses: config.imageUrlAllowPrivate,
     renderExtras: (job) => ({ offerShare: gallery.offerShare(job) }),
+    maxModelBytes: config.model.maxDownloadBytes,
+    models,
+    processingLeaseMs: config.model.processTimeoutMs + 60_000,
   });
   const services: Services = {
     config,
@@ -64,6 +76,7 @@ async function run(config: Config, log: Logger): Promise<void> {
     upstream,
     gallery,
     wakePoller: () => poller.wake(),
+    models,
     client,
     clock,
   };
@@ -97,6 +110,8 @@ async function run(config: Config, log: Logger): Promise<void> {
     log.info({ user: c.user.tag, guilds: c.guilds.cache.size, commands: [...registry.commands.keys()] }, 'connected to Discord');
     // Posts that `mode: all` missed while the bot was stopped (claimed ones are never posted again).
     gallery.catchUp();
+    // Loading the glTF libraries takes a second of CPU: after start-up, not during it.
+    pool.warm();
   });
   client.on(Events.ShardResume, () => log.info('gateway session resumed'));
   client.on(Events.ShardDisconnect, (e) => log.warn({ code: e.code }, 'gateway disconnected'));
@@ -114,6 +129,8 @@ async function run(config: Config, log: Logger): Promise<void> {
     clearInterval(pruneTimer);
     await Promise.allSettled([...inflight]);
     await poller.stop();
+    // Processing still running is stopped here; it resumes from the kept original on restart.
+    await pool.close();
     audit.detach();
     gallery.detach();
     await gallery.idle();

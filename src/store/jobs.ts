@@ -1,5 +1,6 @@
 import type { Db } from './db.js';
 import type { DownloadRefusal } from '../images/download.js';
+import type { ModelInfo } from '../model/types.js';
 
 export type Quality = 'standard' | 'detailed';
 export const ACTIVE_STATES = ['queued', 'running'] as const;
@@ -17,6 +18,8 @@ export type TerminalState = (typeof TERMINAL_STATES)[number];
 /** `submitting`: the row is written and the submit may be in flight. */
 export type JobState = 'submitting' | ActiveState | TerminalState;
 export type DeliveryRoute = 'webhook' | 'channel_edit' | 'channel_message' | 'dm';
+/** Post-processing of the provider's GLB; the result message waits while it is 'pending'. */
+export type ProcessingState = 'pending' | 'done' | 'failed';
 
 export function isTerminal(state: JobState): state is TerminalState {
   return (TERMINAL_STATES as readonly string[]).includes(state);
@@ -79,6 +82,12 @@ export interface Job {
   /** The result was deleted with its Delete button (by the requester or a moderator). */
   deletedAt: number | null;
   deletedBy: string | null;
+  /** The provider's GLB as downloaded; `modelFile` is the copy that fits the upload limit. */
+  originalFile: string | null;
+  originalBytes: number | null;
+  processingState: ProcessingState | null;
+  processingAttempts: number;
+  modelInfo: ModelInfo | null;
 }
 
 /** Which result button started a job. */
@@ -135,6 +144,20 @@ interface JobRow {
   origin: JobOrigin | null;
   deleted_at: number | null;
   deleted_by: string | null;
+  original_file: string | null;
+  original_bytes: number | null;
+  processing_state: ProcessingState | null;
+  processing_attempts: number;
+  model_info: string | null;
+}
+
+function parseInfo(text: string | null): ModelInfo | null {
+  if (!text) return null;
+  try {
+    return JSON.parse(text) as ModelInfo;
+  } catch {
+    return null;
+  }
 }
 
 export function toJob(r: JobRow): Job {
@@ -189,6 +212,11 @@ export function toJob(r: JobRow): Job {
     origin: r.origin,
     deletedAt: r.deleted_at,
     deletedBy: r.deleted_by,
+    originalFile: r.original_file,
+    originalBytes: r.original_bytes,
+    processingState: r.processing_state,
+    processingAttempts: r.processing_attempts,
+    modelInfo: parseInfo(r.model_info),
   };
 }
 
@@ -253,7 +281,8 @@ export class JobStore {
           model_url = COALESCE(@modelUrl, model_url), preview_url = COALESCE(@previewUrl, preview_url),
           result_expires_at = COALESCE(@resultExpiresAt, result_expires_at),
           error_code = @errorCode, error_message = @errorMessage,
-          render_version = render_version + 1, next_delivery_at = @at
+          render_version = render_version + 1,
+          next_delivery_at = CASE WHEN processing_state = 'pending' THEN NULL ELSE @at END
         WHERE id = @id AND state NOT IN (${TERMINAL_STATES.map((s) => `'${s}'`).join(', ')}) RETURNING *`),
       recoverSubmitting: db.prepare(`
         UPDATE jobs SET state = 'outcome_unknown', finished_at = @at, updated_at = @at,
@@ -291,6 +320,7 @@ export class JobStore {
         UPDATE jobs SET next_delivery_at = @leaseUntil
         WHERE id IN (
           SELECT id FROM jobs WHERE render_version > delivered_version AND next_delivery_at <= @now
+            AND (processing_state IS NULL OR processing_state <> 'pending')
             AND id NOT IN (SELECT value FROM json_each(@busy))
           ORDER BY next_delivery_at LIMIT @limit)
         RETURNING *`),
@@ -301,6 +331,7 @@ export class JobStore {
           reply_gone = CASE WHEN @messageId IS NOT NULL THEN 0 ELSE reply_gone END,
           next_delivery_at = CASE
             WHEN render_version <= MAX(delivered_version, @version) THEN NULL
+            WHEN processing_state = 'pending' THEN NULL
             WHEN state IN (${TERMINAL_STATES.map((s) => `'${s}'`).join(', ')}) THEN @at
             ELSE @at + ${PROGRESS_EDIT_GAP_MS} END
         WHERE id = @id RETURNING *`),
@@ -325,13 +356,35 @@ export class JobStore {
         WHERE id = @id AND deleted_at IS NULL AND state IN (${TERMINAL_STATES.map((s) => `'${s}'`).join(', ')})
         RETURNING *`),
       withStoredFiles: db.prepare(`
-        SELECT * FROM jobs WHERE (model_file IS NOT NULL OR preview_file IS NOT NULL) AND finished_at < ?
+        SELECT * FROM jobs WHERE (model_file IS NOT NULL OR preview_file IS NOT NULL OR original_file IS NOT NULL)
+          AND finished_at < ?
         ORDER BY finished_at LIMIT ?`),
-      forgetFiles: db.prepare('UPDATE jobs SET model_file = NULL, preview_file = NULL, updated_at = ? WHERE id = ?'),
-      resumeChecks: db.prepare(`UPDATE jobs SET next_check_at = @now WHERE state IN ('queued', 'running')`),
-      resumeDeliveries: db.prepare(
-        'UPDATE jobs SET next_delivery_at = MIN(COALESCE(next_delivery_at, @now), @now) WHERE render_version > delivered_version',
+      forgetFiles: db.prepare(
+        'UPDATE jobs SET model_file = NULL, preview_file = NULL, original_file = NULL, updated_at = ? WHERE id = ?',
       ),
+      setDownloads: db.prepare(`
+        UPDATE jobs SET preview_file = @previewFile, original_file = @originalFile, original_bytes = @originalBytes,
+          model_bytes = @originalBytes, processing_state = @processingState, model_info = @modelInfo,
+          files_refused = @filesRefused,
+          next_process_at = CASE WHEN @processingState = 'pending' THEN @at ELSE NULL END, updated_at = @at
+        WHERE id = @id RETURNING *`),
+      claimProcessing: db.prepare(`
+        UPDATE jobs SET next_process_at = @leaseUntil, processing_attempts = processing_attempts + 1
+        WHERE id IN (
+          SELECT id FROM jobs WHERE processing_state = 'pending' AND next_process_at <= @now
+            AND id NOT IN (SELECT value FROM json_each(@busy))
+          ORDER BY next_process_at LIMIT @limit)
+        RETURNING *`),
+      recordProcessing: db.prepare(`
+        UPDATE jobs SET processing_state = @state, model_file = @modelFile, model_bytes = COALESCE(@modelBytes, model_bytes),
+          model_info = @modelInfo, next_process_at = NULL, updated_at = @at,
+          render_version = render_version + 1, next_delivery_at = @at
+        WHERE id = @id AND processing_state = 'pending' RETURNING *`),
+      resumeProcessing: db.prepare(`UPDATE jobs SET next_process_at = @now WHERE processing_state = 'pending'`),
+      resumeChecks: db.prepare(`UPDATE jobs SET next_check_at = @now WHERE state IN ('queued', 'running')`),
+      resumeDeliveries: db.prepare(`
+        UPDATE jobs SET next_delivery_at = MIN(COALESCE(next_delivery_at, @now), @now)
+        WHERE render_version > delivered_version AND (processing_state IS NULL OR processing_state <> 'pending')`),
     };
   }
 
@@ -401,10 +454,11 @@ export class JobStore {
    * At start-up: every unfinished job gets a check and every pending message an edit now,
    * so leases held by a process that died do not delay them.
    */
-  resumeAll(now: number): { checks: number; deliveries: number } {
+  resumeAll(now: number): { checks: number; deliveries: number; processing: number } {
     return this.db.transaction(() => ({
       checks: this.s.resumeChecks.run({ now }).changes,
       deliveries: this.s.resumeDeliveries.run({ now }).changes,
+      processing: this.s.resumeProcessing.run({ now }).changes,
     }))();
   }
 
@@ -433,6 +487,48 @@ export class JobStore {
     at: number,
   ): Job | undefined {
     const row = this.s.setFiles.get({ id, at, ...f, filesRefused: f.filesRefused ?? null }) as JobRow | undefined;
+    return row && toJob(row);
+  }
+
+  /**
+   * Records the downloaded result files. With `processingState` 'pending' the result message
+   * waits until recordProcessing(); the model is processed from `originalFile`.
+   */
+  setDownloads(
+    id: number,
+    f: {
+      previewFile: string | null;
+      originalFile: string | null;
+      originalBytes: number | null;
+      processingState: ProcessingState | null;
+      modelInfo: ModelInfo | null;
+      filesRefused?: DownloadRefusal | null;
+    },
+    at: number,
+  ): Job | undefined {
+    const row = this.s.setDownloads.get({
+      id,
+      at,
+      ...f,
+      modelInfo: f.modelInfo && JSON.stringify(f.modelInfo),
+      filesRefused: f.filesRefused ?? null,
+    }) as JobRow | undefined;
+    return row && toJob(row);
+  }
+
+  /** Claims jobs whose model is due for processing; each claim counts as an attempt. */
+  claimDueProcessing(now: number, leaseUntil: number, limit: number, busy: readonly number[] = []): Job[] {
+    if (limit <= 0) return [];
+    return (this.s.claimProcessing.all({ now, leaseUntil, limit, busy: JSON.stringify(busy) }) as JobRow[]).map(toJob);
+  }
+
+  /** Processing ended (done or failed): the result message is due now. */
+  recordProcessing(
+    id: number,
+    r: { state: 'done' | 'failed'; modelFile: string | null; modelBytes: number | null; modelInfo: ModelInfo },
+    at: number,
+  ): Job | undefined {
+    const row = this.s.recordProcessing.get({ id, at, ...r, modelInfo: JSON.stringify(r.modelInfo) }) as JobRow | undefined;
     return row && toJob(row);
   }
 

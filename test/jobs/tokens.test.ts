@@ -35,6 +35,9 @@ describe('interaction tokens are not kept past their life', () => {
       pollIntervalMs: 1000,
       filesDir: join(tmp.dir, 'files'),
       allowPrivateAddresses: false,
+      maxModelBytes: 1024 * 1024,
+      models: { free: 0, process: () => Promise.resolve(undefined) },
+      processingLeaseMs: 60_000,
     });
   });
   afterEach(async () => {
