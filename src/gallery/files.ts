@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import type { Job } from '../store/jobs.js';
-import { PREVIEW_NAME, type FileToAttach } from '../discord/render.js';
+import { PREVIEW_NAME, TURNTABLE_NAME, type FileToAttach } from '../discord/render.js';
+import { TURNTABLE_KIND } from '../model/files.js';
 import { modelFileName } from '../jobs/names.js';
 
 /** What a gallery post shows of one model. */
@@ -14,16 +15,16 @@ export interface GalleryFiles {
 }
 
 /**
- * The one place that decides which of a job's stored files the gallery posts. Today: the
- * provider's preview and the downloaded GLB. Point it at the fitted GLB, the turntable and the
- * stats line once those exist; nothing else in the gallery needs to change.
+ * The one place that decides which of a job's stored files the gallery posts: the turntable when
+ * it was rendered (else the provider's preview) and the downloaded GLB.
  */
 export function galleryFiles(job: Job): GalleryFiles {
   const present = (path: string | null) => (path && existsSync(path) ? path : null);
   const preview = present(job.previewFile);
+  const turntable = present(job.modelInfo?.artifacts?.find((a) => a.kind === TURNTABLE_KIND)?.file ?? null);
   const model = present(job.modelFile);
   return {
-    image: preview ? { name: PREVIEW_NAME, path: preview } : null,
+    image: turntable ? { name: TURNTABLE_NAME, path: turntable } : preview ? { name: PREVIEW_NAME, path: preview } : null,
     model: model ? { name: modelFileName(job), path: model } : null,
     stats: null,
   };

@@ -4,9 +4,10 @@ import { Document } from '@gltf-transform/core';
 import sharp from 'sharp';
 import { pathToFileURL } from 'node:url';
 import { writeFileSync } from 'node:fs';
-import { readGlb } from '../../src/render/io.js';
+import { readFileSync } from 'node:fs';
+import { modelIO } from '../../src/model/io.js';
 import { prepareScene, renderStill, renderTurntable } from '../../src/render/turntable.js';
-import { buildGlb } from '../fakes/dmxapi/index.js';
+import { tripoGlb } from '../fakes/dmxapi/tripo.js';
 import { toPng } from '../render/images.js';
 
 export interface TurntableFigure {
@@ -93,9 +94,10 @@ export async function measureTurntable(triangles: number, options: { size?: numb
   };
 }
 
-/** One frame (30° round) of the DMXAPI simulator's model, the one the sandbox shows, as a PNG. */
+/** One frame (30° round) of the simulator's Tripo-like model of the sample picture (the sandbox's), as a PNG. */
 export async function sandboxFramePng(size = 320): Promise<Buffer> {
-  const scene = await prepareScene(await readGlb(buildGlb()));
+  const picture = readFileSync(new URL('../fixtures/sample.png', import.meta.url));
+  const scene = await prepareScene(await (await modelIO()).readBinary(await tripoGlb(picture, 'standard')));
   return toPng({ width: size, height: size, data: renderStill(scene, { size, azimuthDeg: 30 }) });
 }
 

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { Document } from '@gltf-transform/core';
 import { GifReader } from 'omggif';
 import { MAX_GIF_BYTES, prepareScene, renderTurntable, renderTurntableFrames, TurntableError } from '../../src/render/turntable.js';
-import { readGlb } from '../../src/render/io.js';
+import { modelIO } from '../../src/model/io.js';
 import { colouredCube, texturedQuad } from './models.js';
 
 describe('renderTurntable', () => {
@@ -40,7 +40,7 @@ describe('renderTurntable', () => {
     expect(Buffer.from(a).equals(Buffer.from(b))).toBe(true);
     const { NodeIO } = await import('@gltf-transform/core');
     const glb = await new NodeIO().writeBinary(texturedQuad());
-    const c = await renderTurntable(await readGlb(glb), { size: 64, frames: 36 });
+    const c = await renderTurntable(await (await modelIO()).readBinary(glb), { size: 64, frames: 36 });
     expect(Buffer.from(c).equals(Buffer.from(a))).toBe(true);
   });
 
