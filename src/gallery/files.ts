@@ -3,6 +3,7 @@ import type { Job } from '../store/jobs.js';
 import { PREVIEW_NAME, TURNTABLE_NAME, type FileToAttach } from '../discord/render.js';
 import { TURNTABLE_KIND } from '../model/files.js';
 import { modelFileName } from '../jobs/names.js';
+import { statsText } from '../discord/model-text.js';
 
 /** What a gallery post shows of one model. */
 export interface GalleryFiles {
@@ -15,8 +16,9 @@ export interface GalleryFiles {
 }
 
 /**
- * The one place that decides which of a job's stored files the gallery posts: the turntable when
- * it was rendered (else the provider's preview) and the downloaded GLB.
+ * The one place that decides which of a job's stored files the gallery posts: the turntable when it
+ * was rendered (else the provider's preview), the GLB that fits the upload limit (`modelFile`, the
+ * fitted copy when one was made) and the model's stats.
  */
 export function galleryFiles(job: Job): GalleryFiles {
   const present = (path: string | null) => (path && existsSync(path) ? path : null);
@@ -26,6 +28,6 @@ export function galleryFiles(job: Job): GalleryFiles {
   return {
     image: turntable ? { name: TURNTABLE_NAME, path: turntable } : preview ? { name: PREVIEW_NAME, path: preview } : null,
     model: model ? { name: modelFileName(job), path: model } : null,
-    stats: null,
+    stats: job.modelInfo?.stats ? statsText(job.locale, job.modelInfo.stats, job.modelInfo.validation) : null,
   };
 }
