@@ -28,10 +28,17 @@ export interface PollerOptions {
   models: Pick<ModelProcessor, 'free' | 'process'>;
   /** A processing claim is not taken again for this long (the processing time limit and a margin). */
   processingLeaseMs: number;
+  /** A claimed job is not claimed again for this long, even if the process that holds it dies. */
+  leaseMs: number;
+  /** This process's upstream calls per second: it claims no more checks than it can make well within a lease. */
+  upstreamRps: number;
+  /**
+   * At start: also resume jobs nobody holds (the one process that resumes for the whole bot).
+   * Every process takes back the leases of its own earlier boot.
+   */
+  resumeUnowned?: boolean;
 }
 
-/** A claimed job is not claimed again for this long, even if the process that holds it dies. */
-const LEASE_MS = 120_000;
 const BATCH = 50;
 /** After this many failed deliveries (about a day with capped backoff) the bot stops trying. */
 const MAX_DELIVERY_ATTEMPTS = 300;
@@ -49,14 +56,17 @@ export class Poller {
   private readonly delivering = new Map<number, Promise<void>>();
   private readonly processing = new Map<number, Promise<void>>();
   private readonly tickMs: number;
+  private readonly maxChecks: number;
 
   constructor(private readonly o: PollerOptions) {
     this.tickMs = Math.min(1000, o.pollIntervalMs);
+    // Claimed checks wait for the rate budget; a quarter of the lease leaves room for the calls themselves.
+    this.maxChecks = Math.max(1, Math.min(BATCH, Math.floor((o.upstreamRps * o.leaseMs) / 4000)));
   }
 
   start(): void {
     const now = this.o.clock();
-    const resumed = this.o.jobs.resumeAll(now);
+    const resumed = this.o.jobs.resumeAll(now, { unowned: this.o.resumeUnowned ?? true });
     if (resumed.checks || resumed.deliveries || resumed.processing) this.o.log.info(resumed, 'resuming unfinished jobs');
     this.clearExpiredTokens(now);
     this.schedule(0);
@@ -92,10 +102,13 @@ export class Poller {
     this.running = true;
     try {
       const now = this.o.clock();
-      for (const job of this.o.jobs.claimDueChecks(now, now + LEASE_MS, BATCH, [...this.checking.keys()])) {
+      const lease = now + this.o.leaseMs;
+      const room = this.maxChecks - this.checking.size;
+      const checks = room > 0 ? this.o.jobs.claimDueChecks(now, lease, room, [...this.checking.keys()]) : [];
+      for (const job of checks) {
         this.track(this.checking, job.id, this.check(job));
       }
-      for (const job of this.o.jobs.claimDueDeliveries(now, now + LEASE_MS, BATCH, [...this.delivering.keys()])) {
+      for (const job of this.o.jobs.claimDueDeliveries(now, lease, BATCH, [...this.delivering.keys()])) {
         this.track(this.delivering, job.id, this.deliver(job));
       }
       this.clearExpiredTokens(now);
@@ -249,6 +262,11 @@ export class Poller {
     const history = jobs.recentDurations(job.quality, HISTORY_WINDOW);
     const extras = final ? this.extras(job) : {};
     const payload = renderJob(job, { now, typicalMs: typicalDuration(history), ...extras });
+    // The lease may have passed to another process while this one was slow: then it sends nothing.
+    if (!jobs.renewDelivery(job.id, now + this.o.leaseMs)) {
+      log.warn(ctx, 'delivery lease lost; another process delivers this message');
+      return;
+    }
     try {
       const d = await this.o.deliverer.deliver(job, payload, { final, now });
       if (!d) {

@@ -19,15 +19,15 @@ export function openDatabase(path: string): Db {
 
 export function migrate(db: Db): void {
   db.exec('CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at INTEGER NOT NULL)');
-  const applied = new Set(
-    db.prepare('SELECT version FROM schema_migrations').pluck().all() as number[],
-  );
   const record = db.prepare('INSERT INTO schema_migrations (version, applied_at) VALUES (?, ?)');
-  for (const m of migrations) {
-    if (applied.has(m.version)) continue;
-    db.transaction(() => {
+  // Several processes may start on one file at once: the write lock is taken before reading
+  // what is applied, so exactly one of them applies each migration.
+  db.transaction(() => {
+    const applied = new Set(db.prepare('SELECT version FROM schema_migrations').pluck().all() as number[]);
+    for (const m of migrations) {
+      if (applied.has(m.version)) continue;
       db.exec(m.sql);
       record.run(m.version, Date.now());
-    })();
-  }
+    }
+  }).immediate();
 }

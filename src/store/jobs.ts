@@ -1,6 +1,7 @@
 import type { Db } from './db.js';
 import type { DownloadRefusal } from '../images/download.js';
 import type { ModelInfo } from '../model/types.js';
+import { leaseOwner } from '../shards/layout.js';
 
 export type Quality = 'standard' | 'detailed';
 export const ACTIVE_STATES = ['queued', 'running'] as const;
@@ -258,26 +259,37 @@ export const PROGRESS_EDIT_GAP_MS = 5000;
 /** The jobs table: one row per /model3d that passed validation. */
 export class JobStore {
   private readonly s;
+  /** The lease owner this store claims as (see src/shards/layout.ts). */
+  readonly owner: string;
+  /** Owners that start with this are earlier boots of this process's place in the bot. */
+  private readonly predecessors: string;
 
-  constructor(private readonly db: Db) {
+  constructor(
+    private readonly db: Db,
+    owner = leaseOwner('0/1'),
+  ) {
+    this.owner = owner;
+    this.predecessors = owner.slice(0, owner.lastIndexOf(':') + 1);
+    const heldBy = (column: string) =>
+      `(substr(${column}, 1, length(@predecessors)) = @predecessors AND ${column} <> @owner OR (@unowned AND ${column} IS NULL))`;
     this.s = {
       insert: db.prepare(`
         INSERT INTO jobs (interaction_id, interaction_token, application_id, guild_id, channel_id, user_id, locale,
           message_id, image_url, image_source, image_name, quality, cost, attachment_size_limit, state,
-          created_at, updated_at, deadline_at, title, requester_name, parent_job_id, origin)
+          created_at, updated_at, deadline_at, title, requester_name, parent_job_id, origin, check_owner)
         VALUES (@interactionId, @interactionToken, @applicationId, @guildId, @channelId, @userId, @locale,
           @messageId, @imageUrl, @imageSource, @imageName, @quality, @cost, @attachmentSizeLimit, 'submitting',
-          @createdAt, @createdAt, @deadlineAt, @title, @requesterName, @parentJobId, @origin)
+          @createdAt, @createdAt, @deadlineAt, @title, @requesterName, @parentJobId, @origin, @owner)
         RETURNING *`),
       get: db.prepare('SELECT * FROM jobs WHERE id = ?'),
       submitted: db.prepare(`
         UPDATE jobs SET state = 'queued', task_id = @taskId, total_tokens = @totalTokens, submitted_at = @at,
-          updated_at = @at, next_check_at = @nextCheckAt,
+          updated_at = @at, next_check_at = @nextCheckAt, check_owner = NULL,
           render_version = render_version + 1,
           next_delivery_at = MAX(@at, COALESCE(last_edit_at + ${PROGRESS_EDIT_GAP_MS}, 0))
         WHERE id = @id AND state = 'submitting' RETURNING *`),
       finish: db.prepare(`
-        UPDATE jobs SET state = @state, finished_at = @at, updated_at = @at, next_check_at = NULL,
+        UPDATE jobs SET state = @state, finished_at = @at, updated_at = @at, next_check_at = NULL, check_owner = NULL,
           model_url = COALESCE(@modelUrl, model_url), preview_url = COALESCE(@previewUrl, preview_url),
           result_expires_at = COALESCE(@resultExpiresAt, result_expires_at),
           error_code = @errorCode, error_message = @errorMessage,
@@ -285,12 +297,18 @@ export class JobStore {
           next_delivery_at = CASE WHEN processing_state = 'pending' THEN NULL ELSE @at END
         WHERE id = @id AND state NOT IN (${TERMINAL_STATES.map((s) => `'${s}'`).join(', ')}) RETURNING *`),
       recoverSubmitting: db.prepare(`
-        UPDATE jobs SET state = 'outcome_unknown', finished_at = @at, updated_at = @at,
+        UPDATE jobs SET state = 'outcome_unknown', finished_at = @at, updated_at = @at, check_owner = NULL,
           error_code = 'OUTCOME_UNKNOWN', error_message = 'The bot stopped while submitting this job.',
           render_version = render_version + 1, next_delivery_at = @at
-        WHERE state = 'submitting' RETURNING *`),
+        WHERE state = 'submitting' AND ${heldBy('check_owner')} RETURNING *`),
+      abandonSubmitting: db.prepare(`
+        UPDATE jobs SET state = 'outcome_unknown', finished_at = @at, updated_at = @at, check_owner = NULL,
+          error_code = 'OUTCOME_UNKNOWN', error_message = 'The bot stopped while submitting this job.',
+          render_version = render_version + 1, next_delivery_at = @at
+        WHERE state = 'submitting' AND deadline_at <= @at AND (check_owner IS NULL OR check_owner <> @owner)
+        RETURNING *`),
       claimChecks: db.prepare(`
-        UPDATE jobs SET next_check_at = @leaseUntil
+        UPDATE jobs SET next_check_at = @leaseUntil, check_owner = @owner
         WHERE id IN (
           SELECT id FROM jobs WHERE state IN ('queued', 'running') AND next_check_at <= @now
             AND id NOT IN (SELECT value FROM json_each(@busy))
@@ -298,7 +316,7 @@ export class JobStore {
         RETURNING *`),
       recordCheck: db.prepare(`
         UPDATE jobs SET poll_count = poll_count + 1, poll_failures = 0, updated_at = @at, next_check_at = @nextCheckAt,
-          state = @state,
+          state = @state, check_owner = NULL,
           started_at = CASE WHEN @state = 'running' THEN COALESCE(started_at, @at) ELSE started_at END,
           render_version = render_version + (state <> @state),
           next_delivery_at = CASE WHEN state <> @state
@@ -306,7 +324,7 @@ export class JobStore {
         WHERE id = @id AND state IN ('queued', 'running') RETURNING *`),
       recordCheckFailure: db.prepare(`
         UPDATE jobs SET poll_count = poll_count + 1, poll_failures = poll_failures + 1, updated_at = @at,
-          next_check_at = @nextCheckAt
+          next_check_at = @nextCheckAt, check_owner = NULL
         WHERE id = @id AND state IN ('queued', 'running') RETURNING *`),
       recentDurations: db.prepare(`
         SELECT finished_at - submitted_at FROM jobs
@@ -317,17 +335,22 @@ export class JobStore {
         UPDATE jobs SET model_file = @modelFile, model_bytes = @modelBytes, preview_file = @previewFile,
           files_refused = @filesRefused, updated_at = @at WHERE id = @id RETURNING *`),
       claimDeliveries: db.prepare(`
-        UPDATE jobs SET next_delivery_at = @leaseUntil
+        UPDATE jobs SET delivery_lease_until = @leaseUntil, delivery_owner = @owner
         WHERE id IN (
           SELECT id FROM jobs WHERE render_version > delivered_version AND next_delivery_at <= @now
             AND (processing_state IS NULL OR processing_state <> 'pending')
+            AND (delivery_owner IS NULL OR delivery_lease_until <= @now)
             AND id NOT IN (SELECT value FROM json_each(@busy))
           ORDER BY next_delivery_at LIMIT @limit)
         RETURNING *`),
+      renewDelivery: db.prepare(`
+        UPDATE jobs SET delivery_lease_until = @leaseUntil
+        WHERE id = @id AND delivery_owner = @owner AND render_version > delivered_version RETURNING id`),
       delivered: db.prepare(`
         UPDATE jobs SET delivered_version = MAX(delivered_version, @version), last_edit_at = @at,
           delivery_route = COALESCE(@route, delivery_route), delivery_error = NULL, delivery_attempts = 0,
           updated_at = @at, message_id = COALESCE(@messageId, message_id), channel_id = COALESCE(@channelId, channel_id),
+          delivery_owner = NULL,
           reply_gone = CASE WHEN @messageId IS NOT NULL THEN 0 ELSE reply_gone END,
           next_delivery_at = CASE
             WHEN render_version <= MAX(delivered_version, @version) THEN NULL
@@ -337,11 +360,11 @@ export class JobStore {
         WHERE id = @id RETURNING *`),
       deliveryFailed: db.prepare(`
         UPDATE jobs SET delivery_attempts = delivery_attempts + 1, delivery_error = @error,
-          next_delivery_at = @nextAt, updated_at = @at
+          next_delivery_at = @nextAt, updated_at = @at, delivery_owner = NULL
         WHERE id = @id RETURNING *`),
       giveUpDelivery: db.prepare(`
         UPDATE jobs SET delivered_version = render_version, delivery_error = @error, next_delivery_at = NULL,
-          updated_at = @at WHERE id = @id RETURNING *`),
+          delivery_owner = NULL, updated_at = @at WHERE id = @id RETURNING *`),
       replyGone: db.prepare('UPDATE jobs SET reply_gone = 1 WHERE id = ?'),
       clearTokens: db.prepare(
         "UPDATE jobs SET interaction_token = '' WHERE interaction_token <> '' AND created_at <= ?",
@@ -381,16 +404,19 @@ export class JobStore {
           render_version = render_version + 1, next_delivery_at = @at
         WHERE id = @id AND processing_state = 'pending' RETURNING *`),
       resumeProcessing: db.prepare(`UPDATE jobs SET next_process_at = @now WHERE processing_state = 'pending'`),
-      resumeChecks: db.prepare(`UPDATE jobs SET next_check_at = @now WHERE state IN ('queued', 'running')`),
+      resumeChecks: db.prepare(`
+        UPDATE jobs SET next_check_at = @now, check_owner = NULL
+        WHERE state IN ('queued', 'running') AND ${heldBy('check_owner')}`),
       resumeDeliveries: db.prepare(`
-        UPDATE jobs SET next_delivery_at = MIN(COALESCE(next_delivery_at, @now), @now)
-        WHERE render_version > delivered_version AND (processing_state IS NULL OR processing_state <> 'pending')`),
+        UPDATE jobs SET next_delivery_at = MIN(COALESCE(next_delivery_at, @now), @now), delivery_owner = NULL
+        WHERE render_version > delivered_version AND (processing_state IS NULL OR processing_state <> 'pending')
+          AND ${heldBy('delivery_owner')}`),
     };
   }
 
   insert(job: NewJob): Job {
     const row = { title: null, requesterName: null, parentJobId: null, origin: null, ...job };
-    return toJob(this.s.insert.get(row) as JobRow);
+    return toJob(this.s.insert.get({ ...row, owner: this.owner }) as JobRow);
   }
 
   /** The job a result's button started and that is still being made, if any. */
@@ -440,25 +466,45 @@ export class JobStore {
     return row && toJob(row);
   }
 
-  /** After a crash: jobs caught between writing the row and recording the task id. They are not resubmitted. */
-  recoverInterrupted(at: number): Job[] {
-    return (this.s.recoverSubmitting.all({ at }) as JobRow[]).map(toJob);
+  /**
+   * After a crash: jobs that an earlier boot of this process (and, with `unowned`, nobody we know
+   * of) caught between writing the row and recording the task id. They are not resubmitted.
+   * Submits of other live processes are left alone.
+   */
+  recoverInterrupted(at: number, { unowned = true }: { unowned?: boolean } = {}): Job[] {
+    return (this.s.recoverSubmitting.all({ at, ...this.who(unowned) }) as JobRow[]).map(toJob);
+  }
+
+  /**
+   * Jobs of another process still 'submitting' past their deadline: that process died and did
+   * not come back (a process that comes back recovers its own at start-up).
+   */
+  recoverAbandoned(at: number): Job[] {
+    return (this.s.abandonSubmitting.all({ at, owner: this.owner }) as JobRow[]).map(toJob);
+  }
+
+  private who(unowned: boolean) {
+    return { owner: this.owner, predecessors: this.predecessors, unowned: unowned ? 1 : 0 };
   }
 
   /** Claims active jobs whose check is due, leasing them until `leaseUntil` so that no other pass takes them. */
   claimDueChecks(now: number, leaseUntil: number, limit: number, busy: readonly number[] = []): Job[] {
-    return (this.s.claimChecks.all({ now, leaseUntil, limit, busy: JSON.stringify(busy) }) as JobRow[]).map(toJob);
+    return (this.s.claimChecks.all({ now, leaseUntil, limit, busy: JSON.stringify(busy), owner: this.owner }) as JobRow[]).map(toJob);
   }
 
   /**
-   * At start-up: every unfinished job gets a check and every pending message an edit now,
-   * so leases held by a process that died do not delay them.
+   * At start-up: leases that an earlier boot of this process held are due now, so a restart
+   * does not wait for them to expire. With `unowned` (the one process that resumes for the
+   * whole bot), so are every unleased check and pending message. Leases of other live
+   * processes are never taken: they pass on only when they expire.
    */
-  resumeAll(now: number): { checks: number; deliveries: number; processing: number } {
+  resumeAll(now: number, { unowned = true }: { unowned?: boolean } = {}): { checks: number; deliveries: number; processing: number } {
+    const who = this.who(unowned);
     return this.db.transaction(() => ({
-      checks: this.s.resumeChecks.run({ now }).changes,
-      deliveries: this.s.resumeDeliveries.run({ now }).changes,
-      processing: this.s.resumeProcessing.run({ now }).changes,
+      checks: this.s.resumeChecks.run({ now, ...who }).changes,
+      deliveries: this.s.resumeDeliveries.run({ now, ...who }).changes,
+      // Processing leases carry no owner: only the process that resumes for the whole bot takes them back.
+      processing: unowned ? this.s.resumeProcessing.run({ now }).changes : 0,
     }))();
   }
 
@@ -534,7 +580,15 @@ export class JobStore {
 
   /** Claims jobs whose message is behind their state and due for an edit. */
   claimDueDeliveries(now: number, leaseUntil: number, limit: number, busy: readonly number[] = []): Job[] {
-    return (this.s.claimDeliveries.all({ now, leaseUntil, limit, busy: JSON.stringify(busy) }) as JobRow[]).map(toJob);
+    return (this.s.claimDeliveries.all({ now, leaseUntil, limit, busy: JSON.stringify(busy), owner: this.owner }) as JobRow[]).map(toJob);
+  }
+
+  /**
+   * Extends this process's delivery lease right before the message is sent; false when the
+   * lease passed to another process meanwhile (then this one must not send).
+   */
+  renewDelivery(id: number, leaseUntil: number): boolean {
+    return this.s.renewDelivery.get({ id, leaseUntil, owner: this.owner }) !== undefined;
   }
 
   markDelivered(

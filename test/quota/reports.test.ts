@@ -5,6 +5,7 @@ import { balanceText, checkRange, isModerator } from '../../src/quota/admin.js';
 import { createLogger } from '../../src/log/index.js';
 import { UserFacingError } from '../../src/errors.js';
 import { ALICE, BOB, GUILD, MOD, OTHER_GUILD, setup } from './helpers.js';
+import { JobStore } from '../../src/store/jobs.js';
 
 let env: ReturnType<typeof setup>;
 afterEach(() => env?.cleanup());
@@ -53,7 +54,7 @@ describe('usage reports', () => {
     env.finish(env.mustReserve({ quality: 'detailed' }), 'timed_out');
     env.finish(env.mustReserve({ userId: BOB, quality: 'detailed' }), 'succeeded');
     env.mustReserve({ userId: BOB });
-    env.jobs.recoverInterrupted(env.clock.now);
+    new JobStore(env.db).recoverInterrupted(env.clock.now) /* after a restart */;
     const r = new QuotaReports(env.db);
     expect(r.guildTotals(GUILD, 0)).toMatchObject({
       jobs: 4, succeeded: 2, failed: 1, unknown: 1, inFlight: 0, credits: 3, unknownCredits: 1, tokens: 3 * 35000,

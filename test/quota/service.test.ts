@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { denialText } from '../../src/quota/service.js';
 import { ALICE, BOB, CAROL, GUILD, MOD, OTHER_GUILD, setup } from './helpers.js';
+import { JobStore } from '../../src/store/jobs.js';
 
 let env: ReturnType<typeof setup>;
 afterEach(() => env?.cleanup());
@@ -142,7 +143,7 @@ describe('refunds', () => {
   it('a job whose outcome is unknown is refunded to the member but counted in the server spend as unknown', () => {
     env = setup({ userDaily: 1, guildDaily: 1 });
     env.mustReserve();
-    expect(env.jobs.recoverInterrupted(env.clock.now)).toHaveLength(1);
+    expect(new JobStore(env.db).recoverInterrupted(env.clock.now) /* after a restart */).toHaveLength(1);
     expect(env.quota.status({ userId: ALICE, guildId: GUILD, roleIds: [] }).remainingToday).toBe(1);
     expect(env.quota.store.guildSpend(GUILD, 0)).toBe(1);
     // The member may go again, but the server's cap already holds the unknown credit.

@@ -72,6 +72,8 @@ const poller = new Poller({
       ),
   },
   processingLeaseMs: 60_000,
+  leaseMs: 120_000,
+  upstreamRps: 10,
 });
 
 const handles = () => process.getActiveResourcesInfo().filter((r) => r !== 'TTYWrap').length;
