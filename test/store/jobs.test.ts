@@ -68,7 +68,7 @@ describe('JobStore on a real SQLite file', () => {
   }
 
   it('uses an index for the claim queries', () => {
-    const claim = { now: 5, leaseUntil: 10, limit: 5, busy: '[]' };
+    const claim = { now: 5, leaseUntil: 10, limit: 5, busy: '[]', owner: '0/1:test' };
     expect(planOf('claimChecks', claim)).toMatch(/USING INDEX jobs_due_checks/);
     expect(planOf('claimDeliveries', claim)).toMatch(/USING INDEX jobs_due_deliveries/);
     expect(planOf('recentDurations', ['standard', 50])).toMatch(/USING INDEX jobs_finished/);

@@ -62,7 +62,7 @@ describe('job leases shared by several processes', () => {
 
     // Shard 1's process is killed and respawned (same place in the bot, new boot).
     const shard1again = proc('1/2:cccc');
-    expect(shard1again.resumeAll(1000, { unowned: false })).toEqual({ checks: 0, deliveries: 1 });
+    expect(shard1again.resumeAll(1000, { unowned: false })).toEqual({ checks: 0, deliveries: 1, processing: 0 });
     expect(shard1again.claimDueDeliveries(1000, 121_000, 10).map((j) => j.id)).toEqual([held1.id]);
     // Shard 0's live lease and the unleased scheduled check are untouched.
     expect(shard1again.claimDueChecks(1000, 121_000, 10)).toEqual([]);
@@ -70,7 +70,7 @@ describe('job leases shared by several processes', () => {
 
     // Shard 0's process restarts too: it resumes its own lease and, as the primary, the unleased check.
     const shard0again = proc('0/2:dddd');
-    expect(shard0again.resumeAll(2000, { unowned: true })).toEqual({ checks: 2, deliveries: 0 });
+    expect(shard0again.resumeAll(2000, { unowned: true })).toEqual({ checks: 2, deliveries: 0, processing: 0 });
     expect(shard0again.claimDueChecks(2000, 122_000, 10).map((j) => j.id).sort()).toEqual([held0.id, scheduled.id].sort());
   });
 
