@@ -59,7 +59,14 @@ async function run(config: Config, log: Logger): Promise<void> {
     timeoutMs: config.model.processTimeoutMs,
     memoryMb: config.model.workerMemoryMb,
   });
-  const models = new ModelProcessor({ jobs, pool, log, clock, exportHeightMm: config.model.exportHeightMm });
+  const models = new ModelProcessor({
+    jobs,
+    pool,
+    log,
+    clock,
+    exportHeightMm: config.model.exportHeightMm,
+    turntable: config.turntable.enabled ? { size: config.turntable.size, timeoutMs: config.turntable.timeoutMs } : null,
+  });
   const poller = new Poller({
     jobs,
     upstream,

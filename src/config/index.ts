@@ -78,6 +78,9 @@ export const envSchema = z.object({
   QUOTA_COOLDOWN_S: int(0, 86_400).default(30),
   QUOTA_DETAILED_COST: int(1, 100).default(2),
   QUOTA_TIMEZONE: timeZone.default('UTC'),
+  TURNTABLE: z.enum(['on', 'off'], { error: 'must be on or off' }).default('on'),
+  TURNTABLE_SIZE: int(64, 640).default(320),
+  TURNTABLE_TIMEOUT_MS: int(1, 600_000).default(30_000),
 });
 
 export type Env = z.infer<typeof envSchema>;
@@ -116,6 +119,8 @@ export interface Config {
     detailedCost: number;
     timeZone: string;
   };
+  /** The animated preview rendered on the CPU for each finished model. */
+  turntable: { enabled: boolean; size: number; timeoutMs: number };
 }
 
 /** A configuration problem, reported to the operator as one line. */
@@ -178,6 +183,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       detailedCost: e.QUOTA_DETAILED_COST,
       timeZone: e.QUOTA_TIMEZONE,
     },
+    turntable: { enabled: e.TURNTABLE === 'on', size: e.TURNTABLE_SIZE, timeoutMs: e.TURNTABLE_TIMEOUT_MS },
   };
 }
 

@@ -3,10 +3,12 @@ import { ButtonStyle, ComponentType, escapeMarkdown } from 'discord.js';
 import { isTerminal, type Job } from '../store/jobs.js';
 import { modelFileName } from '../jobs/names.js';
 import { t, formatBytes, formatDuration } from './messages.js';
+import { TURNTABLE_KIND, TURNTABLE_NAME } from '../model/files.js';
 import { canExport, exportButtonRow, fitText, linkReason, statsText } from './model-text.js';
 
 export const PREVIEW_NAME = 'preview.webp';
 export const MODEL_NAME = 'model.glb';
+export { TURNTABLE_NAME };
 /** Discord's upload limit when an interaction does not say; unboosted servers allow 10 MiB. */
 export const DEFAULT_ATTACHMENT_LIMIT = 10 * 1024 * 1024;
 
@@ -164,11 +166,16 @@ export function renderRunning(job: Job, ctx: RenderContext): MessagePayload {
 export function renderSucceeded(job: Job, ctx: RenderContext): MessagePayload {
   const files: FileToAttach[] = [];
   const embed = baseEmbed(job, COLOR.success);
-  if (job.previewFile) {
-    files.push({ name: PREVIEW_NAME, path: job.previewFile });
-    embed.image = { url: `attachment://${PREVIEW_NAME}` };
-  } else if (job.previewUrl) {
-    embed.image = { url: job.previewUrl };
+  const preview = job.previewFile ? `attachment://${PREVIEW_NAME}` : job.previewUrl;
+  if (job.previewFile) files.push({ name: PREVIEW_NAME, path: job.previewFile });
+  const turntable = job.modelInfo?.artifacts?.find((a) => a.kind === TURNTABLE_KIND);
+  if (turntable) {
+    // The model turning is the picture; the provider's still moves to the thumbnail.
+    files.push({ name: TURNTABLE_NAME, path: turntable.file });
+    embed.image = { url: `attachment://${TURNTABLE_NAME}` };
+    if (preview) embed.thumbnail = { url: preview };
+  } else if (preview) {
+    embed.image = { url: preview };
   }
   const took = job.finishedAt !== null && job.submittedAt !== null ? job.finishedAt - job.submittedAt : null;
   embed.fields = [

@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import type { Job } from '../store/jobs.js';
-import { PREVIEW_NAME, type FileToAttach } from '../discord/render.js';
+import { PREVIEW_NAME, TURNTABLE_NAME, type FileToAttach } from '../discord/render.js';
+import { TURNTABLE_KIND } from '../model/files.js';
 import { modelFileName } from '../jobs/names.js';
 import { statsText } from '../discord/model-text.js';
 
@@ -15,16 +16,17 @@ export interface GalleryFiles {
 }
 
 /**
- * The one place that decides which of a job's stored files the gallery posts: the provider's
- * preview, the GLB that fits the upload limit (`modelFile`, the fitted copy when one was made)
- * and the model's stats.
+ * The one place that decides which of a job's stored files the gallery posts: the turntable when it
+ * was rendered (else the provider's preview), the GLB that fits the upload limit (`modelFile`, the
+ * fitted copy when one was made) and the model's stats.
  */
 export function galleryFiles(job: Job): GalleryFiles {
   const present = (path: string | null) => (path && existsSync(path) ? path : null);
   const preview = present(job.previewFile);
+  const turntable = present(job.modelInfo?.artifacts?.find((a) => a.kind === TURNTABLE_KIND)?.file ?? null);
   const model = present(job.modelFile);
   return {
-    image: preview ? { name: PREVIEW_NAME, path: preview } : null,
+    image: turntable ? { name: TURNTABLE_NAME, path: turntable } : preview ? { name: PREVIEW_NAME, path: preview } : null,
     model: model ? { name: modelFileName(job), path: model } : null,
     stats: job.modelInfo?.stats ? statsText(job.locale, job.modelInfo.stats, job.modelInfo.validation) : null,
   };

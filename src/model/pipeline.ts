@@ -1,4 +1,4 @@
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Document } from '@gltf-transform/core';
 import { modelIO } from './io.js';
@@ -7,9 +7,12 @@ import { validateGlb } from './validate.js';
 import { fitUnderBudget, needsRewrite } from './fit.js';
 import { toStl } from './stl.js';
 import { toObjZip } from './obj.js';
-import type { Artifact, ModelStats } from './types.js';
+import type { Artifact, FitStep, ModelStats } from './types.js';
+import { MAX_TEXTURE_SIZE } from '../render/texture.js';
 import { FITTED_NAME } from './files.js';
 import type { ExportResult, ModelTask, ProcessResult } from './tasks.js';
+import { renderTurntableArtifact } from './turntable.js';
+import { TURNTABLE_KIND } from './files.js';
 
 
 /** The provider's file could not be read as glTF at all. */
@@ -18,19 +21,65 @@ export class CorruptModelError extends Error {
 }
 
 export interface ArtifactContext {
-  /** The provider's model, loaded; read it, do not change it (the fit ladder runs after). */
+  /** The model as the provider made it (or fitted without a visible change); read it, do not change it. */
   doc: Document;
   stats: ModelStats;
   input: string;
   outDir: string;
+  task: Extract<ModelTask, { kind: 'process' }>;
 }
 
 /**
- * Extra files made from the loaded model before it is shrunk, each recorded on the job
- * (e.g. a turntable GIF). A step that throws is logged away: an extra never costs the result.
+ * Extra files made from the loaded model once the GLB to attach is known, each recorded on the job
+ * (e.g. a turntable GIF). A step that throws is reported back and logged: an extra never costs the result.
  */
-export type ArtifactStep = (ctx: ArtifactContext) => Promise<Artifact | null>;
-export const artifactSteps: ArtifactStep[] = [];
+export interface ArtifactStep {
+  kind: string;
+  /** Null: nothing to make (switched off). */
+  run(ctx: ArtifactContext): Promise<Artifact | null>;
+}
+export const artifactSteps: ArtifactStep[] = [
+  {
+    kind: TURNTABLE_KIND,
+    run: ({ doc, outDir, task }) => (task.turntable ? renderTurntableArtifact(doc, outDir, task.turntable, writeAtomic) : Promise.resolve(null)),
+  },
+];
+
+/**
+ * Extras ride along only in the room the attached GLB leaves under the budget: the model comes first.
+ * Those that do not fit are deleted and reported.
+ */
+async function keepWhatFits(
+  artifacts: Artifact[],
+  attachedBytes: number,
+  budgetBytes: number,
+  skipped: ProcessResult['artifactsSkipped'],
+): Promise<Artifact[]> {
+  const kept: Artifact[] = [];
+  let used = attachedBytes;
+  for (const a of artifacts) {
+    if (used + a.bytes <= budgetBytes) {
+      kept.push(a);
+      used += a.bytes;
+    } else {
+      await rm(a.file, { force: true });
+      skipped.push({
+        kind: a.kind,
+        reason: `no room beside the model under the upload limit (${a.bytes} bytes, ${Math.max(0, budgetBytes - used)} left)`,
+      });
+    }
+  }
+  return kept;
+}
+
+/**
+ * Whether the fitted document still looks like the provider's model to the turntable: clean-up, JPEG
+ * and textures still at least as large as the renderer samples (MAX_TEXTURE_SIZE) keep the look; a
+ * simplified mesh or smaller textures do not.
+ */
+export function keepsTheLook(steps: FitStep[]): boolean {
+  return steps.every((s) => s.step === 'lossless' || s.step === 'jpeg' || (s.step === 'downscale' && (s.value ?? 0) >= MAX_TEXTURE_SIZE));
+}
 
 async function load(input: string): Promise<{ bytes: Uint8Array; doc: Document }> {
   const bytes = new Uint8Array(await readFile(input));
@@ -48,37 +97,45 @@ export async function writeAtomic(path: string, data: Uint8Array): Promise<void>
   await rename(tmp, path);
 }
 
-/** Load → know the model → extra artifacts → fit under the budget → validate what will be attached. */
+/** Load → know the model → fit under the budget → validate what will be attached → extra artifacts. */
 export async function processModel(task: Extract<ModelTask, { kind: 'process' }>): Promise<ProcessResult> {
   const { bytes, doc } = await load(task.input);
   const validation = await validateGlb(bytes);
   const stats = modelStats(doc, bytes.length);
   await mkdir(task.outDir, { recursive: true });
 
-  const artifacts: Artifact[] = [];
-  for (const step of artifactSteps) {
-    try {
-      const a = await step({ doc, stats, input: task.input, outDir: task.outDir });
-      if (a) artifacts.push(a);
-    } catch (err) {
-      console.warn(`artifact step failed: ${err instanceof Error ? err.message : String(err)}`);
+  const base = { budgetBytes: task.budgetBytes, bytesBefore: bytes.length };
+  let output: string | null = null;
+  let fit: ProcessResult['fit'];
+  if (bytes.length <= task.budgetBytes && validation.errors === 0 && !needsRewrite(doc)) {
+    output = task.input;
+    fit = { ...base, bytesAfter: bytes.length, steps: [], validation };
+  } else {
+    const io = await modelIO();
+    const outcome = await fitUnderBudget(doc, io, task.budgetBytes);
+    const outValidation = await validateGlb(outcome.bytes);
+    fit = { ...base, bytesAfter: outcome.bytes.length, steps: outcome.steps, validation: outValidation };
+    if (outcome.fits && outValidation.errors === 0) {
+      output = join(task.outDir, FITTED_NAME);
+      await writeAtomic(output, outcome.bytes);
     }
   }
 
-  const base = { budgetBytes: task.budgetBytes, bytesBefore: bytes.length };
-  if (bytes.length <= task.budgetBytes && validation.errors === 0 && !needsRewrite(doc)) {
-    return { stats, validation, artifacts, output: task.input, fit: { ...base, bytesAfter: bytes.length, steps: [], validation } };
+  // Extras render from the fitted document when it looks the same (its smaller JPEG textures decode
+  // faster than the provider's PNGs), else from the provider's file read again.
+  const look = keepsTheLook(fit.steps) ? doc : (await load(task.input)).doc;
+  const made: Artifact[] = [];
+  const artifactsSkipped: ProcessResult['artifactsSkipped'] = [];
+  for (const step of artifactSteps) {
+    try {
+      const a = await step.run({ doc: look, stats, input: task.input, outDir: task.outDir, task });
+      if (a) made.push(a);
+    } catch (err) {
+      artifactsSkipped.push({ kind: step.kind, reason: err instanceof Error ? err.message : String(err) });
+    }
   }
-  const io = await modelIO();
-  const outcome = await fitUnderBudget(doc, io, task.budgetBytes);
-  const outValidation = await validateGlb(outcome.bytes);
-  const fit = { ...base, bytesAfter: outcome.bytes.length, steps: outcome.steps, validation: outValidation };
-  if (!outcome.fits || outValidation.errors > 0) {
-    return { stats, validation, artifacts, output: null, fit };
-  }
-  const output = join(task.outDir, FITTED_NAME);
-  await writeAtomic(output, outcome.bytes);
-  return { stats, validation, artifacts, output, fit };
+  const artifacts = await keepWhatFits(made, output ? (fit.bytesAfter ?? 0) : 0, task.budgetBytes, artifactsSkipped);
+  return { stats, validation, artifacts, artifactsSkipped, output, fit };
 }
 
 export async function exportStl(task: Extract<ModelTask, { kind: 'stl' }>): Promise<ExportResult> {

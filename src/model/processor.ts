@@ -4,6 +4,7 @@ import type { Logger } from '../log/index.js';
 import type { Job, JobStore } from '../store/jobs.js';
 import { ModelTaskError, type ModelPool } from './pool.js';
 import type { ExportResult } from './tasks.js';
+import type { TurntableSettings } from './turntable.js';
 import type { ModelInfo } from './types.js';
 import { EXPORT_NAMES, type ExportKind } from './files.js';
 
@@ -34,6 +35,8 @@ export interface ModelProcessorOptions {
   log: Logger;
   clock: () => number;
   exportHeightMm: number;
+  /** Render a turntable GIF while processing (null: TURNTABLE=off). */
+  turntable?: TurntableSettings | null;
 }
 
 /**
@@ -69,7 +72,16 @@ export class ModelProcessor {
     const started = clock();
     log.info({ ...ctx, bytes: job.originalBytes, budgetBytes }, 'processing model');
     try {
-      const r = await this.o.pool.run({ kind: 'process', input: job.originalFile, outDir: dirname(job.originalFile), budgetBytes });
+      const r = await this.o.pool.run({
+        kind: 'process',
+        input: job.originalFile,
+        outDir: dirname(job.originalFile),
+        budgetBytes,
+        turntable: this.o.turntable ?? null,
+      });
+      for (const s of r.artifactsSkipped) {
+        log.warn({ ...ctx, artifact: s.kind, reason: s.reason }, `no ${s.kind} for this result; it ships without it`);
+      }
       log.info(
         { ...ctx, ms: clock() - started, steps: r.fit.steps.map((s) => s.step), before: r.fit.bytesBefore, after: r.fit.bytesAfter, attached: r.output !== null },
         'model processed',

@@ -1,11 +1,12 @@
 import type { Artifact, FitReport, ModelStats, ValidationCounts } from './types.js';
+import type { TurntableSettings } from './turntable.js';
 
 /**
  * The work a model worker does. Each kind has one handler in worker.ts; adding a kind is
  * adding a member here, its result in TaskResults, and its handler.
  */
 export type ModelTask =
-  | { kind: 'process'; input: string; outDir: string; budgetBytes: number }
+  | { kind: 'process'; input: string; outDir: string; budgetBytes: number; turntable?: TurntableSettings | null }
   | { kind: 'stl'; input: string; output: string; heightMm: number }
   | { kind: 'obj'; input: string; output: string };
 
@@ -16,8 +17,10 @@ export interface ProcessResult {
   fit: FitReport;
   /** The GLB to attach (it fits and has 0 validator errors), or null. May be the input itself. */
   output: string | null;
-  /** Extra files made from the loaded model (see pipeline.ts, artifactSteps). */
+  /** Extra files made from the loaded model (see pipeline.ts, artifactSteps) that fit beside the GLB. */
   artifacts: Artifact[];
+  /** Extras that were not made or do not fit, and why: the main thread logs them with the job. */
+  artifactsSkipped: { kind: string; reason: string }[];
 }
 
 export interface ExportResult {

@@ -13,6 +13,8 @@ import { samplePng, type BotProcess, type LogLine, type World } from '../e2e/har
 import { snowflake } from '../fakes/discord/index.js';
 import type { BenchContext, Row } from './lib/report.js';
 import { benchModelFit, GRAIN_35MB } from './model-fit.js';
+import { runWorker } from './lib/child.js';
+import type { TurntableFigure } from './turntable-figures.js';
 
 export interface BusyLoad {
   /** e.g. 'a 35 MB model is being post-processed' */
@@ -71,6 +73,27 @@ export const workerBenches: WorkerBench[] = [
           data: { ...f },
         },
       ];
+    },
+  },
+  {
+    id: 'P7',
+    name: 'turntable render (worker time; peak RSS): 36 frames at 320 px, 2048 px texture',
+    async run(ctx) {
+      // Rendering is the same code in the model worker; a fresh process gives a clean peak RSS.
+      const triangles = ctx.quick ? [20_000] : [20_000, 200_000];
+      ctx.log(`turntable: ${triangles.join(' and ')} triangles`);
+      const r = await runWorker<{ figures: TurntableFigure[]; peakRssMb: number }>('turntable.ts', { triangles }, { timeoutMs: 300_000 });
+      return r.figures.map((f) => {
+        const limitMs = f.triangles > 100_000 ? 10_000 : 3_000;
+        return {
+          id: 'P7',
+          metric: `turntable render, ${f.triangles.toLocaleString('en-US')} triangles (36 frames, 320 px, ${f.textureSize} px texture)`,
+          value: `${(f.ms / 1000).toFixed(1)} s (CPU ${(f.cpuMs / 1000).toFixed(1)} s), GIF ${Math.round(f.gifBytes / 1024)} KiB; peak RSS ${r.peakRssMb} MB`,
+          target: `≤ ${limitMs / 1000} s`,
+          pass: f.ms <= limitMs,
+          data: { ...f, peakRssMb: r.peakRssMb },
+        };
+      });
     },
   },
 ];

@@ -24,7 +24,15 @@ describe('configuration from the environment', () => {
       imageUrlAllowPrivate: false,
       logLevel: 'info',
       quota: { userDaily: 5, guildDaily: 100, globalDaily: 0, maxConcurrent: 2, cooldownS: 30, detailedCost: 2, timeZone: 'UTC' },
+      turntable: { enabled: true, size: 320, timeoutMs: 30_000 },
     });
+  });
+
+  it('reads the turntable switch, size and timeout', () => {
+    const c = loadConfig({ ...required, TURNTABLE: 'off', TURNTABLE_SIZE: '200', TURNTABLE_TIMEOUT_MS: '5000' });
+    expect(c.turntable).toEqual({ enabled: false, size: 200, timeoutMs: 5000 });
+    expect(fail({ ...required, TURNTABLE: 'false' })).toMatch(/TURNTABLE must be on or off/);
+    expect(fail({ ...required, TURNTABLE_SIZE: '2000' })).toMatch(/TURNTABLE_SIZE must be a whole number from 64 to 640/);
   });
 
   it('treats empty values as unset and trims a trailing slash from URLs', () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Job } from '../../src/store/jobs.js';
-import { renderJob, MODEL_NAME, PREVIEW_NAME } from '../../src/discord/render.js';
+import { renderJob, MODEL_NAME, PREVIEW_NAME, TURNTABLE_NAME } from '../../src/discord/render.js';
 import { t } from '../../src/discord/messages.js';
 import { jobRow } from '../helpers/jobs.js';
 
@@ -47,6 +47,34 @@ describe('rendering each job state', () => {
     // A button served from the bot's own copy, for when every signed link has expired.
     expect(files).toMatchObject({ style: 2, label: 'Send me the files', custom_id: 'files:7' });
     expect(p.mentionUsers).toEqual(['555']);
+  });
+
+  it('succeeded with a turntable: the animation is the image, the provider still is the thumbnail, both attached', () => {
+    const p = renderJob(
+      job({
+        state: 'succeeded',
+        finishedAt: 1_700_000_079_000,
+        previewFile: '/data/files/7/preview.webp',
+        modelInfo: { artifacts: [{ kind: 'turntable', file: '/data/files/7/turntable.gif', bytes: 600_000 }] },
+        modelFile: '/data/files/7/model.glb',
+        modelBytes: 2048,
+      }),
+      ctx,
+    );
+    expect(p.files.map((f) => f.name)).toEqual([PREVIEW_NAME, TURNTABLE_NAME, MODEL_NAME]);
+    expect(p.files.find((f) => f.name === TURNTABLE_NAME)?.path).toBe('/data/files/7/turntable.gif');
+    expect(p.embeds[0]?.image?.url).toBe(`attachment://${TURNTABLE_NAME}`);
+    expect(p.embeds[0]?.thumbnail?.url).toBe(`attachment://${PREVIEW_NAME}`);
+  });
+
+  it('succeeded with a turntable but no stored preview: the thumbnail is the provider link', () => {
+    const p = renderJob(
+      job({ state: 'succeeded', finishedAt: 1_700_000_079_000, previewUrl: 'https://cdn.example/p.webp',
+        modelInfo: { artifacts: [{ kind: 'turntable', file: '/data/files/7/turntable.gif', bytes: 600_000 }] } }),
+      ctx,
+    );
+    expect(p.embeds[0]?.image?.url).toBe(`attachment://${TURNTABLE_NAME}`);
+    expect(p.embeds[0]?.thumbnail?.url).toBe('https://cdn.example/p.webp');
   });
 
   it('succeeded with a GLB too large to attach: links it and says when the link expires', () => {

@@ -196,6 +196,8 @@ export class World {
       QUOTA_MAX_CONCURRENT: '100',
       QUOTA_COOLDOWN_S: '0',
       UPSTREAM_TIMEOUT_MS: '3000',
+      // CPU rendering only where it is the subject (test/e2e/turntable.test.ts, the sandbox).
+      TURNTABLE: 'off',
       ...this.extraEnv,
     };
   }

@@ -49,7 +49,7 @@ async function main(opts: SandboxOptions): Promise<number> {
   const world = await World.start({
     timeline: { pendingMs: opts.pendingMs, runningMs: opts.runningMs },
     // Fewer, more readable status checks than the e2e tests' 200 ms.
-    env: { POLL_INTERVAL_MS: '1000', LOG_LEVEL: 'debug' },
+    env: { POLL_INTERVAL_MS: '1000', LOG_LEVEL: 'debug', TURNTABLE: 'on' },
     onDmxapiCall: (call) => onSimCall(call),
     // The Tripo-like model: the whole story of download, stats, shrink and attach.
     model: 'tripo',
@@ -156,7 +156,7 @@ function saveResults(final: FakeMessage, out: string, fileBytes: (url: string) =
   const dir = resolve(out);
   mkdirSync(dir, { recursive: true });
   say('Saved the delivered files:');
-  for (const name of ['preview.webp', 'model.glb']) {
+  for (const name of ['preview.webp', 'turntable.gif', 'model.glb']) {
     const att = final.attachments.find((a) => a.filename === name);
     const bytes = att && fileBytes(att.url);
     if (!bytes) throw new Error(`the final message has no ${name} attachment`);

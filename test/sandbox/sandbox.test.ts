@@ -41,7 +41,7 @@ describe('npm run sandbox', () => {
     for (const c of cleanups.splice(0)) c();
   });
 
-  it('plays /model3d against the real bot, prints the timeline, saves the preview and GLB, exits 0', async () => {
+  it('plays /model3d against the real bot, prints the timeline, saves the preview, turntable and GLB, exits 0', async () => {
     const tmp = tempDir('model3d-sandbox-');
     cleanups.push(tmp.cleanup);
     const out = join(tmp.dir, 'results');
@@ -58,7 +58,8 @@ describe('npm run sandbox', () => {
     expect(t).toMatch(/Queued at the generator — submitted (just now|\d+ s ago)/);
     expect(t).toMatch(/Generating the model/);
     expect(t).toContain('✅ @member, your 3D model is ready.');
-    expect(t).toMatch(/\[attachments\] preview\.webp \([\d.]+ K?B\), model\.glb \([\d.]+ KB\)/);
+    expect(t).toMatch(/\[attachments\] preview\.webp \([\d.]+ K?B\), turntable\.gif \([\d.]+ KB\), model\.glb \([\d.]+ KB\)/);
+    expect(t).toContain('image: attachment://turntable.gif');
     expect(t).toMatch(/\[button\] Download GLB → http:\/\/127\.0\.0\.1:\d+\//);
     // The whole story of a Tripo-like model: downloaded, described, shrunk, attached, exportable.
     expect(t).toMatch(/↓ result download\s+GET tripo_pbr_model_/);
@@ -71,7 +72,8 @@ describe('npm run sandbox', () => {
     expect(t.indexOf('Queued')).toBeLessThan(t.indexOf('Generating'));
     expect(t.indexOf('Generating')).toBeLessThan(t.indexOf('your 3D model is ready'));
 
-    expect(readdirSync(out).sort()).toEqual(['model.glb', 'preview.webp']);
+    expect(readdirSync(out).sort()).toEqual(['model.glb', 'preview.webp', 'turntable.gif']);
+    expect(readFileSync(join(out, 'turntable.gif')).subarray(0, 6).toString('latin1')).toBe('GIF89a');
     const glb = readFileSync(join(out, 'model.glb'));
     const webp = readFileSync(join(out, 'preview.webp'));
     expect(glb.subarray(0, 4).toString('latin1')).toBe('glTF');
