@@ -72,7 +72,7 @@ export async function execute(interaction: ChatInputCommandInteraction, s: Servi
     ? [...interaction.member.roles.cache.keys()]
     : ((interaction.member?.roles as string[] | undefined) ?? []);
   const req: QuotaRequest = { userId: interaction.user.id, guildId: interaction.guildId, roleIds, quality };
-  const early = s.quota.check(req);
+  const early = await s.quota.check(req);
   if (early) return refuseQuota(interaction, denialText(locale, early));
 
   let imageUrl: string;
@@ -93,7 +93,7 @@ export async function execute(interaction: ChatInputCommandInteraction, s: Servi
   }
 
   const now = s.clock();
-  const reserved = s.quota.reserve(req, (cost) =>
+  const reserved = await s.quota.reserve(req, (cost) =>
     s.jobs.insert({
       interactionId: interaction.id,
       interactionToken: interaction.token,
@@ -120,20 +120,20 @@ export async function execute(interaction: ChatInputCommandInteraction, s: Servi
   if (!messageId) {
     // Without the reply's id the bot could not edit it after the token expires; fetch it while it can.
     const reply = await interaction.fetchReply().catch(() => null);
-    if (reply) s.jobs.setMessageId(job.id, reply.id);
+    if (reply) await s.jobs.setMessageId(job.id, reply.id);
   }
 
   try {
     const submitted = await s.upstream.submit(imageUrl, quality);
     const at = s.clock();
-    const updated = s.jobs.markSubmitted(job.id, submitted.taskId, submitted.totalTokens, at, at + s.config.pollIntervalMs);
+    const updated = await s.jobs.markSubmitted(job.id, submitted.taskId, submitted.totalTokens, at, at + s.config.pollIntervalMs);
     s.log.info({ ...ctx, taskId: submitted.taskId, tokens: submitted.totalTokens }, 'submitted');
     if (updated) s.events.emit('changed', updated);
   } catch (err) {
     const at = s.clock();
     if (err instanceof UpstreamError && !err.mayHaveReachedServer) {
       s.log.warn({ ...ctx, err }, 'submit refused upstream; nothing was charged');
-      const done = s.jobs.finish(job.id, {
+      const done = await s.jobs.finish(job.id, {
         state: 'not_submitted',
         at,
         errorCode: err.kind,
@@ -143,7 +143,7 @@ export async function execute(interaction: ChatInputCommandInteraction, s: Servi
     } else {
       // The request may have reached the provider; resubmitting could charge twice.
       s.log.error({ ...ctx, err }, 'submit outcome unknown');
-      const done = s.jobs.finish(job.id, { state: 'outcome_unknown', at, errorCode: 'OUTCOME_UNKNOWN' });
+      const done = await s.jobs.finish(job.id, { state: 'outcome_unknown', at, errorCode: 'OUTCOME_UNKNOWN' });
       if (done) s.events.emit('changed', done);
     }
   }

@@ -2,7 +2,8 @@ import { config as loadDotenv } from 'dotenv';
 import { Events } from 'discord.js';
 import { ConfigError, loadConfig, type Config } from './config/index.js';
 import { createLogger, type Logger } from './log/index.js';
-import { openDatabase } from './store/db.js';
+import { hostname } from 'node:os';
+import { openStore } from './store/db.js';
 import { JobStore } from './store/jobs.js';
 import { JobEvents } from './jobs/events.js';
 import { Poller } from './jobs/poller.js';
@@ -22,7 +23,7 @@ const PRUNE_EVERY_MS = 6 * 3600_000;
 
 async function run(config: Config, log: Logger): Promise<void> {
   const clock = () => Date.now();
-  const db = openDatabase(config.databasePath);
+  const db = await openStore(config);
   const jobs = new JobStore(db);
   const events = new JobEvents();
 
@@ -48,6 +49,7 @@ async function run(config: Config, log: Logger): Promise<void> {
     clock,
     pollIntervalMs: config.pollIntervalMs,
     filesDir: config.filesDir,
+    leaseOwner: `${hostname()}:${process.pid}`,
   });
   const services: Services = {
     config,
@@ -64,7 +66,7 @@ async function run(config: Config, log: Logger): Promise<void> {
   const audit = new AuditReporter(services);
   audit.attach();
 
-  for (const job of jobs.recoverInterrupted(clock())) {
+  for (const job of await jobs.recoverInterrupted(clock())) {
     log.warn({ jobId: job.id }, 'job was interrupted mid-submit; outcome unknown, not resubmitting');
     events.emit('changed', job);
   }
@@ -108,7 +110,7 @@ async function run(config: Config, log: Logger): Promise<void> {
     audit.detach();
     await client.destroy();
     await Promise.allSettled([upstream.close(), closeProbeAgents(), closeDownloadAgent()]);
-    db.close();
+    await db.close().catch((err: unknown) => log.warn({ err }, 'closing the store failed'));
     log.info('stopped');
     clearTimeout(force);
     process.exit(0);
@@ -116,8 +118,19 @@ async function run(config: Config, log: Logger): Promise<void> {
   process.once('SIGTERM', () => void shutdown('SIGTERM'));
   process.once('SIGINT', () => void shutdown('SIGINT'));
 
-  poller.start();
+  await poller.start();
   await client.login(config.discord.token);
+}
+
+/** The PostgreSQL URL and its password, scrubbed from logs like the other secrets. */
+function databaseSecrets(config: Config): string[] {
+  if (!config.databaseUrl) return [];
+  try {
+    const password = decodeURIComponent(new URL(config.databaseUrl).password);
+    return password ? [config.databaseUrl, password] : [config.databaseUrl];
+  } catch {
+    return [config.databaseUrl];
+  }
 }
 
 function main(): void {
@@ -132,7 +145,7 @@ function main(): void {
     }
     throw err;
   }
-  const log = createLogger({ level: config.logLevel, secrets: [config.discord.token, config.dmxapi.key] });
+  const log = createLogger({ level: config.logLevel, secrets: [config.discord.token, config.dmxapi.key, ...databaseSecrets(config)] });
   process.on('unhandledRejection', (err) => log.error({ err }, 'unhandled rejection'));
   run(config, log).catch((err: unknown) => {
     log.fatal({ err }, 'start-up failed');

@@ -16,6 +16,8 @@ export interface PollerOptions {
   clock: () => number;
   pollIntervalMs: number;
   filesDir: string;
+  /** Recorded on every lease this poller takes (see JobStore claims); e.g. host:pid or a shard id. */
+  leaseOwner?: string;
 }
 
 /** A claimed job is not claimed again for this long, even if the process that holds it dies. */
@@ -26,7 +28,7 @@ const MAX_DELIVERY_ATTEMPTS = 300;
 
 /**
  * The one loop that moves jobs forward: it claims due status checks and due message
- * edits from SQLite and runs them. All upstream calls go through the client's shared
+ * edits from the store and runs them. All upstream calls go through the client's shared
  * rate budget, so many due jobs wait their turn instead of flooding the provider.
  */
 export class Poller {
@@ -41,8 +43,8 @@ export class Poller {
     this.tickMs = Math.min(1000, o.pollIntervalMs);
   }
 
-  start(): void {
-    const resumed = this.o.jobs.resumeAll(this.o.clock());
+  async start(): Promise<void> {
+    const resumed = await this.o.jobs.resumeAll(this.o.clock());
     if (resumed.checks || resumed.deliveries) this.o.log.info(resumed, 'resuming unfinished jobs');
     this.schedule(0);
   }
@@ -76,11 +78,13 @@ export class Poller {
     if (this.stopped) return;
     this.running = true;
     try {
-      const now = this.o.clock();
-      for (const job of this.o.jobs.claimDueChecks(now, now + LEASE_MS, BATCH, [...this.checking.keys()])) {
+      const owner = this.o.leaseOwner ?? null;
+      let now = this.o.clock();
+      for (const job of await this.o.jobs.claimDueChecks(now, now + LEASE_MS, BATCH, [...this.checking.keys()], owner)) {
         this.track(this.checking, job.id, this.check(job));
       }
-      for (const job of this.o.jobs.claimDueDeliveries(now, now + LEASE_MS, BATCH, [...this.delivering.keys()])) {
+      now = this.o.clock();
+      for (const job of await this.o.jobs.claimDueDeliveries(now, now + LEASE_MS, BATCH, [...this.delivering.keys()], owner)) {
         this.track(this.delivering, job.id, this.deliver(job));
       }
     } catch (err) {
@@ -126,12 +130,12 @@ export class Poller {
       const at = clock();
       if (at >= job.deadlineAt) {
         log.warn({ ...ctx, err }, 'status check failed past the deadline; timing out');
-        this.changed(jobs.finish(job.id, { state: 'timed_out', at, errorCode: 'TIMEOUT' }));
+        this.changed(await jobs.finish(job.id, { state: 'timed_out', at, errorCode: 'TIMEOUT' }));
         return;
       }
       const delay = failureBackoff(job.pollFailures + 1, pollIntervalMs);
       log.warn({ ...ctx, err, retryInMs: delay, failures: job.pollFailures + 1 }, 'status check failed; will retry');
-      jobs.recordCheckFailure(job.id, at, at + delay);
+      await jobs.recordCheckFailure(job.id, at, at + delay);
       return;
     }
     const at = clock();
@@ -141,24 +145,24 @@ export class Poller {
       case 'RUNNING': {
         if (at >= job.deadlineAt) {
           log.warn(ctx, 'job did not finish before its deadline');
-          this.changed(jobs.finish(job.id, { state: 'timed_out', at, errorCode: 'TIMEOUT' }));
+          this.changed(await jobs.finish(job.id, { state: 'timed_out', at, errorCode: 'TIMEOUT' }));
           return;
         }
         const state = info.status === 'PENDING' ? 'queued' : 'running';
         const delay = nextCheckDelay({
           elapsedMs: at - (job.submittedAt ?? job.createdAt),
-          historyMs: jobs.recentDurations(job.quality),
+          historyMs: await jobs.recentDurations(job.quality),
           pollIntervalMs,
         });
-        const updated = jobs.recordCheck(job.id, state, at, Math.min(at + delay, job.deadlineAt));
+        const updated = await jobs.recordCheck(job.id, state, at, Math.min(at + delay, job.deadlineAt));
         if (updated && updated.state !== job.state) this.changed(updated);
         return;
       }
       case 'SUCCEEDED': {
         const files = await storeResults(job, info, this.o.filesDir, log);
         const now = clock();
-        jobs.setFiles(job.id, files, now);
-        const done = jobs.finish(job.id, {
+        await jobs.setFiles(job.id, files, now);
+        const done = await jobs.finish(job.id, {
           state: 'succeeded',
           at: now,
           modelUrl: info.modelUrl ?? null,
@@ -172,7 +176,7 @@ export class Poller {
       case 'FAILED':
         log.info({ ...ctx, code: info.code }, 'job failed upstream');
         this.changed(
-          jobs.finish(job.id, {
+          await jobs.finish(job.id, {
             state: 'failed',
             at,
             errorCode: info.code ?? 'FAILED',
@@ -181,10 +185,10 @@ export class Poller {
         );
         return;
       case 'CANCELED':
-        this.changed(jobs.finish(job.id, { state: 'canceled', at, errorCode: 'CANCELED', errorMessage: info.message ?? null }));
+        this.changed(await jobs.finish(job.id, { state: 'canceled', at, errorCode: 'CANCELED', errorMessage: info.message ?? null }));
         return;
       case 'UNKNOWN':
-        this.changed(jobs.finish(job.id, { state: 'expired', at, errorCode: 'UNKNOWN', errorMessage: info.message ?? null }));
+        this.changed(await jobs.finish(job.id, { state: 'expired', at, errorCode: 'UNKNOWN', errorMessage: info.message ?? null }));
         return;
     }
   }
@@ -194,17 +198,17 @@ export class Poller {
     const ctx = { jobId: job.id, taskId: job.taskId, state: job.state };
     const final = isTerminal(job.state);
     const now = clock();
-    const history = jobs.recentDurations(job.quality);
+    const history = await jobs.recentDurations(job.quality);
     const payload = renderJob(job, { now, typicalMs: typicalDuration(history) });
     try {
       const d = await this.o.deliverer.deliver(job, payload, { final, now });
       if (!d) {
-        jobs.markReplyGone(job.id);
-        jobs.markDelivered(job.id, job.renderVersion, null, clock());
+        await jobs.markReplyGone(job.id);
+        await jobs.markDelivered(job.id, job.renderVersion, null, clock());
         return;
       }
       const moved = d.route === 'channel_message' || d.route === 'dm' ? { messageId: d.messageId, channelId: d.channelId } : undefined;
-      const updated = jobs.markDelivered(job.id, job.renderVersion, d.route, clock(), moved);
+      const updated = await jobs.markDelivered(job.id, job.renderVersion, d.route, clock(), moved);
       log.info({ ...ctx, route: d.route, files: payload.files.map((f) => f.name) }, final ? 'result delivered' : 'progress shown');
       if (final && job.state === 'succeeded' && job.modelFile) {
         const glb = d.attachments.find((a) => a.filename === MODEL_NAME);
@@ -220,12 +224,12 @@ export class Poller {
       const attempts = job.deliveryAttempts + 1;
       if (err instanceof UndeliverableError || attempts >= MAX_DELIVERY_ATTEMPTS) {
         log.error({ ...ctx, err, attempts }, 'giving up on delivering this message');
-        jobs.giveUpDelivery(job.id, String(err instanceof Error ? err.message : err), at);
+        await jobs.giveUpDelivery(job.id, String(err instanceof Error ? err.message : err), at);
         return;
       }
       const delay = deliveryBackoff(attempts);
       log.warn({ ...ctx, err, attempts, retryInMs: delay }, 'delivery failed; will retry');
-      jobs.recordDeliveryFailure(job.id, String(err instanceof Error ? err.message : err), at, at + delay);
+      await jobs.recordDeliveryFailure(job.id, String(err instanceof Error ? err.message : err), at, at + delay);
     }
   }
 }

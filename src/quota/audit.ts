@@ -162,13 +162,13 @@ export class AuditReporter {
   /** Posts or edits the record of one job from its current row. */
   async sync(jobId: number): Promise<void> {
     const { jobs, quota } = this.services;
-    const job = jobs.get(jobId);
+    const job = await jobs.get(jobId);
     if (!job?.guildId) return;
     const body = renderAuditRecord(job, {
-      refund: quota.store.refundOf(job.id),
-      blocked: quota.store.block(job.guildId, job.userId) !== undefined,
+      refund: await quota.store.refundOf(job.id),
+      blocked: (await quota.store.block(job.guildId, job.userId)) !== undefined,
     });
-    const existing = quota.store.auditMessage(job.id);
+    const existing = await quota.store.auditMessage(job.id);
     if (existing) {
       try {
         await this.rest.patch(Routes.channelMessage(existing.channelId, existing.messageId), { body });
@@ -182,10 +182,10 @@ export class AuditReporter {
       }
       return;
     }
-    const channelId = quota.store.settings(job.guildId)?.auditChannelId;
+    const channelId = (await quota.store.settings(job.guildId))?.auditChannelId;
     if (!channelId) return;
     const msg = (await this.rest.post(Routes.channelMessages(channelId), { body })) as APIMessage;
-    quota.store.setAuditMessage({ jobId: job.id, guildId: job.guildId, channelId, messageId: msg.id }, this.services.clock());
+    await quota.store.setAuditMessage({ jobId: job.id, guildId: job.guildId, channelId, messageId: msg.id }, this.services.clock());
   }
 }
 

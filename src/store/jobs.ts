@@ -1,4 +1,5 @@
 import type { Db } from './db.js';
+import { sqlDialect } from './dialect.js';
 
 export type Quality = 'standard' | 'detailed';
 export const ACTIVE_STATES = ['queued', 'running'] as const;
@@ -65,9 +66,13 @@ export interface Job {
   deliveryRoute: DeliveryRoute | null;
   deliveryError: string | null;
   replyGone: boolean;
+  /** Who holds the lease of the job's status check (until nextCheckAt); null when never claimed with an owner. */
+  checkOwner: string | null;
+  /** Who holds the lease of the job's message edit (until nextDeliveryAt). */
+  deliveryOwner: string | null;
 }
 
-interface JobRow {
+export interface JobRow {
   id: number;
   interaction_id: string;
   interaction_token: string;
@@ -111,6 +116,8 @@ interface JobRow {
   delivery_route: DeliveryRoute | null;
   delivery_error: string | null;
   reply_gone: number;
+  check_owner: string | null;
+  delivery_owner: string | null;
 }
 
 export function toJob(r: JobRow): Job {
@@ -158,6 +165,8 @@ export function toJob(r: JobRow): Job {
     deliveryRoute: r.delivery_route,
     deliveryError: r.delivery_error,
     replyGone: r.reply_gone === 1,
+    checkOwner: r.check_owner ?? null,
+    deliveryOwner: r.delivery_owner ?? null,
   };
 }
 
@@ -195,120 +204,145 @@ export interface FinishUpdate {
 /** Progress edits to one message stay at least this far apart; final edits are not held back. */
 export const PROGRESS_EDIT_GAP_MS = 5000;
 
+const TERMINAL = TERMINAL_STATES.map((s) => `'${s}'`).join(', ');
+
+/**
+ * Claims are leases: the claimed rows' due time (next_check_at / next_delivery_at) moves to
+ * `leaseUntil`, so no other pass, in this process or any other, takes them before then; `owner`
+ * (e.g. host:pid or a shard id) is stored on the row as check_owner / delivery_owner. A holder that
+ * dies lets the lease run out and the job is due again; one that restarts with the same owner id
+ * can take its leases back at once with releaseLeases.
+ */
 /** The jobs table: one row per /model3d that passed validation. */
 export class JobStore {
-  private readonly s;
+  private readonly q;
 
   constructor(private readonly db: Db) {
-    this.s = {
-      insert: db.prepare(`
+    const d = sqlDialect(db.dialect);
+    const at = 'CAST(@at AS BIGINT)';
+    this.q = {
+      insert: `
         INSERT INTO jobs (interaction_id, interaction_token, application_id, guild_id, channel_id, user_id, locale,
           message_id, image_url, image_source, image_name, quality, cost, attachment_size_limit, state,
           created_at, updated_at, deadline_at)
         VALUES (@interactionId, @interactionToken, @applicationId, @guildId, @channelId, @userId, @locale,
           @messageId, @imageUrl, @imageSource, @imageName, @quality, @cost, @attachmentSizeLimit, 'submitting',
           @createdAt, @createdAt, @deadlineAt)
-        RETURNING *`),
-      get: db.prepare('SELECT * FROM jobs WHERE id = ?'),
-      submitted: db.prepare(`
+        RETURNING *`,
+      get: 'SELECT * FROM jobs WHERE id = @id',
+      submitted: `
         UPDATE jobs SET state = 'queued', task_id = @taskId, total_tokens = @totalTokens, submitted_at = @at,
           updated_at = @at, next_check_at = @nextCheckAt,
           render_version = render_version + 1,
-          next_delivery_at = MAX(@at, COALESCE(last_edit_at + ${PROGRESS_EDIT_GAP_MS}, 0))
-        WHERE id = @id AND state = 'submitting' RETURNING *`),
-      finish: db.prepare(`
+          next_delivery_at = ${d.greatest(at, `COALESCE(last_edit_at + ${PROGRESS_EDIT_GAP_MS}, 0)`)}
+        WHERE id = @id AND state = 'submitting' RETURNING *`,
+      finish: `
         UPDATE jobs SET state = @state, finished_at = @at, updated_at = @at, next_check_at = NULL,
-          model_url = COALESCE(@modelUrl, model_url), preview_url = COALESCE(@previewUrl, preview_url),
-          result_expires_at = COALESCE(@resultExpiresAt, result_expires_at),
+          model_url = COALESCE(CAST(@modelUrl AS TEXT), model_url), preview_url = COALESCE(CAST(@previewUrl AS TEXT), preview_url),
+          result_expires_at = COALESCE(CAST(@resultExpiresAt AS BIGINT), result_expires_at),
           error_code = @errorCode, error_message = @errorMessage,
           render_version = render_version + 1, next_delivery_at = @at
-        WHERE id = @id AND state NOT IN (${TERMINAL_STATES.map((s) => `'${s}'`).join(', ')}) RETURNING *`),
-      recoverSubmitting: db.prepare(`
+        WHERE id = @id AND state NOT IN (${TERMINAL}) RETURNING *`,
+      recoverSubmitting: `
         UPDATE jobs SET state = 'outcome_unknown', finished_at = @at, updated_at = @at,
           error_code = 'OUTCOME_UNKNOWN', error_message = 'The bot stopped while submitting this job.',
           render_version = render_version + 1, next_delivery_at = @at
-        WHERE state = 'submitting' RETURNING *`),
-      claimChecks: db.prepare(`
-        UPDATE jobs SET next_check_at = @leaseUntil
+        WHERE state = 'submitting' RETURNING *`,
+      claimChecks: `
+        UPDATE jobs SET next_check_at = @leaseUntil, check_owner = @owner
         WHERE id IN (
           SELECT id FROM jobs WHERE state IN ('queued', 'running') AND next_check_at <= @now
-            AND id NOT IN (SELECT value FROM json_each(@busy))
-          ORDER BY next_check_at LIMIT @limit)
-        RETURNING *`),
-      recordCheck: db.prepare(`
+            AND NOT (${d.inList('id', 'busy', 'BIGINT')})
+          ORDER BY next_check_at LIMIT @limit ${d.skipLocked})
+        RETURNING *`,
+      recordCheck: `
         UPDATE jobs SET poll_count = poll_count + 1, poll_failures = 0, updated_at = @at, next_check_at = @nextCheckAt,
           state = @state,
-          started_at = CASE WHEN @state = 'running' THEN COALESCE(started_at, @at) ELSE started_at END,
-          render_version = render_version + (state <> @state),
+          started_at = CASE WHEN @state = 'running' THEN COALESCE(started_at, ${at}) ELSE started_at END,
+          render_version = render_version + CASE WHEN state <> @state THEN 1 ELSE 0 END,
           next_delivery_at = CASE WHEN state <> @state
-            THEN MAX(@at, COALESCE(last_edit_at + ${PROGRESS_EDIT_GAP_MS}, 0)) ELSE next_delivery_at END
-        WHERE id = @id AND state IN ('queued', 'running') RETURNING *`),
-      recordCheckFailure: db.prepare(`
+            THEN ${d.greatest(at, `COALESCE(last_edit_at + ${PROGRESS_EDIT_GAP_MS}, 0)`)} ELSE next_delivery_at END
+        WHERE id = @id AND state IN ('queued', 'running') RETURNING *`,
+      recordCheckFailure: `
         UPDATE jobs SET poll_count = poll_count + 1, poll_failures = poll_failures + 1, updated_at = @at,
           next_check_at = @nextCheckAt
-        WHERE id = @id AND state IN ('queued', 'running') RETURNING *`),
-      recentDurations: db.prepare(`
-        SELECT finished_at - submitted_at FROM jobs
-        WHERE quality = ? AND state = 'succeeded' AND submitted_at IS NOT NULL AND finished_at IS NOT NULL
-        ORDER BY finished_at DESC LIMIT ?`),
-      setMessageId: db.prepare('UPDATE jobs SET message_id = ? WHERE id = ? AND message_id IS NULL'),
-      setFiles: db.prepare(`
+        WHERE id = @id AND state IN ('queued', 'running') RETURNING *`,
+      recentDurations: `
+        SELECT finished_at - submitted_at AS took FROM jobs
+        WHERE quality = @quality AND state = 'succeeded' AND submitted_at IS NOT NULL AND finished_at IS NOT NULL
+        ORDER BY finished_at DESC LIMIT @limit`,
+      setMessageId: 'UPDATE jobs SET message_id = @messageId WHERE id = @id AND message_id IS NULL',
+      setFiles: `
         UPDATE jobs SET model_file = @modelFile, model_bytes = @modelBytes, preview_file = @previewFile,
-          updated_at = @at WHERE id = @id RETURNING *`),
-      claimDeliveries: db.prepare(`
-        UPDATE jobs SET next_delivery_at = @leaseUntil
+          updated_at = @at WHERE id = @id RETURNING *`,
+      claimDeliveries: `
+        UPDATE jobs SET next_delivery_at = @leaseUntil, delivery_owner = @owner
         WHERE id IN (
           SELECT id FROM jobs WHERE render_version > delivered_version AND next_delivery_at <= @now
-            AND id NOT IN (SELECT value FROM json_each(@busy))
-          ORDER BY next_delivery_at LIMIT @limit)
-        RETURNING *`),
-      delivered: db.prepare(`
-        UPDATE jobs SET delivered_version = MAX(delivered_version, @version), last_edit_at = @at,
-          delivery_route = COALESCE(@route, delivery_route), delivery_error = NULL, delivery_attempts = 0,
-          updated_at = @at, message_id = COALESCE(@messageId, message_id), channel_id = COALESCE(@channelId, channel_id),
-          reply_gone = CASE WHEN @messageId IS NOT NULL THEN 0 ELSE reply_gone END,
+            AND NOT (${d.inList('id', 'busy', 'BIGINT')})
+          ORDER BY next_delivery_at LIMIT @limit ${d.skipLocked})
+        RETURNING *`,
+      delivered: `
+        UPDATE jobs SET delivered_version = ${d.greatest('delivered_version', 'CAST(@version AS INTEGER)')}, last_edit_at = @at,
+          delivery_route = COALESCE(CAST(@route AS TEXT), delivery_route), delivery_error = NULL, delivery_attempts = 0,
+          updated_at = @at, message_id = COALESCE(CAST(@messageId AS TEXT), message_id),
+          channel_id = COALESCE(CAST(@channelId AS TEXT), channel_id),
+          reply_gone = CASE WHEN CAST(@messageId AS TEXT) IS NOT NULL THEN 0 ELSE reply_gone END,
           next_delivery_at = CASE
-            WHEN render_version <= MAX(delivered_version, @version) THEN NULL
-            WHEN state IN (${TERMINAL_STATES.map((s) => `'${s}'`).join(', ')}) THEN @at
-            ELSE @at + ${PROGRESS_EDIT_GAP_MS} END
-        WHERE id = @id RETURNING *`),
-      deliveryFailed: db.prepare(`
+            WHEN render_version <= ${d.greatest('delivered_version', 'CAST(@version AS INTEGER)')} THEN NULL
+            WHEN state IN (${TERMINAL}) THEN ${at}
+            ELSE ${at} + ${PROGRESS_EDIT_GAP_MS} END
+        WHERE id = @id RETURNING *`,
+      deliveryFailed: `
         UPDATE jobs SET delivery_attempts = delivery_attempts + 1, delivery_error = @error,
           next_delivery_at = @nextAt, updated_at = @at
-        WHERE id = @id RETURNING *`),
-      giveUpDelivery: db.prepare(`
+        WHERE id = @id RETURNING *`,
+      giveUpDelivery: `
         UPDATE jobs SET delivered_version = render_version, delivery_error = @error, next_delivery_at = NULL,
-          updated_at = @at WHERE id = @id RETURNING *`),
-      replyGone: db.prepare('UPDATE jobs SET reply_gone = 1 WHERE id = ?'),
-      withStoredFiles: db.prepare(`
-        SELECT * FROM jobs WHERE (model_file IS NOT NULL OR preview_file IS NOT NULL) AND finished_at < ?
-        ORDER BY finished_at LIMIT ?`),
-      forgetFiles: db.prepare('UPDATE jobs SET model_file = NULL, preview_file = NULL, updated_at = ? WHERE id = ?'),
-      resumeChecks: db.prepare(`UPDATE jobs SET next_check_at = @now WHERE state IN ('queued', 'running')`),
-      resumeDeliveries: db.prepare(
-        'UPDATE jobs SET next_delivery_at = MIN(COALESCE(next_delivery_at, @now), @now) WHERE render_version > delivered_version',
-      ),
+          updated_at = @at WHERE id = @id RETURNING *`,
+      replyGone: 'UPDATE jobs SET reply_gone = 1 WHERE id = @id',
+      withStoredFiles: `
+        SELECT * FROM jobs WHERE (model_file IS NOT NULL OR preview_file IS NOT NULL) AND finished_at < @before
+        ORDER BY finished_at LIMIT @limit`,
+      forgetFiles: 'UPDATE jobs SET model_file = NULL, preview_file = NULL, updated_at = @at WHERE id = @id',
+      resumeChecks: `UPDATE jobs SET next_check_at = @now WHERE state IN ('queued', 'running')`,
+      resumeDeliveries: `
+        UPDATE jobs SET next_delivery_at = ${d.least('COALESCE(next_delivery_at, CAST(@now AS BIGINT))', 'CAST(@now AS BIGINT)')}
+        WHERE render_version > delivered_version`,
+      releaseChecks: `
+        UPDATE jobs SET next_check_at = @now
+        WHERE state IN ('queued', 'running') AND check_owner = @owner AND next_check_at > @now`,
+      releaseDeliveries: `
+        UPDATE jobs SET next_delivery_at = @now
+        WHERE render_version > delivered_version AND delivery_owner = @owner AND next_delivery_at > @now`,
     };
   }
 
-  insert(job: NewJob): Job {
-    return toJob(this.s.insert.get(job) as JobRow);
+  private async one(sql: string, params: Record<string, unknown>): Promise<Job | undefined> {
+    const row = await this.db.get<JobRow>(sql, params);
+    return row && toJob(row);
   }
 
-  get(id: number): Job | undefined {
-    const row = this.s.get.get(id) as JobRow | undefined;
-    return row && toJob(row);
+  private async many(sql: string, params: Record<string, unknown>): Promise<Job[]> {
+    return (await this.db.all<JobRow>(sql, params)).map(toJob);
+  }
+
+  async insert(job: NewJob): Promise<Job> {
+    return (await this.one(this.q.insert, { ...job }))!;
+  }
+
+  get(id: number): Promise<Job | undefined> {
+    return this.one(this.q.get, { id });
   }
 
   /** Records the upstream task id; the poller's first check is due at `nextCheckAt`. */
-  markSubmitted(id: number, taskId: string, totalTokens: number | null, at: number, nextCheckAt: number): Job | undefined {
-    const row = this.s.submitted.get({ id, taskId, totalTokens, at, nextCheckAt }) as JobRow | undefined;
-    return row && toJob(row);
+  markSubmitted(id: number, taskId: string, totalTokens: number | null, at: number, nextCheckAt: number): Promise<Job | undefined> {
+    return this.one(this.q.submitted, { id, taskId, totalTokens, at, nextCheckAt });
   }
 
   /** Moves a job to a terminal state, once; a second call is a no-op that returns undefined. */
-  finish(id: number, u: FinishUpdate): Job | undefined {
-    const row = this.s.finish.get({
+  finish(id: number, u: FinishUpdate): Promise<Job | undefined> {
+    return this.one(this.q.finish, {
       id,
       state: u.state,
       at: u.at,
@@ -317,58 +351,66 @@ export class JobStore {
       resultExpiresAt: u.resultExpiresAt ?? null,
       errorCode: u.errorCode ?? null,
       errorMessage: u.errorMessage ?? null,
-    }) as JobRow | undefined;
-    return row && toJob(row);
+    });
   }
 
   /** After a crash: jobs caught between writing the row and recording the task id. They are not resubmitted. */
-  recoverInterrupted(at: number): Job[] {
-    return (this.s.recoverSubmitting.all({ at }) as JobRow[]).map(toJob);
-  }
-
-  /** Claims active jobs whose check is due, leasing them until `leaseUntil` so that no other pass takes them. */
-  claimDueChecks(now: number, leaseUntil: number, limit: number, busy: readonly number[] = []): Job[] {
-    return (this.s.claimChecks.all({ now, leaseUntil, limit, busy: JSON.stringify(busy) }) as JobRow[]).map(toJob);
+  recoverInterrupted(at: number): Promise<Job[]> {
+    return this.many(this.q.recoverSubmitting, { at });
   }
 
   /**
-   * At start-up: every unfinished job gets a check and every pending message an edit now,
-   * so leases held by a process that died do not delay them.
+   * Claims active jobs whose check is due, leasing them to `owner` until `leaseUntil`.
+   * On PostgreSQL rows another process is claiming at the same moment are skipped (SKIP LOCKED).
    */
-  resumeAll(now: number): { checks: number; deliveries: number } {
-    return this.db.transaction(() => ({
-      checks: this.s.resumeChecks.run({ now }).changes,
-      deliveries: this.s.resumeDeliveries.run({ now }).changes,
-    }))();
+  claimDueChecks(now: number, leaseUntil: number, limit: number, busy: readonly number[] = [], owner: string | null = null): Promise<Job[]> {
+    return this.many(this.q.claimChecks, { now, leaseUntil, limit, busy: [...busy], owner });
   }
 
-  recordCheck(id: number, state: ActiveState, at: number, nextCheckAt: number): Job | undefined {
-    const row = this.s.recordCheck.get({ id, state, at, nextCheckAt }) as JobRow | undefined;
-    return row && toJob(row);
+  /**
+   * At start-up of the only process: every unfinished job gets a check and every pending message
+   * an edit now, so leases held by a process that died do not delay them.
+   * With several processes, use releaseLeases(owner) instead: it leaves the others' leases alone.
+   */
+  resumeAll(now: number): Promise<{ checks: number; deliveries: number }> {
+    return this.db.transaction(async () => ({
+      checks: await this.db.run(this.q.resumeChecks, { now }),
+      deliveries: await this.db.run(this.q.resumeDeliveries, { now }),
+    }));
   }
 
-  recordCheckFailure(id: number, at: number, nextCheckAt: number): Job | undefined {
-    const row = this.s.recordCheckFailure.get({ id, at, nextCheckAt }) as JobRow | undefined;
-    return row && toJob(row);
+  /** Makes due now every lease still held by `owner` (a restarted process or shard with a stable id). */
+  releaseLeases(owner: string, now: number): Promise<{ checks: number; deliveries: number }> {
+    return this.db.transaction(async () => ({
+      checks: await this.db.run(this.q.releaseChecks, { owner, now }),
+      deliveries: await this.db.run(this.q.releaseDeliveries, { owner, now }),
+    }));
+  }
+
+  recordCheck(id: number, state: ActiveState, at: number, nextCheckAt: number): Promise<Job | undefined> {
+    return this.one(this.q.recordCheck, { id, state, at, nextCheckAt });
+  }
+
+  recordCheckFailure(id: number, at: number, nextCheckAt: number): Promise<Job | undefined> {
+    return this.one(this.q.recordCheckFailure, { id, at, nextCheckAt });
   }
 
   /** Submit-to-result durations (ms) of the most recent successful jobs of one quality, newest first. */
-  recentDurations(quality: Quality, limit = 20): number[] {
-    return this.s.recentDurations.pluck().all(quality, limit) as number[];
+  async recentDurations(quality: Quality, limit = 20): Promise<number[]> {
+    return (await this.db.all<{ took: number }>(this.q.recentDurations, { quality, limit })).map((r) => r.took);
   }
 
-  setMessageId(id: number, messageId: string): void {
-    this.s.setMessageId.run(messageId, id);
+  async setMessageId(id: number, messageId: string): Promise<void> {
+    await this.db.run(this.q.setMessageId, { id, messageId });
   }
 
-  setFiles(id: number, f: { modelFile: string | null; modelBytes: number | null; previewFile: string | null }, at: number): Job | undefined {
-    const row = this.s.setFiles.get({ id, at, ...f }) as JobRow | undefined;
-    return row && toJob(row);
+  setFiles(id: number, f: { modelFile: string | null; modelBytes: number | null; previewFile: string | null }, at: number): Promise<Job | undefined> {
+    return this.one(this.q.setFiles, { id, at, ...f });
   }
 
-  /** Claims jobs whose message is behind their state and due for an edit. */
-  claimDueDeliveries(now: number, leaseUntil: number, limit: number, busy: readonly number[] = []): Job[] {
-    return (this.s.claimDeliveries.all({ now, leaseUntil, limit, busy: JSON.stringify(busy) }) as JobRow[]).map(toJob);
+  /** Claims jobs whose message is behind their state and due for an edit (a lease, as in claimDueChecks). */
+  claimDueDeliveries(now: number, leaseUntil: number, limit: number, busy: readonly number[] = [], owner: string | null = null): Promise<Job[]> {
+    return this.many(this.q.claimDeliveries, { now, leaseUntil, limit, busy: [...busy], owner });
   }
 
   markDelivered(
@@ -377,40 +419,37 @@ export class JobStore {
     route: DeliveryRoute | null,
     at: number,
     moved?: { messageId: string; channelId: string },
-  ): Job | undefined {
-    const row = this.s.delivered.get({
+  ): Promise<Job | undefined> {
+    return this.one(this.q.delivered, {
       id,
       version,
       route,
       at,
       messageId: moved?.messageId ?? null,
       channelId: moved?.channelId ?? null,
-    }) as JobRow | undefined;
-    return row && toJob(row);
+    });
   }
 
-  recordDeliveryFailure(id: number, error: string, at: number, nextAt: number): Job | undefined {
-    const row = this.s.deliveryFailed.get({ id, error, at, nextAt }) as JobRow | undefined;
-    return row && toJob(row);
+  recordDeliveryFailure(id: number, error: string, at: number, nextAt: number): Promise<Job | undefined> {
+    return this.one(this.q.deliveryFailed, { id, error, at, nextAt });
   }
 
   /** Stops retrying a message that can no longer be delivered anywhere; the error stays on the row. */
-  giveUpDelivery(id: number, error: string, at: number): Job | undefined {
-    const row = this.s.giveUpDelivery.get({ id, error, at }) as JobRow | undefined;
-    return row && toJob(row);
+  giveUpDelivery(id: number, error: string, at: number): Promise<Job | undefined> {
+    return this.one(this.q.giveUpDelivery, { id, error, at });
   }
 
   /** Finished jobs whose downloaded files are older than `before`, oldest first. */
-  withStoredFilesBefore(before: number, limit: number): Job[] {
-    return (this.s.withStoredFiles.all(before, limit) as JobRow[]).map(toJob);
+  withStoredFilesBefore(before: number, limit: number): Promise<Job[]> {
+    return this.many(this.q.withStoredFiles, { before, limit });
   }
 
   /** The job's stored files were deleted; its message keeps Discord's copies. */
-  forgetFiles(id: number, at: number): void {
-    this.s.forgetFiles.run(at, id);
+  async forgetFiles(id: number, at: number): Promise<void> {
+    await this.db.run(this.q.forgetFiles, { id, at });
   }
 
-  markReplyGone(id: number): void {
-    this.s.replyGone.run(id);
+  async markReplyGone(id: number): Promise<void> {
+    await this.db.run(this.q.replyGone, { id });
   }
 }

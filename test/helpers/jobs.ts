@@ -76,4 +76,6 @@ const baseRow: Job = {
   deliveryRoute: null,
   deliveryError: null,
   replyGone: false,
+  checkOwner: null,
+  deliveryOwner: null,
 };
