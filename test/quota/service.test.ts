@@ -35,6 +35,15 @@ describe.each(BACKENDS)('quota on %s', (backend) => {
       expect((await env.reserve({ guildId: null })).ok).toBe(true);
     });
 
+    it('direct messages are one scope of their own: DM jobs use up the DM allowance', async () => {
+      env = await setup({ userDaily: 1 });
+      await env.mustReserve({ guildId: null });
+      expect(await env.reserve({ guildId: null })).toMatchObject({ ok: false, denial: { limit: 'user_daily', used: 1 } });
+      await env.quota.grant(GUILD, ALICE, 1, MOD); // a server's grant does not reach DMs
+      expect(await env.quota.check(env.req({ guildId: null }))).toMatchObject({ limit: 'user_daily' });
+      expect((await env.reserve()).ok).toBe(true);
+    });
+
     it('check() is read-only and agrees with reserve()', async () => {
       env = await setup({ userDaily: 1 });
       expect(await env.quota.check(env.req())).toBeNull();
