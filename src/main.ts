@@ -1,6 +1,6 @@
 import { config as loadDotenv } from 'dotenv';
 import { Events } from 'discord.js';
-import { ConfigError, loadConfig, type Config } from './config/index.js';
+import { ConfigError, loadConfig, secretsOf, type Config } from './config/index.js';
 import { createLogger, type Logger } from './log/index.js';
 import { hostname } from 'node:os';
 import { openStore } from './store/db.js';
@@ -24,6 +24,7 @@ const PRUNE_EVERY_MS = 6 * 3600_000;
 async function run(config: Config, log: Logger): Promise<void> {
   const clock = () => Date.now();
   const db = await openStore(config);
+  log.info({ store: db.dialect }, 'store ready');
   const jobs = new JobStore(db);
   const events = new JobEvents();
 
@@ -122,17 +123,6 @@ async function run(config: Config, log: Logger): Promise<void> {
   await client.login(config.discord.token);
 }
 
-/** The PostgreSQL URL and its password, scrubbed from logs like the other secrets. */
-function databaseSecrets(config: Config): string[] {
-  if (!config.databaseUrl) return [];
-  try {
-    const password = decodeURIComponent(new URL(config.databaseUrl).password);
-    return password ? [config.databaseUrl, password] : [config.databaseUrl];
-  } catch {
-    return [config.databaseUrl];
-  }
-}
-
 function main(): void {
   loadDotenv({ quiet: true });
   let config: Config;
@@ -145,7 +135,7 @@ function main(): void {
     }
     throw err;
   }
-  const log = createLogger({ level: config.logLevel, secrets: [config.discord.token, config.dmxapi.key, ...databaseSecrets(config)] });
+  const log = createLogger({ level: config.logLevel, secrets: secretsOf(config) });
   process.on('unhandledRejection', (err) => log.error({ err }, 'unhandled rejection'));
   run(config, log).catch((err: unknown) => {
     log.fatal({ err }, 'start-up failed');

@@ -139,3 +139,18 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     },
   };
 }
+
+/** Values scrubbed from every log line: the bot token, the API key, and the database URL with its password. */
+export function secretsOf(config: Config): string[] {
+  const out = [config.discord.token, config.dmxapi.key];
+  if (config.databaseUrl) {
+    out.push(config.databaseUrl);
+    try {
+      const password = decodeURIComponent(new URL(config.databaseUrl).password);
+      if (password) out.push(password);
+    } catch {
+      // not parseable as a URL: the whole string is still scrubbed
+    }
+  }
+  return out;
+}

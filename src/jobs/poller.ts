@@ -34,6 +34,8 @@ const MAX_DELIVERY_ATTEMPTS = 300;
 export class Poller {
   private timer: NodeJS.Timeout | null = null;
   private running = false;
+  /** The pass under way, if any: its claims are awaited before shutdown waits for the work they started. */
+  private pass: Promise<void> = Promise.resolve();
   private stopped = false;
   private readonly checking = new Map<number, Promise<void>>();
   private readonly delivering = new Map<number, Promise<void>>();
@@ -58,10 +60,9 @@ export class Poller {
   async stop(timeoutMs = 7000): Promise<void> {
     this.stopped = true;
     if (this.timer) clearTimeout(this.timer);
-    const inflight = [...this.checking.values(), ...this.delivering.values()];
     let timeout: NodeJS.Timeout | undefined;
     await Promise.race([
-      Promise.allSettled(inflight),
+      this.pass.then(() => Promise.allSettled([...this.checking.values(), ...this.delivering.values()])),
       new Promise((resolve) => (timeout = setTimeout(resolve, timeoutMs))),
     ]);
     clearTimeout(timeout);
@@ -70,7 +71,9 @@ export class Poller {
   private schedule(ms: number): void {
     if (this.stopped) return;
     if (this.timer) clearTimeout(this.timer);
-    this.timer = setTimeout(() => void this.tick(), ms);
+    this.timer = setTimeout(() => {
+      this.pass = this.tick();
+    }, ms);
   }
 
   /** One pass: start due checks and due deliveries; never throws. */
