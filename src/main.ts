@@ -2,7 +2,6 @@ import { config as loadDotenv } from 'dotenv';
 import { Events } from 'discord.js';
 import { ConfigError, loadConfig, secretsOf, type Config } from './config/index.js';
 import { createLogger, type Logger } from './log/index.js';
-import { hostname } from 'node:os';
 import { openStore } from './store/db.js';
 import { JobStore } from './store/jobs.js';
 import { JobEvents } from './jobs/events.js';
@@ -50,7 +49,6 @@ async function run(config: Config, log: Logger): Promise<void> {
     clock,
     pollIntervalMs: config.pollIntervalMs,
     filesDir: config.filesDir,
-    leaseOwner: `${hostname()}:${process.pid}`,
   });
   const services: Services = {
     config,

@@ -16,8 +16,6 @@ export interface PollerOptions {
   clock: () => number;
   pollIntervalMs: number;
   filesDir: string;
-  /** Recorded on every lease this poller takes (see JobStore claims); e.g. host:pid or a shard id. */
-  leaseOwner?: string;
 }
 
 /** A claimed job is not claimed again for this long, even if the process that holds it dies. */
@@ -81,13 +79,12 @@ export class Poller {
     if (this.stopped) return;
     this.running = true;
     try {
-      const owner = this.o.leaseOwner ?? null;
       let now = this.o.clock();
-      for (const job of await this.o.jobs.claimDueChecks(now, now + LEASE_MS, BATCH, [...this.checking.keys()], owner)) {
+      for (const job of await this.o.jobs.claimDueChecks(now, now + LEASE_MS, BATCH, [...this.checking.keys()])) {
         this.track(this.checking, job.id, this.check(job));
       }
       now = this.o.clock();
-      for (const job of await this.o.jobs.claimDueDeliveries(now, now + LEASE_MS, BATCH, [...this.delivering.keys()], owner)) {
+      for (const job of await this.o.jobs.claimDueDeliveries(now, now + LEASE_MS, BATCH, [...this.delivering.keys()])) {
         this.track(this.delivering, job.id, this.deliver(job));
       }
     } catch (err) {

@@ -66,10 +66,6 @@ export interface Job {
   deliveryRoute: DeliveryRoute | null;
   deliveryError: string | null;
   replyGone: boolean;
-  /** Who holds the lease of the job's status check (until nextCheckAt); null when never claimed with an owner. */
-  checkOwner: string | null;
-  /** Who holds the lease of the job's message edit (until nextDeliveryAt). */
-  deliveryOwner: string | null;
 }
 
 export interface JobRow {
@@ -116,8 +112,6 @@ export interface JobRow {
   delivery_route: DeliveryRoute | null;
   delivery_error: string | null;
   reply_gone: number;
-  check_owner: string | null;
-  delivery_owner: string | null;
 }
 
 export function toJob(r: JobRow): Job {
@@ -165,8 +159,6 @@ export function toJob(r: JobRow): Job {
     deliveryRoute: r.delivery_route,
     deliveryError: r.delivery_error,
     replyGone: r.reply_gone === 1,
-    checkOwner: r.check_owner ?? null,
-    deliveryOwner: r.delivery_owner ?? null,
   };
 }
 
@@ -208,10 +200,9 @@ const TERMINAL = TERMINAL_STATES.map((s) => `'${s}'`).join(', ');
 
 /**
  * Claims are leases: the claimed rows' due time (next_check_at / next_delivery_at) moves to
- * `leaseUntil`, so no other pass, in this process or any other, takes them before then; `owner`
- * (e.g. host:pid or a shard id) is stored on the row as check_owner / delivery_owner. A holder that
- * dies lets the lease run out and the job is due again; one that restarts with the same owner id
- * can take its leases back at once with releaseLeases.
+ * `leaseUntil`, so no other pass, in this process or any other, takes them before then. A holder
+ * that dies lets the lease run out and the job is due again. On PostgreSQL the claim's subquery
+ * locks the rows it picks with SKIP LOCKED: concurrent claimers neither wait nor overlap.
  */
 /** The jobs table: one row per /model3d that passed validation. */
 export class JobStore {
@@ -249,7 +240,7 @@ export class JobStore {
           render_version = render_version + 1, next_delivery_at = @at
         WHERE state = 'submitting' RETURNING *`,
       claimChecks: `
-        UPDATE jobs SET next_check_at = @leaseUntil, check_owner = @owner
+        UPDATE jobs SET next_check_at = @leaseUntil
         WHERE id IN (
           SELECT id FROM jobs WHERE state IN ('queued', 'running') AND next_check_at <= @now
             AND NOT (${d.inList('id', 'busy', 'BIGINT')})
@@ -276,7 +267,7 @@ export class JobStore {
         UPDATE jobs SET model_file = @modelFile, model_bytes = @modelBytes, preview_file = @previewFile,
           updated_at = @at WHERE id = @id RETURNING *`,
       claimDeliveries: `
-        UPDATE jobs SET next_delivery_at = @leaseUntil, delivery_owner = @owner
+        UPDATE jobs SET next_delivery_at = @leaseUntil
         WHERE id IN (
           SELECT id FROM jobs WHERE render_version > delivered_version AND next_delivery_at <= @now
             AND NOT (${d.inList('id', 'busy', 'BIGINT')})
@@ -309,12 +300,6 @@ export class JobStore {
       resumeDeliveries: `
         UPDATE jobs SET next_delivery_at = ${d.least('COALESCE(next_delivery_at, CAST(@now AS BIGINT))', 'CAST(@now AS BIGINT)')}
         WHERE render_version > delivered_version`,
-      releaseChecks: `
-        UPDATE jobs SET next_check_at = @now
-        WHERE state IN ('queued', 'running') AND check_owner = @owner AND next_check_at > @now`,
-      releaseDeliveries: `
-        UPDATE jobs SET next_delivery_at = @now
-        WHERE render_version > delivered_version AND delivery_owner = @owner AND next_delivery_at > @now`,
     };
   }
 
@@ -359,31 +344,19 @@ export class JobStore {
     return this.many(this.q.recoverSubmitting, { at });
   }
 
-  /**
-   * Claims active jobs whose check is due, leasing them to `owner` until `leaseUntil`.
-   * On PostgreSQL rows another process is claiming at the same moment are skipped (SKIP LOCKED).
-   */
-  claimDueChecks(now: number, leaseUntil: number, limit: number, busy: readonly number[] = [], owner: string | null = null): Promise<Job[]> {
-    return this.many(this.q.claimChecks, { now, leaseUntil, limit, busy: [...busy], owner });
+  /** Claims active jobs whose check is due, leasing them until `leaseUntil` so that no other pass takes them. */
+  claimDueChecks(now: number, leaseUntil: number, limit: number, busy: readonly number[] = []): Promise<Job[]> {
+    return this.many(this.q.claimChecks, { now, leaseUntil, limit, busy: [...busy] });
   }
 
   /**
-   * At start-up of the only process: every unfinished job gets a check and every pending message
-   * an edit now, so leases held by a process that died do not delay them.
-   * With several processes, use releaseLeases(owner) instead: it leaves the others' leases alone.
+   * At start-up: every unfinished job gets a check and every pending message an edit now,
+   * so leases held by a process that died do not delay them.
    */
   resumeAll(now: number): Promise<{ checks: number; deliveries: number }> {
     return this.db.transaction(async () => ({
       checks: await this.db.run(this.q.resumeChecks, { now }),
       deliveries: await this.db.run(this.q.resumeDeliveries, { now }),
-    }));
-  }
-
-  /** Makes due now every lease still held by `owner` (a restarted process or shard with a stable id). */
-  releaseLeases(owner: string, now: number): Promise<{ checks: number; deliveries: number }> {
-    return this.db.transaction(async () => ({
-      checks: await this.db.run(this.q.releaseChecks, { owner, now }),
-      deliveries: await this.db.run(this.q.releaseDeliveries, { owner, now }),
     }));
   }
 
@@ -409,8 +382,8 @@ export class JobStore {
   }
 
   /** Claims jobs whose message is behind their state and due for an edit (a lease, as in claimDueChecks). */
-  claimDueDeliveries(now: number, leaseUntil: number, limit: number, busy: readonly number[] = [], owner: string | null = null): Promise<Job[]> {
-    return this.many(this.q.claimDeliveries, { now, leaseUntil, limit, busy: [...busy], owner });
+  claimDueDeliveries(now: number, leaseUntil: number, limit: number, busy: readonly number[] = []): Promise<Job[]> {
+    return this.many(this.q.claimDeliveries, { now, leaseUntil, limit, busy: [...busy] });
   }
 
   markDelivered(

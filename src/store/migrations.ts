@@ -265,18 +265,4 @@ export const migrations: Migration[] = [
         WHERE model_file IS NOT NULL OR preview_file IS NOT NULL;
     `,
   },
-  {
-    version: 8,
-    name: 'lease owners',
-    sql: `
-      -- Who holds a job's lease: the process (or shard) that claimed its check or its delivery.
-      -- The lease itself runs until next_check_at / next_delivery_at.
-      ALTER TABLE jobs ADD COLUMN check_owner TEXT;
-      ALTER TABLE jobs ADD COLUMN delivery_owner TEXT;
-    `,
-    postgres: `
-      ALTER TABLE jobs ADD COLUMN check_owner TEXT;
-      ALTER TABLE jobs ADD COLUMN delivery_owner TEXT;
-    `,
-  },
 ];

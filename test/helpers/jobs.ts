@@ -76,6 +76,4 @@ const baseRow: Job = {
   deliveryRoute: null,
   deliveryError: null,
   replyGone: false,
-  checkOwner: null,
-  deliveryOwner: null,
 };
