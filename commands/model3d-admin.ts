@@ -109,6 +109,38 @@ export const definition = {
     },
     {
       type: O.SubcommandGroup,
+      name: 'gallery',
+      description: 'A community gallery: a forum post (or a message) per shared model',
+      options: [
+        {
+          type: O.Subcommand,
+          name: 'set',
+          description: 'Post shared models in this forum (preferred) or text channel',
+          options: [
+            {
+              type: O.Channel,
+              name: 'channel',
+              description: 'A forum channel (one post per model) or a text channel (one message per model)',
+              required: true,
+              channel_types: [ChannelType.GuildForum, ChannelType.GuildText, ChannelType.GuildAnnouncement],
+            },
+            {
+              type: O.String,
+              name: 'mode',
+              description: 'opt-in (default): members press Share to gallery; all: every finished model is posted',
+              required: false,
+              choices: [
+                { name: 'opt-in', value: 'opt-in' },
+                { name: 'all', value: 'all' },
+              ],
+            },
+          ],
+        },
+        { type: O.Subcommand, name: 'off', description: 'Stop posting models to the gallery (posts already made stay)' },
+      ],
+    },
+    {
+      type: O.SubcommandGroup,
       name: 'audit-channel',
       description: 'A channel where every job is recorded, with buttons to remove a result or block a member',
       options: [

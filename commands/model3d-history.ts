@@ -17,7 +17,8 @@ import { UserFacingError } from '../src/errors.js';
 import { isTerminal, type Job } from '../src/store/jobs.js';
 import { historyStore, type HistoryEntry } from '../src/store/history.js';
 import { formatBytes, t } from '../src/discord/messages.js';
-import { DEFAULT_ATTACHMENT_LIMIT, MODEL_NAME, PREVIEW_NAME } from '../src/discord/render.js';
+import { DEFAULT_ATTACHMENT_LIMIT, PREVIEW_NAME } from '../src/discord/render.js';
+import { modelFileName } from '../src/jobs/names.js';
 
 export const DEFAULT_COUNT = 10;
 export const MAX_COUNT = 25;
@@ -161,7 +162,7 @@ async function resend(
     const previewBytes = await fileSize(job.previewFile);
     // The limit applies to the whole upload: the preview comes along only when both fit.
     const withPreview = previewBytes !== null && job.previewFile !== null && modelBytes + previewBytes <= limit;
-    const files = [{ attachment: job.modelFile, name: MODEL_NAME }];
+    const files = [{ attachment: job.modelFile, name: modelFileName(job) }];
     if (withPreview) files.unshift({ attachment: job.previewFile!, name: PREVIEW_NAME });
     await interaction.editReply({
       content: t(locale, 'history.job.resent', { id: job.id, at: job.createdAt, size: formatBytes(modelBytes), withPreview }),

@@ -4,18 +4,20 @@ import {
   ApplicationIntegrationType,
   InteractionContextType,
   MessageFlags,
+  type ButtonInteraction,
   type ChatInputCommandInteraction,
   type RESTPostAPIChatInputApplicationCommandsJSONBody,
 } from 'discord.js';
 import { UserFacingError } from '../src/errors.js';
-import { ImageRejectedError, validateAttachment, validateImageUrl } from '../src/images/index.js';
-import { UpstreamError } from '../src/upstream/index.js';
 import type { Services } from '../src/services.js';
 import type { Quality } from '../src/store/jobs.js';
 import { t } from '../src/discord/messages.js';
-import { rejectionText, upstreamReason } from '../src/discord/rejections.js';
-import { DEFAULT_ATTACHMENT_LIMIT } from '../src/discord/render.js';
-import { denialText, type QuotaRequest } from '../src/quota/service.js';
+import { DEFAULT_ATTACHMENT_LIMIT, JOB_PREFIX } from '../src/discord/render.js';
+import { denialText } from '../src/quota/service.js';
+import { roleIdsOf } from '../src/quota/admin.js';
+import { startJob } from '../src/jobs/start.js';
+import { TITLE_MAX, cleanTitle } from '../src/jobs/names.js';
+import { displayNameOf, handleJobButton } from '../src/discord/job-buttons.js';
 
 export const definition = {
   name: 'model3d',
@@ -40,6 +42,14 @@ export const definition = {
     },
     {
       type: ApplicationCommandOptionType.String,
+      name: 'title',
+      description: 'Optional name for the model: the title of the result and its file names (e.g. teapot.glb)',
+      description_localizations: { 'zh-CN': '可选的模型名称：用作结果标题和文件名(例如 teapot.glb)' },
+      required: false,
+      max_length: TITLE_MAX,
+    },
+    {
+      type: ApplicationCommandOptionType.String,
       name: 'quality',
       description: 'Texture detail: standard (default) or detailed (costs more quota)',
       required: false,
@@ -51,6 +61,13 @@ export const definition = {
   ],
 } as const satisfies RESTPostAPIChatInputApplicationCommandsJSONBody;
 
+const QUALITIES = ['standard', 'detailed'] as const satisfies readonly Quality[];
+
+/** No value means the default; anything else must be a known quality (a stale or forged payload may carry any string). */
+function parseQuality(raw: string | null): Quality | null {
+  if (raw === null) return 'standard';
+  return (QUALITIES as readonly string[]).includes(raw) ? (raw as Quality) : null;
+}
 
 async function refuseQuota(interaction: ChatInputCommandInteraction, text: string): Promise<void> {
   await interaction.deleteReply().catch(() => undefined);
@@ -61,91 +78,66 @@ export async function execute(interaction: ChatInputCommandInteraction, s: Servi
   // Acknowledge before anything that touches the network or the disk: Discord allows 3 seconds.
   const ack = await interaction.deferReply({ withResponse: true });
   const locale = interaction.locale;
-  const messageId = ack.resource?.message?.id ?? null;
+  // A deferred reply's callback response has no `resource`; the reply's id is response_message_id.
+  const messageId = ack.interaction.responseMessageId ?? ack.resource?.message?.id ?? null;
 
   const image = interaction.options.getAttachment('image');
   const url = interaction.options.getString('url')?.trim() || null;
-  const quality: Quality = interaction.options.getString('quality') === 'detailed' ? 'detailed' : 'standard';
+  const quality = parseQuality(interaction.options.getString('quality'));
+  if (quality === null) {
+    const given = interaction.options.getString('quality') ?? '';
+    throw new UserFacingError(t(locale, 'input.badQuality', { given: given.replace(/`/g, '').slice(0, 100), allowed: QUALITIES }));
+  }
   if ((image === null) === (url === null)) throw new UserFacingError(t(locale, 'input.needOne'));
 
-  const roleIds = interaction.inCachedGuild()
-    ? [...interaction.member.roles.cache.keys()]
-    : ((interaction.member?.roles as string[] | undefined) ?? []);
-  const req: QuotaRequest = { userId: interaction.user.id, guildId: interaction.guildId, roleIds, quality };
-  const early = await s.quota.check(req);
-  if (early) return refuseQuota(interaction, denialText(locale, early));
-
-  let imageUrl: string;
-  try {
-    const opts = { allowPrivate: s.config.imageUrlAllowPrivate };
-    if (image) {
-      await validateAttachment(
-        { url: image.url, contentType: image.contentType, size: image.size, width: image.width, height: image.height },
-        opts,
-      );
-      imageUrl = image.url;
-    } else {
-      imageUrl = (await validateImageUrl(url!, opts)).finalUrl;
-    }
-  } catch (err) {
-    if (err instanceof ImageRejectedError) throw new UserFacingError(rejectionText(locale, err.rejection));
-    throw err;
-  }
-
-  const now = s.clock();
-  const reserved = await s.quota.reserve(req, (cost) =>
-    s.jobs.insert({
-      interactionId: interaction.id,
-      interactionToken: interaction.token,
-      applicationId: interaction.applicationId,
+  const outcome = await startJob(
+    s,
+    {
+      interaction: {
+        id: interaction.id,
+        token: interaction.token,
+        applicationId: interaction.applicationId,
+        locale,
+        attachmentSizeLimit: interaction.attachmentSizeLimit ?? DEFAULT_ATTACHMENT_LIMIT,
+      },
       guildId: interaction.guildId,
       channelId: interaction.channelId,
       userId: interaction.user.id,
-      locale,
-      messageId,
-      imageUrl,
-      imageSource: image ? 'attachment' : 'url',
-      imageName: image?.name ?? null,
+      roleIds: roleIdsOf(interaction),
       quality,
-      cost,
-      attachmentSizeLimit: interaction.attachmentSizeLimit ?? DEFAULT_ATTACHMENT_LIMIT,
-      createdAt: now,
-      deadlineAt: now + s.config.jobTimeoutMs,
-    }),
+      picture: image
+        ? {
+            kind: 'attachment',
+            attachment: {
+              url: image.url,
+              name: image.name,
+              contentType: image.contentType,
+              size: image.size,
+              width: image.width,
+              height: image.height,
+            },
+          }
+        : { kind: 'url', url: url!, source: 'url', name: null },
+      messageId,
+      title: cleanTitle(interaction.options.getString('title')),
+      requesterName: displayNameOf(interaction),
+    },
+    {
+      onStored: async (job) => {
+        if (job.messageId) return;
+        // Without the reply's id the bot could not edit it after the token expires; fetch it while it can.
+        const reply = await interaction.fetchReply().catch(() => null);
+        if (reply) await s.jobs.setMessageId(job.id, reply.id);
+      },
+    },
   );
-  if (!reserved.ok) return refuseQuota(interaction, denialText(locale, reserved.denial));
-  const job = reserved.job;
-  const ctx = { jobId: job.id, interactionId: interaction.id, userId: job.userId, guildId: job.guildId, quality };
-  s.events.emit('changed', job);
-  if (!messageId) {
-    // Without the reply's id the bot could not edit it after the token expires; fetch it while it can.
-    const reply = await interaction.fetchReply().catch(() => null);
-    if (reply) await s.jobs.setMessageId(job.id, reply.id);
-  }
+  // A command has no parent job, so its only refusal is the quota's.
+  if (!outcome.ok && 'denial' in outcome) return refuseQuota(interaction, denialText(locale, outcome.denial));
+}
 
-  try {
-    const submitted = await s.upstream.submit(imageUrl, quality);
-    const at = s.clock();
-    const updated = await s.jobs.markSubmitted(job.id, submitted.taskId, submitted.totalTokens, at, at + s.config.pollIntervalMs);
-    s.log.info({ ...ctx, taskId: submitted.taskId, tokens: submitted.totalTokens }, 'submitted');
-    if (updated) s.events.emit('changed', updated);
-  } catch (err) {
-    const at = s.clock();
-    if (err instanceof UpstreamError && !err.mayHaveReachedServer) {
-      s.log.warn({ ...ctx, err }, 'submit refused upstream; nothing was charged');
-      const done = await s.jobs.finish(job.id, {
-        state: 'not_submitted',
-        at,
-        errorCode: err.kind,
-        errorMessage: upstreamReason(locale, err),
-      });
-      if (done) s.events.emit('changed', done);
-    } else {
-      // The request may have reached the provider; resubmitting could charge twice.
-      s.log.error({ ...ctx, err }, 'submit outcome unknown');
-      const done = await s.jobs.finish(job.id, { state: 'outcome_unknown', at, errorCode: 'OUTCOME_UNKNOWN' });
-      if (done) s.events.emit('changed', done);
-    }
-  }
-  s.wakePoller();
+/** Buttons on results: `job:retry|detailed|delete|share:<jobId>` (see src/discord/job-buttons.ts). */
+export const componentPrefix = JOB_PREFIX;
+
+export async function handleComponent(interaction: ButtonInteraction, s: Services): Promise<void> {
+  await handleJobButton(interaction, s);
 }

@@ -2,11 +2,16 @@ import { config as loadDotenv } from 'dotenv';
 import { REST, Routes } from 'discord.js';
 import { ConfigError, loadConfig } from './config/index.js';
 import { loadCommands } from './discord/registry.js';
+import { scrubString } from './log/index.js';
+
+/** Secrets known once the configuration is loaded; scrubbed from anything printed. */
+const secrets: string[] = [];
 
 /** Registers every command in commands/ with one bulk overwrite: to DISCORD_GUILD_ID if set, else globally. */
 async function main(): Promise<void> {
   loadDotenv({ quiet: true });
   const config = loadConfig();
+  secrets.push(config.discord.token, config.dmxapi.key);
   const appId = config.discord.applicationId;
   if (!appId) throw new ConfigError('Configuration error: DISCORD_APPLICATION_ID is required to register commands');
   const { commands } = await loadCommands();
@@ -21,7 +26,7 @@ async function main(): Promise<void> {
 }
 
 main().catch((err: unknown) => {
-  if (err instanceof ConfigError) console.error(err.message);
-  else console.error(`Registering commands failed: ${err instanceof Error ? err.message : String(err)}`);
+  const text = err instanceof ConfigError ? err.message : `Registering commands failed: ${err instanceof Error ? err.message : String(err)}`;
+  console.error(scrubString(text, secrets));
   process.exit(1);
 });

@@ -2,6 +2,7 @@ import { config as loadDotenv } from 'dotenv';
 import { Events } from 'discord.js';
 import { ConfigError, loadConfig, secretsOf, type Config } from './config/index.js';
 import { createLogger, type Logger } from './log/index.js';
+import { installCrashHandlers } from './log/crash.js';
 import { openStore } from './store/db.js';
 import { JobStore } from './store/jobs.js';
 import { JobEvents } from './jobs/events.js';
@@ -11,6 +12,7 @@ import { DmxapiClient, RateBudget } from './upstream/index.js';
 import { closeDownloadAgent, closeProbeAgents } from './images/index.js';
 import { QuotaService } from './quota/service.js';
 import { AuditReporter } from './quota/audit.js';
+import { Gallery } from './gallery/publish.js';
 import { createDiscordClient } from './discord/client.js';
 import { Deliverer } from './discord/deliver.js';
 import { loadCommands } from './discord/registry.js';
@@ -40,6 +42,7 @@ async function run(config: Config, log: Logger): Promise<void> {
   // REST works without the gateway: the poller can deliver even while the gateway reconnects.
   client.rest.setToken(config.discord.token);
 
+  const gallery = new Gallery({ db, jobs, events, log, clock, client });
   const poller = new Poller({
     jobs,
     upstream,
@@ -49,6 +52,8 @@ async function run(config: Config, log: Logger): Promise<void> {
     clock,
     pollIntervalMs: config.pollIntervalMs,
     filesDir: config.filesDir,
+    allowPrivateAddresses: config.imageUrlAllowPrivate,
+    renderExtras: async (job) => ({ offerShare: await gallery.offerShare(job) }),
   });
   const services: Services = {
     config,
@@ -58,12 +63,14 @@ async function run(config: Config, log: Logger): Promise<void> {
     events,
     quota: new QuotaService(db, config.quota, clock),
     upstream,
+    gallery,
     wakePoller: () => poller.wake(),
     client,
     clock,
   };
   const audit = new AuditReporter(services);
   audit.attach();
+  gallery.attach();
 
   for (const job of await jobs.recoverInterrupted(clock())) {
     log.warn({ jobId: job.id }, 'job was interrupted mid-submit; outcome unknown, not resubmitting');
@@ -87,9 +94,11 @@ async function run(config: Config, log: Logger): Promise<void> {
     const p = handle(interaction).finally(() => inflight.delete(p));
     inflight.add(p);
   });
-  client.once(Events.ClientReady, (c) =>
-    log.info({ user: c.user.tag, guilds: c.guilds.cache.size, commands: [...registry.commands.keys()] }, 'connected to Discord'),
-  );
+  client.once(Events.ClientReady, (c) => {
+    log.info({ user: c.user.tag, guilds: c.guilds.cache.size, commands: [...registry.commands.keys()] }, 'connected to Discord');
+    // Posts that `mode: all` missed while the bot was stopped (claimed ones are never posted again).
+    void gallery.catchUp().catch((err: unknown) => log.warn({ err }, 'gallery catch-up failed'));
+  });
   client.on(Events.ShardResume, () => log.info('gateway session resumed'));
   client.on(Events.ShardDisconnect, (e) => log.warn({ code: e.code }, 'gateway disconnected'));
   client.on(Events.Error, (err) => log.error({ err }, 'discord client error'));
@@ -107,6 +116,8 @@ async function run(config: Config, log: Logger): Promise<void> {
     await Promise.allSettled([...inflight]);
     await poller.stop();
     audit.detach();
+    gallery.detach();
+    await gallery.idle();
     await client.destroy();
     await Promise.allSettled([upstream.close(), closeProbeAgents(), closeDownloadAgent()]);
     await db.close().catch((err: unknown) => log.warn({ err }, 'closing the store failed'));
@@ -134,7 +145,7 @@ function main(): void {
     throw err;
   }
   const log = createLogger({ level: config.logLevel, secrets: secretsOf(config) });
-  process.on('unhandledRejection', (err) => log.error({ err }, 'unhandled rejection'));
+  installCrashHandlers(log);
   run(config, log).catch((err: unknown) => {
     log.fatal({ err }, 'start-up failed');
     process.exit(1);

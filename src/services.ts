@@ -6,6 +6,7 @@ import type { JobStore } from './store/jobs.js';
 import type { JobEvents } from './jobs/events.js';
 import type { QuotaService } from './quota/service.js';
 import type { DmxapiClient } from './upstream/index.js';
+import type { Gallery } from './gallery/publish.js';
 
 /** What command handlers get: plain objects wired once in main.ts. */
 export interface Services {
@@ -16,6 +17,8 @@ export interface Services {
   events: JobEvents;
   quota: QuotaService;
   upstream: DmxapiClient;
+  /** The server's community gallery (posting, removal). */
+  gallery: Gallery;
   /** Asks the poller to look for due work now instead of at its next tick. */
   wakePoller(): void;
   client: Client;

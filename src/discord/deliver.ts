@@ -5,8 +5,15 @@ import type { DeliveryRoute, Job } from '../store/jobs.js';
 import type { MessagePayload } from './render.js';
 import { t } from './messages.js';
 
-/** Interaction tokens live 15 minutes; stop using them a little before that. */
-export const INTERACTION_TOKEN_TTL_MS = 15 * 60_000 - 30_000;
+/** Interaction tokens live 15 minutes (after that the bot clears them from its rows). */
+export const INTERACTION_TOKEN_LIFE_MS = 15 * 60_000;
+/** Stop using a token a little before it dies. */
+export const INTERACTION_TOKEN_TTL_MS = INTERACTION_TOKEN_LIFE_MS - 30_000;
+
+/** Whether the webhook routes may still be tried with this job's token. */
+export function tokenUsable(job: Job, now: number): boolean {
+  return job.interactionToken !== '' && now - job.createdAt < INTERACTION_TOKEN_TTL_MS;
+}
 
 /** Discord JSON error codes that decide the fallback route. */
 const TOKEN_DEAD = new Set([50027, 10015]);
@@ -69,12 +76,15 @@ export class Deliverer {
   async deliver(job: Job, payload: MessagePayload, opts: { final: boolean; now: number }): Promise<Delivered | null> {
     const ctx = { jobId: job.id, taskId: job.taskId };
     const { body, files } = await toBody(payload, opts.final);
-    const tokenAlive = opts.now - job.createdAt < INTERACTION_TOKEN_TTL_MS;
+    const tokenAlive = tokenUsable(job, opts.now);
     // Once the message moved (new channel message or DM), @original is no longer the member's message.
     const moved = job.deliveryRoute === 'channel_message' || job.deliveryRoute === 'dm';
+    // A job started from a result's button has its own channel message (a reply to the result);
+    // that interaction's @original is the presser's private answer, never the job's message.
+    const ownMessage = job.parentJobId !== null;
     let replyGone = job.replyGone;
 
-    if (tokenAlive && !replyGone && !moved) {
+    if (tokenAlive && !replyGone && !moved && !ownMessage) {
       try {
         const msg = (await this.rest.patch(Routes.webhookMessage(job.applicationId, job.interactionToken, '@original'), {
           body,
@@ -134,7 +144,7 @@ export class Deliverer {
   /** Adds or replaces the components of an already delivered message (the download button). */
   async editComponents(job: Job, route: DeliveryRoute, messageId: string, channelId: string, payload: MessagePayload, now: number) {
     const body = { components: payload.components };
-    if (route === 'webhook' && now - job.createdAt < INTERACTION_TOKEN_TTL_MS) {
+    if (route === 'webhook' && job.parentJobId === null && tokenUsable(job, now)) {
       await this.rest.patch(Routes.webhookMessage(job.applicationId, job.interactionToken, '@original'), { body, auth: false });
     } else {
       await this.rest.patch(Routes.channelMessage(channelId, messageId), { body });

@@ -29,6 +29,8 @@ const en = {
   'input.needOne': () => 'Give exactly one picture: either attach an `image` or paste a `url`, not both and not neither.',
   'input.badScheme': (v: { scheme: string }) => `Only http and https links are accepted; this link uses \`${v.scheme}\`.`,
   'input.invalidUrl': () => 'That does not look like a valid web address.',
+  'input.badQuality': (v: { given: string; allowed: readonly string[] }) =>
+    `\`quality\` must be one of ${v.allowed.map((q) => `\`${q}\``).join(', ')}; you gave \`${v.given}\`.`,
   'input.unsupportedType': (v: { found: string }) =>
     `The picture must be a JPEG or PNG; this file is ${v.found === 'unknown' ? 'not a recognised image' : `a ${v.found}`}.`,
   'input.tooSmall': (v: { width: number; height: number; min: number }) =>
@@ -64,6 +66,15 @@ const en = {
   'job.modelLinkOnly': (v: { expiresAt: number | null; limit: string }) =>
     `The GLB is larger than this channel's upload limit (${v.limit}), so it is linked instead` +
     (v.expiresAt ? `; the link expires ${ts(v.expiresAt)}. Download it before then.` : '.'),
+  'job.filesRefused': (v: { reason: 'private_address' | 'bad_scheme' | 'too_many_redirects'; expiresAt: number | null }) =>
+    `Nothing was attached: the provider's link ${
+      v.reason === 'private_address'
+        ? 'points to a private or local address'
+        : v.reason === 'bad_scheme'
+          ? 'is not an http(s) link'
+          : 'redirects too many times'
+    }, so the bot did not download it. Use the provider's link` +
+    (v.expiresAt ? `; it expires ${ts(v.expiresAt)}.` : '.'),
   'job.downloadButton': () => 'Download GLB',
   'job.sendFilesButton': () => 'Send me the files',
   'job.failed': (v: { user: string; code: string; message: string }) =>
@@ -197,6 +208,7 @@ const en = {
     roles: { roleId: string; daily: number }[];
     blocked: number;
     auditChannelId: string | null;
+    gallery: { channelId: string; mode: 'opt-in' | 'all' } | null;
   }) =>
     [
       '**Limits in this server**',
@@ -207,6 +219,7 @@ const en = {
       `Server cap: ${v.guildDaily} credits a day; all servers: ${v.globalDaily > 0 ? `${v.globalDaily} credits a day` : 'no cap'} (set by the operator)`,
       `Costs: standard 1 credit, detailed ${v.detailedCost}. Days start at midnight ${v.timeZone}.`,
       `Blocked members: ${v.blocked}. Audit channel: ${v.auditChannelId ? `<#${v.auditChannelId}>` : 'off'}.`,
+      `Gallery: ${v.gallery ? `<#${v.gallery.channelId}> (${v.gallery.mode === 'all' ? 'every model is posted' : 'opt-in: members press Share to gallery'})` : 'off'}.`,
     ].join('\n'),
   'admin.role.set': (v: { role: string; daily: number }) =>
     `✅ Members with ${v.role} now get ${v.daily} credits a day (a member gets the highest of their roles' allowances).`,
@@ -339,6 +352,58 @@ const en = {
   'audit.block.done': (v: { user: string }) => `✅ ${v.user} can no longer make models in this server.`,
   'audit.block.already': (v: { user: string }) => `${v.user} is already blocked.`,
   'result.removedByModerator': () => '🗑️ This 3D model was removed by a moderator.',
+  'admin.gallery.set': (v: { channelId: string; mode: 'opt-in' | 'all'; forum: boolean; missing: string[] }) =>
+    [
+      `✅ Gallery: ${v.forum ? 'a forum post' : 'a message'} per model in <#${v.channelId}>, ` +
+        (v.mode === 'all' ? 'for every model made in this server.' : 'when the member presses **Share to gallery** on their result.'),
+      v.missing.length ? `⚠️ The bot is missing ${v.missing.map((p) => `**${p}**`).join(', ')} there; nothing can be posted until it has it.` : '',
+    ].filter(Boolean).join('\n'),
+  'admin.gallery.off': () => 'Gallery off. Posts already made stay; results no longer offer **Share to gallery**.',
+  'admin.gallery.wasOff': () => 'There was no gallery to turn off.',
+  'admin.gallery.badChannel': () => 'The gallery must be a forum channel (preferred) or a text channel the bot can post in.',
+
+  // --- buttons on results (job:<action>:<id>) and the gallery ---
+  'job.button.retry': () => 'Retry',
+  'job.button.detailed': () => 'Detailed version',
+  'job.button.delete': () => 'Delete',
+  'job.button.share': () => 'Share to gallery',
+  'job.action.notYours': (v: { button: string }) =>
+    `Only the member who asked for this model can use **${v.button}**. Run \`/model3d\` to make your own.`,
+  'job.action.stale': () =>
+    'This button belongs to a model the bot no longer has (it was deleted or removed). Run `/model3d` to make a new one.',
+  'job.action.wrongState': (v: { id: number; button: string }) =>
+    `**${v.button}** no longer applies to job #${v.id}: its result has changed since this message was sent.`,
+  'job.action.alreadyRunning': (v: { id: number; link: string | null }) =>
+    `Job #${v.id}, started from this button, is still being made${v.link ? ` ([see it](${v.link}))` : ''}. Nothing new was started and nothing was charged.`,
+  'job.action.detailedExists': (v: { id: number; link: string | null }) =>
+    `The detailed version of this model is already made: job #${v.id}${v.link ? ` ([see it](${v.link}))` : ''}. Nothing was charged.`,
+  'job.action.started': (v: { id: number; link: string | null }) =>
+    `Started job #${v.id}. It appears as a reply to this result${v.link ? ` ([jump to it](${v.link}))` : ''}.`,
+  'job.action.deleteRefused': () =>
+    'Only the member who asked for this model, or someone with the **Manage Messages** permission in this channel, can delete it.',
+  'job.action.notFinished': (v: { id: number }) => `Job #${v.id} is still being made; it can be deleted once it has finished.`,
+  'job.removedBy': (v: { user: string }) => `🗑️ This 3D model was removed by ${v.user}.`,
+  'job.action.pictureGone': (v: { reason: string }) =>
+    `The original picture can no longer be fetched (${v.reason}), so it cannot be used again. Run \`/model3d\` with the picture. Nothing was charged.`,
+  'gallery.postName': (v: { name: string }) => `3D model by ${v.name}`,
+  'gallery.field.quality': () => 'Quality',
+  'gallery.field.stats': () => 'Model',
+  'gallery.field.original': () => 'Original result',
+  'gallery.field.by': () => 'Made by',
+  'gallery.jump': () => 'Jump to the result',
+  'gallery.shared': (v: { link: string | null }) =>
+    `✅ Shared to the gallery${v.link ? `: ${v.link}` : '.'}`,
+  'gallery.alreadyShared': (v: { link: string | null }) =>
+    `This model is already in the gallery${v.link ? `: ${v.link}` : ''}. It is shared only once.`,
+  'gallery.sharing': () => 'This model is being shared to the gallery right now. It is shared only once.',
+  'gallery.removedShare': () => 'This model was taken out of the gallery, so it is not shared again.',
+  'gallery.off': () => 'This server has no gallery (any more). A moderator can set one with `/model3d-admin gallery set`.',
+  'gallery.noModel': () => 'The bot no longer has this model’s files, so it cannot be shared. Run `/model3d` to make a new one.',
+  'gallery.missingPermission': (v: { channelId: string; permission: string }) =>
+    `The model could not be shared: the bot is missing the **${v.permission}** permission in <#${v.channelId}>. Ask a moderator to give it; nothing was posted.`,
+  'gallery.failed': () => 'The gallery post could not be made right now; nothing was posted. Please try again later.',
+  'gallery.permissionName': (v: { name: 'ViewChannel' | 'SendMessages' | 'EmbedLinks' | 'AttachFiles' }) =>
+    ({ ViewChannel: 'View Channel', SendMessages: 'Send Messages', EmbedLinks: 'Embed Links', AttachFiles: 'Attach Files' })[v.name],
 } satisfies Record<string, (v: never) => string>;
 
 type Table = typeof en;
@@ -372,6 +437,7 @@ export const zhCN = {
   'input.needOne': () => '请只提供一张图片：要么附加 `image`，要么粘贴 `url`，二者必须且只能选其一。',
   'input.badScheme': (v) => `只接受 http 和 https 链接；此链接使用的是 \`${v.scheme}\`。`,
   'input.invalidUrl': () => '这看起来不是有效的网址。',
+  'input.badQuality': (v) => `\`quality\` 只能是 ${v.allowed.map((q) => `\`${q}\``).join('、')}；你提供的是 \`${v.given}\`。`,
   'input.unsupportedType': (v) =>
     `图片必须是 JPEG 或 PNG 格式；此文件${v.found === 'unknown' ? '不是可识别的图片' : `是 ${v.found}`}。`,
   'input.tooSmall': (v) => `图片为 ${v.width}×${v.height} 像素；每边最小 ${v.min} 像素。`,
@@ -402,6 +468,10 @@ export const zhCN = {
   'job.modelLinkOnly': (v) =>
     `GLB 文件超过了此频道的上传限制（${v.limit}），因此改为提供链接` +
     (v.expiresAt ? `；链接将于 ${ts(v.expiresAt)} 失效，请在此之前下载。` : '。'),
+  'job.filesRefused': (v) =>
+    `未附上任何文件：服务商的链接${
+      v.reason === 'private_address' ? '指向私有或本地地址' : v.reason === 'bad_scheme' ? '不是 http(s) 链接' : '重定向次数过多'
+    }，因此机器人没有下载它。请使用服务商的链接` + (v.expiresAt ? `；链接将于 ${ts(v.expiresAt)} 失效。` : '。'),
   'job.downloadButton': () => '下载 GLB',
   'job.sendFilesButton': () => '把文件发给我',
   'job.failed': (v) =>
@@ -503,6 +573,39 @@ export const zhCN = {
 
   // --- seen by members when a moderator removed their result ---
   'result.removedByModerator': () => '🗑️ 此 3D 模型已被管理员移除。',
+  'job.button.retry': () => '重试',
+  'job.button.detailed': () => '精细版',
+  'job.button.delete': () => '删除',
+  'job.button.share': () => '分享到画廊',
+  'job.action.notYours': (v) => `只有请求此模型的成员才能使用 **${v.button}**。请运行 \`/model3d\` 制作你自己的模型。`,
+  'job.action.stale': () => '此按钮所属的模型已不存在(已被删除或移除)。请运行 `/model3d` 制作新模型。',
+  'job.action.wrongState': (v) => `**${v.button}** 已不适用于任务 #${v.id}：此消息发出后其结果已改变。`,
+  'job.action.alreadyRunning': (v) =>
+    `由此按钮启动的任务 #${v.id} 仍在制作中${v.link ? `([查看](${v.link}))` : ''}。未启动新任务，也未扣除额度。`,
+  'job.action.detailedExists': (v) =>
+    `此模型的精细版已经制作完成：任务 #${v.id}${v.link ? `([查看](${v.link}))` : ''}。未扣除额度。`,
+  'job.action.started': (v) => `已启动任务 #${v.id}。它会作为对此结果的回复出现${v.link ? `([跳转](${v.link}))` : ''}。`,
+  'job.action.deleteRefused': () => '只有请求此模型的成员，或在此频道拥有 **管理消息** 权限的成员，才能删除它。',
+  'job.action.notFinished': (v) => `任务 #${v.id} 仍在制作中；完成后才能删除。`,
+  'job.removedBy': (v) => `🗑️ 此 3D 模型已被 ${v.user} 移除。`,
+  'job.action.pictureGone': (v) => `原始图片已无法获取(${v.reason})，因此不能再次使用。请用该图片重新运行 \`/model3d\`。未扣除额度。`,
+  'gallery.postName': (v) => `${v.name} 的 3D 模型`,
+  'gallery.field.quality': () => '质量',
+  'gallery.field.stats': () => '模型',
+  'gallery.field.original': () => '原始结果',
+  'gallery.field.by': () => '制作者',
+  'gallery.jump': () => '跳转到结果',
+  'gallery.shared': (v) => `✅ 已分享到画廊${v.link ? `：${v.link}` : '。'}`,
+  'gallery.alreadyShared': (v) => `此模型已在画廊中${v.link ? `：${v.link}` : ''}。每个模型只分享一次。`,
+  'gallery.sharing': () => '此模型正在分享到画廊。每个模型只分享一次。',
+  'gallery.removedShare': () => '此模型已从画廊中移除，因此不会再次分享。',
+  'gallery.off': () => '本服务器没有(或已关闭)画廊。管理员可以用 `/model3d-admin gallery set` 设置。',
+  'gallery.noModel': () => '机器人已没有此模型的文件，无法分享。请运行 `/model3d` 制作新模型。',
+  'gallery.missingPermission': (v) =>
+    `无法分享此模型：机器人在 <#${v.channelId}> 缺少 **${v.permission}** 权限。请让管理员授予该权限；未发布任何内容。`,
+  'gallery.failed': () => '暂时无法发布到画廊；未发布任何内容。请稍后再试。',
+  'gallery.permissionName': (v) =>
+    ({ ViewChannel: '查看频道', SendMessages: '发送消息', EmbedLinks: '嵌入链接', AttachFiles: '附加文件' })[v.name] ?? '发送消息',
 } satisfies Partial<Table>;
 
 /**

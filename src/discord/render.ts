@@ -1,6 +1,7 @@
 import type { APIActionRowComponent, APIButtonComponent, APIEmbed } from 'discord.js';
-import { ButtonStyle, ComponentType } from 'discord.js';
-import type { Job } from '../store/jobs.js';
+import { ButtonStyle, ComponentType, escapeMarkdown } from 'discord.js';
+import { isTerminal, type Job } from '../store/jobs.js';
+import { modelFileName } from '../jobs/names.js';
 import { t, formatBytes, formatDuration } from './messages.js';
 
 export const PREVIEW_NAME = 'preview.webp';
@@ -29,6 +30,67 @@ export interface RenderContext {
   typicalMs?: number | null;
   /** The GLB attachment's URL once Discord has stored it, for the download button. */
   modelAttachmentUrl?: string | null;
+  /** The server's gallery is opt-in and this job is not shared yet: offer "Share to gallery". */
+  offerShare?: boolean;
+}
+
+/** Buttons on results: `job:<action>:<jobId>`, handled by commands/model3d.ts. */
+export const JOB_PREFIX = 'job';
+export type JobAction = 'retry' | 'detailed' | 'delete' | 'share';
+export const jobButtonId = (action: JobAction, jobId: number) => `${JOB_PREFIX}:${action}:${jobId}`;
+
+/** Parses a result button's custom id; null when it is not one of ours. */
+export function parseJobButton(customId: string): { action: JobAction; jobId: number } | null {
+  const m = /^job:(retry|detailed|delete|share):(\d{1,15})$/.exec(customId);
+  if (!m) return null;
+  const jobId = Number(m[2]);
+  return Number.isSafeInteger(jobId) ? { action: m[1] as JobAction, jobId } : null;
+}
+
+/** Discord allows 5 buttons in an action row and 5 rows in a message. */
+const ROW_MAX = 5;
+const ROWS_MAX = 5;
+
+/** Lays buttons out in rows of at most five, in the order given. */
+export function buttonRows(buttons: APIButtonComponent[]): APIActionRowComponent<APIButtonComponent>[] {
+  const rows: APIActionRowComponent<APIButtonComponent>[] = [];
+  for (let i = 0; i < buttons.length && rows.length < ROWS_MAX; i += ROW_MAX) {
+    rows.push({ type: ComponentType.ActionRow, components: buttons.slice(i, i + ROW_MAX) });
+  }
+  return rows;
+}
+
+function actionButton(
+  job: Job,
+  action: JobAction,
+  style: ButtonStyle.Primary | ButtonStyle.Secondary | ButtonStyle.Success | ButtonStyle.Danger,
+  label: string,
+): APIButtonComponent {
+  return { type: ComponentType.Button, style, label, custom_id: jobButtonId(action, job.id) };
+}
+
+/** Retry on a job that ended without a model (states a new attempt may fix). */
+export const RETRYABLE_STATES = ['failed', 'canceled', 'expired', 'timed_out', 'not_submitted', 'outcome_unknown'] as const;
+
+/**
+ * The buttons a finished job's message offers: what to do next with this result.
+ * Checked again when pressed; showing a button grants nothing.
+ */
+export function resultActionButtons(job: Job, ctx: Pick<RenderContext, 'offerShare'>): APIButtonComponent[] {
+  if (!isTerminal(job.state)) return [];
+  const L = job.locale;
+  const out: APIButtonComponent[] = [];
+  if ((RETRYABLE_STATES as readonly string[]).includes(job.state)) {
+    out.push(actionButton(job, 'retry', ButtonStyle.Primary, t(L, 'job.button.retry')));
+  }
+  if (job.state === 'succeeded' && job.quality === 'standard') {
+    out.push(actionButton(job, 'detailed', ButtonStyle.Primary, t(L, 'job.button.detailed')));
+  }
+  if (job.state === 'succeeded' && job.guildId && ctx.offerShare) {
+    out.push(actionButton(job, 'share', ButtonStyle.Success, t(L, 'job.button.share')));
+  }
+  out.push(actionButton(job, 'delete', ButtonStyle.Danger, t(L, 'job.button.delete')));
+  return out;
 }
 
 const COLOR = { progress: 0x5865f2, success: 0x57f287, failure: 0xed4245, warning: 0xfee75c } as const;
@@ -39,11 +101,33 @@ function qualityLabel(job: Job): string {
   return t(job.locale, job.quality === 'detailed' ? 'job.quality.detailed' : 'job.quality.standard');
 }
 
+/** Discord's CDN signs attachment URLs and they expire after about a day. */
+const DISCORD_CDN = new Set(['cdn.discordapp.com', 'media.discordapp.net']);
+
+/**
+ * The member's picture as the thumbnail, only when its link does not rot: an upload's
+ * (or any Discord CDN) URL expires, so those messages show no thumbnail.
+ */
+function thumbnail(job: Job): APIEmbed['thumbnail'] {
+  if (job.imageSource !== 'url') return undefined;
+  try {
+    if (DISCORD_CDN.has(new URL(job.imageUrl).hostname)) return undefined;
+  } catch {
+    return undefined;
+  }
+  return { url: job.imageUrl };
+}
+
+/** The member's title, shown as text (no markdown, no mentions), or the generic title. */
+export function embedTitle(job: Job): string {
+  return job.title ? escapeMarkdown(job.title) : t(job.locale, 'job.title');
+}
+
 function baseEmbed(job: Job, color: number): APIEmbed {
   return {
-    title: t(job.locale, 'job.title'),
+    title: embedTitle(job),
     color,
-    thumbnail: job.imageSource === 'url' || job.imageUrl ? { url: job.imageUrl } : undefined,
+    thumbnail: thumbnail(job),
     fields: [
       { name: t(job.locale, 'job.field.quality'), value: qualityLabel(job), inline: true },
       { name: t(job.locale, 'job.field.requestedBy'), value: mention(job), inline: true },
@@ -79,7 +163,6 @@ export function renderRunning(job: Job, ctx: RenderContext): MessagePayload {
 export function renderSucceeded(job: Job, ctx: RenderContext): MessagePayload {
   const files: FileToAttach[] = [];
   const embed = baseEmbed(job, COLOR.success);
-  embed.thumbnail = { url: job.imageUrl };
   if (job.previewFile) {
     files.push({ name: PREVIEW_NAME, path: job.previewFile });
     embed.image = { url: `attachment://${PREVIEW_NAME}` };
@@ -95,9 +178,12 @@ export function renderSucceeded(job: Job, ctx: RenderContext): MessagePayload {
   let modelLine: string;
   let downloadUrl: string | null;
   if (job.modelFile) {
-    files.push({ name: MODEL_NAME, path: job.modelFile });
+    files.push({ name: modelFileName(job), path: job.modelFile });
     modelLine = t(job.locale, 'job.modelAttached', { size: formatBytes(job.modelBytes ?? 0) });
     downloadUrl = ctx.modelAttachmentUrl ?? null;
+  } else if (job.filesRefused) {
+    modelLine = t(job.locale, 'job.filesRefused', { reason: job.filesRefused, expiresAt: job.resultExpiresAt });
+    downloadUrl = job.modelUrl;
   } else {
     modelLine = t(job.locale, 'job.modelLinkOnly', {
       expiresAt: job.resultExpiresAt,
@@ -119,9 +205,8 @@ export function renderSucceeded(job: Job, ctx: RenderContext): MessagePayload {
       custom_id: `files:${job.id}`,
     });
   }
-  const components: MessagePayload['components'] = buttons.length
-    ? [{ type: ComponentType.ActionRow, components: buttons }]
-    : [];
+  buttons.push(...resultActionButtons(job, ctx));
+  const components = buttonRows(buttons);
   return {
     content: t(job.locale, 'job.succeeded', { user: mention(job) }),
     embeds: [embed],
@@ -132,7 +217,8 @@ export function renderSucceeded(job: Job, ctx: RenderContext): MessagePayload {
 }
 
 function failure(job: Job, content: string, color: number = COLOR.failure): MessagePayload {
-  return { content, embeds: [baseEmbed(job, color)], components: [], files: [], mentionUsers: [job.userId] };
+  const components = buttonRows(resultActionButtons(job, {}));
+  return { content, embeds: [baseEmbed(job, color)], components, files: [], mentionUsers: [job.userId] };
 }
 
 export function renderFailed(job: Job): MessagePayload {

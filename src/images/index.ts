@@ -19,4 +19,10 @@ export {
   type ProbeOptions,
   type ProbeResult,
 } from './probe.js';
-export { closeDownloadAgent, downloadToFile, type DownloadOptions, type DownloadResult } from './download.js';
+export {
+  closeDownloadAgent,
+  downloadToFile,
+  type DownloadOptions,
+  type DownloadRefusal,
+  type DownloadResult,
+} from './download.js';

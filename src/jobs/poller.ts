@@ -1,10 +1,11 @@
 import type { Logger } from '../log/index.js';
 import { isTerminal, type Job, type JobStore } from '../store/jobs.js';
 import type { DmxapiClient } from '../upstream/index.js';
-import { Deliverer, UndeliverableError } from '../discord/deliver.js';
-import { MODEL_NAME, renderJob } from '../discord/render.js';
+import { Deliverer, INTERACTION_TOKEN_LIFE_MS, UndeliverableError } from '../discord/deliver.js';
+import { renderJob, type RenderContext } from '../discord/render.js';
+import { modelFileName } from './names.js';
 import type { JobEvents } from './events.js';
-import { deliveryBackoff, failureBackoff, nextCheckDelay, typicalDuration } from './schedule.js';
+import { deliveryBackoff, failureBackoff, HISTORY_WINDOW, nextCheckDelay, typicalDuration } from './schedule.js';
 import { storeResults } from './results.js';
 
 export interface PollerOptions {
@@ -16,6 +17,10 @@ export interface PollerOptions {
   clock: () => number;
   pollIntervalMs: number;
   filesDir: string;
+  /** Result links on private addresses may be downloaded (IMAGE_URL_ALLOW_PRIVATE: development, tests). */
+  allowPrivateAddresses: boolean;
+  /** What rendering needs beyond the job row (e.g. whether the server's gallery offers sharing). */
+  renderExtras?: (job: Job) => Promise<Pick<RenderContext, 'offerShare'>>;
 }
 
 /** A claimed job is not claimed again for this long, even if the process that holds it dies. */
@@ -44,8 +49,10 @@ export class Poller {
   }
 
   async start(): Promise<void> {
-    const resumed = await this.o.jobs.resumeAll(this.o.clock());
+    const now = this.o.clock();
+    const resumed = await this.o.jobs.resumeAll(now);
     if (resumed.checks || resumed.deliveries) this.o.log.info(resumed, 'resuming unfinished jobs');
+    await this.clearExpiredTokens(now);
     this.schedule(0);
   }
 
@@ -87,12 +94,19 @@ export class Poller {
       for (const job of await this.o.jobs.claimDueDeliveries(now, now + LEASE_MS, BATCH, [...this.delivering.keys()])) {
         this.track(this.delivering, job.id, this.deliver(job));
       }
+      await this.clearExpiredTokens(now);
     } catch (err) {
       this.o.log.error({ err }, 'poller pass failed');
     } finally {
       this.running = false;
       this.schedule(this.tickMs);
     }
+  }
+
+  /** A token past its 15 minutes opens nothing; no row keeps one longer than that. */
+  private async clearExpiredTokens(now: number): Promise<void> {
+    const cleared = await this.o.jobs.clearExpiredTokens(now - INTERACTION_TOKEN_LIFE_MS);
+    if (cleared) this.o.log.debug({ cleared }, 'cleared expired interaction tokens');
   }
 
   /** Waits for the work now in flight (tests and shutdown). */
@@ -151,7 +165,7 @@ export class Poller {
         const state = info.status === 'PENDING' ? 'queued' : 'running';
         const delay = nextCheckDelay({
           elapsedMs: at - (job.submittedAt ?? job.createdAt),
-          historyMs: await jobs.recentDurations(job.quality),
+          historyMs: await jobs.recentDurations(job.quality, HISTORY_WINDOW),
           pollIntervalMs,
         });
         const updated = await jobs.recordCheck(job.id, state, at, Math.min(at + delay, job.deadlineAt));
@@ -159,7 +173,7 @@ export class Poller {
         return;
       }
       case 'SUCCEEDED': {
-        const files = await storeResults(job, info, this.o.filesDir, log);
+        const files = await storeResults(job, info, this.o.filesDir, log, { allowPrivate: this.o.allowPrivateAddresses });
         const now = clock();
         await jobs.setFiles(job.id, files, now);
         const done = await jobs.finish(job.id, {
@@ -193,13 +207,23 @@ export class Poller {
     }
   }
 
+  private async extras(job: Job): Promise<Pick<RenderContext, 'offerShare'>> {
+    try {
+      return (await this.o.renderExtras?.(job)) ?? {};
+    } catch (err) {
+      this.o.log.warn({ err, jobId: job.id }, 'render extras unavailable');
+      return {};
+    }
+  }
+
   private async deliver(job: Job): Promise<void> {
     const { jobs, log, clock } = this.o;
     const ctx = { jobId: job.id, taskId: job.taskId, state: job.state };
     const final = isTerminal(job.state);
     const now = clock();
-    const history = await jobs.recentDurations(job.quality);
-    const payload = renderJob(job, { now, typicalMs: typicalDuration(history) });
+    const history = await jobs.recentDurations(job.quality, HISTORY_WINDOW);
+    const extras = final ? await this.extras(job) : {};
+    const payload = renderJob(job, { now, typicalMs: typicalDuration(history), ...extras });
     try {
       const d = await this.o.deliverer.deliver(job, payload, { final, now });
       if (!d) {
@@ -211,9 +235,9 @@ export class Poller {
       const updated = await jobs.markDelivered(job.id, job.renderVersion, d.route, clock(), moved);
       log.info({ ...ctx, route: d.route, files: payload.files.map((f) => f.name) }, final ? 'result delivered' : 'progress shown');
       if (final && job.state === 'succeeded' && job.modelFile) {
-        const glb = d.attachments.find((a) => a.filename === MODEL_NAME);
+        const glb = d.attachments.find((a) => a.filename === modelFileName(job));
         if (glb && updated) {
-          const withButton = renderJob(updated, { now, modelAttachmentUrl: glb.url });
+          const withButton = renderJob(updated, { now, modelAttachmentUrl: glb.url, ...extras });
           await this.o.deliverer
             .editComponents(updated, d.route, d.messageId, d.channelId, withButton, clock())
             .catch((err: unknown) => log.warn({ ...ctx, err }, 'download button not added'));

@@ -3,11 +3,18 @@
  * this bot's recent jobs of the same quality took.
  *
  * With no history, every `pollIntervalMs`. With history, nothing is likely to happen
- * before the shortest recent duration, so the gap halves on the way there (a few
- * checks, enough to see the job move from queued to generating) and lands on it
- * exactly; from then on checks are `pollIntervalMs` apart, so a finished job is
- * reported at most one interval late.
+ * before the low quantile `EARLY_QUANTILE` (the 10th percentile) of the last
+ * `HISTORY_WINDOW` (50) durations, so the gap halves on the way there (a few checks,
+ * enough to see the job move from queued to generating) and lands on it exactly; from
+ * then on checks are `pollIntervalMs` apart, so a finished job is reported at most one
+ * interval late. A quantile rather than the minimum: one unusually fast job must not
+ * make every later job dense.
  */
+/** How many recent durations the schedule (and the "usually takes" line) looks at. */
+export const HISTORY_WINDOW = 50;
+/** The quantile of recent durations before which checks thin out. */
+export const EARLY_QUANTILE = 0.1;
+
 export interface ScheduleInput {
   elapsedMs: number;
   /** Submit-to-result durations of recent successful jobs of this quality. */
@@ -17,11 +24,21 @@ export interface ScheduleInput {
 
 export function nextCheckDelay({ elapsedMs, historyMs, pollIntervalMs }: ScheduleInput): number {
   if (historyMs.length === 0) return pollIntervalMs;
-  const shortest = Math.min(...historyMs);
-  const remaining = shortest - elapsedMs;
+  const early = quantile(historyMs, EARLY_QUANTILE);
+  const remaining = early - elapsedMs;
   if (remaining <= 0) return pollIntervalMs;
   if (remaining <= pollIntervalMs) return remaining;
   return Math.max(pollIntervalMs, remaining / 2);
+}
+
+/** The q-quantile (0..1) with linear interpolation between the closest ranks. */
+export function quantile(values: readonly number[], q: number): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const pos = (sorted.length - 1) * Math.min(1, Math.max(0, q));
+  const lo = Math.floor(pos);
+  const below = sorted[lo]!;
+  const above = sorted[Math.min(lo + 1, sorted.length - 1)]!;
+  return below + (above - below) * (pos - lo);
 }
 
 /** The median of recent durations, shown to members as "usually takes about". */

@@ -38,12 +38,41 @@ export interface LogOptions {
   destination?: pino.DestinationStream;
 }
 
-export function scrubString(text: string, secrets: readonly string[]): string {
-  let out = text.replace(webhookToken, `$1${REDACTED}`).replace(callbackToken, `$1${REDACTED}`);
+const patternCache = new Map<string, RegExp>();
+
+/**
+ * Matches `secret` written raw or URL-encoded (wholly or in part, either hex case):
+ * each character may appear as itself or as its `%XX` UTF-8 escape.
+ */
+function secretPattern(secret: string): RegExp {
+  let re = patternCache.get(secret);
+  if (!re) {
+    const hexClass = (d: string) => (/[a-f]/i.test(d) ? `[${d.toLowerCase()}${d.toUpperCase()}]` : d);
+    const part = (ch: string) => {
+      const escaped = [...Buffer.from(ch, 'utf8')]
+        .map((b) => '%' + [...b.toString(16).padStart(2, '0')].map(hexClass).join(''))
+        .join('');
+      return `(?:${ch.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}|${escaped})`;
+    };
+    re = new RegExp([...secret].map(part).join(''), 'g');
+    if (patternCache.size > 32) patternCache.clear();
+    patternCache.set(secret, re);
+  }
+  re.lastIndex = 0;
+  return re;
+}
+
+/** Removes each secret (6 characters or more) from `text`, raw or URL-encoded. */
+export function redactSecrets(text: string, secrets: readonly string[]): string {
+  let out = text;
   for (const secret of secrets) {
-    if (secret.length >= 6) out = out.split(secret).join(REDACTED);
+    if (secret.length >= 6) out = out.replace(secretPattern(secret), REDACTED);
   }
   return out;
+}
+
+export function scrubString(text: string, secrets: readonly string[]): string {
+  return redactSecrets(text.replace(webhookToken, `$1${REDACTED}`).replace(callbackToken, `$1${REDACTED}`), secrets);
 }
 
 // Keys whose values are credentials at any depth (the redact paths above only reach one level down).

@@ -117,6 +117,7 @@ async function limitsText(s: Services, guildId: string, locale: string): Promise
     roles: await s.quota.store.roleAllowances(guildId),
     blocked: await s.quota.store.blockCount(guildId),
     auditChannelId: settings?.auditChannelId ?? null,
+    gallery: (await s.gallery.store.settings(guildId)) ?? null,
   });
 }
 
@@ -171,6 +172,31 @@ async function run(i: ChatInputCommandInteraction, s: Services): Promise<string 
         return t(L, 'admin.role.cleared', { role: role.mention });
       }
     }
+  }
+
+  if (group === 'gallery') {
+    const store = s.gallery.store;
+    if (sub === 'set') {
+      const channel = i.options.getChannel('channel', true);
+      const type = channel.type as ChannelType;
+      if (![ChannelType.GuildForum, ChannelType.GuildText, ChannelType.GuildAnnouncement].includes(type)) {
+        throw new UserFacingError(t(L, 'admin.gallery.badChannel'), true);
+      }
+      const mode = i.options.getString('mode') === 'all' ? 'all' : 'opt-in';
+      await store.set(guildId, channel.id, mode, i.user.id, now);
+      await recordChange(s, i, 'gallery.set', channel.id, { mode });
+      const missing = s.gallery.missingPermission(channel.id);
+      return t(L, 'admin.gallery.set', {
+        channelId: channel.id,
+        mode,
+        forum: type === ChannelType.GuildForum,
+        missing: missing ? [t(L, 'gallery.permissionName', { name: missing })] : [],
+      });
+    }
+    const was = await store.settings(guildId);
+    if (!was || !(await store.off(guildId))) return t(L, 'admin.gallery.wasOff');
+    await recordChange(s, i, 'gallery.off', was.channelId);
+    return t(L, 'admin.gallery.off');
   }
 
   if (group === 'audit-channel') {
@@ -250,14 +276,14 @@ async function run(i: ChatInputCommandInteraction, s: Services): Promise<string 
     case 'block': {
       const user = requireMember(i);
       const reason = i.options.getString('reason')?.trim().slice(0, 200) || null;
-      if (!(await s.quota.block(guildId, user.id, reason, i.user.id))) return t(L, 'admin.block.already', { user: mention(user) });
+      if (!await s.quota.block(guildId, user.id, reason, i.user.id)) return t(L, 'admin.block.already', { user: mention(user) });
       await recordChange(s, i, 'block', user.id, { reason });
       return t(L, 'admin.block.done', { user: mention(user), reason });
     }
     case 'unblock': {
       // A member who left can still be unblocked, so no membership check here.
       const user = i.options.getUser('member', true);
-      if (!(await s.quota.unblock(guildId, user.id))) return t(L, 'admin.unblock.notBlocked', { user: mention(user) });
+      if (!await s.quota.unblock(guildId, user.id)) return t(L, 'admin.unblock.notBlocked', { user: mention(user) });
       await recordChange(s, i, 'unblock', user.id);
       return t(L, 'admin.unblock.done', { user: mention(user) });
     }
@@ -346,13 +372,14 @@ export async function handleAuditButton(i: ButtonInteraction, s: Services, rest?
       // No pending edit of the poller may bring the removed result back.
       await s.jobs.giveUpDelivery(r.job.id, 'result removed by a moderator', s.clock());
       const message = await removeResult(restClient, r.job);
+      await s.gallery.remove(r.job.id).catch((err: unknown) => s.log.warn({ err, jobId: r.job.id }, 'gallery post not removed'));
       await recordChange(s, i, 'refund', r.job.userId, { jobId: r.job.id, credits: r.entry.credits, message });
       await refreshRecord(i, s, parsed.jobId);
       await say(t(L, 'audit.refund.done', { user: `<@${r.job.userId}>`, credits: r.entry.credits, message }));
       return;
     }
     const userId = parsed.userId;
-    if (!(await s.quota.block(guildId, userId, null, i.user.id))) {
+    if (!await s.quota.block(guildId, userId, null, i.user.id)) {
       await say(t(L, 'audit.block.already', { user: `<@${userId}>` }));
       return;
     }
@@ -371,7 +398,7 @@ async function refreshRecord(i: ButtonInteraction, s: Services, jobId: number): 
   if (!job?.guildId) return;
   const body = renderAuditRecord(job, {
     refund: await s.quota.store.refundOf(job.id),
-    blocked: (await s.quota.store.block(job.guildId, job.userId)) !== undefined,
+    blocked: await s.quota.store.block(job.guildId, job.userId) !== undefined,
   });
   await i.editReply({ embeds: body.embeds ?? [], components: body.components ?? [] } as Parameters<ButtonInteraction['editReply']>[0]);
 }

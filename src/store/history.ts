@@ -4,7 +4,7 @@ import { toJob, type Job, type JobRow } from './jobs.js';
 /** One of a member's jobs as /model3d-history shows it. */
 export interface HistoryEntry {
   job: Job;
-  /** A moderator removed the result ("Remove result and refund"): it must not be shown or re-sent. */
+  /** The result was removed ("Remove result and refund", or its Delete button): it must not be shown or re-sent. */
   removed: boolean;
 }
 
@@ -14,8 +14,9 @@ export interface HistoryScope {
   guildId: string | null;
 }
 
-/** A moderator's removal of a result is recorded as the job's `refund` ledger entry. */
-const REMOVED = `CASE WHEN EXISTS (SELECT 1 FROM quota_ledger l WHERE l.job_id = jobs.id AND l.kind = 'refund') THEN 1 ELSE 0 END AS removed`;
+/** A moderator's removal is the job's `refund` ledger entry; a Delete press sets deleted_at. */
+const REMOVED = `CASE WHEN jobs.deleted_at IS NOT NULL
+  OR EXISTS (SELECT 1 FROM quota_ledger l WHERE l.job_id = jobs.id AND l.kind = 'refund') THEN 1 ELSE 0 END AS removed`;
 
 /** Read-only queries over the jobs table for a member's own history. */
 export class HistoryStore {

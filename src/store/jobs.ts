@@ -1,5 +1,6 @@
 import type { Db } from './db.js';
 import { sqlDialect } from './dialect.js';
+import type { DownloadRefusal } from '../images/download.js';
 
 export type Quality = 'standard' | 'detailed';
 export const ACTIVE_STATES = ['queued', 'running'] as const;
@@ -25,6 +26,7 @@ export function isTerminal(state: JobState): state is TerminalState {
 export interface Job {
   id: number;
   interactionId: string;
+  /** '' once cleared (older than the token's 15-minute life). */
   interactionToken: string;
   applicationId: string;
   guildId: string | null;
@@ -55,6 +57,8 @@ export interface Job {
   modelFile: string | null;
   modelBytes: number | null;
   previewFile: string | null;
+  /** The address guard refused the result links; nothing was downloaded from them. */
+  filesRefused: DownloadRefusal | null;
   errorCode: string | null;
   errorMessage: string | null;
   totalTokens: number | null;
@@ -66,7 +70,20 @@ export interface Job {
   deliveryRoute: DeliveryRoute | null;
   deliveryError: string | null;
   replyGone: boolean;
+  /** The member's own name for the model, already cleaned (at most 60 characters). */
+  title: string | null;
+  /** The requester's display name when the job was made (for the gallery post's name). */
+  requesterName: string | null;
+  /** Set on a job started from a result's button: the result's job and which button. */
+  parentJobId: number | null;
+  origin: JobOrigin | null;
+  /** The result was deleted with its Delete button (by the requester or a moderator). */
+  deletedAt: number | null;
+  deletedBy: string | null;
 }
+
+/** Which result button started a job. */
+export type JobOrigin = 'retry' | 'detailed';
 
 export interface JobRow {
   id: number;
@@ -101,6 +118,7 @@ export interface JobRow {
   model_file: string | null;
   model_bytes: number | null;
   preview_file: string | null;
+  files_refused: DownloadRefusal | null;
   error_code: string | null;
   error_message: string | null;
   total_tokens: number | null;
@@ -112,6 +130,12 @@ export interface JobRow {
   delivery_route: DeliveryRoute | null;
   delivery_error: string | null;
   reply_gone: number;
+  title: string | null;
+  requester_name: string | null;
+  parent_job_id: number | null;
+  origin: JobOrigin | null;
+  deleted_at: number | null;
+  deleted_by: string | null;
 }
 
 export function toJob(r: JobRow): Job {
@@ -148,6 +172,7 @@ export function toJob(r: JobRow): Job {
     modelFile: r.model_file,
     modelBytes: r.model_bytes,
     previewFile: r.preview_file,
+    filesRefused: r.files_refused ?? null,
     errorCode: r.error_code,
     errorMessage: r.error_message,
     totalTokens: r.total_tokens,
@@ -159,6 +184,12 @@ export function toJob(r: JobRow): Job {
     deliveryRoute: r.delivery_route,
     deliveryError: r.delivery_error,
     replyGone: r.reply_gone === 1,
+    title: r.title,
+    requesterName: r.requester_name,
+    parentJobId: r.parent_job_id,
+    origin: r.origin,
+    deletedAt: r.deleted_at,
+    deletedBy: r.deleted_by,
   };
 }
 
@@ -181,7 +212,8 @@ export type NewJob = Pick<
   | 'attachmentSizeLimit'
   | 'createdAt'
   | 'deadlineAt'
->;
+> &
+  Partial<Pick<Job, 'title' | 'requesterName' | 'parentJobId' | 'origin'>>;
 
 export interface FinishUpdate {
   state: TerminalState;
@@ -215,10 +247,10 @@ export class JobStore {
       insert: `
         INSERT INTO jobs (interaction_id, interaction_token, application_id, guild_id, channel_id, user_id, locale,
           message_id, image_url, image_source, image_name, quality, cost, attachment_size_limit, state,
-          created_at, updated_at, deadline_at)
+          created_at, updated_at, deadline_at, title, requester_name, parent_job_id, origin)
         VALUES (@interactionId, @interactionToken, @applicationId, @guildId, @channelId, @userId, @locale,
           @messageId, @imageUrl, @imageSource, @imageName, @quality, @cost, @attachmentSizeLimit, 'submitting',
-          @createdAt, @createdAt, @deadlineAt)
+          @createdAt, @createdAt, @deadlineAt, @title, @requesterName, @parentJobId, @origin)
         RETURNING *`,
       get: 'SELECT * FROM jobs WHERE id = @id',
       submitted: `
@@ -265,7 +297,7 @@ export class JobStore {
       setMessageId: 'UPDATE jobs SET message_id = @messageId WHERE id = @id AND message_id IS NULL',
       setFiles: `
         UPDATE jobs SET model_file = @modelFile, model_bytes = @modelBytes, preview_file = @previewFile,
-          updated_at = @at WHERE id = @id RETURNING *`,
+          files_refused = @filesRefused, updated_at = @at WHERE id = @id RETURNING *`,
       claimDeliveries: `
         UPDATE jobs SET next_delivery_at = @leaseUntil
         WHERE id IN (
@@ -292,6 +324,16 @@ export class JobStore {
         UPDATE jobs SET delivered_version = render_version, delivery_error = @error, next_delivery_at = NULL,
           updated_at = @at WHERE id = @id RETURNING *`,
       replyGone: 'UPDATE jobs SET reply_gone = 1 WHERE id = @id',
+      childInFlight: `
+        SELECT * FROM jobs WHERE parent_job_id = @parentId AND origin = @origin AND state IN ('submitting', 'queued', 'running')`,
+      latestChild: `
+        SELECT * FROM jobs WHERE parent_job_id = @parentId AND origin = @origin AND deleted_at IS NULL ORDER BY id DESC LIMIT 1`,
+      markDeleted: `
+        UPDATE jobs SET deleted_at = @at, deleted_by = @by, updated_at = @at,
+          delivered_version = render_version, next_delivery_at = NULL
+        WHERE id = @id AND deleted_at IS NULL AND state IN (${TERMINAL})
+        RETURNING *`,
+      clearTokens: "UPDATE jobs SET interaction_token = '' WHERE interaction_token <> '' AND created_at <= @createdBefore",
       withStoredFiles: `
         SELECT * FROM jobs WHERE (model_file IS NOT NULL OR preview_file IS NOT NULL) AND finished_at < @before
         ORDER BY finished_at LIMIT @limit`,
@@ -313,7 +355,26 @@ export class JobStore {
   }
 
   async insert(job: NewJob): Promise<Job> {
-    return (await this.one(this.q.insert, { ...job }))!;
+    const row = { title: null, requesterName: null, parentJobId: null, origin: null, ...job };
+    return (await this.one(this.q.insert, row))!;
+  }
+
+  /** The job a result's button started and that is still being made, if any. */
+  childInFlight(parentId: number, origin: JobOrigin): Promise<Job | undefined> {
+    return this.one(this.q.childInFlight, { parentId, origin });
+  }
+
+  /** The newest job a result's button started (any state), unless it was deleted. */
+  latestChild(parentId: number, origin: JobOrigin): Promise<Job | undefined> {
+    return this.one(this.q.latestChild, { parentId, origin });
+  }
+
+  /**
+   * Records a Delete press on a finished job, once; no edit of the poller may bring the result
+   * back afterwards. Returns undefined when the job is unknown, unfinished or already deleted.
+   */
+  markDeleted(id: number, by: string, at: number): Promise<Job | undefined> {
+    return this.one(this.q.markDeleted, { id, by, at });
   }
 
   get(id: number): Promise<Job | undefined> {
@@ -369,7 +430,7 @@ export class JobStore {
   }
 
   /** Submit-to-result durations (ms) of the most recent successful jobs of one quality, newest first. */
-  async recentDurations(quality: Quality, limit = 20): Promise<number[]> {
+  async recentDurations(quality: Quality, limit = 50): Promise<number[]> {
     return (await this.db.all<{ took: number }>(this.q.recentDurations, { quality, limit })).map((r) => r.took);
   }
 
@@ -377,8 +438,12 @@ export class JobStore {
     await this.db.run(this.q.setMessageId, { id, messageId });
   }
 
-  setFiles(id: number, f: { modelFile: string | null; modelBytes: number | null; previewFile: string | null }, at: number): Promise<Job | undefined> {
-    return this.one(this.q.setFiles, { id, at, ...f });
+  setFiles(
+    id: number,
+    f: { modelFile: string | null; modelBytes: number | null; previewFile: string | null; filesRefused?: DownloadRefusal | null },
+    at: number,
+  ): Promise<Job | undefined> {
+    return this.one(this.q.setFiles, { id, at, ...f, filesRefused: f.filesRefused ?? null });
   }
 
   /** Claims jobs whose message is behind their state and due for an edit (a lease, as in claimDueChecks). */
@@ -420,6 +485,15 @@ export class JobStore {
   /** The job's stored files were deleted; its message keeps Discord's copies. */
   async forgetFiles(id: number, at: number): Promise<void> {
     await this.db.run(this.q.forgetFiles, { id, at });
+  }
+
+  /**
+   * Forgets the interaction tokens of jobs created at or before `createdBefore` (the
+   * token's 15-minute life is over, so no route can use it); '' marks a cleared token.
+   * Returns how many were cleared.
+   */
+  clearExpiredTokens(createdBefore: number): Promise<number> {
+    return this.db.run(this.q.clearTokens, { createdBefore });
   }
 
   async markReplyGone(id: number): Promise<void> {

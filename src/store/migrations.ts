@@ -265,4 +265,82 @@ export const migrations: Migration[] = [
         WHERE model_file IS NOT NULL OR preview_file IS NOT NULL;
     `,
   },
+  {
+    version: 4,
+    name: 'token clearing and refused result downloads',
+    sql: `
+      -- Clearing tokens past their life ('' = cleared): only rows that still hold one.
+      CREATE INDEX jobs_live_tokens ON jobs (created_at) WHERE interaction_token <> '';
+      -- Why the result files were not downloaded when the address guard refused their link
+      -- ('private_address', 'bad_scheme', 'too_many_redirects'); NULL otherwise.
+      ALTER TABLE jobs ADD COLUMN files_refused TEXT;
+    `,
+    postgres: `
+      CREATE INDEX jobs_live_tokens ON jobs (created_at) WHERE interaction_token <> '';
+      ALTER TABLE jobs ADD COLUMN files_refused TEXT;
+    `,
+  },
+  {
+    version: 7,
+    name: 'result actions, titles and the gallery',
+    sql: `
+      -- A member's own name for the model (embed title, file names) and how they were called then.
+      ALTER TABLE jobs ADD COLUMN title TEXT;
+      ALTER TABLE jobs ADD COLUMN requester_name TEXT;
+      -- A job started from a result's button: which result, and which button (retry or detailed).
+      ALTER TABLE jobs ADD COLUMN parent_job_id INTEGER REFERENCES jobs (id);
+      ALTER TABLE jobs ADD COLUMN origin TEXT CHECK (origin IN ('retry', 'detailed'));
+      -- The requester (or a moderator) deleted the result with its Delete button.
+      ALTER TABLE jobs ADD COLUMN deleted_at INTEGER;
+      ALTER TABLE jobs ADD COLUMN deleted_by TEXT;
+      -- One job at a time per result and button: a second press while it runs starts nothing.
+      CREATE UNIQUE INDEX jobs_one_child_in_flight ON jobs (parent_job_id, origin)
+        WHERE parent_job_id IS NOT NULL AND state IN ('submitting', 'queued', 'running');
+      CREATE TABLE gallery_settings (
+        guild_id TEXT PRIMARY KEY,
+        channel_id TEXT NOT NULL,
+        mode TEXT NOT NULL CHECK (mode IN ('opt-in', 'all')),
+        set_at INTEGER NOT NULL,
+        set_by TEXT NOT NULL
+      );
+      -- A job is shared at most once: the row is claimed before anything is posted.
+      CREATE TABLE gallery_posts (
+        job_id INTEGER PRIMARY KEY REFERENCES jobs (id),
+        guild_id TEXT NOT NULL,
+        channel_id TEXT NOT NULL,
+        thread_id TEXT,
+        message_id TEXT,
+        state TEXT NOT NULL CHECK (state IN ('posting', 'posted', 'failed', 'removed')),
+        created_at INTEGER NOT NULL,
+        updated_at INTEGER NOT NULL
+      );
+    `,
+    postgres: `
+      ALTER TABLE jobs ADD COLUMN title TEXT;
+      ALTER TABLE jobs ADD COLUMN requester_name TEXT;
+      ALTER TABLE jobs ADD COLUMN parent_job_id BIGINT REFERENCES jobs (id);
+      ALTER TABLE jobs ADD COLUMN origin TEXT CHECK (origin IN ('retry', 'detailed'));
+      ALTER TABLE jobs ADD COLUMN deleted_at BIGINT;
+      ALTER TABLE jobs ADD COLUMN deleted_by TEXT;
+      CREATE UNIQUE INDEX jobs_one_child_in_flight ON jobs (parent_job_id, origin)
+        WHERE parent_job_id IS NOT NULL AND state IN ('submitting', 'queued', 'running');
+      CREATE TABLE gallery_settings (
+        guild_id TEXT PRIMARY KEY,
+        channel_id TEXT NOT NULL,
+        mode TEXT NOT NULL CHECK (mode IN ('opt-in', 'all')),
+        set_at BIGINT NOT NULL,
+        set_by TEXT NOT NULL
+      );
+      CREATE TABLE gallery_posts (
+        job_id BIGINT PRIMARY KEY REFERENCES jobs (id),
+        guild_id TEXT NOT NULL,
+        channel_id TEXT NOT NULL,
+        thread_id TEXT,
+        message_id TEXT,
+        state TEXT NOT NULL CHECK (state IN ('posting', 'posted', 'failed', 'removed')),
+        created_at BIGINT NOT NULL,
+        updated_at BIGINT NOT NULL
+      );
+    `,
+  },
 ];

@@ -1,3 +1,5 @@
+import { redactSecrets } from '../log/index.js';
+
 export type UpstreamErrorKind =
   | 'auth'
   | 'no_balance'
@@ -69,16 +71,12 @@ export function isUpstreamError(err: unknown): err is UpstreamError {
 const MAX_DETAIL = 200;
 
 /**
- * Makes upstream text safe to put in an error message or a log line: removes the
- * given secrets and anything that looks like a key or a bearer token, strips
+ * Makes upstream text safe to put in an error message, a log line or a member's
+ * message: removes the given secrets (raw or URL-encoded) and anything that looks like a key or a bearer token, strips
  * control characters, collapses whitespace and truncates to about 200 characters.
  */
 export function sanitizeUpstreamText(text: string, secrets: readonly string[] = [], max = MAX_DETAIL): string {
-  let out = text;
-  for (const s of secrets) {
-    if (s.length >= 4) out = out.split(s).join('[REDACTED]');
-  }
-  out = out
+  let out = redactSecrets(text, secrets)
     .replace(/\bsk-[A-Za-z0-9_\-*]{6,}/g, 'sk-[REDACTED]')
     .replace(/\bBearer\s+[A-Za-z0-9._~+/=\-]{6,}/gi, 'Bearer [REDACTED]')
     // eslint-disable-next-line no-control-regex

@@ -149,6 +149,38 @@ describe('npm run deploy-commands against the fake Discord', () => {
   });
 });
 
+describe('npm run deploy-commands: errors are scrubbed', () => {
+  let discord: FakeDiscord;
+  beforeEach(async () => {
+    discord = await FakeDiscord.start({ guilds: 1 });
+  });
+  afterEach(async () => {
+    await discord.close();
+  });
+
+  it('Discord’s refusal quoting the bot token and the DMXAPI key (raw and URL-encoded) prints neither', async () => {
+    const key = 'sk-deploy+SECRET/key=0123456789';
+    discord.faults.add({
+      method: 'PUT',
+      status: 400,
+      body: { message: `Bad request for token ${discord.botToken} and ${key} (?k=${encodeURIComponent(key)})`, code: 0 },
+    });
+    const run = await npmRun('deploy-commands', {
+      DISCORD_API_URL: discord.apiUrl,
+      DISCORD_TOKEN: discord.botToken,
+      DISCORD_APPLICATION_ID: discord.applicationId,
+      DISCORD_GUILD_ID: '',
+      DMXAPI_KEY: key,
+    });
+    expect(run.code).toBe(1);
+    expect(run.lines).toHaveLength(1);
+    expect(run.lines[0]).toMatch(/^Registering commands failed: .*Bad request for token \[REDACTED\] and \[REDACTED\] \(\?k=\[REDACTED\]\)/);
+    const all = `${run.stdout}\n${run.stderr}`;
+    expect(all).not.toContain(discord.botToken);
+    expect(all).not.toContain('SECRET');
+  });
+});
+
 describe('npm start with bad configuration: one line naming the variable, exit 1', () => {
   const cleanups: (() => void)[] = [];
   afterEach(() => {

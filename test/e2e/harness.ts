@@ -2,7 +2,8 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { FakeDiscord } from '../fakes/discord/index.js';
+import { FakeDiscord, type GuildSpec } from '../fakes/discord/index.js';
+import { checkAgainstSpec, formatProblems } from '../fakes/discord/spec-check.js';
 import { DmxapiSimulator, type SimulatorOptions } from '../fakes/dmxapi/index.js';
 import { tempDir } from '../helpers/tmp.js';
 
@@ -125,7 +126,8 @@ export class BotProcess {
 }
 
 export interface WorldOptions {
-  guilds?: number;
+  /** A count, or the guilds' specs (channels, forums, permission overwrites). */
+  guilds?: number | GuildSpec[];
   timeline?: { pendingMs: number; runningMs: number };
   billing?: boolean;
   env?: Record<string, string>;
@@ -190,11 +192,20 @@ export class World {
     return bot;
   }
 
+  /**
+   * Stops everything, then checks every request the bot sent to the fake Discord, and every
+   * answer the fake gave, against Discord's OpenAPI spec: a test whose traffic real Discord
+   * would not have (or could not have) produced fails here.
+   */
   async close(): Promise<void> {
     await Promise.all(this.bots.map((b) => b.kill()));
     await this.discord.close();
     await this.dmxapi.close();
     this.cleanupDir();
+    const problems = checkAgainstSpec(this.discord.requests);
+    if (problems.length) {
+      throw new Error(`traffic that does not match Discord's OpenAPI spec:\n${formatProblems(problems)}`);
+    }
   }
 }
 

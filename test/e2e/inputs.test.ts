@@ -135,6 +135,12 @@ describe('bad inputs: each gets its own message and nothing is submitted', () =>
     noSubmit();
   });
 
+  it('an unknown quality (a stale definition or a forged payload) names the allowed values', async () => {
+    const image = world.discord.hostFile(samplePng(), { filename: 'a.png', contentType: 'image/png', width: 256, height: 256 });
+    await expectRefused(world, { image, quality: 'ultra' }, '`quality` must be one of `standard`, `detailed`; you gave `ultra`.');
+    noSubmit();
+  });
+
   it('a GIF attachment', async () => {
     const image = world.discord.hostFile(gif(64, 64), { filename: 'cat.gif', contentType: 'image/gif' });
     await expectRefused(world, { image }, 'The picture must be a JPEG or PNG; this file is a GIF.');

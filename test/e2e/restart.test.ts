@@ -44,14 +44,17 @@ describe('SIGKILL and restart on the same database', () => {
   }
 
   it('killed while the task runs, task finishes while the bot is down: delivered after restart, one submit', async () => {
-    world = await World.start({ timeline: { pendingMs: 300, runningMs: 1500 } });
+    world = await World.start({ timeline: { pendingMs: 300, runningMs: 300 } });
     const { discord, dmxapi } = world;
+    // The task stays RUNNING until the bot is dead, however slow the machine.
+    dmxapi.nextTasks.push({ holdIn: 'RUNNING' });
     const first = await world.startBot();
     const rec = send();
     await discord.waitForAck(rec.id);
-    await first.waitForLog(checked('RUNNING'), 10_000);
+    await first.waitForLog(checked('RUNNING'), 30_000);
     await first.kill();
     const taskId = dmxapi.submits[0]!.taskId!;
+    dmxapi.release(taskId);
     await dmxapi.waitFor((s) => s.statusOf(taskId) === 'SUCCEEDED', 10_000);
     expect(hasGlb(discord.message(rec.originalMessageId!))).toBe(false);
 
@@ -63,23 +66,29 @@ describe('SIGKILL and restart on the same database', () => {
   });
 
   it('killed in the middle of a status check while RUNNING: the restarted bot resumes polling at once', async () => {
-    world = await World.start({ timeline: { pendingMs: 300, runningMs: 5000 } });
+    world = await World.start({ timeline: { pendingMs: 300, runningMs: 300 } });
     const { discord, dmxapi } = world;
+    // Held RUNNING until the test releases it: no race with the wall clock.
+    dmxapi.nextTasks.push({ holdIn: 'RUNNING' });
     const first = await world.startBot();
     const rec = send();
     await discord.waitForAck(rec.id);
-    await first.waitForLog(checked('RUNNING'), 10_000);
+    await first.waitForLog(checked('RUNNING'), 30_000);
     // The next status check never gets an answer: the bot dies holding the job's lease.
     dmxapi.faults.push({ on: 'get', kind: 'hang' });
-    await dmxapi.waitFor((s) => s.calls.some((c) => c.kind === 'get' && c.fault === 'hang'), 5000);
+    await dmxapi.waitFor((s) => s.calls.some((c) => c.kind === 'get' && c.fault === 'hang'), 30_000);
     await first.kill();
     const taskId = dmxapi.submits[0]!.taskId!;
-    expect(dmxapi.statusOf(taskId)).toBe('RUNNING');
+    const getsBefore = dmxapi.getCount(taskId);
 
     const second = await world.startBot();
-    // It polls the still-running task (not after a 2-minute lease), then delivers when it succeeds.
-    await second.waitForLog(checked('RUNNING'), 5000);
+    // It polls the still-running task, and sees it RUNNING, well before the dead process's
+    // 2-minute lease would have run out (a generous bound: the lease is 120 s).
+    await second.waitForLog(checked('RUNNING'), 60_000);
     expect(dmxapi.statusOf(taskId)).toBe('RUNNING');
+    expect(dmxapi.getCount(taskId)).toBeGreaterThan(getsBefore);
+    expect(second.logs().find((l) => l.msg === 'resuming unfinished jobs')).toMatchObject({ checks: 1 });
+    dmxapi.release(taskId);
     await deliveredToOriginal(rec);
     expect(dmxapi.submitCount()).toBe(1);
   });

@@ -74,7 +74,12 @@ describe('terminal states, flaky upstream and refused submits', () => {
     expect(text).toContain('`InvalidImage` No object was found in the picture.');
     const reply = discord.originalMessage(rec.token)!;
     expect(reply.attachments).toHaveLength(0);
-    expect(reply.components).toHaveLength(0);
+    // Nothing to download: the next steps are a retry or taking the message down.
+    const jobId = jobOf(world, rec.id)!.id;
+    expect((reply.components as { components: { custom_id?: string }[] }[]).flatMap((r) => r.components.map((c) => c.custom_id))).toEqual([
+      `job:retry:${jobId}`,
+      `job:delete:${jobId}`,
+    ]);
     expect(dmxapi.submitCount(imageUrl)).toBe(1);
     expect(jobOf(world, rec.id)).toMatchObject({ state: 'failed', error_code: 'InvalidImage' });
     // The job is over: no more status checks for its task.
@@ -185,8 +190,9 @@ describe('terminal states, flaky upstream and refused submits', () => {
     expect(text).toContain("larger than this channel's upload limit (10.0 MB), so it is linked instead");
     expect(text).toContain(`the link expires <t:${Math.floor(files.expiresAt / 1000)}:R>`);
     const row = final.components[0] as { components: { style: number; label: string; url: string }[] };
-    // The GLB was not stored, so the only button is the provider's link.
-    expect(row.components).toEqual([expect.objectContaining({ style: 5, label: 'Download GLB', url: files.model })]);
+    // The GLB was not stored, so the only download button is the provider's link (no "Send me the files").
+    expect(row.components.filter((c) => c.style === 5)).toEqual([expect.objectContaining({ style: 5, label: 'Download GLB', url: files.model })]);
+    expect(row.components.map((c) => c.label)).toEqual(['Download GLB', 'Detailed version', 'Delete']);
     expect((final.embeds[0] as { image?: { url: string } }).image?.url).toMatch(/preview\.webp/);
   });
 });

@@ -12,6 +12,7 @@ import { createDiscordClient } from '../../src/discord/client.js';
 import { loadCommands } from '../../src/discord/registry.js';
 import { createInteractionHandler } from '../../src/discord/router.js';
 import type { Services } from '../../src/services.js';
+import { Gallery } from '../../src/gallery/publish.js';
 import { tempDir } from './tmp.js';
 
 export interface InProcessBot {
@@ -38,12 +39,16 @@ export async function startInProcessBot(o: {
   const db = openSqlite(join(tmp.dir, 'bot.sqlite'));
   const config = loadConfig({ DISCORD_TOKEN: fake.botToken, DMXAPI_KEY: 'sk-test-key', ...o.env?.(tmp.dir) });
   const client = createDiscordClient(fake.apiUrl);
+  const jobs = new JobStore(db);
+  const events = new JobEvents();
+  const log = createLogger({ level: 'silent' });
   const services: Services = {
     config,
-    log: createLogger({ level: 'silent' }),
+    log,
     db,
-    jobs: new JobStore(db),
-    events: new JobEvents(),
+    jobs,
+    events,
+    gallery: new Gallery({ db, jobs, events, log, clock: o.clock, client }),
     quota: new QuotaService(db, config.quota, o.clock),
     upstream: null as never, // tests that need it set it
     wakePoller: () => undefined,

@@ -65,6 +65,7 @@ const baseRow: Job = {
   modelFile: null,
   modelBytes: null,
   previewFile: null,
+  filesRefused: null,
   errorCode: null,
   errorMessage: null,
   totalTokens: 35000,
@@ -76,4 +77,10 @@ const baseRow: Job = {
   deliveryRoute: null,
   deliveryError: null,
   replyGone: false,
+  title: null,
+  requesterName: null,
+  parentJobId: null,
+  origin: null,
+  deletedAt: null,
+  deletedBy: null,
 };

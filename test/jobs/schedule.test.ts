@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { deliveryBackoff, failureBackoff, nextCheckDelay, typicalDuration } from '../../src/jobs/schedule.js';
+import { deliveryBackoff, failureBackoff, nextCheckDelay, quantile, typicalDuration } from '../../src/jobs/schedule.js';
 
 /** Simulates the checks the schedule makes for a job that finishes at `doneAt`. */
 function checksUntil(doneAt: number, historyMs: number[], pollIntervalMs: number) {
@@ -13,28 +13,30 @@ function checksUntil(doneAt: number, historyMs: number[], pollIntervalMs: number
 }
 
 describe('the check schedule', () => {
-  it('checks every interval when there is no history', () => {
+  it('checks every interval when there is no history', async () => {
     expect(nextCheckDelay({ elapsedMs: 0, historyMs: [], pollIntervalMs: 5000 })).toBe(5000);
     expect(nextCheckDelay({ elapsedMs: 123_456, historyMs: [], pollIntervalMs: 5000 })).toBe(5000);
   });
 
-  it('spends few checks before the shortest recent duration and lands on it', () => {
+  it('spends few checks before the low quantile of recent durations and lands on it', async () => {
     const history = [78_000, 90_000, 75_000];
-    const { checks } = checksUntil(75_000, history, 5000);
-    expect(checks.at(-1)).toBe(75_000);
+    const early = quantile(history, 0.1);
+    expect(early).toBeCloseTo(75_600);
+    const { checks } = checksUntil(early, history, 5000);
+    expect(checks.at(-1)).toBeCloseTo(early);
     // Against 15 checks at a fixed 5 s interval.
     expect(checks.length).toBeLessThanOrEqual(6);
     expect(checks.length).toBeGreaterThanOrEqual(2);
   });
 
-  it('is never more than one interval apart once past the shortest duration', () => {
+  it('is never more than one interval apart once past the shortest duration', async () => {
     const history = [60_000];
     for (const elapsed of [60_000, 61_000, 200_000, 1_000_000]) {
       expect(nextCheckDelay({ elapsedMs: elapsed, historyMs: history, pollIntervalMs: 5000 })).toBeLessThanOrEqual(5000);
     }
   });
 
-  it('reports a job soon after it finishes and costs far fewer calls than fixed polling', () => {
+  it('reports a job soon after it finishes and costs far fewer calls than fixed polling', async () => {
     const history = [70_000, 78_000, 85_000];
     const learned = checksUntil(80_000, history, 5000);
     const fixed = checksUntil(80_000, [], 5000);
@@ -42,13 +44,35 @@ describe('the check schedule', () => {
     expect(learned.count).toBeLessThan(fixed.count);
   });
 
-  it('gives the median as the typical duration', () => {
+  it('one outlier among 20 recent jobs changes a typical job\'s check count by at most one', async () => {
+    const median = 78_000;
+    // 20 durations spread ±20 % around the median.
+    const spread = Array.from({ length: 20 }, (_, i) => Math.round(median * (0.8 + (0.4 * i) / 19)));
+    const typical = checksUntil(median, spread, 5000).count;
+    for (const outlier of [1_000, 5_000, 20_000, 40_000, 400_000]) {
+      for (const at of [0, 7, 19]) {
+        const withOutlier = spread.map((d, i) => (i === at ? outlier : d));
+        const count = checksUntil(median, withOutlier, 5000).count;
+        expect(Math.abs(count - typical), `outlier ${outlier} ms at ${at}`).toBeLessThanOrEqual(1);
+      }
+    }
+    // And the schedule still pays off: far fewer checks than fixed polling.
+    expect(typical).toBeLessThanOrEqual(checksUntil(median, [], 5000).count / 2);
+  });
+
+  it('takes quantiles with linear interpolation', async () => {
+    expect(quantile([5], 0.1)).toBe(5);
+    expect(quantile([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11], 0.1)).toBe(2);
+    expect(quantile([10, 0], 0.5)).toBe(5);
+  });
+
+  it('gives the median as the typical duration', async () => {
     expect(typicalDuration([])).toBeNull();
     expect(typicalDuration([3, 1, 2])).toBe(2);
     expect(typicalDuration([4, 1, 2, 3])).toBe(2.5);
   });
 
-  it('backs off failed checks and deliveries with a cap', () => {
+  it('backs off failed checks and deliveries with a cap', async () => {
     expect(failureBackoff(1, 5000, () => 1)).toBe(10_000);
     expect(failureBackoff(30, 5000, () => 1)).toBe(60_000);
     expect(failureBackoff(1, 5000, () => 0)).toBe(5000);

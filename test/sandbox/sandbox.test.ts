@@ -78,7 +78,8 @@ describe('npm run sandbox', () => {
   it('gives up within its time limit, prints the bot log tail and exits 1', async () => {
     const tmp = tempDir('model3d-sandbox-');
     cleanups.push(tmp.cleanup);
-    const run = await runSandbox(['--out', join(tmp.dir, 'r'), '--running-ms', '20000', '--timeout', '5'], 60_000);
+    // The limit must leave room for the bot to connect on a loaded machine; the task outlasts it by far.
+    const run = await runSandbox(['--out', join(tmp.dir, 'r'), '--running-ms', '30000', '--timeout', '15'], 60_000);
     expect(run.code, run.out).toBe(1);
     expect(run.out).toContain('Sandbox failed: timed out');
     expect(run.out).toContain('--- last bot log lines ---');
@@ -98,7 +99,7 @@ describe('sandbox text rendering', () => {
   const users = new Map([['111', 'member']]);
   const at = Date.UTC(2025, 0, 1, 12, 0, 30);
 
-  it('renders Discord timestamps and mentions readably', () => {
+  it('renders Discord timestamps and mentions readably', async () => {
     const secs = Math.floor(at / 1000) - 12;
     expect(renderMarkdown(`⏳ **Queued** — submitted <t:${secs}:R>, by <@111> and <@!222>`, { at, users })).toBe(
       '⏳ Queued — submitted 12 s ago, by @member and @222',
@@ -108,7 +109,7 @@ describe('sandbox text rendering', () => {
     expect(relativeTime(at - 500, at)).toBe('just now');
   });
 
-  it('renders a message body with embed fields, files and buttons', () => {
+  it('renders a message body with embed fields, files and buttons', async () => {
     const lines = renderMessageBody(
       {
         content: '✅ <@111>, done.',

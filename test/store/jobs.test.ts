@@ -194,17 +194,24 @@ describe('SQLite specifics', () => {
   });
   afterEach(() => store.cleanup());
 
-  it('opens in WAL mode with a busy timeout', () => {
+  it('opens in WAL mode with a busy timeout', async () => {
     const raw = (store.db as SqliteDb).raw;
     expect(raw.pragma('journal_mode', { simple: true })).toBe('wal');
     expect(raw.pragma('busy_timeout', { simple: true })).toBe(5000);
   });
 
-  it('uses an index for the claim query', async () => {
-    const plan = await store.db.all<{ detail: string }>(
-      `EXPLAIN QUERY PLAN SELECT id FROM jobs WHERE state IN ('queued', 'running') AND next_check_at <= 5 ORDER BY next_check_at LIMIT 5`,
-    );
-    expect(plan.map((p) => p.detail).join(' ')).toMatch(/jobs_due_checks/);
+  /** The query plan of one of the store's real statements (not a copy of its SQL). */
+  async function planOf(name: string, params: Record<string, unknown>): Promise<string> {
+    const sql = (new JobStore(store.db) as unknown as { q: Record<string, string> }).q[name]!;
+    const rows = await store.db.all<{ detail: string }>(`EXPLAIN QUERY PLAN ${sql}`, params);
+    return rows.map((p) => p.detail).join('\n');
+  }
+
+  it('uses an index for the claim queries', async () => {
+    const claim = { now: 5, leaseUntil: 10, limit: 5, busy: [] };
+    expect(await planOf('claimChecks', claim)).toMatch(/USING INDEX jobs_due_checks/);
+    expect(await planOf('claimDeliveries', claim)).toMatch(/USING INDEX jobs_due_deliveries/);
+    expect(await planOf('recentDurations', { quality: 'standard', limit: 50 })).toMatch(/USING INDEX jobs_finished/);
   });
 });
 

@@ -113,15 +113,20 @@ describe('DmxapiClient against the simulator', () => {
   });
 
   it('maps 401 to auth, without leaking the key', async () => {
-    const { sim } = await setup();
+    const { sim } = await setup({ echoKey: true });
+    const wrongKey = 'sk-WRONG-key-abcdefghijklmnop';
+    // The premise: this gateway quotes the key it was given in its 401 answer.
+    const raw = await fetch(`${sim.baseUrl}/v1/responses`, { method: 'POST', headers: { authorization: wrongKey }, body: '{}' });
+    expect(await raw.text()).toContain(wrongKey);
     const budget = new RateBudget(1000);
-    const wrong = new DmxapiClient({ baseUrl: sim.baseUrl, key: 'sk-WRONG-key-abcdefghijklmnop', timeoutMs: 2000, budget });
+    const wrong = new DmxapiClient({ baseUrl: sim.baseUrl, key: wrongKey, timeoutMs: 2000, budget });
     cleanups.push(() => wrong.close());
     const e = await caught(wrong.submit(IMAGE, 'standard'));
     expect(e).toMatchObject({ kind: 'auth', status: 401, transient: false, mayHaveReachedServer: false });
     expect(e.message).toContain('401');
     expect(e.message).toContain('无效的令牌');
     expect(e.message).not.toContain('sk-WRONG');
+    expect(e.message).not.toContain('abcdefghijklmnop');
   });
 
   it('maps 403 with balance wording to no_balance', async () => {
@@ -247,7 +252,10 @@ describe('DmxapiClient against odd servers', () => {
     server = undefined;
   });
 
-  async function serve(handler: (body: string, auth: string | undefined) => { status: number; body: string; headers?: Record<string, string> }) {
+  async function serve(
+    handler: (body: string, auth: string | undefined) => { status: number; body: string; headers?: Record<string, string> },
+    key = KEY,
+  ) {
     server = createServer((req, res) => {
       let body = '';
       req.on('data', (c) => (body += c));
@@ -261,7 +269,7 @@ describe('DmxapiClient against odd servers', () => {
     const budget = new RateBudget(1000);
     const client = new DmxapiClient({
       baseUrl: `http://127.0.0.1:${(server.address() as AddressInfo).port}/`,
-      key: KEY,
+      key,
       timeoutMs: 1000,
       budget,
       getRetries: 0,
@@ -278,7 +286,38 @@ describe('DmxapiClient against odd servers', () => {
     const e = await caught(client.submit(IMAGE, 'standard'));
     expect(e.kind).toBe('bad_request');
     expect(e.message).toContain('HTTP 400');
+    expect(e.message).not.toContain(KEY);
     expect(e.message.length).toBeLessThan(300);
+  });
+
+  it('a failed task\'s message (shown to the member) carries no form of the key and is capped', async () => {
+    // A key whose URL-encoded form differs from the raw one, and that no generic "sk-..." pattern covers.
+    const key = 'Zk+secret/Key=9876543210_abcdef';
+    const percentAll = [...Buffer.from(key)].map((b) => `%${b.toString(16).toUpperCase().padStart(2, '0')}`).join('');
+    const message = [
+      `raw ${key}`,
+      `header Bearer ${key}`,
+      `query ?key=${encodeURIComponent(key)}`,
+      `lower ${encodeURIComponent(key).replace(/%[0-9A-F]{2}/g, (m) => m.toLowerCase())}`,
+      `every byte ${percentAll}`,
+      'y'.repeat(1000),
+    ].join(' ');
+    const envelope = (text: string) =>
+      JSON.stringify({ request_id: 'r', output: [{ type: 'message', content: [{ type: 'output_text', text }] }], usage: { total_tokens: 0 } });
+    const client = await serve(
+      () => ({ status: 200, body: envelope(JSON.stringify({ task_id: 't', task_status: 'FAILED', code: `E ${key}`, message })) }),
+      key,
+    );
+    const info = await client.getTask('t');
+    expect(info.status).toBe('FAILED');
+    for (const text of [info.message!, info.code!]) {
+      expect(text).toContain('[REDACTED]');
+      expect(text).not.toContain('secret');
+      expect(text).not.toContain('9876543210');
+      expect(text.toLowerCase()).not.toContain('%2bsecret');
+    }
+    expect(info.message!.startsWith('raw [REDACTED] header Bearer [REDACTED] query ?key=[REDACTED] lower [REDACTED] every byte [REDACTED]')).toBe(true);
+    expect(info.message!.length).toBeLessThanOrEqual(200);
   });
 
   it('maps 403 without balance wording to auth, 422/404 to bad_request, 503 to server', async () => {

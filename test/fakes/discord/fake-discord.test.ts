@@ -159,6 +159,18 @@ describe('FakeDiscord with the real discord.js Client', () => {
     expect(response.resource?.message?.content).toBe('pong');
     const msgId = fake.originalMessage(rec.token)!.id;
     expect(response.resource?.message?.id).toBe(msgId);
+    expect(response.interaction.responseMessageId).toBe(msgId);
+
+    // A deferred reply (type 5): no `resource`, the id only in interaction.response_message_id.
+    const gotDeferred = nextInteraction(client);
+    const deferredRec = fake.sendInteraction(fake.build.chatInput({ name: 'ping' }));
+    const deferred = (await gotDeferred) as ChatInputCommandInteraction;
+    const ack = await deferred.deferReply({ withResponse: true });
+    expect(ack.resource).toBeNull();
+    expect(ack.interaction.responseMessageId).toBe(fake.originalMessage(deferredRec.token)!.id);
+    expect(ack.interaction.responseMessageLoading).toBe(true);
+    const raw = fake.requestsMatching({ route: '/interactions/:id/:token/callback', token: deferredRec.token })[0]!;
+    expect(raw.response).not.toHaveProperty('resource');
 
     const gotButton = nextInteraction(client);
     fake.sendInteraction(fake.build.button({ customId: 'cancel:1', message: { id: msgId } }));
@@ -333,5 +345,68 @@ describe('FakeDiscord REST routes via @discordjs/rest', () => {
     await expect(fake.waitFor(() => false, { timeoutMs: 30, description: 'nothing' })).rejects.toThrow(/timed out after 30 ms waiting for nothing/);
     await fake.close();
     await fake.close();
+  });
+});
+
+describe('FakeDiscord forum channels (type 15)', () => {
+  it('creates a post with a first message, files and applied tags; edits tags; deletes the post', async () => {
+    const { fake, client } = await start({
+      guilds: [{ channels: [{ name: 'general' }, { name: 'gallery', type: 15, available_tags: [{ id: '900000000000000001', name: 'Existing', moderated: false, emoji_id: null, emoji_name: null }] }] }],
+    });
+    const forum = fake.guilds[0]!.channels.find((c) => c.type === 15)!;
+    expect((client.channels.cache.get(forum.id) as { type: number } | undefined)?.type).toBe(15);
+
+    // New tag: the spec's update_channel with available_tags; ids are given to new tags, kept for old ones.
+    const updated = (await client.rest.patch(Routes.channel(forum.id), {
+      body: { available_tags: [{ id: '900000000000000001', name: 'Existing' }, { name: 'Standard' }] },
+    })) as { available_tags: { id: string; name: string }[] };
+    expect(updated.available_tags.map((t) => t.name)).toEqual(['Existing', 'Standard']);
+    expect(updated.available_tags[0]!.id).toBe('900000000000000001');
+    const standard = updated.available_tags[1]!.id;
+    await fake.waitFor(() => (client.channels.cache.get(forum.id) as unknown as { availableTags?: unknown[] })?.availableTags?.length === 2, {
+      description: 'CHANNEL_UPDATE reached the client',
+    });
+
+    await expectApiError(client.rest.post(Routes.threads(forum.id), { body: { name: 'x', message: { content: 'a' }, applied_tags: ['123'] } }), 50035);
+    await expectApiError(client.rest.post(Routes.threads(forum.id), { body: { name: 'x' } }), 50035);
+    await expectApiError(client.rest.post(Routes.threads(forum.id), { body: { name: '', message: { content: 'a' } } }), 50035);
+
+    const post = (await client.rest.post(Routes.threads(forum.id), {
+      body: { name: 'Teapot', applied_tags: [standard], message: { content: 'Look', attachments: [{ id: 0, filename: 'teapot.glb' }] } },
+      files: [{ name: 'teapot.glb', data: Buffer.from('glTF model') }],
+    })) as { id: string; type: number; parent_id: string; applied_tags: string[]; message: { id: string; attachments: { filename: string; url: string }[] } };
+    expect(post).toMatchObject({ type: 11, parent_id: forum.id, applied_tags: [standard] });
+    expect(post.message.id).toBe(post.id);
+    expect(fake.messagesIn(post.id)[0]?.content).toBe('Look');
+    expect(fake.fileBytes(post.message.attachments[0]!.url)?.toString()).toBe('glTF model');
+    await fake.waitFor(() => client.channels.cache.has(post.id), { description: 'THREAD_CREATE reached the client' });
+
+    const retagged = (await client.rest.patch(Routes.channel(post.id), { body: { applied_tags: [] } })) as { applied_tags: string[] };
+    expect(retagged.applied_tags).toEqual([]);
+
+    // A text channel has no forum posts: a thread there takes no first message.
+    const general = fake.guilds[0]!.channels.find((c) => c.name === 'general')!;
+    await expectApiError(client.rest.patch(Routes.channel(general.id), { body: { available_tags: [] } }), 50024);
+
+    await client.rest.delete(Routes.channel(post.id));
+    await expectApiError(client.rest.get(Routes.channel(post.id)), 10003);
+    await expectApiError(client.rest.get(Routes.channelMessage(post.id, post.message.id)), 10003);
+  });
+
+  it('a forum that requires tags refuses an untagged post (40067)', async () => {
+    const { fake, client } = await start({ guilds: [{ channels: [{ name: 'gallery', type: 15, flags: 16 }] }] });
+    const forum = fake.guilds[0]!.channels.find((c) => c.type === 15)!;
+    await expectApiError(client.rest.post(Routes.threads(forum.id), { body: { name: 'x', message: { content: 'a' } } }), 40067);
+  });
+
+  it('a message with message_reference is a reply (type 19) naming the message it answers', async () => {
+    const { fake, client } = await start();
+    const ch = fake.guilds[0]!.channels.find((c) => c.type === 0)!;
+    const first = (await client.rest.post(Routes.channelMessages(ch.id), { body: { content: 'first' } })) as { id: string };
+    const reply = (await client.rest.post(Routes.channelMessages(ch.id), {
+      body: { content: 'second', message_reference: { message_id: first.id } },
+    })) as { type: number; message_reference: { message_id: string; channel_id: string } };
+    expect(reply.type).toBe(19);
+    expect(reply.message_reference).toMatchObject({ message_id: first.id, channel_id: ch.id });
   });
 });

@@ -120,6 +120,7 @@ export class FakeDiscord {
         this.store.changed();
       },
       sleep: (ms) => this.sleep(ms),
+      dispatch: (event, data) => this.gateway.dispatch(event, data),
     });
     this.build = new Builders({
       applicationId: this.applicationId,

@@ -148,7 +148,7 @@ export class Faults {
       ...rest,
       status: 429,
       headers,
-      body: { message: 'You are being rate limited.', retry_after: retryAfter, global },
+      body: { message: 'You are being rate limited.', retry_after: retryAfter, global, code: 0 },
     });
   }
 

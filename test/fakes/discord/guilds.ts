@@ -8,8 +8,11 @@ export interface GuildSpec {
   preferredLocale?: string;
   /** 0..3; sets attachment_size_limit of interactions from this guild. */
   premiumTier?: number;
-  /** Text channels to create (default one: `general`). */
-  channels?: Array<{ id?: string; name?: string; type?: number }>;
+  /**
+   * Channels to create (default one text channel: `general`). `type: 15` is a forum channel
+   * (`available_tags`, `flags` 16 = REQUIRE_TAG); any other field (e.g. `permission_overwrites`) is kept.
+   */
+  channels?: Array<{ id?: string; name?: string; type?: number; [field: string]: unknown }>;
   ownerId?: string;
 }
 
@@ -41,6 +44,8 @@ export function makeGuild(spec: GuildSpec, index: number, bot: FakeUser): FakeGu
   ];
   const specs = spec.channels ?? [{ name: 'general' }];
   specs.forEach((c, i) => {
+    const { id: _id, name: _name, type: _type, ...extra } = c;
+    const forum = c.type === 15 || c.type === 16;
     channels.push({
       id: c.id ?? snowflake(),
       type: c.type ?? 0,
@@ -56,6 +61,17 @@ export function makeGuild(spec: GuildSpec, index: number, bot: FakeUser): FakeGu
       icon_emoji: null,
       theme_color: null,
       version: String(Date.now()),
+      ...(forum
+        ? {
+            available_tags: [],
+            default_reaction_emoji: null,
+            default_sort_order: null,
+            default_forum_layout: 0,
+            default_thread_rate_limit_per_user: 0,
+            default_auto_archive_duration: 4320,
+          }
+        : {}),
+      ...extra,
     });
   });
   const botRoleId = snowflake();

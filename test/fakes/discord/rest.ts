@@ -5,7 +5,7 @@ import { serveFile } from './media.js';
 import { BodyError, parseBody } from './multipart.js';
 import { snowflake } from './snowflake.js';
 import { MessageFlags, type Store } from './store.js';
-import type { FakeGuild, FakeMessage, FakeUser, InteractionRecord, Json, RecordedRequest, UploadedFile } from './types.js';
+import type { FakeChannel, FakeGuild, FakeMessage, FakeUser, InteractionRecord, Json, RecordedRequest, UploadedFile } from './types.js';
 
 export interface RestContext {
   store: Store;
@@ -24,6 +24,8 @@ export interface RestContext {
   knownUsers(): FakeUser[];
   log(rec: RecordedRequest): void;
   sleep(ms: number): Promise<void>;
+  /** Sends a gateway dispatch (THREAD_CREATE, CHANNEL_UPDATE, …) as Discord does after a REST change. */
+  dispatch?(event: string, data: unknown): void;
 }
 
 interface Req {
@@ -64,6 +66,8 @@ const E = {
   emptyMessage: () => new HttpError(400, { message: 'Cannot send an empty message', code: 50006 }),
   otherAuthor: () => new HttpError(403, { message: 'Cannot edit a message authored by another user', code: 50005 }),
   tooLarge: () => new HttpError(413, { message: 'Request entity too large', code: 40005 }),
+  wrongChannelType: () => new HttpError(400, { message: 'Cannot execute action on this channel type', code: 50024 }),
+  tagRequired: () => new HttpError(400, { message: 'A tag is required to create a forum post in this channel', code: 40067 }),
   invalidForm: (errors: Json) => new HttpError(400, { message: 'Invalid Form Body', code: 50035, errors }),
 };
 
@@ -270,6 +274,10 @@ export class RestApi {
       return ok(g.channels.map((c) => ({ ...c, guild_id: g.id })));
     });
     this.on('GET', '/channels/:channel', true, (r) => ok(this.channel(r)));
+    // Threads and forum channels (type 15/16), as create_thread / update_channel / delete_channel document them.
+    this.on('POST', '/channels/:channel/threads', true, (r) => this.createThread(r));
+    this.on('PATCH', '/channels/:channel', true, (r) => this.updateChannel(r));
+    this.on('DELETE', '/channels/:channel', true, (r) => this.deleteChannel(r));
     this.on('POST', '/channels/:channel/typing', true, (r) => {
       this.channel(r);
       return noContent();
@@ -382,6 +390,144 @@ export class RestApi {
     const ch = this.ctx.store.channels.get(r.params.channel ?? '');
     if (!ch) throw E.unknownChannel();
     return ch;
+  }
+
+  // ---------------------------------------------------------------- threads and forums
+
+  private guildOf(ch: FakeChannel): FakeGuild | undefined {
+    return this.ctx.guilds.find((g) => g.id === ch.guild_id);
+  }
+
+  /** Checks `applied_tags` against the forum's `available_tags` (at most 5, each one of the forum's). */
+  private checkAppliedTags(forum: FakeChannel, tags: unknown): string[] {
+    if (tags === undefined || tags === null) return [];
+    const available = new Set(((forum.available_tags as Json[] | undefined) ?? []).map((t) => String(t.id)));
+    if (!Array.isArray(tags) || tags.length > 5) throw E.invalidForm({ applied_tags: fieldError('BASE_TYPE_MAX_LENGTH', 'Must be 5 or fewer in length.') });
+    const ids = tags.map(String);
+    const bad = ids.findIndex((id) => !available.has(id));
+    if (bad >= 0) throw E.invalidForm({ applied_tags: { [String(bad)]: fieldError('INVALID_TAG', 'Tag does not exist in this channel.') } });
+    return [...new Set(ids)];
+  }
+
+  private threadName(r: Req): string {
+    const name = typeof r.body.name === 'string' ? r.body.name : '';
+    if (name.length < 1 || name.length > 100) throw E.invalidForm({ name: fieldError('BASE_TYPE_BAD_LENGTH', 'Must be between 1 and 100 in length.') });
+    return name;
+  }
+
+  private createThread(r: Req): Reply {
+    const { store, botUser } = this.ctx;
+    const parent = this.channel(r);
+    const forum = parent.type === 15 || parent.type === 16;
+    if (!forum && parent.type !== 0 && parent.type !== 5) throw E.wrongChannelType();
+    const name = this.threadName(r);
+    const now = new Date().toISOString();
+    const id = snowflake();
+    const thread: FakeChannel = {
+      id,
+      type: forum ? 11 : Number(r.body.type ?? 12) === 11 ? 11 : 12,
+      guild_id: parent.guild_id,
+      parent_id: parent.id,
+      name,
+      owner_id: botUser.id,
+      last_message_id: null,
+      rate_limit_per_user: Number(r.body.rate_limit_per_user ?? 0),
+      flags: 0,
+      thread_metadata: {
+        archived: false,
+        auto_archive_duration: Number(r.body.auto_archive_duration ?? parent.default_auto_archive_duration ?? 4320),
+        archive_timestamp: now,
+        locked: false,
+        create_timestamp: now,
+      },
+      message_count: 0,
+      member_count: 1,
+      total_message_sent: 0,
+      member: { id, user_id: botUser.id, join_timestamp: now, flags: 0 },
+    };
+    let message: FakeMessage | undefined;
+    if (forum) {
+      const m = r.body.message;
+      if (!m || typeof m !== 'object') throw E.invalidForm({ message: fieldError('BASE_TYPE_REQUIRED', 'This field is required') });
+      thread.applied_tags = this.checkAppliedTags(parent, r.body.applied_tags);
+      if ((Number(parent.flags ?? 0) & (1 << 4)) !== 0 && (thread.applied_tags as string[]).length === 0) throw E.tagRequired();
+      const body = m as Json;
+      if (typeof body.content === 'string' && body.content.length > 4000) {
+        throw E.invalidForm({ message: { content: fieldError('BASE_TYPE_MAX_LENGTH', 'Must be 4000 or fewer in length.') } });
+      }
+      this.validateMessage({ ...r, body }, true);
+      store.addChannel(thread);
+      // A forum post's first message has the post's (thread's) id.
+      message = store.createMessage(id, body, r.files, { id });
+      thread.message_count = 1;
+      thread.total_message_sent = 1;
+    } else {
+      store.addChannel(thread);
+    }
+    store.changed();
+    this.ctx.dispatch?.('THREAD_CREATE', { ...thread, newly_created: true });
+    return ok(message ? { ...thread, message } : thread, 201);
+  }
+
+  private updateChannel(r: Req): Reply {
+    const ch = this.channel(r);
+    const b = r.body;
+    const isThread = ch.type === 10 || ch.type === 11 || ch.type === 12;
+    if ('name' in b) ch.name = this.threadName(r);
+    if (isThread) {
+      for (const k of ['archived', 'locked'] as const) {
+        if (typeof b[k] === 'boolean') (ch.thread_metadata as Json)[k] = b[k];
+      }
+      if ('applied_tags' in b) {
+        const parent = this.ctx.store.channels.get(String(ch.parent_id));
+        if (!parent || (parent.type !== 15 && parent.type !== 16)) throw E.wrongChannelType();
+        ch.applied_tags = this.checkAppliedTags(parent, b.applied_tags);
+      }
+    } else {
+      if ('topic' in b) ch.topic = b.topic ?? null;
+      if ('available_tags' in b) {
+        if (ch.type !== 15 && ch.type !== 16) throw E.wrongChannelType();
+        const input = b.available_tags;
+        if (!Array.isArray(input) || input.length > 20) {
+          throw E.invalidForm({ available_tags: fieldError('BASE_TYPE_MAX_LENGTH', 'Must be 20 or fewer in length.') });
+        }
+        const existing = new Map(((ch.available_tags as Json[] | undefined) ?? []).map((t) => [String(t.id), t]));
+        const errors: Json = {};
+        const tags = (input as Json[]).map((t, i) => {
+          const tagName = typeof t.name === 'string' ? t.name : '';
+          if (tagName.length < 1 || tagName.length > 50) errors[String(i)] = { name: fieldError('BASE_TYPE_BAD_LENGTH', 'Must be between 1 and 50 in length.') };
+          const keep = t.id != null ? existing.get(String(t.id)) : undefined;
+          return {
+            id: keep ? String(keep.id) : snowflake(),
+            name: tagName,
+            moderated: t.moderated === true,
+            emoji_id: t.emoji_id ?? null,
+            emoji_name: t.emoji_name ?? null,
+          };
+        });
+        if (Object.keys(errors).length) throw E.invalidForm({ available_tags: errors });
+        ch.available_tags = tags;
+      }
+    }
+    // The guild's copy (sent again in GUILD_CREATE after a reconnect) follows the change.
+    const inGuild = this.guildOf(ch)?.channels.find((c) => c.id === ch.id);
+    if (inGuild) Object.assign(inGuild, ch, { guild_id: undefined });
+    this.ctx.store.changed();
+    this.ctx.dispatch?.(isThread ? 'THREAD_UPDATE' : 'CHANNEL_UPDATE', ch);
+    return ok(ch);
+  }
+
+  private deleteChannel(r: Req): Reply {
+    const ch = this.channel(r);
+    this.ctx.store.removeChannel(ch.id);
+    const g = this.guildOf(ch);
+    if (g) g.channels = g.channels.filter((c) => c.id !== ch.id);
+    const isThread = ch.type === 10 || ch.type === 11 || ch.type === 12;
+    this.ctx.dispatch?.(
+      isThread ? 'THREAD_DELETE' : 'CHANNEL_DELETE',
+      isThread ? { id: ch.id, guild_id: ch.guild_id, parent_id: ch.parent_id, type: ch.type } : ch,
+    );
+    return ok(ch);
   }
 
   private channelMessage(r: Req): FakeMessage {
@@ -509,9 +655,10 @@ export class RestApi {
       interaction.response_message_loading = type === 5;
       interaction.response_message_ephemeral = (message.flags & MessageFlags.Ephemeral) !== 0 || ephemeral;
     }
-    const resource: Json = { type };
-    if (message && type !== 6) resource.message = message;
-    return ok({ interaction, resource });
+    // As Discord's spec says: `resource` only for the callbacks that send or update a message
+    // (4, 7); a deferred reply (5) gets its id in interaction.response_message_id alone.
+    if ((type === 4 || type === 7) && message) return ok({ interaction, resource: { type, message } });
+    return ok({ interaction });
   }
 
   private webhook(r: Req): InteractionRecord {

@@ -54,6 +54,16 @@ export class Store {
     return channel;
   }
 
+  /** Removes a channel (or thread) and its messages; they answer 10003 / 10008 afterwards. */
+  removeChannel(channelId: string): FakeChannel | undefined {
+    const ch = this.channels.get(channelId);
+    this.channels.delete(channelId);
+    for (const id of this.messages.get(channelId)?.keys() ?? []) this.deleted.add(id);
+    this.messages.delete(channelId);
+    this.changed();
+    return ch;
+  }
+
   dmChannelFor(user: FakeUser): FakeChannel {
     const existing = this.dmChannels.get(user.id);
     if (existing) {
@@ -151,14 +161,19 @@ export class Store {
       mentions: [],
       mention_roles: [],
       attachments: this.attachmentsFor(channelId, [], body.attachments, files, ephemeral, false),
-      embeds: Array.isArray(body.embeds) ? body.embeds.map((e) => ({ type: 'rich', ...(e as Json) })) : [],
-      components: Array.isArray(body.components) ? body.components : [],
+      embeds: Array.isArray(body.embeds) ? body.embeds.map(storedEmbed) : [],
+      components: Array.isArray(body.components) ? storedComponents(body.components) : [],
       pinned: false,
       flags: Number(body.flags ?? 0) & SETTABLE_FLAGS,
       ...extra,
     };
     if (extra.flags !== undefined) msg.flags = (Number(body.flags ?? 0) & SETTABLE_FLAGS) | extra.flags;
-    if (body.message_reference) msg.message_reference = body.message_reference;
+    if (body.message_reference && typeof body.message_reference === 'object') {
+      // A reply (type 19) names the message it answers, with its channel and guild.
+      const ref = body.message_reference as Json;
+      msg.type = 19;
+      msg.message_reference = { type: 0, channel_id: channelId, ...(channel?.guild_id ? { guild_id: channel.guild_id } : {}), ...ref };
+    }
     if (body.poll) msg.poll = body.poll;
     if (channel?.guild_id) msg.guild_id = channel.guild_id;
     let map = this.messages.get(channelId);
@@ -176,8 +191,8 @@ export class Store {
   editMessage(msg: FakeMessage, body: Json, files: UploadedFile[]): FakeMessage {
     const wasLoading = (msg.flags & MessageFlags.Loading) !== 0;
     if ('content' in body) msg.content = typeof body.content === 'string' ? body.content : '';
-    if ('embeds' in body) msg.embeds = Array.isArray(body.embeds) ? body.embeds.map((e) => ({ type: 'rich', ...(e as Json) })) : [];
-    if ('components' in body) msg.components = Array.isArray(body.components) ? body.components : [];
+    if ('embeds' in body) msg.embeds = Array.isArray(body.embeds) ? body.embeds.map(storedEmbed) : [];
+    if ('components' in body) msg.components = Array.isArray(body.components) ? storedComponents(body.components) : [];
     if ('flags' in body && body.flags !== null && body.flags !== undefined) {
       // Only SUPPRESS_EMBEDS / IS_COMPONENTS_V2 can be changed by an edit; ephemeral stays as it was.
       const mutable = MessageFlags.SuppressEmbeds | MessageFlags.IsComponentsV2;
@@ -245,4 +260,35 @@ export function guessContentType(filename: string): string {
     zip: 'application/zip',
   };
   return map[ext] ?? 'application/octet-stream';
+}
+
+/** An embed as Discord returns it: `type: 'rich'`, and every field with its `inline` flag. */
+function storedEmbed(e: unknown): Json {
+  const embed: Json = { type: 'rich', ...(e as Json) };
+  if (Array.isArray(embed.fields)) embed.fields = (embed.fields as Json[]).map((f) => ({ inline: false, ...f }));
+  return embed;
+}
+
+/** Components as Discord returns them: each gets a numeric `id` (1, 2, ... in order) unless it has one. */
+function storedComponents(components: unknown[]): Json[] {
+  let next = 1;
+  const used = new Set<number>();
+  const collect = (list: unknown[]) => {
+    for (const c of list as Json[]) {
+      if (typeof c.id === 'number') used.add(c.id);
+      if (Array.isArray(c.components)) collect(c.components);
+    }
+  };
+  collect(components);
+  const assign = (list: unknown[]): Json[] =>
+    (list as Json[]).map((c) => {
+      const out: Json = { ...c };
+      if (typeof out.id !== 'number') {
+        while (used.has(next)) next++;
+        out.id = next++;
+      }
+      if (Array.isArray(c.components)) out.components = assign(c.components);
+      return out;
+    });
+  return assign(components);
 }

@@ -218,6 +218,35 @@ describe('DmxapiSimulator', () => {
     expect((await get(ids[5]!)).text.task_status).toBe('UNKNOWN');
   });
 
+  it('holds a task in a state until released, then runs the rest of its timeline from the release', async () => {
+    sim = await DmxapiSimulator.start({ timeline: { pendingMs: 0, runningMs: 0 } });
+    sim.nextTasks.push({ holdIn: 'RUNNING' }, { holdIn: 'PENDING', runningMs: 60_000 });
+    const running = (await submit()).text.task_id as string;
+    const pending = (await submit()).text.task_id as string;
+    // Long past their planned end (on the simulator clock), they stay where they are held.
+    sim.advanceTime(3600_000);
+    expect((await get(running)).text.task_status).toBe('RUNNING');
+    expect((await get(pending)).text).not.toHaveProperty('scheduled_time');
+    expect(sim.statusOf(pending)).toBe('PENDING');
+
+    sim.release(running);
+    const done = (await get(running)).text;
+    expect(done.task_status).toBe('SUCCEEDED');
+    // It ended at the release, so its links are fresh.
+    expect(done.end_time).toBe(formatProviderTime(sim.now()).slice(0, 16) + done.end_time.slice(16));
+    const file = await fetch(done.results[0].pbr_model_url);
+    expect(file.status).toBe(200);
+    await file.arrayBuffer();
+
+    sim.release(pending);
+    expect(sim.statusOf(pending)).toBe('RUNNING');
+    sim.hold(pending, 'RUNNING');
+    sim.advanceTime(120_000);
+    expect(sim.statusOf(pending)).toBe('RUNNING');
+    sim.release(pending);
+    expect(sim.statusOf(pending)).toBe('SUCCEEDED');
+  });
+
   it('injects faults and ends hanging requests on close', async () => {
     sim = await DmxapiSimulator.start({ timeline: { pendingMs: 0, runningMs: 0 } });
     sim.faults.push({ on: 'submit', kind: '429', retryAfterS: 2 });

@@ -36,7 +36,15 @@ export interface TaskPlan {
   modelBytes?: number;
   /** Life of the signed result URLs after the end. Default 2 h. */
   urlTtlMs?: number;
+  /**
+   * Stop in this state (once the timeline reaches it) until `release(taskId)`: tests
+   * assert the order of events instead of racing the wall clock on a loaded machine.
+   */
+  holdIn?: HoldState;
 }
+
+/** States a task can be held in. */
+export type HoldState = 'PENDING' | 'RUNNING';
 
 export interface SubmitBody {
   model: string;
@@ -65,6 +73,8 @@ export interface SimTask {
   canceledAt?: number;
   /** The rand parts of the two auth_keys, fixed per task. */
   rand: { model: string; preview: string };
+  /** Held in this state until release() (see TaskPlan.holdIn). */
+  heldIn?: HoldState;
 }
 
 export type FaultKind = '401' | '403_no_balance' | '429' | '500' | 'hang' | 'malformed_text' | 'delay';
@@ -142,6 +152,8 @@ export interface SimulatorOptions {
   retentionMs?: number;
   /** Called when each request has been answered (or when its connection closed). */
   onCall?: (call: SimCall) => void;
+  /** 401 answers quote the Authorization header that was sent (to test that the bot scrubs it). */
+  echoKey?: boolean;
 }
 
 const TEXT_PLAIN = 'text/plain; charset=utf-8';
@@ -195,6 +207,7 @@ export class DmxapiSimulator {
   private closing: Promise<void> | undefined;
   private readonly cdnSecret = randomBytes(16).toString('hex');
   private readonly onCall: ((call: SimCall) => void) | undefined;
+  private readonly echoKey: boolean;
 
   private constructor(opts: SimulatorOptions) {
     this.key = opts.key ?? DEFAULT_KEY;
@@ -206,6 +219,7 @@ export class DmxapiSimulator {
     this.retentionMs = opts.retentionMs ?? DEFAULT_RETENTION_MS;
     this.billing = opts.billing ? { totalUsd: 100, usedUsd: 0, submitCostUsd: 0.07, ...(opts.billing === true ? {} : opts.billing) } : null;
     this.onCall = opts.onCall;
+    this.echoKey = opts.echoKey ?? false;
   }
 
   static async start(opts: SimulatorOptions = {}): Promise<DmxapiSimulator> {
@@ -273,6 +287,25 @@ export class DmxapiSimulator {
   expire(taskId: string): void {
     const t = this.tasks.get(taskId);
     if (t) t.expired = true;
+  }
+
+  /** Holds a task in `state` (once its timeline reaches it) until release(). */
+  hold(taskId: string, state: HoldState): void {
+    const t = this.tasks.get(taskId);
+    if (t) t.heldIn = state;
+  }
+
+  /**
+   * Lets a held task go on: what was left of its timeline runs from now, so a task held
+   * past its planned end finishes at once, and its end time is the release time.
+   */
+  release(taskId: string): void {
+    const t = this.tasks.get(taskId);
+    if (!t?.heldIn) return;
+    const elapsed = this.now() - t.submittedAt;
+    if (t.heldIn === 'PENDING') t.pendingMs = Math.max(t.pendingMs, elapsed);
+    else t.runningMs = Math.max(t.runningMs, elapsed - t.pendingMs);
+    delete t.heldIn;
   }
 
   /** Cancels a task now. */
@@ -351,8 +384,8 @@ export class DmxapiSimulator {
     if (t.canceledAt !== undefined && now >= t.canceledAt) {
       return now - t.canceledAt > this.retentionMs ? 'UNKNOWN' : 'CANCELED';
     }
-    if (elapsed < t.pendingMs) return 'PENDING';
-    if (t.outcome === 'never' || elapsed < t.pendingMs + t.runningMs) return 'RUNNING';
+    if (elapsed < t.pendingMs || t.heldIn === 'PENDING') return 'PENDING';
+    if (t.outcome === 'never' || elapsed < t.pendingMs + t.runningMs || t.heldIn === 'RUNNING') return 'RUNNING';
     if (t.outcome === 'UNKNOWN') return 'UNKNOWN';
     if (now - this.endAt(t) > this.retentionMs) return 'UNKNOWN';
     return t.outcome;
@@ -386,6 +419,12 @@ export class DmxapiSimulator {
   private gatewayError(message: string, type = 'new_api_error', code?: string): object {
     const rid = `${formatProviderTime(this.now()).replace(/\D/g, '').slice(0, 17)}${randAlnum(8)}`;
     return { error: { message: `${message} (request id: ${rid})`, type, ...(code ? { code } : {}) } };
+  }
+
+  /** 401 body; with `echoKey` it quotes the Authorization header it got, as careless gateways do. */
+  private invalidToken(req: IncomingMessage): object {
+    const auth = req.headers.authorization;
+    return this.gatewayError(this.echoKey && auth ? `无效的令牌 ${auth}` : '无效的令牌');
   }
 
   private taskText(t: SimTask | undefined, id: string): string {
@@ -430,6 +469,7 @@ export class DmxapiSimulator {
       urlTtlMs: plan.urlTtlMs ?? DEFAULT_URL_TTL_MS,
       expired: false,
       rand: { model: randAlnum(8), preview: randAlnum(8) },
+      ...(plan.holdIn ? { heldIn: plan.holdIn } : {}),
     };
     this.tasks.set(task.id, task);
     if (this.billing) this.billing.usedUsd = (this.billing.usedUsd ?? 0) + (this.billing.submitCostUsd ?? 0);
@@ -513,11 +553,11 @@ export class DmxapiSimulator {
     if (url.pathname.startsWith('/v1/dashboard/billing/') && method === 'GET') {
       call.kind = 'billing';
       this.record(call, res);
-      return this.serveBilling(url.pathname, call, res);
+      return this.serveBilling(url.pathname, call, res, req);
     }
     if (url.pathname !== '/v1/responses' || method !== 'POST') {
       this.record(call, res);
-      if (call.auth !== 'raw' && call.auth !== 'bearer') return this.send(res, call, 401, this.gatewayError('无效的令牌'));
+      if (call.auth !== 'raw' && call.auth !== 'bearer') return this.send(res, call, 401, this.invalidToken(req));
       return this.send(res, call, 404, { error: { message: `Invalid URL (${method} ${url.pathname})`, type: 'invalid_request_error', param: '', code: '' } });
     }
 
@@ -568,7 +608,7 @@ export class DmxapiSimulator {
       const retry: Record<string, string> = fault.retryAfterS !== undefined ? { 'retry-after': String(fault.retryAfterS) } : {};
       switch (fault.kind) {
         case '401':
-          return this.send(res, call, 401, this.gatewayError('无效的令牌'));
+          return this.send(res, call, 401, this.invalidToken(req));
         case '403_no_balance':
           return this.send(res, call, 403, this.gatewayError('用户额度不足, 剩余额度: ＄0.000000', 'new_api_error', 'insufficient_user_quota'));
         case '429':
@@ -582,7 +622,7 @@ export class DmxapiSimulator {
       }
     }
 
-    if (call.auth !== 'raw' && call.auth !== 'bearer') return this.send(res, call, 401, this.gatewayError('无效的令牌'));
+    if (call.auth !== 'raw' && call.auth !== 'bearer') return this.send(res, call, 401, this.invalidToken(req));
     if (raw === null) return this.send(res, call, 413, this.gatewayError('request body too large', 'invalid_request_error'));
     if (!obj) return this.send(res, call, 400, this.gatewayError('invalid request body: not a JSON object', 'invalid_request_error', 'invalid_request'));
     if (typeof model !== 'string' || (call.kind !== 'submit' && call.kind !== 'get')) {
@@ -631,7 +671,7 @@ export class DmxapiSimulator {
     return null;
   }
 
-  private async serveBilling(path: string, call: SimCall, res: ServerResponse): Promise<void> {
+  private async serveBilling(path: string, call: SimCall, res: ServerResponse, req: IncomingMessage): Promise<void> {
     const fault = this.takeFault('billing', undefined);
     if (fault) {
       call.fault = fault.kind;
@@ -640,7 +680,7 @@ export class DmxapiSimulator {
       else if (fault.kind === '500') return this.send(res, call, 500, this.gatewayError('internal error'));
     }
     if (!this.billing) return this.send(res, call, 404, '404 page not found');
-    if (call.auth !== 'raw' && call.auth !== 'bearer') return this.send(res, call, 401, this.gatewayError('无效的令牌'));
+    if (call.auth !== 'raw' && call.auth !== 'bearer') return this.send(res, call, 401, this.invalidToken(req));
     const total = this.billing.totalUsd ?? 100;
     const used = this.billing.usedUsd ?? 0;
     if (path === '/v1/dashboard/billing/subscription') {

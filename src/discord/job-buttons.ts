@@ -1,0 +1,230 @@
+import { rm, rmdir } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import {
+  MessageFlags,
+  PermissionFlagsBits,
+  Routes,
+  type APIActionRowComponent,
+  type APIButtonComponent,
+  type ButtonInteraction,
+  type ChatInputCommandInteraction,
+} from 'discord.js';
+import { UserFacingError } from '../errors.js';
+import type { Services } from '../services.js';
+import type { Job, JobOrigin } from '../store/jobs.js';
+import { startJob } from '../jobs/start.js';
+import { denialText } from '../quota/service.js';
+import { roleIdsOf } from '../quota/admin.js';
+import { rejectionText } from './rejections.js';
+import { t, type MessageKey } from './messages.js';
+import {
+  DEFAULT_ATTACHMENT_LIMIT,
+  RETRYABLE_STATES,
+  jobButtonId,
+  parseJobButton,
+  renderJob,
+  type JobAction,
+} from './render.js';
+import type { ShareOutcome } from '../gallery/publish.js';
+
+const noMentions = { parse: [] as [] };
+
+/** How the member is called in this server (nickname, else global name, else username). */
+export function displayNameOf(i: ChatInputCommandInteraction | ButtonInteraction): string {
+  if (i.inCachedGuild()) return i.member.displayName;
+  const nick = (i.member as { nick?: string | null } | null)?.nick;
+  return nick || i.user.globalName || i.user.username;
+}
+
+/** Where a job's message lives, for a jump link; null before it has one. */
+function jobLink(job: Job): string | null {
+  if (!job.messageId || job.replyGone) return null;
+  const where = job.guildId === null || job.deliveryRoute === 'dm' ? '@me' : job.guildId;
+  return `https://discord.com/channels/${where}/${job.channelId}/${job.messageId}`;
+}
+
+const buttonLabel: Record<JobAction, Extract<MessageKey, `job.button.${string}`>> = {
+  retry: 'job.button.retry',
+  detailed: 'job.button.detailed',
+  delete: 'job.button.delete',
+  share: 'job.button.share',
+};
+
+/** A refusal shown only to the presser; thrown before the interaction is acknowledged. */
+const refuse = (text: string) => new UserFacingError(text, true);
+
+/**
+ * The buttons on a result (`job:<action>:<jobId>`). Every press is judged on what is true now:
+ * who presses, the job's current row, the quota and blocks, never on what the message shows.
+ * Checks run before the acknowledgement, so a refusal is always a private reply.
+ */
+export async function handleJobButton(i: ButtonInteraction, s: Services): Promise<void> {
+  const parsed = parseJobButton(i.customId);
+  if (!parsed) throw refuse(t(i.locale, 'error.unknownCommand'));
+  const L = i.locale;
+  const job = await s.jobs.get(parsed.jobId);
+  // Buttons act only on the job's own result message: a copy left behind when the result moved
+  // (or a custom id pointing at another channel's job) is stale.
+  const onItsMessage = job && job.channelId === i.channelId && (job.messageId === null || job.messageId === i.message.id);
+  if (!job || !onItsMessage || job.deletedAt !== null || await s.quota.store.refundOf(job.id)) {
+    throw refuse(t(L, 'job.action.stale'));
+  }
+  const button = t(L, buttonLabel[parsed.action]);
+  switch (parsed.action) {
+    case 'retry':
+    case 'detailed':
+      return startFromResult(i, s, job, parsed.action, button);
+    case 'delete':
+      return deleteResult(i, s, job);
+    case 'share':
+      return shareResult(i, s, job, button);
+  }
+}
+
+async function startFromResult(i: ButtonInteraction, s: Services, parent: Job, origin: JobOrigin, button: string): Promise<void> {
+  const L = i.locale;
+  if (i.user.id !== parent.userId) throw refuse(t(L, 'job.action.notYours', { button }));
+  const applies =
+    origin === 'retry'
+      ? (RETRYABLE_STATES as readonly string[]).includes(parent.state)
+      : parent.state === 'succeeded' && parent.quality === 'standard';
+  if (!applies) throw refuse(t(L, 'job.action.wrongState', { id: parent.id, button }));
+  const running = await s.jobs.childInFlight(parent.id, origin);
+  if (running) throw refuse(t(L, 'job.action.alreadyRunning', { id: running.id, link: jobLink(running) }));
+  if (origin === 'detailed') {
+    const done = await s.jobs.latestChild(parent.id, 'detailed');
+    if (done?.state === 'succeeded') throw refuse(t(L, 'job.action.detailedExists', { id: done.id, link: jobLink(done) }));
+  }
+
+  // Checking the picture again and submitting can take longer than Discord's 3 seconds.
+  await i.deferReply({ flags: MessageFlags.Ephemeral });
+  const say = (content: string) => i.editReply({ content, allowedMentions: noMentions }).then(() => undefined);
+  const outcome = await startJob(
+    s,
+    {
+      interaction: {
+        id: i.id,
+        token: i.token,
+        applicationId: i.applicationId,
+        locale: L,
+        attachmentSizeLimit: i.attachmentSizeLimit ?? DEFAULT_ATTACHMENT_LIMIT,
+      },
+      guildId: i.guildId,
+      channelId: i.channelId,
+      userId: i.user.id,
+      roleIds: roleIdsOf(i),
+      quality: origin === 'detailed' ? 'detailed' : parent.quality,
+      picture: { kind: 'url', url: parent.imageUrl, source: parent.imageSource, name: parent.imageName },
+      messageId: null,
+      title: parent.title,
+      requesterName: displayNameOf(i),
+      parent: { jobId: parent.id, origin },
+      // Discord's links to uploads expire; a picture that cannot be fetched any more is a stale button.
+      explainRejection: (r) =>
+        ['http_error', 'unreachable', 'timeout'].includes(r.code)
+          ? t(L, 'job.action.pictureGone', { reason: rejectionText(L, r) })
+          : rejectionText(L, r),
+    },
+    {
+      // The new job gets its own message, a reply to the result, so the result stays as it was.
+      onStored: async (job) => {
+        const payload = renderJob(job, { now: s.clock() });
+        const msg = (await s.client.rest.post(Routes.channelMessages(job.channelId), {
+          body: {
+            content: payload.content,
+            embeds: payload.embeds,
+            components: payload.components,
+            allowed_mentions: { parse: [] },
+            message_reference: { message_id: i.message.id, fail_if_not_exists: false },
+          },
+        })) as { id: string };
+        await s.jobs.setMessageId(job.id, msg.id);
+      },
+    },
+  );
+  if (!outcome.ok) {
+    if ('denial' in outcome) return say(denialText(L, outcome.denial));
+    return say(t(L, 'job.action.alreadyRunning', { id: outcome.running.id, link: jobLink(outcome.running) }));
+  }
+  return say(t(L, 'job.action.started', { id: outcome.job.id, link: jobLink(outcome.job) }));
+}
+
+/** The requester, or a member with Manage Messages in this channel (as Discord computed it for this press). */
+function mayDelete(i: ButtonInteraction, job: Job): boolean {
+  if (i.user.id === job.userId) return true;
+  return i.guildId !== null && i.memberPermissions?.has(PermissionFlagsBits.ManageMessages) === true;
+}
+
+async function deleteResult(i: ButtonInteraction, s: Services, job: Job): Promise<void> {
+  const L = i.locale;
+  if (!mayDelete(i, job)) throw refuse(t(L, 'job.action.deleteRefused'));
+  const deleted = await s.jobs.markDeleted(job.id, i.user.id, s.clock());
+  if (!deleted) {
+    if ((await s.jobs.get(job.id))?.deletedAt) throw refuse(t(L, 'job.action.stale'));
+    throw refuse(t(L, 'job.action.notFinished', { id: job.id }));
+  }
+  // One line stays where the result was; the embed, the files and the buttons go.
+  await i.update({
+    content: t(job.locale, 'job.removedBy', { user: `<@${i.user.id}>` }),
+    embeds: [],
+    components: [],
+    attachments: [],
+    allowedMentions: noMentions,
+  });
+  s.log.info({ jobId: job.id, by: i.user.id, requester: job.userId }, 'result deleted');
+  await s.gallery.remove(job.id).catch((err: unknown) => s.log.warn({ jobId: job.id, err }, 'gallery post not removed'));
+  for (const file of [job.modelFile, job.previewFile]) {
+    if (!file) continue;
+    await rm(file, { force: true }).catch(() => undefined);
+    await rmdir(dirname(file)).catch(() => undefined);
+  }
+  await s.jobs.forgetFiles(job.id, s.clock());
+}
+
+/** The text the presser sees for a share attempt. */
+export function shareText(locale: string, o: ShareOutcome): string {
+  switch (o.kind) {
+    case 'posted':
+      return t(locale, 'gallery.shared', { link: o.link });
+    case 'already':
+      if (o.post.state === 'posting') return t(locale, 'gallery.sharing');
+      if (o.post.state === 'removed') return t(locale, 'gallery.removedShare');
+      return t(locale, 'gallery.alreadyShared', { link: o.link });
+    case 'off':
+      return t(locale, 'gallery.off');
+    case 'noModel':
+      return t(locale, 'gallery.noModel');
+    case 'missingPermission':
+      return t(locale, 'gallery.missingPermission', {
+        channelId: o.channelId,
+        permission: t(locale, 'gallery.permissionName', { name: o.permission }),
+      });
+    case 'failed':
+      return t(locale, 'gallery.failed');
+  }
+}
+
+/** Removes one button from a message's rows, keeping the rest as they are. */
+function withoutButton(rows: readonly unknown[], customId: string): APIActionRowComponent<APIButtonComponent>[] {
+  return (rows as APIActionRowComponent<APIButtonComponent>[])
+    .map((row) => ({ ...row, components: row.components.filter((c) => !('custom_id' in c) || c.custom_id !== customId) }))
+    .filter((row) => row.components.length > 0);
+}
+
+async function shareResult(i: ButtonInteraction, s: Services, job: Job, button: string): Promise<void> {
+  const L = i.locale;
+  if (i.user.id !== job.userId) throw refuse(t(L, 'job.action.notYours', { button }));
+  if (job.state !== 'succeeded') throw refuse(t(L, 'job.action.wrongState', { id: job.id, button }));
+  if (!job.guildId || !await s.gallery.store.settings(job.guildId)) throw refuse(t(L, 'gallery.off'));
+  // Uploading the GLB to the gallery can take longer than 3 seconds.
+  await i.deferReply({ flags: MessageFlags.Ephemeral });
+  const outcome = await s.gallery.share(job);
+  await i.editReply({ content: shareText(L, outcome), allowedMentions: noMentions });
+  if (outcome.kind === 'posted' || outcome.kind === 'already') {
+    // The result keeps its other buttons; "Share to gallery" has done its work.
+    const rows = withoutButton(i.message.components.map((c) => c.toJSON()), jobButtonId('share', job.id));
+    await s.client.rest
+      .patch(Routes.channelMessage(i.channelId, i.message.id), { body: { components: rows } })
+      .catch((err: unknown) => s.log.info({ jobId: job.id, err }, 'share button left on the result'));
+  }
+}

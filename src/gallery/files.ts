@@ -1,0 +1,30 @@
+import { existsSync } from 'node:fs';
+import type { Job } from '../store/jobs.js';
+import { PREVIEW_NAME, type FileToAttach } from '../discord/render.js';
+import { modelFileName } from '../jobs/names.js';
+
+/** What a gallery post shows of one model. */
+export interface GalleryFiles {
+  /** The picture at the top of the post (the turntable when there is one, else the preview). */
+  image: FileToAttach | null;
+  /** The GLB members download from the post. */
+  model: FileToAttach | null;
+  /** One line about the model (triangles, size…), when known. */
+  stats: string | null;
+}
+
+/**
+ * The one place that decides which of a job's stored files the gallery posts. Today: the
+ * provider's preview and the downloaded GLB. Point it at the fitted GLB, the turntable and the
+ * stats line once those exist; nothing else in the gallery needs to change.
+ */
+export function galleryFiles(job: Job): GalleryFiles {
+  const present = (path: string | null) => (path && existsSync(path) ? path : null);
+  const preview = present(job.previewFile);
+  const model = present(job.modelFile);
+  return {
+    image: preview ? { name: PREVIEW_NAME, path: preview } : null,
+    model: model ? { name: modelFileName(job), path: model } : null,
+    stats: null,
+  };
+}
