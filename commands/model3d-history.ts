@@ -19,6 +19,8 @@ import { historyStore, type HistoryEntry } from '../src/store/history.js';
 import { formatBytes, t } from '../src/discord/messages.js';
 import { DEFAULT_ATTACHMENT_LIMIT, PREVIEW_NAME } from '../src/discord/render.js';
 import { modelFileName } from '../src/jobs/names.js';
+import { canExport, exportButtonRow } from '../src/discord/model-text.js';
+import { EXPORT_NAMES, type ExportKind } from '../src/model/files.js';
 
 export const DEFAULT_COUNT = 10;
 export const MAX_COUNT = 25;
@@ -127,13 +129,50 @@ async function fileSize(path: string | null): Promise<number | null> {
   }
 }
 
-/** Buttons `files:<jobId>` on a result message: whoever sees the result may get its files privately. */
-export const componentPrefix = 'files';
+/**
+ * Buttons on a result message, for whoever sees it: `files:<jobId>` sends its files privately,
+ * `export:stl:<jobId>` and `export:obj:<jobId>` an STL or OBJ made from the original model.
+ */
+export const componentPrefix = ['files', 'export'] as const;
 
 export async function handleComponent(interaction: ButtonInteraction, s: Services): Promise<void> {
-  const jobId = Number(interaction.customId.split(':')[1]);
-  if (!Number.isSafeInteger(jobId)) throw new UserFacingError(t(interaction.locale, 'error.unknownCommand'), true);
+  const [prefix, a, b] = interaction.customId.split(':');
+  if (prefix === 'export' && (a === 'stl' || a === 'obj') && Number.isSafeInteger(Number(b))) {
+    return sendExport(interaction, s, a, Number(b));
+  }
+  const jobId = Number(a);
+  if (prefix !== 'files' || !Number.isSafeInteger(jobId)) throw new UserFacingError(t(interaction.locale, 'error.unknownCommand'), true);
   return resend(interaction, s, jobId, (id) => historyStore(s.db).sharedJob(interaction.channelId, id));
+}
+
+/**
+ * An export, privately, to whoever pressed: made on first demand from the original model in a
+ * model worker and kept beside it. The buttons of a result are for everyone who sees it; those
+ * of a `/model3d-history job:` answer are for its owner.
+ */
+async function sendExport(interaction: ButtonInteraction, s: Services, kind: ExportKind, jobId: number): Promise<void> {
+  const locale = interaction.locale;
+  await interaction.deferReply({ flags: MessageFlags.Ephemeral });
+  const say = (content: string) => interaction.editReply({ content, allowedMentions: noMentions }).then(() => undefined);
+  const store = historyStore(s.db);
+  const entry = await store.sharedJob(interaction.channelId, jobId) ?? await store.ownJob(interaction.user.id, jobId);
+  if (!entry || entry.removed || !canExport(entry.job)) return say(t(locale, 'export.unavailable', { id: jobId }));
+  let made;
+  try {
+    made = await s.models.exportFile(entry.job, kind);
+  } catch (err) {
+    s.log.warn({ jobId, kind, err }, 'export failed');
+    return say(t(locale, 'export.failed', { id: jobId }));
+  }
+  const limit = interaction.attachmentSizeLimit ?? DEFAULT_ATTACHMENT_LIMIT;
+  if (made.bytes > limit) {
+    return say(t(locale, 'export.tooLarge', { id: jobId, kind, size: formatBytes(made.bytes), limit: formatBytes(limit) }));
+  }
+  await interaction.editReply({
+    content: t(locale, 'export.sent', { id: jobId, kind, size: formatBytes(made.bytes), heightMm: s.config.model.exportHeightMm }),
+    files: [{ attachment: made.file, name: EXPORT_NAMES[kind] }],
+    allowedMentions: noMentions,
+  });
 }
 
 async function resend(
@@ -157,16 +196,21 @@ async function resend(
   }
 
   const limit = interaction.attachmentSizeLimit ?? DEFAULT_ATTACHMENT_LIMIT;
-  const modelBytes = await fileSize(job.modelFile);
-  if (modelBytes !== null && job.modelFile && modelBytes <= limit) {
+  // The provider's original where it fits (a boosted server, a DM), else the copy fitted to the result's limit.
+  const originalBytes = job.modelFile ? await fileSize(job.originalFile) : null;
+  const useOriginal = originalBytes !== null && originalBytes <= limit;
+  const modelPath = useOriginal ? job.originalFile : job.modelFile;
+  const modelBytes = useOriginal ? originalBytes : await fileSize(job.modelFile);
+  if (modelBytes !== null && modelPath && modelBytes <= limit) {
     const previewBytes = await fileSize(job.previewFile);
     // The limit applies to the whole upload: the preview comes along only when both fit.
     const withPreview = previewBytes !== null && job.previewFile !== null && modelBytes + previewBytes <= limit;
-    const files = [{ attachment: job.modelFile, name: modelFileName(job) }];
+    const files = [{ attachment: modelPath, name: modelFileName(job) }];
     if (withPreview) files.unshift({ attachment: job.previewFile!, name: PREVIEW_NAME });
     await interaction.editReply({
       content: t(locale, 'history.job.resent', { id: job.id, at: job.createdAt, size: formatBytes(modelBytes), withPreview }),
       files,
+      components: canExport(job) ? [exportButtonRow(job.id, locale)] : [],
       allowedMentions: noMentions,
     });
     return;
@@ -189,5 +233,10 @@ async function resend(
   }
   const link = jumpLink(job);
   if (link && job.modelFile) lines.push(t(locale, 'history.job.original', { link }));
-  return say(lines.join('\n'));
+  // The exports come from the original, so they may still fit where the GLB does not.
+  await interaction.editReply({
+    content: lines.join('\n'),
+    components: canExport(job) ? [exportButtonRow(job.id, locale)] : [],
+    allowedMentions: noMentions,
+  });
 }

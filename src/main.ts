@@ -18,6 +18,8 @@ import { Deliverer } from './discord/deliver.js';
 import { loadCommands } from './discord/registry.js';
 import { createInteractionHandler } from './discord/router.js';
 import type { Services } from './services.js';
+import { ModelPool } from './model/pool.js';
+import { ModelProcessor } from './model/processor.js';
 
 const SHUTDOWN_LIMIT_MS = 9000;
 const PRUNE_EVERY_MS = 6 * 3600_000;
@@ -43,6 +45,13 @@ async function run(config: Config, log: Logger): Promise<void> {
   client.rest.setToken(config.discord.token);
 
   const gallery = new Gallery({ db, jobs, events, log, clock, client });
+
+  const pool = new ModelPool({
+    size: config.model.workers,
+    timeoutMs: config.model.processTimeoutMs,
+    memoryMb: config.model.workerMemoryMb,
+  });
+  const models = new ModelProcessor({ jobs, pool, log, clock, exportHeightMm: config.model.exportHeightMm });
   const poller = new Poller({
     jobs,
     upstream,
@@ -54,6 +63,9 @@ async function run(config: Config, log: Logger): Promise<void> {
     filesDir: config.filesDir,
     allowPrivateAddresses: config.imageUrlAllowPrivate,
     renderExtras: async (job) => ({ offerShare: await gallery.offerShare(job) }),
+    maxModelBytes: config.model.maxDownloadBytes,
+    models,
+    processingLeaseMs: config.model.processTimeoutMs + 60_000,
   });
   const services: Services = {
     config,
@@ -65,6 +77,7 @@ async function run(config: Config, log: Logger): Promise<void> {
     upstream,
     gallery,
     wakePoller: () => poller.wake(),
+    models,
     client,
     clock,
   };
@@ -98,6 +111,8 @@ async function run(config: Config, log: Logger): Promise<void> {
     log.info({ user: c.user.tag, guilds: c.guilds.cache.size, commands: [...registry.commands.keys()] }, 'connected to Discord');
     // Posts that `mode: all` missed while the bot was stopped (claimed ones are never posted again).
     void gallery.catchUp().catch((err: unknown) => log.warn({ err }, 'gallery catch-up failed'));
+    // Loading the glTF libraries takes a second of CPU: after start-up, not during it.
+    pool.warm();
   });
   client.on(Events.ShardResume, () => log.info('gateway session resumed'));
   client.on(Events.ShardDisconnect, (e) => log.warn({ code: e.code }, 'gateway disconnected'));
@@ -115,6 +130,8 @@ async function run(config: Config, log: Logger): Promise<void> {
     clearInterval(pruneTimer);
     await Promise.allSettled([...inflight]);
     await poller.stop();
+    // Processing still running is stopped here; it resumes from the kept original on restart.
+    await pool.close();
     audit.detach();
     gallery.detach();
     await gallery.idle();

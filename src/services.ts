@@ -7,6 +7,7 @@ import type { JobEvents } from './jobs/events.js';
 import type { QuotaService } from './quota/service.js';
 import type { DmxapiClient } from './upstream/index.js';
 import type { Gallery } from './gallery/publish.js';
+import type { ModelProcessor } from './model/processor.js';
 
 /** What command handlers get: plain objects wired once in main.ts. */
 export interface Services {
@@ -21,6 +22,8 @@ export interface Services {
   gallery: Gallery;
   /** Asks the poller to look for due work now instead of at its next tick. */
   wakePoller(): void;
+  /** Model exports (STL, OBJ), made in the model workers. */
+  models: ModelProcessor;
   client: Client;
   clock: () => number;
 }

@@ -48,6 +48,11 @@ export const envSchema = z.object({
   UPSTREAM_MAX_RPS: int(1, 20).default(10),
   UPSTREAM_TIMEOUT_MS: int(500, 300_000).default(30_000),
   IMAGE_URL_ALLOW_PRIVATE: bool.default(false),
+  MODEL_MAX_DOWNLOAD_MB: int(1, 2048).default(200),
+  MODEL_WORKERS: int(1, 16).default(1),
+  MODEL_PROCESS_TIMEOUT_MS: int(1000, 3600_000).default(120_000),
+  MODEL_WORKER_MEMORY_MB: int(128, 16_384).default(1024),
+  EXPORT_HEIGHT_MM: int(1, 10_000).default(100),
   LOG_LEVEL: z
     .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], {
       error: 'must be one of fatal, error, warn, info, debug, trace, silent',
@@ -79,6 +84,14 @@ export interface Config {
   pollIntervalMs: number;
   jobTimeoutMs: number;
   imageUrlAllowPrivate: boolean;
+  model: {
+    /** The provider's GLB is not downloaded past this many bytes. */
+    maxDownloadBytes: number;
+    workers: number;
+    processTimeoutMs: number;
+    workerMemoryMb: number;
+    exportHeightMm: number;
+  };
   logLevel: Env['LOG_LEVEL'];
   quota: {
     userDaily: number;
@@ -127,6 +140,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     pollIntervalMs: e.POLL_INTERVAL_MS,
     jobTimeoutMs: e.JOB_TIMEOUT_MS,
     imageUrlAllowPrivate: e.IMAGE_URL_ALLOW_PRIVATE,
+    model: {
+      maxDownloadBytes: e.MODEL_MAX_DOWNLOAD_MB * 1024 * 1024,
+      workers: e.MODEL_WORKERS,
+      processTimeoutMs: e.MODEL_PROCESS_TIMEOUT_MS,
+      workerMemoryMb: e.MODEL_WORKER_MEMORY_MB,
+      exportHeightMm: e.EXPORT_HEIGHT_MM,
+    },
     logLevel: e.LOG_LEVEL,
     quota: {
       userDaily: e.QUOTA_USER_DAILY,

@@ -75,6 +75,44 @@ const en = {
           : 'redirects too many times'
     }, so the bot did not download it. Use the provider's link` +
     (v.expiresAt ? `; it expires ${ts(v.expiresAt)}.` : '.'),
+  // --- the model: stats, how it was fitted, exports ---
+  'job.field.stats': () => 'About the model',
+  'job.stats': (v: { triangles: string; vertices: string; materials: string; textures: string; texturePx: string | null; dims: string; size: string }) =>
+    `${v.triangles} triangles · ${v.vertices} vertices · ${v.materials} material(s) · ${v.textures} texture(s)` +
+    (v.texturePx ? ` up to ${v.texturePx} px` : '') +
+    `\n${v.dims} units · ${v.size}`,
+  'job.validation': (v: { errors: string; warnings: string; clean: boolean }) =>
+    v.clean ? `glTF validator: no errors, ${v.warnings} warning(s)` : `glTF validator: ${v.errors} error(s), ${v.warnings} warning(s) in the provider's file`,
+  'job.fit': (v: { before: string; after: string; steps: string }) => `${v.before} → ${v.after}: ${v.steps}`,
+  'job.fit.lossless': () => 'lossless clean-up',
+  'job.fit.jpeg': () => 'textures to JPEG',
+  'job.fit.downscale': (v: { from: string; to: string }) => `textures ${v.from}→${v.to} px`,
+  'job.fit.simplify': (v: { percent: string }) => `mesh simplified to ${v.percent} %`,
+  'job.fit.draco': () => 'Draco mesh compression',
+  'job.modelUnprocessable': (v: { reason: string; expiresAt: number | null }) =>
+    `The bot could not process this model (${v.reason}), so it is linked as the provider gave it` +
+    (v.expiresAt ? `; the link expires ${ts(v.expiresAt)}. Download it before then.` : '.'),
+  'job.unprocessable.corrupt': () => 'the file is damaged',
+  'job.unprocessable.timeout': () => 'it took too long',
+  'job.unprocessable.memory': () => 'it needed too much memory',
+  'job.unprocessable.crashed': () => 'processing was interrupted too often',
+  'job.unprocessable.error': () => 'an unexpected error',
+  'job.modelNotDownloaded': (v: { max: string; expiresAt: number | null }) =>
+    `The GLB is larger than the ${v.max} the bot downloads, so it is linked as the provider gave it` +
+    (v.expiresAt ? `; the link expires ${ts(v.expiresAt)}. Download it before then.` : '.'),
+  'job.modelTooLargeAfterFit': (v: { size: string; limit: string; expiresAt: number | null }) =>
+    `Even shrunk to ${v.size}, the GLB is larger than this channel's upload limit (${v.limit}), so it is linked instead` +
+    (v.expiresAt ? `; the link expires ${ts(v.expiresAt)}. Download it before then.` : '.'),
+  'job.exportStlButton': () => 'STL (3D print)',
+  'job.exportObjButton': () => 'OBJ (.zip)',
+  'export.sent': (v: { id: number; kind: 'stl' | 'obj'; size: string; heightMm: number }) =>
+    v.kind === 'stl'
+      ? `STL of job #${v.id} (${v.size}): binary, Z up, ${v.heightMm} mm tall.`
+      : `OBJ of job #${v.id} (${v.size}): model.obj, model.mtl and the base-colour texture as JPEG.`,
+  'export.tooLarge': (v: { id: number; kind: 'stl' | 'obj'; size: string; limit: string }) =>
+    `The ${v.kind.toUpperCase()} of job #${v.id} is ${v.size}, larger than your upload limit here (${v.limit}), so it cannot be sent.`,
+  'export.unavailable': (v: { id: number }) => `Job #${v.id} has no model the bot can export (it is not ready, was removed, or its files were deleted).`,
+  'export.failed': (v: { id: number }) => `The bot could not make this export of job #${v.id}. The GLB itself is unaffected.`,
   'job.downloadButton': () => 'Download GLB',
   'job.sendFilesButton': () => 'Send me the files',
   'job.failed': (v: { user: string; code: string; message: string }) =>
@@ -472,6 +510,43 @@ export const zhCN = {
     `未附上任何文件：服务商的链接${
       v.reason === 'private_address' ? '指向私有或本地地址' : v.reason === 'bad_scheme' ? '不是 http(s) 链接' : '重定向次数过多'
     }，因此机器人没有下载它。请使用服务商的链接` + (v.expiresAt ? `；链接将于 ${ts(v.expiresAt)} 失效。` : '。'),
+  'job.field.stats': () => '模型信息',
+  'job.stats': (v) =>
+    `${v.triangles} 个三角形 · ${v.vertices} 个顶点 · ${v.materials} 种材质 · ${v.textures} 张贴图` +
+    (v.texturePx ? `（最大 ${v.texturePx} 像素）` : '') +
+    `\n尺寸 ${v.dims} 单位 · ${v.size}`,
+  'job.validation': (v) =>
+    v.clean ? `glTF 校验：无错误，${v.warnings} 个警告` : `glTF 校验：生成器的文件有 ${v.errors} 个错误、${v.warnings} 个警告`,
+  'job.fit': (v) => `已缩小 ${v.before} → ${v.after}：${v.steps}`,
+  'job.fit.lossless': () => '无损整理',
+  'job.fit.jpeg': () => '贴图转为 JPEG',
+  'job.fit.downscale': (v) => `贴图 ${v.from}→${v.to} 像素`,
+  'job.fit.simplify': (v) => `网格简化至 ${v.percent}%`,
+  'job.fit.draco': () => 'Draco 网格压缩',
+  'job.modelUnprocessable': (v) =>
+    `机器人无法处理此模型（${v.reason}），因此按生成器提供的原样附上链接` +
+    (v.expiresAt ? `；链接将于 ${ts(v.expiresAt)} 失效，请在此之前下载。` : '。'),
+  'job.unprocessable.corrupt': () => '文件已损坏',
+  'job.unprocessable.timeout': () => '处理时间过长',
+  'job.unprocessable.memory': () => '所需内存过多',
+  'job.unprocessable.crashed': () => '处理多次被中断',
+  'job.unprocessable.error': () => '发生意外错误',
+  'job.modelNotDownloaded': (v) =>
+    `GLB 文件超过机器人下载上限（${v.max}），因此按生成器提供的原样附上链接` +
+    (v.expiresAt ? `；链接将于 ${ts(v.expiresAt)} 失效，请在此之前下载。` : '。'),
+  'job.modelTooLargeAfterFit': (v) =>
+    `即使压缩到 ${v.size}，GLB 文件仍超过此频道的上传限制（${v.limit}），因此改为提供链接` +
+    (v.expiresAt ? `；链接将于 ${ts(v.expiresAt)} 失效，请在此之前下载。` : '。'),
+  'job.exportStlButton': () => 'STL（3D 打印）',
+  'job.exportObjButton': () => 'OBJ（.zip 压缩包）',
+  'export.sent': (v) =>
+    v.kind === 'stl'
+      ? `任务 #${v.id} 的 STL（${v.size}）：二进制格式，Z 轴向上，高 ${v.heightMm} 毫米。`
+      : `任务 #${v.id} 的 OBJ（${v.size}）：包含 model.obj、model.mtl 和 JPEG 格式的基础颜色贴图。`,
+  'export.tooLarge': (v) =>
+    `任务 #${v.id} 的 ${v.kind.toUpperCase()} 文件为 ${v.size}，超过了你在此处的上传限制（${v.limit}），无法发送。`,
+  'export.unavailable': (v) => `任务 #${v.id} 没有可导出的模型（尚未完成、已被移除或文件已删除）。`,
+  'export.failed': (v) => `机器人无法生成任务 #${v.id} 的此导出文件。GLB 文件本身不受影响。`,
   'job.downloadButton': () => '下载 GLB',
   'job.sendFilesButton': () => '把文件发给我',
   'job.failed': (v) =>

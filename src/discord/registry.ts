@@ -28,7 +28,10 @@ export async function loadCommands(dir = commandsDir): Promise<CommandRegistry> 
     if (!isCommandModule(mod)) throw new Error(`commands/${file} does not export a definition and execute()`);
     if (commands.has(mod.definition.name)) throw new Error(`two files define /${mod.definition.name}`);
     commands.set(mod.definition.name, mod);
-    if (mod.componentPrefix) byComponentPrefix.set(mod.componentPrefix, mod);
+    for (const prefix of [mod.componentPrefix ?? []].flat()) {
+      if (byComponentPrefix.has(prefix)) throw new Error(`two files own buttons \`${prefix}:\``);
+      byComponentPrefix.set(prefix, mod);
+    }
   }
   return { commands, byComponentPrefix };
 }

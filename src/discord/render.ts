@@ -3,6 +3,7 @@ import { ButtonStyle, ComponentType, escapeMarkdown } from 'discord.js';
 import { isTerminal, type Job } from '../store/jobs.js';
 import { modelFileName } from '../jobs/names.js';
 import { t, formatBytes, formatDuration } from './messages.js';
+import { canExport, exportButtonRow, fitText, linkReason, statsText } from './model-text.js';
 
 export const PREVIEW_NAME = 'preview.webp';
 export const MODEL_NAME = 'model.glb';
@@ -177,21 +178,27 @@ export function renderSucceeded(job: Job, ctx: RenderContext): MessagePayload {
   ];
   let modelLine: string;
   let downloadUrl: string | null;
+  const info = job.modelInfo;
   if (job.modelFile) {
     files.push({ name: modelFileName(job), path: job.modelFile });
     modelLine = t(job.locale, 'job.modelAttached', { size: formatBytes(job.modelBytes ?? 0) });
+    const fit = info?.fit && fitText(job.locale, info.fit, info.stats);
+    if (fit) modelLine += `\n${fit}`;
     downloadUrl = ctx.modelAttachmentUrl ?? null;
   } else if (job.filesRefused) {
     modelLine = t(job.locale, 'job.filesRefused', { reason: job.filesRefused, expiresAt: job.resultExpiresAt });
     downloadUrl = job.modelUrl;
   } else {
-    modelLine = t(job.locale, 'job.modelLinkOnly', {
-      expiresAt: job.resultExpiresAt,
-      limit: formatBytes(job.attachmentSizeLimit),
-    });
+    modelLine =
+      linkReason(job) ??
+      t(job.locale, 'job.modelLinkOnly', {
+        expiresAt: job.resultExpiresAt,
+        limit: formatBytes(job.attachmentSizeLimit),
+      });
     downloadUrl = job.modelUrl;
   }
   embed.fields.push({ name: t(job.locale, 'job.field.model'), value: modelLine });
+  if (info?.stats) embed.fields.push({ name: t(job.locale, 'job.field.stats'), value: statsText(job.locale, info.stats, info.validation) });
   const buttons: APIButtonComponent[] = [];
   if (downloadUrl) {
     buttons.push({ type: ComponentType.Button, style: ButtonStyle.Link, label: t(job.locale, 'job.downloadButton'), url: downloadUrl });
@@ -207,6 +214,7 @@ export function renderSucceeded(job: Job, ctx: RenderContext): MessagePayload {
   }
   buttons.push(...resultActionButtons(job, ctx));
   const components = buttonRows(buttons);
+  if (canExport(job)) components.push(exportButtonRow(job.id, job.locale));
   return {
     content: t(job.locale, 'job.succeeded', { user: mention(job) }),
     embeds: [embed],

@@ -7,6 +7,7 @@ import { modelFileName } from './names.js';
 import type { JobEvents } from './events.js';
 import { deliveryBackoff, failureBackoff, HISTORY_WINDOW, nextCheckDelay, typicalDuration } from './schedule.js';
 import { storeResults } from './results.js';
+import type { ModelProcessor } from '../model/processor.js';
 
 export interface PollerOptions {
   jobs: JobStore;
@@ -21,6 +22,12 @@ export interface PollerOptions {
   allowPrivateAddresses: boolean;
   /** What rendering needs beyond the job row (e.g. whether the server's gallery offers sharing). */
   renderExtras?: (job: Job) => Promise<Pick<RenderContext, 'offerShare'>>;
+  /** The provider's GLB is not downloaded past this size. */
+  maxModelBytes: number;
+  /** Fits each result GLB under its upload limit, in worker threads. */
+  models: Pick<ModelProcessor, 'free' | 'process'>;
+  /** A processing claim is not taken again for this long (the processing time limit and a margin). */
+  processingLeaseMs: number;
 }
 
 /** A claimed job is not claimed again for this long, even if the process that holds it dies. */
@@ -42,6 +49,7 @@ export class Poller {
   private stopped = false;
   private readonly checking = new Map<number, Promise<void>>();
   private readonly delivering = new Map<number, Promise<void>>();
+  private readonly processing = new Map<number, Promise<void>>();
   private readonly tickMs: number;
 
   constructor(private readonly o: PollerOptions) {
@@ -51,7 +59,7 @@ export class Poller {
   async start(): Promise<void> {
     const now = this.o.clock();
     const resumed = await this.o.jobs.resumeAll(now);
-    if (resumed.checks || resumed.deliveries) this.o.log.info(resumed, 'resuming unfinished jobs');
+    if (resumed.checks || resumed.deliveries || resumed.processing) this.o.log.info(resumed, 'resuming unfinished jobs');
     await this.clearExpiredTokens(now);
     this.schedule(0);
   }
@@ -65,9 +73,10 @@ export class Poller {
   async stop(timeoutMs = 7000): Promise<void> {
     this.stopped = true;
     if (this.timer) clearTimeout(this.timer);
+    const inflight = () => [...this.checking.values(), ...this.delivering.values(), ...this.processing.values()];
     let timeout: NodeJS.Timeout | undefined;
     await Promise.race([
-      this.pass.then(() => Promise.allSettled([...this.checking.values(), ...this.delivering.values()])),
+      this.pass.then(() => Promise.allSettled(inflight())),
       new Promise((resolve) => (timeout = setTimeout(resolve, timeoutMs))),
     ]);
     clearTimeout(timeout);
@@ -95,6 +104,11 @@ export class Poller {
         this.track(this.delivering, job.id, this.deliver(job));
       }
       await this.clearExpiredTokens(now);
+      // Only as many as the model workers can start now; the rest wait in the store, not in memory.
+      const free = this.o.models.free;
+      for (const job of await this.o.jobs.claimDueProcessing(now, now + this.o.processingLeaseMs, free, [...this.processing.keys()])) {
+        this.track(this.processing, job.id, this.process(job));
+      }
     } catch (err) {
       this.o.log.error({ err }, 'poller pass failed');
     } finally {
@@ -111,7 +125,7 @@ export class Poller {
 
   /** Waits for the work now in flight (tests and shutdown). */
   async idle(): Promise<void> {
-    await Promise.allSettled([...this.checking.values(), ...this.delivering.values()]);
+    await Promise.allSettled([...this.checking.values(), ...this.delivering.values(), ...this.processing.values()]);
   }
 
   private track(map: Map<number, Promise<void>>, id: number, p: Promise<void>): void {
@@ -173,9 +187,21 @@ export class Poller {
         return;
       }
       case 'SUCCEEDED': {
-        const files = await storeResults(job, info, this.o.filesDir, log, { allowPrivate: this.o.allowPrivateAddresses });
+        const files = await storeResults(job, info, this.o.filesDir, this.o.maxModelBytes, log, { allowPrivate: this.o.allowPrivateAddresses });
         const now = clock();
-        await jobs.setFiles(job.id, files, now);
+        // With a downloaded GLB the result message waits for processing (the row says so first).
+        await jobs.setDownloads(
+          job.id,
+          {
+            previewFile: files.previewFile,
+            originalFile: files.originalFile,
+            originalBytes: files.originalBytes,
+            processingState: files.originalFile ? 'pending' : 'failed',
+            modelInfo: files.failure ? { failure: files.failure, downloadLimitBytes: this.o.maxModelBytes } : null,
+            filesRefused: files.filesRefused,
+          },
+          now,
+        );
         const done = await jobs.finish(job.id, {
           state: 'succeeded',
           at: now,
@@ -183,7 +209,7 @@ export class Poller {
           previewUrl: info.previewUrl ?? null,
           resultExpiresAt: info.expiresAt ?? null,
         });
-        log.info({ ...ctx, attached: { preview: !!files.previewFile, model: !!files.modelFile } }, 'job succeeded');
+        log.info({ ...ctx, stored: { preview: !!files.previewFile, model: !!files.originalFile } }, 'job succeeded');
         this.changed(done);
         return;
       }
@@ -214,6 +240,10 @@ export class Poller {
       this.o.log.warn({ err, jobId: job.id }, 'render extras unavailable');
       return {};
     }
+  }
+
+  private async process(job: Job): Promise<void> {
+    this.changed(await this.o.models.process(job));
   }
 
   private async deliver(job: Job): Promise<void> {

@@ -1,6 +1,7 @@
 import type { Db } from './db.js';
 import { sqlDialect } from './dialect.js';
 import type { DownloadRefusal } from '../images/download.js';
+import type { ModelInfo } from '../model/types.js';
 
 export type Quality = 'standard' | 'detailed';
 export const ACTIVE_STATES = ['queued', 'running'] as const;
@@ -18,6 +19,8 @@ export type TerminalState = (typeof TERMINAL_STATES)[number];
 /** `submitting`: the row is written and the submit may be in flight. */
 export type JobState = 'submitting' | ActiveState | TerminalState;
 export type DeliveryRoute = 'webhook' | 'channel_edit' | 'channel_message' | 'dm';
+/** Post-processing of the provider's GLB; the result message waits while it is 'pending'. */
+export type ProcessingState = 'pending' | 'done' | 'failed';
 
 export function isTerminal(state: JobState): state is TerminalState {
   return (TERMINAL_STATES as readonly string[]).includes(state);
@@ -80,6 +83,12 @@ export interface Job {
   /** The result was deleted with its Delete button (by the requester or a moderator). */
   deletedAt: number | null;
   deletedBy: string | null;
+  /** The provider's GLB as downloaded; `modelFile` is the copy that fits the upload limit. */
+  originalFile: string | null;
+  originalBytes: number | null;
+  processingState: ProcessingState | null;
+  processingAttempts: number;
+  modelInfo: ModelInfo | null;
 }
 
 /** Which result button started a job. */
@@ -136,6 +145,20 @@ export interface JobRow {
   origin: JobOrigin | null;
   deleted_at: number | null;
   deleted_by: string | null;
+  original_file: string | null;
+  original_bytes: number | null;
+  processing_state: ProcessingState | null;
+  processing_attempts: number;
+  model_info: string | null;
+}
+
+function parseInfo(text: string | null): ModelInfo | null {
+  if (!text) return null;
+  try {
+    return JSON.parse(text) as ModelInfo;
+  } catch {
+    return null;
+  }
 }
 
 export function toJob(r: JobRow): Job {
@@ -190,6 +213,11 @@ export function toJob(r: JobRow): Job {
     origin: r.origin,
     deletedAt: r.deleted_at,
     deletedBy: r.deleted_by,
+    originalFile: r.original_file,
+    originalBytes: r.original_bytes,
+    processingState: r.processing_state,
+    processingAttempts: r.processing_attempts,
+    modelInfo: parseInfo(r.model_info),
   };
 }
 
@@ -264,7 +292,8 @@ export class JobStore {
           model_url = COALESCE(CAST(@modelUrl AS TEXT), model_url), preview_url = COALESCE(CAST(@previewUrl AS TEXT), preview_url),
           result_expires_at = COALESCE(CAST(@resultExpiresAt AS BIGINT), result_expires_at),
           error_code = @errorCode, error_message = @errorMessage,
-          render_version = render_version + 1, next_delivery_at = @at
+          render_version = render_version + 1,
+          next_delivery_at = CASE WHEN processing_state = 'pending' THEN NULL ELSE ${at} END
         WHERE id = @id AND state NOT IN (${TERMINAL}) RETURNING *`,
       recoverSubmitting: `
         UPDATE jobs SET state = 'outcome_unknown', finished_at = @at, updated_at = @at,
@@ -302,6 +331,7 @@ export class JobStore {
         UPDATE jobs SET next_delivery_at = @leaseUntil
         WHERE id IN (
           SELECT id FROM jobs WHERE render_version > delivered_version AND next_delivery_at <= @now
+            AND (processing_state IS NULL OR processing_state <> 'pending')
             AND NOT (${d.inList('id', 'busy', 'BIGINT')})
           ORDER BY next_delivery_at LIMIT @limit ${d.skipLocked})
         RETURNING *`,
@@ -313,6 +343,7 @@ export class JobStore {
           reply_gone = CASE WHEN CAST(@messageId AS TEXT) IS NOT NULL THEN 0 ELSE reply_gone END,
           next_delivery_at = CASE
             WHEN render_version <= ${d.greatest('delivered_version', 'CAST(@version AS INTEGER)')} THEN NULL
+            WHEN processing_state = 'pending' THEN NULL
             WHEN state IN (${TERMINAL}) THEN ${at}
             ELSE ${at} + ${PROGRESS_EDIT_GAP_MS} END
         WHERE id = @id RETURNING *`,
@@ -335,13 +366,34 @@ export class JobStore {
         RETURNING *`,
       clearTokens: "UPDATE jobs SET interaction_token = '' WHERE interaction_token <> '' AND created_at <= @createdBefore",
       withStoredFiles: `
-        SELECT * FROM jobs WHERE (model_file IS NOT NULL OR preview_file IS NOT NULL) AND finished_at < @before
+        SELECT * FROM jobs WHERE (model_file IS NOT NULL OR preview_file IS NOT NULL OR original_file IS NOT NULL)
+          AND finished_at < @before
         ORDER BY finished_at LIMIT @limit`,
-      forgetFiles: 'UPDATE jobs SET model_file = NULL, preview_file = NULL, updated_at = @at WHERE id = @id',
+      forgetFiles: 'UPDATE jobs SET model_file = NULL, preview_file = NULL, original_file = NULL, updated_at = @at WHERE id = @id',
+      setDownloads: `
+        UPDATE jobs SET preview_file = @previewFile, original_file = @originalFile, original_bytes = @originalBytes,
+          model_bytes = @originalBytes, processing_state = @processingState, model_info = @modelInfo,
+          files_refused = @filesRefused,
+          next_process_at = CASE WHEN CAST(@processingState AS TEXT) = 'pending' THEN ${at} ELSE NULL END, updated_at = @at
+        WHERE id = @id RETURNING *`,
+      claimProcessing: `
+        UPDATE jobs SET next_process_at = @leaseUntil, processing_attempts = processing_attempts + 1
+        WHERE id IN (
+          SELECT id FROM jobs WHERE processing_state = 'pending' AND next_process_at <= @now
+            AND NOT (${d.inList('id', 'busy', 'BIGINT')})
+          ORDER BY next_process_at LIMIT @limit ${d.skipLocked})
+        RETURNING *`,
+      recordProcessing: `
+        UPDATE jobs SET processing_state = @state, model_file = @modelFile,
+          model_bytes = COALESCE(CAST(@modelBytes AS BIGINT), model_bytes),
+          model_info = @modelInfo, next_process_at = NULL, updated_at = @at,
+          render_version = render_version + 1, next_delivery_at = @at
+        WHERE id = @id AND processing_state = 'pending' RETURNING *`,
+      resumeProcessing: `UPDATE jobs SET next_process_at = @now WHERE processing_state = 'pending'`,
       resumeChecks: `UPDATE jobs SET next_check_at = @now WHERE state IN ('queued', 'running')`,
       resumeDeliveries: `
         UPDATE jobs SET next_delivery_at = ${d.least('COALESCE(next_delivery_at, CAST(@now AS BIGINT))', 'CAST(@now AS BIGINT)')}
-        WHERE render_version > delivered_version`,
+        WHERE render_version > delivered_version AND (processing_state IS NULL OR processing_state <> 'pending')`,
     };
   }
 
@@ -414,10 +466,11 @@ export class JobStore {
    * At start-up: every unfinished job gets a check and every pending message an edit now,
    * so leases held by a process that died do not delay them.
    */
-  resumeAll(now: number): Promise<{ checks: number; deliveries: number }> {
+  resumeAll(now: number): Promise<{ checks: number; deliveries: number; processing: number }> {
     return this.db.transaction(async () => ({
       checks: await this.db.run(this.q.resumeChecks, { now }),
       deliveries: await this.db.run(this.q.resumeDeliveries, { now }),
+      processing: await this.db.run(this.q.resumeProcessing, { now }),
     }));
   }
 
@@ -444,6 +497,46 @@ export class JobStore {
     at: number,
   ): Promise<Job | undefined> {
     return this.one(this.q.setFiles, { id, at, ...f, filesRefused: f.filesRefused ?? null });
+  }
+
+  /**
+   * Records the downloaded result files. With `processingState` 'pending' the result message
+   * waits until recordProcessing(); the model is processed from `originalFile`.
+   */
+  setDownloads(
+    id: number,
+    f: {
+      previewFile: string | null;
+      originalFile: string | null;
+      originalBytes: number | null;
+      processingState: ProcessingState | null;
+      modelInfo: ModelInfo | null;
+      filesRefused?: DownloadRefusal | null;
+    },
+    at: number,
+  ): Promise<Job | undefined> {
+    return this.one(this.q.setDownloads, {
+      id,
+      at,
+      ...f,
+      modelInfo: f.modelInfo && JSON.stringify(f.modelInfo),
+      filesRefused: f.filesRefused ?? null,
+    });
+  }
+
+  /** Claims jobs whose model is due for processing; each claim counts as an attempt. */
+  async claimDueProcessing(now: number, leaseUntil: number, limit: number, busy: readonly number[] = []): Promise<Job[]> {
+    if (limit <= 0) return [];
+    return this.many(this.q.claimProcessing, { now, leaseUntil, limit, busy: [...busy] });
+  }
+
+  /** Processing ended (done or failed): the result message is due now. */
+  recordProcessing(
+    id: number,
+    r: { state: 'done' | 'failed'; modelFile: string | null; modelBytes: number | null; modelInfo: ModelInfo },
+    at: number,
+  ): Promise<Job | undefined> {
+    return this.one(this.q.recordProcessing, { id, at, ...r, modelInfo: JSON.stringify(r.modelInfo) });
   }
 
   /** Claims jobs whose message is behind their state and due for an edit (a lease, as in claimDueChecks). */

@@ -281,6 +281,40 @@ export const migrations: Migration[] = [
     `,
   },
   {
+    version: 5,
+    name: 'model post-processing',
+    sql: `
+      -- The provider's GLB as downloaded (kept for exports, re-sends and bigger limits);
+      -- model_file becomes the copy that fits the upload limit.
+      ALTER TABLE jobs ADD COLUMN original_file TEXT;
+      ALTER TABLE jobs ADD COLUMN original_bytes INTEGER;
+      -- NULL: nothing to process; 'pending' (the result message waits for it), 'done' or 'failed'.
+      ALTER TABLE jobs ADD COLUMN processing_state TEXT
+        CHECK (processing_state IS NULL OR processing_state IN ('pending', 'done', 'failed'));
+      ALTER TABLE jobs ADD COLUMN processing_attempts INTEGER NOT NULL DEFAULT 0;
+      ALTER TABLE jobs ADD COLUMN next_process_at INTEGER;
+      -- JSON: stats, validator counts, the fit steps with sizes, extra artifacts, or why it failed.
+      ALTER TABLE jobs ADD COLUMN model_info TEXT;
+      CREATE INDEX jobs_due_processing ON jobs (next_process_at) WHERE processing_state = 'pending';
+      DROP INDEX jobs_stored_files;
+      CREATE INDEX jobs_stored_files ON jobs (finished_at)
+        WHERE model_file IS NOT NULL OR preview_file IS NOT NULL OR original_file IS NOT NULL;
+    `,
+    postgres: `
+      ALTER TABLE jobs ADD COLUMN original_file TEXT;
+      ALTER TABLE jobs ADD COLUMN original_bytes BIGINT;
+      ALTER TABLE jobs ADD COLUMN processing_state TEXT
+        CHECK (processing_state IS NULL OR processing_state IN ('pending', 'done', 'failed'));
+      ALTER TABLE jobs ADD COLUMN processing_attempts INTEGER NOT NULL DEFAULT 0;
+      ALTER TABLE jobs ADD COLUMN next_process_at BIGINT;
+      ALTER TABLE jobs ADD COLUMN model_info TEXT;
+      CREATE INDEX jobs_due_processing ON jobs (next_process_at) WHERE processing_state = 'pending';
+      DROP INDEX jobs_stored_files;
+      CREATE INDEX jobs_stored_files ON jobs (finished_at)
+        WHERE model_file IS NOT NULL OR preview_file IS NOT NULL OR original_file IS NOT NULL;
+    `,
+  },
+  {
     version: 7,
     name: 'result actions, titles and the gallery',
     sql: `

@@ -39,6 +39,9 @@ describe('Simplified Chinese messages', () => {
       url: 'https://cdn.example/m.glb', remaining: 1, allowance: 10, cost: 2, resetsAt: 1_700_086_400_000, inFlight: 2,
       until: 1_700_000_060_000, standard: 1, detailed: 2, used: 5, given: 'ultra', allowed: ['standard', 'detailed'],
       button: '重试', channelId: '123', permission: '附加文件', name: '小明',
+      triangles: '19,800', vertices: '10,201', materials: '1', textures: '3', texturePx: '2,048', dims: '1.2 × 1.9 × 1.1',
+      errors: '0', warnings: '2', clean: true, before: '31.2 MB', after: '8.9 MB', steps: '贴图转为 JPEG', from: '4,096', to: '2,048',
+      percent: '50', kind: 'stl', heightMm: 100,
     };
     for (const [key, fn] of Object.entries(zhCN)) {
       const text = (fn as (v: unknown) => string)(values);

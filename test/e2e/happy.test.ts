@@ -77,10 +77,11 @@ describe('/model3d end to end against the built bot', () => {
     expect(copy.flags & 64).toBe(64);
     const glb = discord.fileBytes(copy.attachments.find((a) => a.filename === 'model.glb')!.url);
     expect(glb?.subarray(0, 4).toString()).toBe('glTF');
-    // Delivered right after the check that saw the task succeed (order, not wall-clock: the machine may be loaded).
+    // Processed (off the event loop) after the task's success, then delivered (order, not wall-clock: the machine may be loaded).
     const msgs = bot.logs().map((l) => (l.msg === 'status checked' ? `checked ${String(l.status)}` : l.msg));
     const succeeded = msgs.indexOf('checked SUCCEEDED');
     expect(succeeded).toBeGreaterThan(-1);
-    expect(msgs.indexOf('result delivered')).toBeGreaterThan(succeeded);
+    expect(msgs.indexOf('model processed')).toBeGreaterThan(succeeded);
+    expect(msgs.indexOf('result delivered')).toBeGreaterThan(msgs.indexOf('model processed'));
   });
 });

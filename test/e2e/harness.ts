@@ -134,6 +134,11 @@ export interface WorldOptions {
   tokenTtlMs?: number;
   /** Called as each DMXAPI simulator request is answered (see the simulator's `onCall`). */
   onDmxapiCall?: SimulatorOptions['onCall'];
+  /**
+   * The simulator's default model. 'cube' (tiny) unless a test is about models themselves:
+   * the Tripo-like ones are 10–60 MB and take seconds to process on a loaded machine.
+   */
+  model?: SimulatorOptions['model'];
 }
 
 /** Both fakes, a temp data dir and the env that points a bot at them. */
@@ -157,6 +162,7 @@ export class World {
     const dmxapi = await DmxapiSimulator.start({
       timeline: o.timeline ?? { pendingMs: 300, runningMs: 900 },
       billing: o.billing ?? false,
+      model: o.model ?? 'cube',
       ...(o.onDmxapiCall ? { onCall: o.onDmxapiCall } : {}),
     });
     const tmp = tempDir('model3d-e2e-');

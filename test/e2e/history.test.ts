@@ -214,3 +214,71 @@ describe('/model3d-history job:', () => {
     expect(m.content).toBe(`Job #${failed.id} did not produce a model: ❌ failed (MODEL_FAILED).`);
   });
 });
+
+describe('/model3d-history job: for a processed model', () => {
+  /** A job whose provider GLB (`original`) was fitted into a smaller `model.glb`, with stats recorded. */
+  async function processedJob(): Promise<{ job: Job; original: Buffer; fitted: Buffer }> {
+    const { model } = await import('../model/fixtures.js');
+    const { modelIO } = await import('../../src/model/io.js');
+    const original = Buffer.from(await (await modelIO()).writeBinary(await model({ textures: [{ px: 256 }] })));
+    const fitted = Buffer.from('glTF fitted copy');
+    const j = await insertJob();
+    await services.jobs.markSubmitted(j.id, `task-${j.id}`, 35000, j.createdAt + 1000, j.createdAt + 1000);
+    const dir = join(filesDir, String(j.id));
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(join(dir, 'original.glb'), original);
+    writeFileSync(join(dir, 'model.glb'), fitted);
+    writeFileSync(join(dir, 'preview.webp'), 'RIFF');
+    const files = { previewFile: join(dir, 'preview.webp'), originalFile: join(dir, 'original.glb'), originalBytes: original.length };
+    await services.jobs.setDownloads(j.id, { ...files, processingState: 'pending', modelInfo: null }, j.createdAt + 80_000);
+    await services.jobs.finish(j.id, { state: 'succeeded', at: j.createdAt + 81_000 });
+    const stats = { triangles: 2320, vertices: 1271, materials: 1, textures: 1, largestTexturePx: 256, dims: [1.2, 1.9, 1.1] as [number, number, number], bytes: original.length };
+    const job = (await services.jobs.recordProcessing(
+      j.id,
+      { state: 'done', modelFile: join(dir, 'model.glb'), modelBytes: fitted.length, modelInfo: { stats } },
+      j.createdAt + 90_000,
+    ))!;
+    return { job, original, fitted };
+  }
+
+  it('sends the original where it fits, the fitted copy where it does not, and offers the STL and OBJ exports', async () => {
+    const { job, original, fitted } = await processedJob();
+    const roomy = await history({ options: { job: job.id } });
+    const glb = roomy.attachments.find((a) => a.filename === 'model.glb')!;
+    expect(fake.fileBytes(glb.url)!.equals(original)).toBe(true);
+    const ids = (m: FakeMessage) => (m.components as { components: { custom_id?: string }[] }[]).flatMap((r) => r.components.map((c) => c.custom_id));
+    expect(ids(roomy)).toEqual([`export:stl:${job.id}`, `export:obj:${job.id}`]);
+
+    const tight = await history({ options: { job: job.id }, attachmentSizeLimit: original.length - 1 });
+    expect(fake.fileBytes(tight.attachments.find((a) => a.filename === 'model.glb')!.url)!.equals(fitted)).toBe(true);
+
+    // The owner presses STL on that private answer: the STL comes privately, made from the original.
+    const press = fake.sendInteraction(fake.build.button({ customId: `export:stl:${job.id}`, message: { id: roomy.id } }));
+    const reply = await fake.waitFor(
+      () => {
+        const m = fake.originalMessage(press.token);
+        return m?.attachments.some((a) => a.filename === 'model.stl') ? m : undefined;
+      },
+      { timeoutMs: 30_000, description: 'the STL export' },
+    );
+    expect(reply.flags & EPHEMERAL).toBe(EPHEMERAL);
+    const stl = fake.fileBytes(reply.attachments[0]!.url)!;
+    expect(stl.length).toBe(84 + 50 * 2320);
+  }, 60_000);
+
+  it('says an export is larger than the presser’s upload limit, with its size', async () => {
+    const { job } = await processedJob();
+    const press = fake.sendInteraction(
+      fake.build.button({ customId: `export:stl:${job.id}`, message: { id: job.messageId ?? '1' }, attachmentSizeLimit: 50_000 }),
+    );
+    const m = await fake.waitFor(
+      () => {
+        const r = fake.originalMessage(press.token);
+        return r && !(r.flags & LOADING) ? r : undefined;
+      },
+      { timeoutMs: 30_000, description: 'the refusal' },
+    );
+    expect(m.attachments).toEqual([]);
+    expect(m.content).toBe(`The STL of job #${job.id} is 113.4 KB, larger than your upload limit here (48.8 KB), so it cannot be sent.`);
+  }, 60_000);
+});

@@ -1,7 +1,7 @@
 /**
  * What the member sees when the provider misbehaves: terminal task states, a flaky
- * upstream, refused and lost submits, a task that never ends, a GLB too large to
- * attach, and honest progress edits. The real bot, against both fakes.
+ * upstream, refused and lost submits, a task that never ends, a GLB padded past the
+ * upload limit, and honest progress edits. The real bot, against both fakes.
  */
 import Database from 'better-sqlite3';
 import { join } from 'node:path';
@@ -172,28 +172,24 @@ describe('terminal states, flaky upstream and refused submits', () => {
     expect(bot.logs().some((l) => l.msg === 'submit outcome unknown')).toBe(true);
   });
 
-  it('a GLB larger than the upload limit: preview attached, GLB linked with its expiry and a link button', async () => {
+  it('a GLB padded past the upload limit: the lossless step makes it fit; attached, with one line that says so', async () => {
     const { discord, dmxapi } = world;
     dmxapi.setOutcome(() => ({ modelBytes: 12 * 1024 * 1024 }));
     const { rec } = start(world, 'biggl');
     const final = await discord.waitFor(
       () => {
         const m = discord.originalMessage(rec.token);
-        return m && m.content.includes('your 3D model is ready') && m.components.length > 0 ? m : undefined;
+        return m && m.attachments.some((a) => a.filename === 'model.glb') ? m : undefined;
       },
-      { timeoutMs: 20_000, description: 'result with a link button' },
+      { timeoutMs: 20_000, description: 'result with the GLB attached' },
     );
-    expect(final.attachments.map((a) => a.filename)).toEqual(['preview.webp']);
-    const taskId = jobOf(world, rec.id)!.task_id!;
-    const files = dmxapi.fileUrls(taskId)!;
+    expect(final.attachments.map((a) => a.filename).sort()).toEqual(['model.glb', 'preview.webp']);
+    const glb = discord.fileBytes(final.attachments.find((a) => a.filename === 'model.glb')!.url)!;
+    expect(glb.length).toBeLessThan(10 * 1024);
     const text = visibleText(discord, rec.token);
-    expect(text).toContain("larger than this channel's upload limit (10.0 MB), so it is linked instead");
-    expect(text).toContain(`the link expires <t:${Math.floor(files.expiresAt / 1000)}:R>`);
-    const row = final.components[0] as { components: { style: number; label: string; url: string }[] };
-    // The GLB was not stored, so the only download button is the provider's link (no "Send me the files").
-    expect(row.components.filter((c) => c.style === 5)).toEqual([expect.objectContaining({ style: 5, label: 'Download GLB', url: files.model })]);
-    expect(row.components.map((c) => c.label)).toEqual(['Download GLB', 'Detailed version', 'Delete']);
-    expect((final.embeds[0] as { image?: { url: string } }).image?.url).toMatch(/preview\.webp/);
+    expect(text).toContain(`GLB attached (${(glb.length / 1024).toFixed(1)} KB).`);
+    expect(text).toContain(`12.0 MB → ${(glb.length / 1024).toFixed(1)} KB: lossless clean-up`);
+    expect(text).not.toContain('linked instead');
   });
 });
 

@@ -13,6 +13,8 @@ import { loadCommands } from '../../src/discord/registry.js';
 import { createInteractionHandler } from '../../src/discord/router.js';
 import type { Services } from '../../src/services.js';
 import { Gallery } from '../../src/gallery/publish.js';
+import { ModelPool } from '../../src/model/pool.js';
+import { ModelProcessor } from '../../src/model/processor.js';
 import { tempDir } from './tmp.js';
 
 export interface InProcessBot {
@@ -42,6 +44,7 @@ export async function startInProcessBot(o: {
   const jobs = new JobStore(db);
   const events = new JobEvents();
   const log = createLogger({ level: 'silent' });
+  const pool = new ModelPool({ size: config.model.workers, timeoutMs: config.model.processTimeoutMs, memoryMb: config.model.workerMemoryMb });
   const services: Services = {
     config,
     log,
@@ -52,6 +55,7 @@ export async function startInProcessBot(o: {
     quota: new QuotaService(db, config.quota, o.clock),
     upstream: null as never, // tests that need it set it
     wakePoller: () => undefined,
+    models: new ModelProcessor({ jobs, pool, log, clock: o.clock, exportHeightMm: config.model.exportHeightMm }),
     client,
     clock: o.clock,
   };

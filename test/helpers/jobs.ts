@@ -83,4 +83,9 @@ const baseRow: Job = {
   origin: null,
   deletedAt: null,
   deletedBy: null,
+  originalFile: null,
+  originalBytes: null,
+  processingState: null,
+  processingAttempts: 0,
+  modelInfo: null,
 };

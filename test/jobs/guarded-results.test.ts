@@ -76,6 +76,10 @@ describe('result links on a private address', () => {
       pollIntervalMs: 100,
       filesDir: join(tmp.dir, 'files'),
       allowPrivateAddresses,
+      // No model reaches processing in this test: nothing is downloaded.
+      maxModelBytes: 1024 * 1024,
+      models: { free: 0, process: () => Promise.resolve(undefined) },
+      processingLeaseMs: 60_000,
     });
     await poller.start();
     cleanups.push(() => poller.stop(1000));

@@ -52,6 +52,30 @@ describe.each(BACKENDS)('retention of stored result files (%s)', (backend) => {
     expect(await pruneStoredFiles(jobs, 30, now, log)).toBe(0);
   });
 
+  it('also deletes the provider\'s original, the fitted GLB, cached exports and extra artifacts', async () => {
+    const now = 100 * DAY;
+    const j = await jobs.insert(newJob({ createdAt: now - 40 * DAY }));
+    await jobs.markSubmitted(j.id, `task-${j.id}`, 1, now - 40 * DAY, now - 40 * DAY);
+    const dir = join(tmp.dir, 'files', String(j.id));
+    mkdirSync(dir, { recursive: true });
+    const names = ['original.glb', 'model.glb', 'preview.webp', 'model.stl', 'model-obj.zip', 'turntable.gif'];
+    for (const n of names) writeFileSync(join(dir, n), 'x');
+    await jobs.setDownloads(
+      j.id,
+      { previewFile: join(dir, 'preview.webp'), originalFile: join(dir, 'original.glb'), originalBytes: 1, processingState: 'pending', modelInfo: null },
+      now - 40 * DAY,
+    );
+    await jobs.finish(j.id, { state: 'succeeded', at: now - 40 * DAY });
+    await jobs.recordProcessing(
+      j.id,
+      { state: 'done', modelFile: join(dir, 'model.glb'), modelBytes: 1, modelInfo: { artifacts: [{ kind: 'turntable', file: join(dir, 'turntable.gif'), bytes: 1 }] } },
+      now - 40 * DAY,
+    );
+    expect(await pruneStoredFiles(jobs, 30, now, log)).toBe(1);
+    expect(existsSync(dir)).toBe(false);
+    expect(await jobs.get(j.id)).toMatchObject({ modelFile: null, previewFile: null, originalFile: null });
+  });
+
   it('keeps everything when retention is 0', async () => {
     const old = await finishedWithFiles(1000);
     expect(await pruneStoredFiles(jobs, 0, 1000 * DAY, log)).toBe(0);

@@ -35,6 +35,9 @@ describe.each(BACKENDS)('interaction tokens are not kept past their life (%s)', 
       pollIntervalMs: 1000,
       filesDir: join(tmp.dir, 'files'),
       allowPrivateAddresses: false,
+      maxModelBytes: 1024 * 1024,
+      models: { free: 0, process: () => Promise.resolve(undefined) },
+      processingLeaseMs: 60_000,
     });
   });
   afterEach(async () => {

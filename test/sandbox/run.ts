@@ -51,6 +51,8 @@ async function main(opts: SandboxOptions): Promise<number> {
     // Fewer, more readable status checks than the e2e tests' 200 ms.
     env: { POLL_INTERVAL_MS: '1000', LOG_LEVEL: 'debug' },
     onDmxapiCall: (call) => onSimCall(call),
+    // The Tripo-like model: the whole story of download, stats, shrink and attach.
+    model: 'tripo',
   });
   onSimCall = (call) => {
     if (call.kind === 'get' && call.taskId) taskStatus.set(call.seq, world.dmxapi.statusOf(call.taskId));

@@ -58,8 +58,13 @@ describe('npm run sandbox', () => {
     expect(t).toMatch(/Queued at the generator — submitted (just now|\d+ s ago)/);
     expect(t).toMatch(/Generating the model/);
     expect(t).toContain('✅ @member, your 3D model is ready.');
-    expect(t).toMatch(/\[attachments\] preview\.webp \(\d+ B\), model\.glb \([\d.]+ KB\)/);
+    expect(t).toMatch(/\[attachments\] preview\.webp \([\d.]+ K?B\), model\.glb \([\d.]+ KB\)/);
     expect(t).toMatch(/\[button\] Download GLB → http:\/\/127\.0\.0\.1:\d+\//);
+    // The whole story of a Tripo-like model: downloaded, described, shrunk, attached, exportable.
+    expect(t).toMatch(/↓ result download\s+GET tripo_pbr_model_/);
+    expect(t).toContain('19,800 triangles');
+    expect(t).toMatch(/1\d\.\d MB → [\d.]+ (KB|MB): lossless clean-up, textures to JPEG/);
+    expect(t).toMatch(/\[button\] STL \(3D print\) → custom_id export:stl:1/);
     expect(t).not.toMatch(/<t:\d+|<@\d+>/); // timestamps and mentions are rendered
     expect(t).toMatch(/Bot stopped on SIGTERM .*\(exit 0\)/);
     // Queued → Generating → result, in that order.

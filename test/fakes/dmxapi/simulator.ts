@@ -1,8 +1,10 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { readFileSync } from 'node:fs';
 import { glbStream } from './glb.js';
 import { PREVIEW_WEBP } from './webp.js';
+import { tripoGlb, tripoPreview } from './tripo.js';
 
 /**
  * A faithful stand-in for DMXAPI's `/v1/responses` endpoint serving Tripo-P1.0
@@ -20,6 +22,7 @@ export const DEFAULT_URL_TTL_MS = 2 * 3600_000;
 /** Finished tasks are forgotten (UNKNOWN) after about 24 h. */
 export const DEFAULT_RETENTION_MS = 24 * 3600_000;
 
+export type SimModel = 'tripo' | 'cube' | 'corrupt';
 export type SimOutcome = 'SUCCEEDED' | 'FAILED' | 'CANCELED' | 'UNKNOWN' | 'never';
 export type SimStatus = 'PENDING' | 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'CANCELED' | 'UNKNOWN';
 
@@ -32,7 +35,13 @@ export interface TaskPlan {
   message?: string;
   pendingMs?: number;
   runningMs?: number;
-  /** Size of the GLB served for this task (exact, rounded up to a multiple of 4). Default ~1.5 KB. */
+  /**
+   * The GLB served: 'tripo' (Tripo-like, textures from the member's picture, 10–20 MB standard,
+   * 30–60 MB detailed), 'cube' (~1.5 KB, or `modelBytes`), or 'corrupt' (a GLB header and garbage).
+   * Default: the simulator's `model` option.
+   */
+  model?: SimModel;
+  /** A cube GLB of this size (exact, rounded up to a multiple of 4); implies model 'cube'. */
   modelBytes?: number;
   /** Life of the signed result URLs after the end. Default 2 h. */
   urlTtlMs?: number;
@@ -66,6 +75,9 @@ export interface SimTask {
   pendingMs: number;
   runningMs: number;
   modelBytes: number | undefined;
+  model: SimModel;
+  /** Tripo-like files, built (or taken from the cache) on the first download. */
+  files?: () => Promise<{ glb: Uint8Array; preview: Buffer }>;
   urlTtlMs: number;
   /** Set by expire(): the task answers UNKNOWN from then on. */
   expired: boolean;
@@ -149,6 +161,8 @@ export interface SimulatorOptions {
   timeScale?: number;
   /** Serve the billing endpoints (404 otherwise). */
   billing?: boolean | BillingOptions;
+  /** The default model of every task (see TaskPlan.model). Default 'tripo'. */
+  model?: SimModel;
   retentionMs?: number;
   /** Called when each request has been answered (or when its connection closed). */
   onCall?: (call: SimCall) => void;
@@ -196,6 +210,7 @@ export class DmxapiSimulator {
   timeline: { pendingMs: number; runningMs: number };
   retentionMs: number;
   billing: BillingOptions | null;
+  model: SimModel;
 
   private outcomeFn: ((body: SubmitBody) => TaskPlan | undefined) | undefined;
   private server!: Server;
@@ -220,6 +235,7 @@ export class DmxapiSimulator {
     this.billing = opts.billing ? { totalUsd: 100, usedUsd: 0, submitCostUsd: 0.07, ...(opts.billing === true ? {} : opts.billing) } : null;
     this.onCall = opts.onCall;
     this.echoKey = opts.echoKey ?? false;
+    this.model = opts.model ?? 'tripo';
   }
 
   static async start(opts: SimulatorOptions = {}): Promise<DmxapiSimulator> {
@@ -466,14 +482,33 @@ export class DmxapiSimulator {
       pendingMs: plan.pendingMs ?? this.timeline.pendingMs,
       runningMs: plan.runningMs ?? this.timeline.runningMs,
       modelBytes: plan.modelBytes,
+      model: plan.model ?? (plan.modelBytes !== undefined ? 'cube' : this.model),
       urlTtlMs: plan.urlTtlMs ?? DEFAULT_URL_TTL_MS,
       expired: false,
       rand: { model: randAlnum(8), preview: randAlnum(8) },
       ...(plan.holdIn ? { heldIn: plan.holdIn } : {}),
     };
+    if (task.model === 'tripo') {
+      let files: Promise<{ glb: Uint8Array; preview: Buffer }> | undefined;
+      task.files = () => (files ??= this.tripoFiles(task));
+    }
     this.tasks.set(task.id, task);
     if (this.billing) this.billing.usedUsd = (this.billing.usedUsd ?? 0) + (this.billing.submitCostUsd ?? 0);
     return task;
+  }
+
+  /** The member's picture (the sample picture when it cannot be fetched) made into a model and a preview. */
+  private async tripoFiles(task: SimTask): Promise<{ glb: Uint8Array; preview: Buffer }> {
+    let picture: Buffer;
+    try {
+      const res = await fetch(task.imageUrl, { signal: AbortSignal.timeout(10_000) });
+      if (!res.ok) throw new Error(`HTTP ${res.status}`);
+      picture = Buffer.from(await res.arrayBuffer());
+    } catch {
+      picture = readFileSync(new URL('../../fixtures/sample.png', import.meta.url));
+    }
+    const [glb, preview] = await Promise.all([tripoGlb(picture, task.quality), tripoPreview(picture)]);
+    return { glb, preview };
   }
 
   private takeFault(kind: CallKind, taskId: string | undefined): Fault | undefined {
@@ -722,9 +757,23 @@ export class DmxapiSimulator {
       return this.send(res, call, 403, '<html><body>403 Forbidden</body></html>', { 'content-type': 'text/html' });
     }
     call.status = 200;
+    if (task.files) {
+      const files = await task.files();
+      const body = isModel ? files.glb : files.preview;
+      res.writeHead(200, { 'content-type': isModel ? 'model/gltf-binary' : 'image/webp', 'content-length': String(body.length) });
+      res.end(method === 'HEAD' ? undefined : body);
+      return;
+    }
     if (!isModel) {
       res.writeHead(200, { 'content-type': 'image/webp', 'content-length': String(PREVIEW_WEBP.length) });
       res.end(method === 'HEAD' ? undefined : PREVIEW_WEBP);
+      return;
+    }
+    if (task.model === 'corrupt') {
+      // Looks like a GLB from its first bytes; the rest is not glTF.
+      const body = Buffer.concat([Buffer.from('glTF'), Buffer.from([2, 0, 0, 0, 0, 0, 1, 0]), Buffer.alloc(65_536, 0x5a)]);
+      res.writeHead(200, { 'content-type': 'model/gltf-binary', 'content-length': String(body.length) });
+      res.end(method === 'HEAD' ? undefined : body);
       return;
     }
     const { stream, total } = glbStream(task.modelBytes);

@@ -1,0 +1,105 @@
+import type { APIActionRowComponent, APIButtonComponent } from 'discord.js';
+import { ButtonStyle, ComponentType } from 'discord.js';
+import type { Job } from '../store/jobs.js';
+import type { FitReport, ModelStats, ValidationCounts } from '../model/types.js';
+import { t } from './messages.js';
+
+/** Numbers as the member writes them (19,800 in English; zh-CN uses the same grouping). */
+function numberFormat(locale: string, digits = 0): Intl.NumberFormat {
+  try {
+    return new Intl.NumberFormat(locale, { maximumFractionDigits: digits, minimumFractionDigits: digits });
+  } catch {
+    return new Intl.NumberFormat('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
+  }
+}
+
+/** Sizes in the member's locale: 1023 B, 512.0 KB, 8.9 MB (binary units, as Discord's limits). */
+export function formatSize(bytes: number, locale: string): string {
+  if (bytes < 1024) return `${numberFormat(locale).format(bytes)} B`;
+  if (bytes < 1024 * 1024) return `${numberFormat(locale, 1).format(bytes / 1024)} KB`;
+  return `${numberFormat(locale, 1).format(bytes / (1024 * 1024))} MB`;
+}
+
+/** "19,800 triangles · … up to 2,048 px / 1.2 × 1.9 × 1.1 units · 14.7 MB / glTF validator: …" */
+export function statsText(locale: string, stats: ModelStats, validation: ValidationCounts | undefined): string {
+  const n = numberFormat(locale);
+  const d = numberFormat(locale, stats.dims.every((x) => x >= 10) ? 0 : 1);
+  const lines = [
+    t(locale, 'job.stats', {
+      triangles: n.format(stats.triangles),
+      vertices: n.format(stats.vertices),
+      materials: n.format(stats.materials),
+      textures: n.format(stats.textures),
+      texturePx: stats.textures > 0 ? n.format(stats.largestTexturePx) : null,
+      dims: stats.dims.map((x) => d.format(x)).join(' × '),
+      size: formatSize(stats.bytes, locale),
+    }),
+  ];
+  if (validation) {
+    lines.push(
+      t(locale, 'job.validation', { errors: n.format(validation.errors), warnings: n.format(validation.warnings), clean: validation.errors === 0 }),
+    );
+  }
+  return lines.join('\n');
+}
+
+/** One line: "31.2 MB → 8.9 MB: textures to JPEG, textures 4096→2048 px"; null when nothing was changed. */
+export function fitText(locale: string, fit: FitReport, stats: ModelStats | undefined): string | null {
+  if (fit.steps.length === 0 || fit.bytesAfter === null) return null;
+  const n = numberFormat(locale);
+  const parts: string[] = [];
+  const downscales = fit.steps.filter((s) => s.step === 'downscale');
+  const lastSimplify = fit.steps.filter((s) => s.step === 'simplify').at(-1);
+  for (const s of fit.steps) {
+    if (s.step === 'lossless') parts.push(t(locale, 'job.fit.lossless'));
+    if (s.step === 'jpeg') parts.push(t(locale, 'job.fit.jpeg'));
+    // Successive downscales and simplifications read as one change each.
+    if (s === downscales.at(-1)) {
+      parts.push(t(locale, 'job.fit.downscale', { from: n.format(stats?.largestTexturePx ?? 0), to: n.format(s.value ?? 0) }));
+    }
+    if (s === lastSimplify) parts.push(t(locale, 'job.fit.simplify', { percent: n.format((s.value ?? 0) * 100) }));
+    if (s.step === 'draco') parts.push(t(locale, 'job.fit.draco'));
+  }
+  return t(locale, 'job.fit', {
+    before: formatSize(fit.bytesBefore, locale),
+    after: formatSize(fit.bytesAfter, locale),
+    steps: parts.join(', '),
+  });
+}
+
+/** Why the GLB is linked rather than attached, when processing has something to say about it. */
+export function linkReason(job: Job): string | null {
+  const info = job.modelInfo;
+  const failure = info?.failure;
+  const expiresAt = job.resultExpiresAt;
+  if (failure === 'too_large_download') {
+    return t(job.locale, 'job.modelNotDownloaded', { max: formatSize(info?.downloadLimitBytes ?? 0, job.locale), expiresAt });
+  }
+  if (failure && failure !== 'download_failed') {
+    return t(job.locale, 'job.modelUnprocessable', { reason: t(job.locale, `job.unprocessable.${failure}`), expiresAt });
+  }
+  if (info?.fit && !job.modelFile) {
+    return t(job.locale, 'job.modelTooLargeAfterFit', {
+      size: formatSize(info.fit.bytesAfter ?? info.fit.bytesBefore, job.locale),
+      limit: formatSize(job.attachmentSizeLimit, job.locale),
+      expiresAt,
+    });
+  }
+  return null;
+}
+
+/** True when the model was read (so it can be exported) and its original is kept. */
+export function canExport(job: Job): boolean {
+  return job.state === 'succeeded' && job.originalFile !== null && job.modelInfo?.stats !== undefined;
+}
+
+/** The STL and OBJ buttons (`export:stl:<jobId>`, `export:obj:<jobId>`): anyone who sees them may press. */
+export function exportButtonRow(jobId: number, locale: string): APIActionRowComponent<APIButtonComponent> {
+  return {
+    type: ComponentType.ActionRow,
+    components: [
+      { type: ComponentType.Button, style: ButtonStyle.Secondary, label: t(locale, 'job.exportStlButton'), custom_id: `export:stl:${jobId}` },
+      { type: ComponentType.Button, style: ButtonStyle.Secondary, label: t(locale, 'job.exportObjButton'), custom_id: `export:obj:${jobId}` },
+    ],
+  };
+}

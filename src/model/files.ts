@@ -1,0 +1,4 @@
+/** Names of the files the model room keeps in a job's folder (beside original.glb and the preview). */
+export const FITTED_NAME = 'model.glb';
+export const EXPORT_NAMES = { stl: 'model.stl', obj: 'model-obj.zip' } as const;
+export type ExportKind = keyof typeof EXPORT_NAMES;

@@ -1,0 +1,18 @@
+import { validateBytes } from 'gltf-validator';
+import type { ValidationCounts } from './types.js';
+
+/** gltf-validator's error and warning counts for a GLB; external resources count as missing. */
+export async function validateGlb(bytes: Uint8Array): Promise<ValidationCounts> {
+  const report = await validateBytes(bytes, {
+    format: 'glb',
+    maxIssues: 100,
+    externalResourceFunction: () => Promise.reject(new Error('external resources are not loaded')),
+  });
+  return { errors: report.issues.numErrors, warnings: report.issues.numWarnings };
+}
+
+/** The first error codes, for logs only. */
+export async function validationErrors(bytes: Uint8Array, max = 5): Promise<string[]> {
+  const report = await validateBytes(bytes, { format: 'glb', maxIssues: max });
+  return report.issues.messages.filter((m) => m.severity === 0).map((m) => `${m.code} ${m.pointer ?? ''}`.trim());
+}

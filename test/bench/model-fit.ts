@@ -1,0 +1,54 @@
+// Fitting a Tripo-like 35 MB, 19,800-triangle, 3 × 2048 px model under Discord's 10 MiB, measured in a
+// fresh process (so its peak RSS is the model worker's plus an idle main thread). Exported for the
+// overall bench report; `model-fit.bench.ts` prints it under `npm run bench`. Never part of `npm test`.
+import { execFile } from 'node:child_process';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { tripoGlb } from '../fakes/dmxapi/tripo.js';
+import { buildGlb } from '../fakes/dmxapi/glb.js';
+import { tempDir } from '../helpers/tmp.js';
+
+const root = fileURLToPath(new URL('../../', import.meta.url));
+/** Texture grain that makes the standard (2048 px) Tripo-like model weigh about 35 MB. */
+const GRAIN_35MB = 32;
+
+export interface ModelFitFigures {
+  sourceBytes: number;
+  triangles: number;
+  texturePx: number;
+  budgetBytes: number;
+  fittedBytes: number | null;
+  steps: string[];
+  /** Wall time of the processing task on a warm worker (validation, stats, ladder, output validation). */
+  ms: number;
+  /** Peak RSS of the process that ran the worker. */
+  peakRssMb: number;
+  /** p99 event-loop delay of that process's main thread during the task. */
+  mainLoopP99Ms: number;
+}
+
+/** Builds (or takes from the cache) the 35 MB model and fits it under `limitBytes` less a 100 KB preview. */
+export async function benchModelFit(limitBytes = 10 * 1024 * 1024): Promise<ModelFitFigures> {
+  const picture = readFileSync(join(root, 'test/fixtures/sample.png'));
+  const glb = await tripoGlb(picture, 'standard', GRAIN_35MB);
+  const tmp = tempDir('model3d-bench-fit-');
+  try {
+    const input = join(tmp.dir, 'original.glb');
+    const warmup = join(tmp.dir, 'warmup.glb');
+    writeFileSync(input, glb);
+    writeFileSync(warmup, buildGlb());
+    mkdirSync(join(tmp.dir, 'out'), { recursive: true });
+    const { modelBudget } = await import('../../src/model/processor.js');
+    const budget = modelBudget(limitBytes, 100 * 1024);
+    const { stdout } = await promisify(execFile)(
+      process.execPath,
+      ['--import', 'tsx', join(root, 'test/bench/model-fit-child.ts'), input, warmup, join(tmp.dir, 'out'), String(budget)],
+      { cwd: root, maxBuffer: 1024 * 1024 },
+    );
+    return JSON.parse(stdout.trim().split('\n').at(-1)!) as ModelFitFigures;
+  } finally {
+    tmp.cleanup();
+  }
+}

@@ -1,0 +1,93 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { ModelPool, ModelTaskError } from '../../src/model/pool.js';
+import { modelIO } from '../../src/model/io.js';
+import { validateGlb } from '../../src/model/validate.js';
+import { tempDir } from '../helpers/tmp.js';
+import { model } from './fixtures.js';
+
+let tmp: { dir: string; cleanup: () => void };
+let input: string;
+
+beforeAll(async () => {
+  tmp = tempDir('model3d-pool-');
+  input = join(tmp.dir, 'original.glb');
+  const doc = await model({ textures: [{ px: 512 }, { px: 512 }] });
+  writeFileSync(input, await (await modelIO()).writeBinary(doc));
+});
+afterAll(() => tmp.cleanup());
+
+async function failure(p: Promise<unknown>): Promise<string> {
+  try {
+    await p;
+  } catch (err) {
+    if (err instanceof ModelTaskError) return err.failure;
+    throw err;
+  }
+  throw new Error('the task succeeded');
+}
+
+describe('the model worker pool', () => {
+  it('processes a model in a worker: stats, validation, fitted output written beside it', async () => {
+    const pool = new ModelPool({ size: 1, timeoutMs: 60_000, memoryMb: 512 });
+    const original = readFileSync(input).length;
+    const r = await pool.run({ kind: 'process', input, outDir: tmp.dir, budgetBytes: Math.floor(original / 2) });
+    expect(r.stats).toMatchObject({ triangles: 2 * 40 * 29, materials: 1, textures: 2, largestTexturePx: 512, bytes: original });
+    expect(r.validation.errors).toBe(0);
+    expect(r.output).toBe(join(tmp.dir, 'model.glb'));
+    expect(r.fit.steps.map((s) => s.step)).toContain('jpeg');
+    const out = readFileSync(r.output!);
+    expect(out.length).toBe(r.fit.bytesAfter);
+    expect(out.length).toBeLessThanOrEqual(r.fit.budgetBytes);
+    expect((await validateGlb(out)).errors).toBe(0);
+  });
+
+  it('keeps a model that already fits as it is: no steps, the original is the output', async () => {
+    const pool = new ModelPool({ size: 1, timeoutMs: 60_000, memoryMb: 512 });
+    const r = await pool.run({ kind: 'process', input, outDir: join(tmp.dir, 'fits'), budgetBytes: 10 * 1024 * 1024 });
+    expect(r.output).toBe(input);
+    expect(r.fit.steps).toEqual([]);
+  });
+
+  it('a corrupt file fails as corrupt, without writing anything', async () => {
+    const bad = join(tmp.dir, 'bad.glb');
+    writeFileSync(bad, Buffer.concat([Buffer.from('glTF'), Buffer.alloc(4096, 0x5a)]));
+    const pool = new ModelPool({ size: 1, timeoutMs: 60_000, memoryMb: 512 });
+    expect(await failure(pool.run({ kind: 'process', input: bad, outDir: join(tmp.dir, 'bad'), budgetBytes: 1000 }))).toBe('corrupt');
+    expect(existsSync(join(tmp.dir, 'bad', 'model.glb'))).toBe(false);
+  });
+
+  it('a task over the time limit is stopped and fails as a timeout', async () => {
+    const pool = new ModelPool({ size: 1, timeoutMs: 150, memoryMb: 512 });
+    expect(await failure(pool.run({ kind: 'obj', input, output: join(tmp.dir, 'slow.zip') }))).toBe('timeout');
+  });
+
+  it('a task over the memory limit fails as out of memory', async () => {
+    const pool = new ModelPool({ size: 1, timeoutMs: 60_000, memoryMb: 4 });
+    expect(await failure(pool.run({ kind: 'process', input, outDir: join(tmp.dir, 'oom'), budgetBytes: 1000 }))).toBe('memory');
+  });
+
+  it('runs at most `size` tasks at once; the others wait their turn', async () => {
+    const pool = new ModelPool({ size: 1, timeoutMs: 60_000, memoryMb: 512 });
+    expect(pool.free).toBe(1);
+    const order: string[] = [];
+    const a = pool.run({ kind: 'stl', input, output: join(tmp.dir, 'a.stl'), heightMm: 100 }).then(() => order.push('a'));
+    expect(pool.free).toBe(0);
+    const b = pool.run({ kind: 'stl', input, output: join(tmp.dir, 'b.stl'), heightMm: 50 }).then(() => order.push('b'));
+    await Promise.all([a, b]);
+    expect(order).toEqual(['a', 'b']);
+    expect(pool.free).toBe(1);
+  });
+});
+
+describe('closing the pool (shutdown)', () => {
+  it('a task in flight fails as stopped, not as a crash, so its job can resume after restart', async () => {
+    const pool = new ModelPool({ size: 1, timeoutMs: 60_000, memoryMb: 512 });
+    const running = failure(pool.run({ kind: 'obj', input, output: join(tmp.dir, 'closed.zip') }));
+    await new Promise((r) => setTimeout(r, 50));
+    await pool.close();
+    expect(await running).toBe('stopped');
+    expect(await failure(pool.run({ kind: 'stl', input, output: join(tmp.dir, 'after.stl'), heightMm: 100 }))).toBe('stopped');
+  });
+});
