@@ -26,4 +26,5 @@ RUN mkdir -p /app/data && chown node:node /app/data
 USER node
 VOLUME ["/app/data"]
 # Exec form: node itself is PID 1 (no shell or npm in between), so SIGTERM reaches the bot.
-CMD ["node", "dist/src/main.js"]
+# A 1 MB young generation: about 20 MB less resident memory for this I/O-bound bot (npm run bench, P4).
+CMD ["node", "--max-semi-space-size=1", "dist/src/main.js"]

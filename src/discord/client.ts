@@ -1,9 +1,44 @@
-import { Client, GatewayIntentBits } from 'discord.js';
+import { Client, GatewayIntentBits, Options, type User } from 'discord.js';
+
+/**
+ * What discord.js keeps in memory. The bot answers interactions, whose payloads carry the member,
+ * the user and their permissions; it reads no messages and no presences. It keeps guilds, their
+ * channels and their roles (a member's roles are resolved through the guild's role cache, which
+ * role allowances need), its own member and its own user, and nothing else: with 2,500 servers and
+ * thousands of members passing through, the other caches only grow.
+ */
+const cacheLimits = Options.cacheWithLimits({
+  ApplicationCommandManager: 0,
+  ApplicationEmojiManager: 0,
+  AutoModerationRuleManager: 0,
+  BaseGuildEmojiManager: 0,
+  DMMessageManager: 0,
+  EntitlementManager: 0,
+  GuildBanManager: 0,
+  GuildEmojiManager: 0,
+  GuildForumThreadManager: 0,
+  GuildInviteManager: 0,
+  GuildMemberManager: { maxSize: 0, keepOverLimit: (member) => member.id === member.client.user.id },
+  GuildMessageManager: 0,
+  GuildScheduledEventManager: 0,
+  GuildStickerManager: 0,
+  GuildTextThreadManager: 0,
+  MessageManager: 0,
+  PresenceManager: 0,
+  ReactionManager: 0,
+  ReactionUserManager: 0,
+  StageInstanceManager: 0,
+  ThreadManager: 0,
+  ThreadMemberManager: 0,
+  UserManager: { maxSize: 0, keepOverLimit: (user: User) => user.id === user.client.user?.id },
+  VoiceStateManager: 0,
+});
 
 /** The gateway client: Guilds is the only intent a slash-command bot needs (no privileged intents). */
 export function createDiscordClient(apiUrl: string): Client {
   return new Client({
     intents: [GatewayIntentBits.Guilds],
     rest: { api: apiUrl, timeout: 15_000, retries: 2 },
+    makeCache: cacheLimits,
   });
 }

@@ -1,5 +1,6 @@
-import { readFile } from 'node:fs/promises';
-import { DiscordAPIError, Routes, type REST, type RawFile } from 'discord.js';
+import { openAsBlob } from 'node:fs';
+import { extname } from 'node:path';
+import { DiscordAPIError, Routes, type REST } from 'discord.js';
 import type { Logger } from '../log/index.js';
 import type { DeliveryRoute, Job } from '../store/jobs.js';
 import type { MessagePayload } from './render.js';
@@ -48,9 +49,24 @@ function code(err: unknown): number | null {
   return err instanceof DiscordAPIError && typeof err.code === 'number' ? err.code : null;
 }
 
-async function toBody(p: MessagePayload, withFiles: boolean) {
-  const files: RawFile[] = withFiles
-    ? await Promise.all(p.files.map(async (f) => ({ name: f.name, data: await readFile(f.path) })))
+const CONTENT_TYPES: Record<string, string> = { '.glb': 'model/gltf-binary', '.webp': 'image/webp', '.png': 'image/png', '.gif': 'image/gif' };
+
+interface MessageRequest {
+  body: unknown;
+  passThroughBody?: true;
+}
+
+/**
+ * The request for one message. With files it is multipart, as discord.js would build it
+ * (`files[n]` then `payload_json`), but each file is a Blob backed by the file on disk: the upload
+ * streams it, where discord.js's own `files` option would hold a buffer and a copy of it in memory
+ * (a 50 MB GLB cost about 190 MB of RSS that way).
+ */
+async function toRequest(p: MessagePayload, withFiles: boolean) {
+  const files = withFiles
+    ? await Promise.all(
+        p.files.map(async (f) => ({ name: f.name, blob: await openAsBlob(f.path, { type: CONTENT_TYPES[extname(f.name)] ?? '' }) })),
+      )
     : [];
   const body: Record<string, unknown> = {
     content: p.content,
@@ -59,7 +75,14 @@ async function toBody(p: MessagePayload, withFiles: boolean) {
     allowed_mentions: { parse: [], users: p.mentionUsers },
   };
   if (withFiles) body.attachments = p.files.map((f, i) => ({ id: i, filename: f.name }));
-  return { body, files };
+  const request = (json: Record<string, unknown>): MessageRequest => {
+    if (files.length === 0) return { body: json };
+    const form = new FormData();
+    files.forEach((f, i) => form.append(`files[${i}]`, f.blob, f.name));
+    form.append('payload_json', JSON.stringify(json));
+    return { body: form, passThroughBody: true };
+  };
+  return { body, request };
 }
 
 /**
@@ -75,7 +98,7 @@ export class Deliverer {
 
   async deliver(job: Job, payload: MessagePayload, opts: { final: boolean; now: number }): Promise<Delivered | null> {
     const ctx = { jobId: job.id, taskId: job.taskId };
-    const { body, files } = await toBody(payload, opts.final);
+    const { body, request } = await toRequest(payload, opts.final);
     const tokenAlive = tokenUsable(job, opts.now);
     // Once the message moved (new channel message or DM), @original is no longer the member's message.
     const moved = job.deliveryRoute === 'channel_message' || job.deliveryRoute === 'dm';
@@ -87,8 +110,7 @@ export class Deliverer {
     if (tokenAlive && !replyGone && !moved && !ownMessage) {
       try {
         const msg = (await this.rest.patch(Routes.webhookMessage(job.applicationId, job.interactionToken, '@original'), {
-          body,
-          files,
+          ...request(body),
           auth: false,
         })) as APIMessageLike;
         return { route: 'webhook', messageId: msg.id, channelId: msg.channel_id, attachments: msg.attachments ?? [] };
@@ -102,7 +124,7 @@ export class Deliverer {
 
     if (!replyGone && job.messageId) {
       try {
-        const msg = (await this.rest.patch(Routes.channelMessage(job.channelId, job.messageId), { body, files })) as APIMessageLike;
+        const msg = (await this.rest.patch(Routes.channelMessage(job.channelId, job.messageId), request(body))) as APIMessageLike;
         return { route: 'channel_edit', messageId: msg.id, channelId: msg.channel_id, attachments: msg.attachments ?? [] };
       } catch (err) {
         const c = code(err);
@@ -120,7 +142,7 @@ export class Deliverer {
       allowed_mentions: { parse: [], users: [job.userId] },
     };
     try {
-      const msg = (await this.rest.post(Routes.channelMessages(job.channelId), { body: fresh, files })) as APIMessageLike;
+      const msg = (await this.rest.post(Routes.channelMessages(job.channelId), request(fresh))) as APIMessageLike;
       return { route: 'channel_message', messageId: msg.id, channelId: msg.channel_id, attachments: msg.attachments ?? [] };
     } catch (err) {
       const c = code(err);
@@ -130,7 +152,7 @@ export class Deliverer {
 
     try {
       const dm = (await this.rest.post(Routes.userChannels(), { body: { recipient_id: job.userId } })) as { id: string };
-      const msg = (await this.rest.post(Routes.channelMessages(dm.id), { body: fresh, files })) as APIMessageLike;
+      const msg = (await this.rest.post(Routes.channelMessages(dm.id), request(fresh))) as APIMessageLike;
       return { route: 'dm', messageId: msg.id, channelId: msg.channel_id, attachments: msg.attachments ?? [] };
     } catch (err) {
       const c = code(err);

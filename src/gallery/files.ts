@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import type { Job } from '../store/jobs.js';
 import { PREVIEW_NAME, type FileToAttach } from '../discord/render.js';
 import { modelFileName } from '../jobs/names.js';
+import { statsText } from '../discord/model-text.js';
 
 /** What a gallery post shows of one model. */
 export interface GalleryFiles {
@@ -14,9 +15,9 @@ export interface GalleryFiles {
 }
 
 /**
- * The one place that decides which of a job's stored files the gallery posts. Today: the
- * provider's preview and the downloaded GLB. Point it at the fitted GLB, the turntable and the
- * stats line once those exist; nothing else in the gallery needs to change.
+ * The one place that decides which of a job's stored files the gallery posts: the provider's
+ * preview, the GLB that fits the upload limit (`modelFile`, the fitted copy when one was made)
+ * and the model's stats.
  */
 export function galleryFiles(job: Job): GalleryFiles {
   const present = (path: string | null) => (path && existsSync(path) ? path : null);
@@ -25,6 +26,6 @@ export function galleryFiles(job: Job): GalleryFiles {
   return {
     image: preview ? { name: PREVIEW_NAME, path: preview } : null,
     model: model ? { name: modelFileName(job), path: model } : null,
-    stats: null,
+    stats: job.modelInfo?.stats ? statsText(job.locale, job.modelInfo.stats, job.modelInfo.validation) : null,
   };
 }

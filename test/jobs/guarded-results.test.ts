@@ -30,7 +30,7 @@ describe('result links on a private address', () => {
   async function run(allowPrivateAddresses: boolean) {
     const fake = await FakeDiscord.start({ guilds: 1 });
     cleanups.push(() => fake.close());
-    const sim = await DmxapiSimulator.start({ timeline: { pendingMs: 0, runningMs: 0 } });
+    const sim = await DmxapiSimulator.start({ timeline: { pendingMs: 0, runningMs: 0 }, model: 'cube' });
     cleanups.push(() => sim.close());
     const tmp = tempDir();
     const db = openSqlite(join(tmp.dir, 'bot.sqlite'));
@@ -76,9 +76,15 @@ describe('result links on a private address', () => {
       pollIntervalMs: 100,
       filesDir: join(tmp.dir, 'files'),
       allowPrivateAddresses,
-      // No model reaches processing in this test: nothing is downloaded.
       maxModelBytes: 1024 * 1024,
-      models: { free: 0, process: () => Promise.resolve(undefined) },
+      // Processing is tested in test/model; here a downloaded GLB goes out as it came.
+      models: {
+        free: 1,
+        process: (j) =>
+          Promise.resolve(
+            jobs.recordProcessing(j.id, { state: 'done', modelFile: j.originalFile, modelBytes: j.originalBytes, modelInfo: {} }, Date.now()),
+          ),
+      },
       processingLeaseMs: 60_000,
     });
     await poller.start();

@@ -410,3 +410,24 @@ describe('FakeDiscord forum channels (type 15)', () => {
     expect(reply.message_reference).toMatchObject({ message_id: first.id, channel_id: ch.id });
   });
 });
+
+describe('guilds joined after READY', () => {
+  it('arrive as GUILD_CREATE with their channels, roles and members, and reach the client cache', async () => {
+    const { fake, client } = await start({ guilds: 1 });
+    const created = new Promise<string[]>((resolve) => {
+      const ids: string[] = [];
+      client.on(Events.GuildCreate, (g) => {
+        ids.push(g.id);
+        if (ids.length === 3) resolve(ids);
+      });
+    });
+    const added = fake.addGuilds([{ roles: 4, members: 3, channels: [{ name: 'a' }, { name: 'b' }] }, {}, { members: 1 }]);
+    expect(await bounded(created, 3000, 'three guildCreate')).toEqual(added.map((g) => g.id));
+    const g = client.guilds.cache.get(added[0]!.id)!;
+    expect(g.roles.cache.size).toBe(2 + 4);
+    expect(g.members.cache.size).toBe(1 + 3);
+    expect(g.channels.cache.filter((c) => c.isTextBased()).size).toBe(2);
+    expect(client.guilds.cache.size).toBe(4);
+    expect(fake.guilds).toHaveLength(4);
+  });
+});

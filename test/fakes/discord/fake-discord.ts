@@ -191,6 +191,21 @@ export class FakeDiscord {
     return this.store.hostFile(bytes, opts);
   }
 
+  /**
+   * The bot joins more guilds: each gets a full GUILD_CREATE on the live sessions (as Discord sends
+   * when the bot is added to a server), and is in READY from then on. Returns the new guilds.
+   */
+  addGuilds(specs: GuildSpec[]): FakeGuild[] {
+    const added = specs.map((s, i) => makeGuild(s, this.guilds.length + i, this.botUser));
+    for (const g of added) {
+      this.guilds.push(g);
+      for (const c of g.channels) this.store.addChannel({ ...c, guild_id: g.id });
+      this.dispatch('GUILD_CREATE', structuredClone(g));
+    }
+    this.application.approximate_guild_count = this.guilds.length;
+    return added;
+  }
+
   /** Sends a gateway dispatch to every live session. Returns the number of sockets that got it now. */
   dispatch(event: string, data: unknown): number {
     return this.gateway.dispatch(event, data);

@@ -14,6 +14,13 @@ export interface GuildSpec {
    */
   channels?: Array<{ id?: string; name?: string; type?: number; [field: string]: unknown }>;
   ownerId?: string;
+  /** Extra roles besides @everyone and the bot's managed role. */
+  roles?: number;
+  /**
+   * Extra members in the GUILD_CREATE besides the bot. (Without the privileged GUILD_MEMBERS intent
+   * Discord sends only a few: the bot itself and members in voice channels.)
+   */
+  members?: number;
 }
 
 const EVERYONE_PERMISSIONS = '2248473465835073';
@@ -77,6 +84,13 @@ export function makeGuild(spec: GuildSpec, index: number, bot: FakeUser): FakeGu
   const botRoleId = snowflake();
   const ownerId = spec.ownerId ?? snowflake();
   const joinedAt = new Date().toISOString();
+  const extraRoles = Array.from({ length: spec.roles ?? 0 }, (_, i) =>
+    role({ id: snowflake(), name: `role-${i + 1}`, position: i + 2, permissions: '104324673', color: 0x3498db + i }),
+  );
+  const extraMembers = Array.from({ length: spec.members ?? 0 }, (_, i) => {
+    const user = { id: snowflake(), username: `member${index}_${i}`, discriminator: '0', global_name: `Member ${i + 1}`, avatar: null, flags: 0, public_flags: 0, bot: false } as FakeUser;
+    return makeMember(user, extraRoles.slice(0, 1 + (i % 2)).map((r) => r.id));
+  });
   return {
     id,
     name: spec.name ?? `Test Guild ${index + 1}`,
@@ -121,6 +135,7 @@ export function makeGuild(spec: GuildSpec, index: number, bot: FakeUser): FakeGu
     roles: [
       role({ id, name: '@everyone', permissions: EVERYONE_PERMISSIONS }),
       role({ id: botRoleId, name: bot.username, permissions: '414464723008', position: 1, managed: true, tags: { bot_id: bot.id } }),
+      ...extraRoles,
     ],
     emojis: [],
     stickers: [],
@@ -129,9 +144,9 @@ export function makeGuild(spec: GuildSpec, index: number, bot: FakeUser): FakeGu
     joined_at: joinedAt,
     large: false,
     unavailable: false,
-    member_count: 2,
+    member_count: 2 + extraMembers.length,
     voice_states: [],
-    members: [{ ...makeMember(bot, [botRoleId]), joined_at: joinedAt }],
+    members: [{ ...makeMember(bot, [botRoleId]), joined_at: joinedAt }, ...extraMembers],
     channels,
     threads: [],
     presences: [],

@@ -1,0 +1,164 @@
+/**
+ * The bot's job engine in its own process: the real Poller, JobStore (SQLite file), DmxapiClient
+ * with its RateBudget, result downloads and the real Deliverer (discord.js REST) against the fakes
+ * that the parent runs. Jobs are created as commands/model3d.ts creates them (row first, then the
+ * submit, then markSubmitted), `concurrency` at a time, until `jobs` have finished and been delivered.
+ *
+ * Each job's reply is a channel message posted first (standing in for the deferred reply); its
+ * interaction token is past its life, so every edit goes the channel route (one REST call).
+ *
+ * Output: one JSON line per `sampleEvery` finished jobs ({ sample }), then the result.
+ */
+import { readdirSync } from 'node:fs';
+import { REST } from 'discord.js';
+import { openSqlite } from '../../../src/store/sqlite.js';
+import { JobStore, isTerminal, type Quality } from '../../../src/store/jobs.js';
+import { JobEvents } from '../../../src/jobs/events.js';
+import { Poller } from '../../../src/jobs/poller.js';
+import { Deliverer } from '../../../src/discord/deliver.js';
+import { createLogger } from '../../../src/log/index.js';
+import { DmxapiClient, RateBudget } from '../../../src/upstream/index.js';
+
+interface Input {
+  apiUrl: string;
+  botToken: string;
+  applicationId: string;
+  guildId: string;
+  channelId: string;
+  simBaseUrl: string;
+  simKey: string;
+  dbPath: string;
+  filesDir: string;
+  pollIntervalMs: number;
+  ratePerSecond: number;
+  jobs: number;
+  concurrency: number;
+  /** 'fixed': no history, i.e. a check every pollIntervalMs. */
+  mode: 'learned' | 'fixed';
+  sampleEvery?: number;
+}
+
+const input = JSON.parse(process.env.BENCH_INPUT ?? '{}') as Input;
+const log = createLogger({ level: 'warn' });
+const store = openSqlite(input.dbPath);
+const db = store.raw;
+
+class NoHistoryJobStore extends JobStore {
+  override async recentDurations(): Promise<number[]> {
+    return [];
+  }
+}
+const jobs = input.mode === 'fixed' ? new NoHistoryJobStore(store) : new JobStore(store);
+const events = new JobEvents();
+const upstream = new DmxapiClient({ baseUrl: input.simBaseUrl, key: input.simKey, timeoutMs: 30_000, budget: new RateBudget(input.ratePerSecond), logger: log });
+const rest = new REST({ api: input.apiUrl, timeout: 30_000 }).setToken(input.botToken);
+const poller = new Poller({
+  jobs,
+  upstream,
+  deliverer: new Deliverer(rest, log),
+  events,
+  log,
+  clock: () => Date.now(),
+  pollIntervalMs: input.pollIntervalMs,
+  filesDir: input.filesDir,
+  allowPrivateAddresses: true,
+  maxModelBytes: 200 * 1024 * 1024,
+  // Model processing is measured on its own (P7); here the downloaded GLB goes out as it came,
+  // so the soak measures the poller, the store and the deliveries.
+  models: {
+    free: 8,
+    process: (job) =>
+      jobs.recordProcessing(job.id, { state: 'done', modelFile: job.originalFile, modelBytes: job.originalBytes, modelInfo: {} }, Date.now()),
+  },
+  processingLeaseMs: 60_000,
+});
+
+const handles = () => process.getActiveResourcesInfo().filter((r) => r !== 'TTYWrap').length;
+const fds = () => readdirSync('/proc/self/fd').length;
+const say = (o: unknown) => process.stdout.write(`${JSON.stringify(o)}\n`);
+
+let started = 0;
+let done = 0;
+const finished: { taskId: string; finishedAt: number; quality: Quality; seq: number }[] = [];
+let resolveAll: () => void;
+const all = new Promise<void>((r) => (resolveAll = r));
+
+async function startOne(): Promise<void> {
+  const seq = ++started;
+  const now = Date.now();
+  const quality: Quality = seq % 4 === 0 ? 'detailed' : 'standard';
+  const reply = (await rest.post(`/channels/${input.channelId}/messages`, { body: { content: 'Queued' } })) as { id: string };
+  const job = await jobs.insert({
+    interactionId: `bench-${process.pid}-${seq}`,
+    interactionToken: `token-${seq}`,
+    applicationId: input.applicationId,
+    guildId: input.guildId,
+    channelId: input.channelId,
+    userId: '400000000000000001',
+    locale: 'en-US',
+    messageId: reply.id,
+    imageUrl: `https://cdn.example.com/bench/${seq}.png`,
+    imageSource: 'url',
+    imageName: null,
+    quality,
+    cost: 1,
+    attachmentSizeLimit: 10 * 1024 * 1024,
+    createdAt: now - 16 * 60_000,
+    deadlineAt: now + 30 * 60_000,
+  });
+  const submitted = await upstream.submit(job.imageUrl, quality);
+  const at = Date.now();
+  await jobs.markSubmitted(job.id, submitted.taskId, submitted.totalTokens, at, at + input.pollIntervalMs);
+  poller.wake();
+}
+
+const delivered = db.prepare('SELECT render_version <= delivered_version FROM jobs WHERE id = ?').pluck();
+const pendingDelivery = new Set<number>();
+
+function next(): void {
+  if (started < input.jobs) void startOne().catch((err: unknown) => {
+    console.error('submit failed', err);
+    process.exit(2);
+  });
+}
+
+function finishOne(): void {
+  done++;
+  if (input.sampleEvery && done % input.sampleEvery === 0) {
+    say({ sample: { jobs: done, rss: process.memoryUsage().rss, heapUsed: process.memoryUsage().heapUsed, fds: fds(), handles: handles(), at: Date.now() } });
+  }
+  if (done === input.jobs) resolveAll();
+  else next();
+}
+
+events.on('changed', (job) => {
+  if (!isTerminal(job.state)) return;
+  if (job.state !== 'succeeded') {
+    console.error(`job ${job.id} ended ${job.state} ${job.errorCode ?? ''}`);
+    process.exit(3);
+  }
+  // The soak keeps nothing per job (its memory is what it measures).
+  if (!input.sampleEvery) finished.push({ taskId: job.taskId!, finishedAt: job.finishedAt!, quality: job.quality, seq: finished.length + 1 });
+  pendingDelivery.add(job.id);
+});
+
+// A job counts as done once its final message is delivered; checked on a light interval (one timer).
+const doneTimer = setInterval(() => {
+  for (const id of pendingDelivery) {
+    if (delivered.get(id)) {
+      pendingDelivery.delete(id);
+      finishOne();
+    }
+  }
+}, 20);
+
+await poller.start();
+for (let i = 0; i < input.concurrency; i++) next();
+const t0 = Date.now();
+await all;
+clearInterval(doneTimer);
+await poller.stop();
+await upstream.close();
+say({ result: { finished, elapsedMs: Date.now() - t0 } });
+await store.close();
+process.exit(0);

@@ -1,0 +1,228 @@
+/**
+ * P1 and P4: the real bot process (`npm start`, built) against the fake Discord and the DMXAPI
+ * simulator, as the e2e tests run it.
+ */
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { snowflake } from '../../fakes/discord/index.js';
+import type { FakeDiscord, InteractionRecord } from '../../fakes/discord/index.js';
+import { World, samplePng, type BotProcess } from '../../e2e/harness.js';
+import { busyLoads } from '../hooks.js';
+import type { BenchContext, Row } from '../lib/report.js';
+import { fmtMB, fmtMs, fmtRatio, percentile, rssOf } from '../lib/stats.js';
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** The bot as an operator runs it, with limits high enough that quotas do not refuse the load. */
+const BOT_ENV = {
+  LOG_LEVEL: 'info',
+  UPSTREAM_MAX_RPS: '20',
+  QUOTA_USER_DAILY: '1000',
+  QUOTA_GUILD_DAILY: '10000',
+  // To try V8 flags on the bot: BENCH_BOT_NODE_OPTIONS='--max-semi-space-size=1' npm run bench -- --only P4
+  ...(process.env.BENCH_BOT_NODE_OPTIONS ? { NODE_OPTIONS: process.env.BENCH_BOT_NODE_OPTIONS } : {}),
+  // And glibc's allocator: BENCH_BOT_MALLOC_ARENA_MAX=2 npm run bench -- --only P4
+  ...(process.env.BENCH_BOT_MALLOC_ARENA_MAX ? { MALLOC_ARENA_MAX: process.env.BENCH_BOT_MALLOC_ARENA_MAX } : {}),
+};
+
+/** Sends `n` /model3d at once (each from its own member, with its own upload); resolves with the ack latencies (ms; Infinity if never acked). */
+async function burst(discord: FakeDiscord, n: number, guildId?: string): Promise<number[]> {
+  const png = samplePng();
+  const recs: InteractionRecord[] = [];
+  for (let i = 0; i < n; i++) {
+    const image = discord.hostFile(png, { filename: `burst-${i}.png`, contentType: 'image/png', width: 256, height: 256 });
+    const user = { id: snowflake(), username: `member${i}`, global_name: `Member ${i}` };
+    recs.push(discord.sendInteraction(discord.build.chatInput({ name: 'model3d', options: { image }, user, ...(guildId ? { guildId } : {}) })));
+  }
+  const deadline = Date.now() + 15_000;
+  while (recs.some((r) => r.ackedAt === null) && Date.now() < deadline) await sleep(50);
+  return recs.map((r) => r.ackLatencyMs ?? Number.POSITIVE_INFINITY);
+}
+
+const delivered = (bot: BotProcess) => bot.logs().filter((l) => l.msg === 'result delivered').length;
+
+async function waitUntil(what: string, timeoutMs: number, probe: () => boolean): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!probe()) {
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await sleep(100);
+  }
+}
+
+/** The bare baseline bot (children/bare-bot.mjs) on the same fake. */
+async function startBareBot(world: World): Promise<{ stop: () => Promise<void> }> {
+  const child = spawn(process.execPath, [fileURLToPath(new URL('../children/bare-bot.mjs', import.meta.url))], {
+    env: { ...process.env, DISCORD_TOKEN: world.discord.botToken, DISCORD_API_URL: world.discord.apiUrl },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  await new Promise<void>((resolve, reject) => {
+    child.stdout.on('data', (c: Buffer) => c.toString().includes('connected to Discord') && resolve());
+    child.once('exit', (code) => reject(new Error(`bare bot exited ${code}`)));
+  });
+  await world.discord.waitForReady();
+  return {
+    stop: async () => {
+      const exited = new Promise((r) => child.once('exit', r));
+      child.kill('SIGTERM');
+      await exited;
+    },
+  };
+}
+
+const summary = (lat: number[]) => ({ p50: percentile(lat, 50), p99: percentile(lat, 99), max: Math.max(...lat), acked: lat.filter(Number.isFinite).length });
+
+export async function ackSection(ctx: BenchContext): Promise<Row[]> {
+  const rows: Row[] = [];
+  const sizes = [30, 300];
+  const results: Record<string, { bot: ReturnType<typeof summary>; bare: ReturnType<typeof summary> }> = {};
+
+  // The baseline first, on its own fake.
+  const bare: Record<number, number[]> = {};
+  {
+    const world = await World.start({ guilds: 1 });
+    try {
+      const b = await startBareBot(world);
+      await burst(world.discord, 10, undefined); // warm-up
+      for (const n of sizes) {
+        await sleep(1000);
+        bare[n] = await burst(world.discord, n);
+      }
+      await b.stop();
+    } finally {
+      await world.close();
+    }
+  }
+
+  const world = await World.start({ guilds: 1, timeline: { pendingMs: 200, runningMs: 800 }, env: BOT_ENV });
+  try {
+    ctx.log('P1: bursts of 30 and 300 /model3d against the real bot');
+    const bot = await world.startBot();
+    await burst(world.discord, 5); // warm-up: first requests, JIT
+    await waitUntil('warm-up results', 60_000, () => delivered(bot) >= 5);
+    let expected = 5;
+    for (const n of sizes) {
+      await sleep(1000);
+      const lat = await burst(world.discord, n);
+      results[n] = { bot: summary(lat), bare: summary(bare[n]!) };
+      expected += n;
+      // Idle again before the next burst (not after the last: nothing follows it).
+      if (n !== sizes[sizes.length - 1]) await waitUntil(`${n} results`, 120_000, () => delivered(bot) >= expected);
+    }
+    for (const load of busyLoads) {
+      await waitUntil('all results', 300_000, () => delivered(bot) >= expected);
+      const wait = await load.start(world, { pid: await bot.botPid() });
+      const lat = summary(await burst(world.discord, 30));
+      await wait();
+      rows.push({
+        id: 'P1',
+        metric: `ack latency, burst of 30 while ${load.name} (p50 / p99)`,
+        value: `${fmtMs(lat.p50)} / ${fmtMs(lat.p99)}`,
+        target: 'p99 < 50 ms',
+        pass: lat.p99 < 50,
+        data: lat,
+      });
+    }
+  } finally {
+    await world.close();
+  }
+  for (const n of sizes) {
+    const { bot, bare: base } = results[n]!;
+    rows.unshift({
+      id: 'P1',
+      metric: `ack latency, burst of ${n}, idle bot: p50 / p99 (p99 ÷ bare discord.js bot's)`,
+      value: `${fmtMs(bot.p50)} / ${fmtMs(bot.p99)} (${fmtRatio(bot.p99 / base.p99)}; bare ${fmtMs(base.p50)} / ${fmtMs(base.p99)})`,
+      target: 'p99 < 50 ms',
+      pass: bot.p99 < 50,
+      data: { bot, bare: base, ratioP99: bot.p99 / base.p99 },
+    });
+  }
+  rows.sort((a, b) => (a.metric < b.metric ? -1 : 1));
+  if (busyLoads.length === 0) {
+    rows.push({
+      id: 'P1',
+      metric: 'ack latency, burst of 30 while a model is being post-processed',
+      value: 'pending: issue 8 registers its load in test/bench/hooks.ts',
+      target: 'p99 < 50 ms',
+      pass: null,
+    });
+  }
+  return rows;
+}
+
+/** Median of three RSS samples half a second apart. */
+async function rss(pid: number): Promise<number> {
+  const s: number[] = [];
+  for (let i = 0; i < 3; i++) {
+    if (i) await sleep(500);
+    s.push(rssOf(pid));
+  }
+  return percentile(s, 50);
+}
+
+export async function memorySection(ctx: BenchContext): Promise<Row[]> {
+  const jobs = ctx.quick ? 100 : 1000;
+  // Tasks stay queued upstream until the simulator's clock is moved on: the jobs stay in flight.
+  const pendingMs = 3600_000;
+  const world = await World.start({ guilds: 1, timeline: { pendingMs, runningMs: 1000 }, env: { ...BOT_ENV, POLL_INTERVAL_MS: '5000' } });
+  try {
+    const bot = await world.startBot();
+    const pid = await bot.botPid();
+    const { discord, dmxapi } = world;
+    // Proves the bot has taken in every gateway event sent before it (events arrive in order).
+    const caughtUp = async (guildId: string) => {
+      const rec = discord.sendInteraction(discord.build.chatInput({ name: 'quota', guildId }));
+      await discord.waitForAck(rec.id, { timeoutMs: 60_000 });
+    };
+    await caughtUp(discord.guilds[0]!.id);
+    await sleep(2000);
+    const idle1 = await rss(pid);
+    const addGuilds = async (n: number) => {
+      for (let i = 0; i < n; i += 100) {
+        const added = discord.addGuilds(Array.from({ length: Math.min(100, n - i) }, () => ({ channels: [{}, {}, {}, {}, {}], roles: 5, members: 3 })));
+        await caughtUp(added[added.length - 1]!.id);
+      }
+      await sleep(2000);
+    };
+    ctx.log('P4: 1,000 then 2,500 guilds arrive as GUILD_CREATE');
+    await addGuilds(1000);
+    const at1000 = await rss(pid);
+    await addGuilds(1500);
+    const at2500 = await rss(pid);
+
+    ctx.log(`P4: ${jobs} jobs in flight`);
+    const guildId = discord.guilds[0]!.id;
+    let acked = 0;
+    for (let i = 0; i < jobs; i += 50) {
+      const lat = await burst(discord, Math.min(50, jobs - i), guildId);
+      acked += lat.filter(Number.isFinite).length;
+    }
+    // An interaction acknowledged too late (the machine is shared) is refused by Discord and starts no job.
+    await waitUntil(`${acked} submits`, 300_000, () => dmxapi.chargedCount() >= acked);
+    const inFlightJobs = dmxapi.chargedCount();
+    await sleep(3000);
+    const inFlight = await rss(pid);
+    ctx.log(`P4: the ${jobs} jobs finish`);
+    dmxapi.advanceTime(pendingMs);
+    await waitUntil(`${inFlightJobs} results`, 600_000, () => delivered(bot) >= inFlightJobs);
+    // V8 gives memory back once the process has been idle a while (its memory reducer): wait for that.
+    await sleep(ctx.quick ? 5000 : 30_000);
+    const after = await rss(pid);
+    const label = inFlightJobs.toLocaleString('en-US');
+    return [
+      { id: 'P4', metric: 'RSS of the bot, idle, 1 guild', value: fmtMB(idle1), target: '—', pass: null, data: { bytes: idle1 } },
+      { id: 'P4', metric: 'RSS idle after 1,000 GUILD_CREATEs (5 channels, 7 roles, 4 members each)', value: fmtMB(at1000), target: '—', pass: null, data: { bytes: at1000 } },
+      { id: 'P4', metric: 'RSS idle after 2,500 GUILD_CREATEs', value: fmtMB(at2500), target: '≤ 100 MB', pass: at2500 <= 100 * 1024 * 1024, data: { bytes: at2500 } },
+      { id: 'P4', metric: `RSS with ${label} jobs in flight (2,500 guilds)`, value: fmtMB(inFlight), target: '≤ 150 MB', pass: inFlight <= 150 * 1024 * 1024, data: { bytes: inFlight, jobs: inFlightJobs, asked: jobs } },
+      {
+        id: 'P4',
+        metric: `RSS ${ctx.quick ? 5 : 30} s after the ${label} jobs finished, vs idle at 2,500 guilds`,
+        value: `${fmtMB(after)} (${((after / at2500 - 1) * 100).toFixed(0)} %)`,
+        target: '≤ +10 %',
+        pass: after <= at2500 * 1.1,
+        data: { bytes: after },
+      },
+    ];
+  } finally {
+    await world.close();
+  }
+}

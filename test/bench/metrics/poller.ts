@@ -1,0 +1,158 @@
+/**
+ * The real job engine (children/poller-host.ts: Poller, JobStore, DmxapiClient, Deliverer) in its own
+ * process against the DMXAPI simulator and the fake Discord, on a compressed clock: the simulator's
+ * durations, POLL_INTERVAL_MS and the upstream budget are all scaled by the same factor, so the
+ * schedule sees the same shape it sees in production.
+ *
+ * - I7.8 (issue 7, item 8): a few jobs in flight (so the budget never thins the checks), durations
+ *   ±20 % around their median: checks per job against fixed polling, and the p95 notify lag.
+ * - R8: the soak: 10,000 jobs, RSS, open file descriptors and active handles every 500 jobs.
+ */
+import { join } from 'node:path';
+import { FakeDiscord } from '../../fakes/discord/index.js';
+import { DmxapiSimulator } from '../../fakes/dmxapi/index.js';
+import { tempDir } from '../../helpers/tmp.js';
+import type { BenchContext, Row } from '../lib/report.js';
+import { BOT_NODE_FLAGS, runWorker } from '../lib/child.js';
+import { fmtMB, mean, percentile, rng } from '../lib/stats.js';
+
+const POLL_INTERVAL_MS = 5000;
+const RATE = 10;
+const MEDIAN = { standard: 78_000, detailed: 117_000 };
+
+interface HostResult {
+  result: { finished: { taskId: string; finishedAt: number; quality: 'standard' | 'detailed'; seq: number }[]; elapsedMs: number };
+}
+interface Sample {
+  jobs: number;
+  rss: number;
+  heapUsed: number;
+  fds: number;
+  handles: number;
+  at: number;
+}
+
+async function withFakes<T>(scale: number, spread: number, seed: number, fn: (f: { discord: FakeDiscord; sim: DmxapiSimulator; dir: string; input: Record<string, unknown> }) => Promise<T>): Promise<T> {
+  const discord = await FakeDiscord.start({ guilds: 1, ackDeadlineMs: null });
+  const sim = await DmxapiSimulator.start();
+  const random = rng(seed);
+  // Durations uniform within ±spread of the quality's median (2 s of it queued), scaled.
+  sim.setOutcome((body) => {
+    const median = MEDIAN[body.parameters?.texture_quality === 'detailed' ? 'detailed' : 'standard'];
+    const total = median * (1 - spread + 2 * spread * random()) * scale;
+    const pendingMs = Math.round(2000 * scale);
+    return { pendingMs, runningMs: Math.max(0, Math.round(total) - pendingMs) };
+  });
+  const tmp = tempDir('model3d-bench-poller-');
+  const guild = discord.guilds[0]!;
+  try {
+    return await fn({
+      discord,
+      sim,
+      dir: tmp.dir,
+      input: {
+        apiUrl: discord.apiUrl,
+        botToken: discord.botToken,
+        applicationId: discord.applicationId,
+        guildId: guild.id,
+        channelId: guild.channels.find((c) => c.type === 0)!.id,
+        simBaseUrl: sim.baseUrl,
+        simKey: sim.key,
+        dbPath: join(tmp.dir, 'bot.sqlite'),
+        filesDir: join(tmp.dir, 'files'),
+        pollIntervalMs: Math.round(POLL_INTERVAL_MS * scale),
+        ratePerSecond: RATE / scale,
+      },
+    });
+  } finally {
+    await sim.close();
+    await discord.close();
+    tmp.cleanup();
+  }
+}
+
+export async function realScheduleSection(ctx: BenchContext): Promise<Row[]> {
+  const scale = 1 / 50;
+  const warmup = 20; // the history (20 recent durations per quality) fills first
+  const measured = ctx.quick ? 24 : 60;
+  const interval = POLL_INTERVAL_MS * scale;
+  const inFlight = 5;
+  const run = (mode: 'learned' | 'fixed') =>
+    withFakes(scale, 0.2, 8, async ({ sim, input }) => {
+      ctx.log(`I7.8: the real poller, ${warmup + measured} jobs, ${inFlight} in flight, clock ×${1 / scale} (${mode})`);
+      const r = await runWorker<HostResult>('poller-host.ts', { ...input, jobs: warmup + measured, concurrency: inFlight, mode }, { nodeArgs: BOT_NODE_FLAGS });
+      const late = r.result.finished.filter((f) => f.seq > warmup);
+      return late.map((f) => {
+        const task = sim.tasks.get(f.taskId)!;
+        const endAt = task.submittedAt + task.pendingMs + task.runningMs;
+        return { checks: sim.getCount(f.taskId), lagMs: f.finishedAt - endAt };
+      });
+    });
+  const learned = await run('learned');
+  const fixed = await run('fixed');
+  const ratio = mean(learned.map((o) => o.checks)) / mean(fixed.map((o) => o.checks));
+  const lag = percentile(learned.map((o) => o.lagMs), 95) / interval;
+  return [
+    {
+      id: 'I7.8',
+      metric: `real poller vs simulator, durations ±20 %, ${inFlight} in flight: checks per job, learned ÷ fixed polling`,
+      value: `${ratio.toFixed(2)}× (${mean(learned.map((o) => o.checks)).toFixed(1)} vs ${mean(fixed.map((o) => o.checks)).toFixed(1)}; ${measured} jobs each)`,
+      target: '≤ 0.33×',
+      pass: ratio <= 1 / 3,
+      data: { ratio, learned, fixed, scale },
+    },
+    {
+      id: 'I7.8',
+      metric: 'the same: p95 notify lag in poll intervals (fixed polling beside it)',
+      value: `${lag.toFixed(2)} (fixed ${(percentile(fixed.map((o) => o.lagMs), 95) / interval).toFixed(2)})`,
+      target: '≤ 3',
+      pass: lag <= 3,
+    },
+  ];
+}
+
+export async function soakSection(ctx: BenchContext): Promise<Row[]> {
+  const scale = 1 / 100;
+  const total = ctx.quick ? 1000 : 10_000;
+  const every = ctx.quick ? 250 : 500;
+  return withFakes(scale, 0.2, 9, async ({ input }) => {
+    ctx.log(`R8: soak, ${total.toLocaleString('en-US')} jobs through the simulator, clock ×${1 / scale}, 50 in flight`);
+    const samples: Sample[] = [];
+    const r = await runWorker<HostResult>('poller-host.ts', { ...input, jobs: total, concurrency: 50, mode: 'learned', sampleEvery: every }, {
+      nodeArgs: BOT_NODE_FLAGS,
+      timeoutMs: 40 * 60_000, // a safety net: about 4 min on an idle 2-core machine, much longer on a loaded one
+      onLine: (line) => {
+        if (!line.startsWith('{"sample"')) return;
+        const s = (JSON.parse(line) as { sample: Sample }).sample;
+        samples.push(s);
+        if (s.jobs % (5 * every) === 0) ctx.log(`R8: ${s.jobs} jobs, RSS ${fmtMB(s.rss)}, ${s.fds} fds, ${s.handles} handles`);
+      },
+    });
+    // Warm-up: the first 1,000 jobs (500 in quick mode): caches, JIT, connection pools, SQLite pages.
+    const base = samples.find((s) => s.jobs === (ctx.quick ? 500 : 1000)) ?? samples[0]!;
+    const last = samples[samples.length - 1]!;
+    const growth = last.rss / base.rss - 1;
+    // RSS follows the garbage collector's sawtooth; the median of five samples shows the trend.
+    const after = samples.filter((s) => s.jobs >= base.jobs);
+    const med = (xs: Sample[]) => percentile(xs.map((s) => s.rss), 50);
+    const k = Math.max(1, Math.min(5, Math.floor(after.length / 2)));
+    const trend = med(after.slice(-k)) / med(after.slice(0, k)) - 1;
+    return [
+      {
+        id: 'R8',
+        metric: `soak ${total.toLocaleString('en-US')} jobs (real engine, clock ×${1 / scale}): RSS after ${base.jobs} → after ${last.jobs} jobs`,
+        value: `${fmtMB(base.rss)} → ${fmtMB(last.rss)} (${growth >= 0 ? '+' : ''}${(growth * 100).toFixed(1)} %; median of last ${k} vs first ${k}: ${trend >= 0 ? '+' : ''}${(trend * 100).toFixed(1)} %; range ${fmtMB(Math.min(...after.map((s) => s.rss)))}–${fmtMB(Math.max(...after.map((s) => s.rss)))}), ${(r.result.elapsedMs / 1000).toFixed(0)} s`,
+        target: 'within 10 %',
+        pass: Math.abs(growth) <= 0.1,
+        data: { samples },
+      },
+      {
+        id: 'R8',
+        metric: 'the same: open file descriptors; active handles (after warm-up → last)',
+        value: `${base.fds} → ${last.fds}; ${base.handles} → ${last.handles} (max ${Math.max(...samples.map((s) => s.fds))}; ${Math.max(...samples.map((s) => s.handles))})`,
+        target: 'no growth',
+        pass: last.fds <= base.fds && last.handles <= base.handles,
+      },
+    ];
+  });
+}
