@@ -11,8 +11,11 @@ import { pruneStoredFiles } from './jobs/retention.js';
 import { DmxapiClient, RateBudget } from './upstream/index.js';
 import { closeDownloadAgent, closeProbeAgents } from './images/index.js';
 import { QuotaService } from './quota/service.js';
-import { AuditReporter } from './quota/audit.js';
+import { AuditReporter, forwardAuditChanges } from './quota/audit.js';
 import { Gallery } from './gallery/publish.js';
+import { AuditOutbox } from './store/outbox.js';
+import { gatewayShards, isPrimary, leaseOwner, upstreamShare, workerKey } from './shards/layout.js';
+import { runManager } from './shards/manager.js';
 import { createDiscordClient } from './discord/client.js';
 import { Deliverer } from './discord/deliver.js';
 import { loadCommands } from './discord/registry.js';
@@ -23,15 +26,21 @@ import { ModelProcessor } from './model/processor.js';
 
 const SHUTDOWN_LIMIT_MS = 9000;
 const PRUNE_EVERY_MS = 6 * 3600_000;
+const ABANDONED_EVERY_MS = 60_000;
 
 async function run(config: Config, log: Logger): Promise<void> {
   const clock = () => Date.now();
+  const layout = config.shards;
+  // The process holding shard 0 (or the only one) does what must happen once for the whole bot.
+  const primary = isPrimary(layout);
   const db = await openStore(config);
   log.info({ store: db.dialect }, 'store ready');
-  const jobs = new JobStore(db);
+  const jobs = new JobStore(db, leaseOwner(workerKey(layout)));
   const events = new JobEvents();
 
-  const budget = new RateBudget(config.dmxapi.maxRps);
+  // UPSTREAM_MAX_RPS is the whole bot's budget: each shard process gets its share.
+  const upstreamRps = upstreamShare(layout, config.dmxapi.maxRps);
+  const budget = new RateBudget(upstreamRps);
   const upstream = new DmxapiClient({
     baseUrl: config.dmxapi.baseUrl,
     key: config.dmxapi.key,
@@ -40,7 +49,7 @@ async function run(config: Config, log: Logger): Promise<void> {
     logger: log,
   });
 
-  const client = createDiscordClient(config.discord.apiUrl);
+  const client = createDiscordClient(config.discord.apiUrl, gatewayShards(layout));
   // REST works without the gateway: the poller can deliver even while the gateway reconnects.
   client.rest.setToken(config.discord.token);
 
@@ -66,6 +75,9 @@ async function run(config: Config, log: Logger): Promise<void> {
     maxModelBytes: config.model.maxDownloadBytes,
     models,
     processingLeaseMs: config.model.processTimeoutMs + 60_000,
+    leaseMs: config.jobLeaseMs,
+    upstreamRps,
+    resumeUnowned: primary,
   });
   const services: Services = {
     config,
@@ -81,22 +93,40 @@ async function run(config: Config, log: Logger): Promise<void> {
     client,
     clock,
   };
-  const audit = new AuditReporter(services);
-  audit.attach();
+  // One process keeps the audit channel; the others queue their changes for it in the store.
+  const outbox = new AuditOutbox(db);
+  const audit = primary ? new AuditReporter(services) : null;
+  const stopForwarding = primary ? () => undefined : forwardAuditChanges(events, outbox, clock, log);
+  audit?.attach();
+  if (layout.kind === 'shard') audit?.followOutbox(outbox);
   gallery.attach();
 
-  for (const job of await jobs.recoverInterrupted(clock())) {
-    log.warn({ jobId: job.id }, 'job was interrupted mid-submit; outcome unknown, not resubmitting');
-    events.emit('changed', job);
-  }
+  const interrupted = (found: Awaited<ReturnType<JobStore['recoverInterrupted']>>) => {
+    for (const job of found) {
+      log.warn({ jobId: job.id }, 'job was interrupted mid-submit; outcome unknown, not resubmitting');
+      events.emit('changed', job);
+    }
+  };
+  interrupted(await jobs.recoverInterrupted(clock(), { unowned: primary }));
 
-  const prune = () =>
-    pruneStoredFiles(jobs, config.filesRetentionDays, clock(), log).catch((err: unknown) =>
-      log.error({ err }, 'could not delete old result files'),
-    );
-  const pruneTimer = setInterval(() => void prune(), PRUNE_EVERY_MS);
-  pruneTimer.unref();
-  void prune();
+  const timers: NodeJS.Timeout[] = [];
+  if (primary) {
+    const prune = () =>
+      pruneStoredFiles(jobs, config.filesRetentionDays, clock(), log).catch((err: unknown) =>
+        log.error({ err }, 'could not delete old result files'),
+      );
+    timers.push(setInterval(() => void prune(), PRUNE_EVERY_MS));
+    void prune();
+    // Submits of a process that died and never came back (its own restart would recover them).
+    if (layout.kind === 'shard') {
+      timers.push(
+        setInterval(() => {
+          jobs.recoverAbandoned(clock()).then(interrupted, (err: unknown) => log.error({ err }, 'could not look for abandoned submits'));
+        }, ABANDONED_EVERY_MS),
+      );
+    }
+  }
+  for (const timer of timers) timer.unref();
 
   const registry = await loadCommands();
   const handle = createInteractionHandler(registry, services);
@@ -127,12 +157,13 @@ async function run(config: Config, log: Logger): Promise<void> {
       process.exit(0);
     }, SHUTDOWN_LIMIT_MS);
     force.unref();
-    clearInterval(pruneTimer);
+    for (const timer of timers) clearInterval(timer);
     await Promise.allSettled([...inflight]);
     await poller.stop();
     // Processing still running is stopped here; it resumes from the kept original on restart.
     await pool.close();
-    audit.detach();
+    audit?.detach();
+    stopForwarding();
     gallery.detach();
     await gallery.idle();
     await client.destroy();
@@ -144,6 +175,8 @@ async function run(config: Config, log: Logger): Promise<void> {
   };
   process.once('SIGTERM', () => void shutdown('SIGTERM'));
   process.once('SIGINT', () => void shutdown('SIGINT'));
+  // A shard process whose manager is gone stops too, instead of running on unsupervised.
+  if (layout.kind === 'shard') process.once('disconnect', () => void shutdown('manager gone'));
 
   await poller.start();
   await client.login(config.discord.token);
@@ -161,9 +194,11 @@ function main(): void {
     }
     throw err;
   }
-  const log = createLogger({ level: config.logLevel, secrets: secretsOf(config) });
+  const root = createLogger({ level: config.logLevel, secrets: secretsOf(config) });
+  const layout = config.shards;
+  const log = layout.kind === 'shard' ? root.child({ shard: layout.id }) : layout.kind === 'manager' ? root.child({ role: 'manager' }) : root;
   installCrashHandlers(log);
-  run(config, log).catch((err: unknown) => {
+  (layout.kind === 'manager' ? runManager(config, log) : run(config, log)).catch((err: unknown) => {
     log.fatal({ err }, 'start-up failed');
     process.exit(1);
   });

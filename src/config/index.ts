@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { parseShardIds, type ShardLayout } from '../shards/layout.js';
 
 const bool = z
   .enum(['true', 'false', '1', '0', 'yes', 'no'], { error: 'must be true or false' })
@@ -58,6 +59,22 @@ export const envSchema = z.object({
       error: 'must be one of fatal, error, warn, info, debug, trace, silent',
     })
     .default('info'),
+  SHARDS: z
+    .string()
+    .regex(/^(auto|[1-9]\d{0,4})$/, 'must be auto or a whole number from 1 to 99999')
+    .transform((v) => (v === 'auto' ? ('auto' as const) : Number(v)))
+    .default(1),
+  SHARD_IDS: z
+    .string()
+    .superRefine((v, ctx) => {
+      try {
+        parseShardIds(v);
+      } catch (err) {
+        ctx.addIssue({ code: 'custom', message: (err as Error).message });
+      }
+    })
+    .optional(),
+  JOB_LEASE_MS: int(1000, 3_600_000).default(120_000),
   QUOTA_USER_DAILY: int(0, 1_000_000).default(5),
   QUOTA_GUILD_DAILY: int(0, 10_000_000).default(100),
   QUOTA_GLOBAL_DAILY: int(0, 100_000_000).default(0),
@@ -83,6 +100,10 @@ export interface Config {
   filesRetentionDays: number;
   pollIntervalMs: number;
   jobTimeoutMs: number;
+  /** A claimed status check or delivery is not claimed again for this long, even if its process dies. */
+  jobLeaseMs: number;
+  /** Which shards run here, and how (see src/shards/layout.ts). */
+  shards: ShardLayout;
   imageUrlAllowPrivate: boolean;
   model: {
     /** The provider's GLB is not downloaded past this many bytes. */
@@ -111,9 +132,15 @@ export class ConfigError extends Error {
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   // Empty strings count as unset so that `FOO=` in .env falls back to the default.
-  const cleaned = Object.fromEntries(
+  const cleaned: Record<string, string | undefined> = Object.fromEntries(
     Object.keys(envSchema.shape).map((k) => [k, env[k] === '' ? undefined : env[k]]),
   );
+  // In a process spawned by ShardingManager, discord.js sets SHARDS to this process's shard id.
+  const shardProcess = env.SHARDING_MANAGER === 'true';
+  if (shardProcess) {
+    cleaned.SHARDS = undefined;
+    cleaned.SHARD_IDS = undefined;
+  }
   const parsed = envSchema.safeParse(cleaned);
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
@@ -126,6 +153,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   }
   const e = parsed.data;
   return {
+    shards: shardLayout(e, shardProcess ? env : null),
+    jobLeaseMs: e.JOB_LEASE_MS,
     discord: {
       token: e.DISCORD_TOKEN,
       applicationId: e.DISCORD_APPLICATION_ID,
@@ -158,6 +187,29 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       timeZone: e.QUOTA_TIMEZONE,
     },
   };
+}
+
+function shardLayout(e: Env, shardEnv: NodeJS.ProcessEnv | null): ShardLayout {
+  if (shardEnv) {
+    const id = Number(shardEnv.SHARDS);
+    const count = Number(shardEnv.SHARD_COUNT);
+    if (!Number.isInteger(id) || !Number.isInteger(count) || id < 0 || id >= count) {
+      throw new ConfigError(`Configuration error: SHARDS from the sharding manager is not a shard id (got "${shardEnv.SHARDS}" of "${shardEnv.SHARD_COUNT}")`);
+    }
+    return { kind: 'shard', id, count };
+  }
+  const ids = e.SHARD_IDS === undefined ? null : parseShardIds(e.SHARD_IDS);
+  if (ids) {
+    if (typeof e.SHARDS !== 'number' || e.SHARDS === 1) {
+      throw new ConfigError(`Configuration error: SHARD_IDS needs SHARDS set to the bot's total number of shards (got "${String(e.SHARDS)}")`);
+    }
+    const over = ids.find((id) => id >= (e.SHARDS as number));
+    if (over !== undefined) {
+      throw new ConfigError(`Configuration error: SHARD_IDS must be below SHARDS (${String(e.SHARDS)}); shard ${over} does not exist`);
+    }
+  }
+  if (e.SHARDS === 1 && !ids) return { kind: 'single' };
+  return { kind: 'manager', count: e.SHARDS, ids };
 }
 
 /** Values scrubbed from every log line: the bot token, the API key, and the database URL with its password. */

@@ -28,10 +28,17 @@ export interface PollerOptions {
   models: Pick<ModelProcessor, 'free' | 'process'>;
   /** A processing claim is not taken again for this long (the processing time limit and a margin). */
   processingLeaseMs: number;
+  /** A claimed job is not claimed again for this long, even if the process that holds it dies. */
+  leaseMs: number;
+  /** This process's upstream calls per second: it claims no more checks than it can make well within a lease. */
+  upstreamRps: number;
+  /**
+   * At start: also resume jobs nobody holds (the one process that resumes for the whole bot).
+   * Every process takes back the leases of its own earlier boot.
+   */
+  resumeUnowned?: boolean;
 }
 
-/** A claimed job is not claimed again for this long, even if the process that holds it dies. */
-const LEASE_MS = 120_000;
 const BATCH = 50;
 /** After this many failed deliveries (about a day with capped backoff) the bot stops trying. */
 const MAX_DELIVERY_ATTEMPTS = 300;
@@ -51,14 +58,17 @@ export class Poller {
   private readonly delivering = new Map<number, Promise<void>>();
   private readonly processing = new Map<number, Promise<void>>();
   private readonly tickMs: number;
+  private readonly maxChecks: number;
 
   constructor(private readonly o: PollerOptions) {
     this.tickMs = Math.min(1000, o.pollIntervalMs);
+    // Claimed checks wait for the rate budget; a quarter of the lease leaves room for the calls themselves.
+    this.maxChecks = Math.max(1, Math.min(BATCH, Math.floor((o.upstreamRps * o.leaseMs) / 4000)));
   }
 
   async start(): Promise<void> {
     const now = this.o.clock();
-    const resumed = await this.o.jobs.resumeAll(now);
+    const resumed = await this.o.jobs.resumeAll(now, { unowned: this.o.resumeUnowned ?? true });
     if (resumed.checks || resumed.deliveries || resumed.processing) this.o.log.info(resumed, 'resuming unfinished jobs');
     await this.clearExpiredTokens(now);
     this.schedule(0);
@@ -95,12 +105,14 @@ export class Poller {
     if (this.stopped) return;
     this.running = true;
     try {
-      let now = this.o.clock();
-      for (const job of await this.o.jobs.claimDueChecks(now, now + LEASE_MS, BATCH, [...this.checking.keys()])) {
+      const now = this.o.clock();
+      const lease = now + this.o.leaseMs;
+      const room = this.maxChecks - this.checking.size;
+      const checks = room > 0 ? await this.o.jobs.claimDueChecks(now, lease, room, [...this.checking.keys()]) : [];
+      for (const job of checks) {
         this.track(this.checking, job.id, this.check(job));
       }
-      now = this.o.clock();
-      for (const job of await this.o.jobs.claimDueDeliveries(now, now + LEASE_MS, BATCH, [...this.delivering.keys()])) {
+      for (const job of await this.o.jobs.claimDueDeliveries(now, lease, BATCH, [...this.delivering.keys()])) {
         this.track(this.delivering, job.id, this.deliver(job));
       }
       await this.clearExpiredTokens(now);
@@ -254,6 +266,11 @@ export class Poller {
     const history = await jobs.recentDurations(job.quality, HISTORY_WINDOW);
     const extras = final ? await this.extras(job) : {};
     const payload = renderJob(job, { now, typicalMs: typicalDuration(history), ...extras });
+    // The lease may have passed to another process while this one was slow: then it sends nothing.
+    if (!await jobs.renewDelivery(job.id, now + this.o.leaseMs)) {
+      log.warn(ctx, 'delivery lease lost; another process delivers this message');
+      return;
+    }
     try {
       const d = await this.o.deliverer.deliver(job, payload, { final, now });
       if (!d) {

@@ -12,6 +12,9 @@ import { t } from '../discord/messages.js';
 import type { Services } from '../services.js';
 import type { Job } from '../store/jobs.js';
 import type { LedgerEntry } from '../store/quota.js';
+import type { AuditOutbox } from '../store/outbox.js';
+import type { JobEvents } from '../jobs/events.js';
+import type { Logger } from '../log/index.js';
 
 /** The REST calls the audit channel needs; discord.js's `client.rest` fits. */
 export type AuditRest = Pick<REST, 'post' | 'patch' | 'delete'>;
@@ -113,6 +116,7 @@ export class AuditReporter {
   private readonly rest: AuditRest;
   private readonly pending = new Map<number, { dirty: boolean; run: Promise<void> }>();
   private readonly listener = (job: Job) => this.onChanged(job);
+  private outboxTimer: NodeJS.Timeout | null = null;
 
   constructor(
     private readonly services: AuditServices,
@@ -129,6 +133,30 @@ export class AuditReporter {
 
   detach(): void {
     this.services.events.off('changed', this.listener);
+    if (this.outboxTimer) clearInterval(this.outboxTimer);
+    this.outboxTimer = null;
+  }
+
+  /** Also follows the jobs that other processes changed (see `forwardAuditChanges`). */
+  followOutbox(outbox: AuditOutbox, everyMs = 1000): void {
+    let draining = false;
+    const drain = async () => {
+      if (draining) return;
+      draining = true;
+      try {
+        for (const id of await outbox.take(100)) {
+          const job = await this.services.jobs.get(id);
+          if (job) this.onChanged(job);
+        }
+      } catch (err) {
+        this.services.log.warn({ err }, 'audit outbox not read');
+      } finally {
+        draining = false;
+      }
+    };
+    this.outboxTimer = setInterval(() => void drain(), everyMs);
+    this.outboxTimer.unref();
+    void drain();
   }
 
   onChanged(job: Job): void {
@@ -219,4 +247,17 @@ export async function removeResult(
       return 'failed';
     }
   }
+}
+
+/**
+ * In a process that does not run the audit reporter: queues every changed job for the process
+ * that does, so each record is posted and edited by one process only. Returns the detach function.
+ */
+export function forwardAuditChanges(events: JobEvents, outbox: AuditOutbox, clock: () => number, log: Logger): () => void {
+  const listener = (job: Job) => {
+    if (!job.guildId) return;
+    outbox.queue(job.id, clock()).catch((err: unknown) => log.warn({ err, jobId: job.id }, 'audit change not queued'));
+  };
+  events.on('changed', listener);
+  return () => events.off('changed', listener);
 }

@@ -2,6 +2,7 @@ import type { Db } from './db.js';
 import { sqlDialect } from './dialect.js';
 import type { DownloadRefusal } from '../images/download.js';
 import type { ModelInfo } from '../model/types.js';
+import { leaseOwner } from '../shards/layout.js';
 
 export type Quality = 'standard' | 'detailed';
 export const ACTIVE_STATES = ['queued', 'running'] as const;
@@ -267,28 +268,40 @@ const TERMINAL = TERMINAL_STATES.map((s) => `'${s}'`).join(', ');
 /** The jobs table: one row per /model3d that passed validation. */
 export class JobStore {
   private readonly q;
+  /** The lease owner this store claims as (see src/shards/layout.ts). */
+  readonly owner: string;
+  /** Owners that start with this are earlier boots of this process's place in the bot. */
+  private readonly predecessors: string;
 
-  constructor(private readonly db: Db) {
+  constructor(
+    private readonly db: Db,
+    owner = leaseOwner('0/1'),
+  ) {
+    this.owner = owner;
+    this.predecessors = owner.slice(0, owner.lastIndexOf(':') + 1);
     const d = sqlDialect(db.dialect);
     const at = 'CAST(@at AS BIGINT)';
+    const heldBy = (column: string) =>
+      `(substr(${column}, 1, length(CAST(@predecessors AS TEXT))) = @predecessors AND ${column} <> @owner
+        OR (CAST(@unowned AS INTEGER) = 1 AND ${column} IS NULL))`;
     this.q = {
       insert: `
         INSERT INTO jobs (interaction_id, interaction_token, application_id, guild_id, channel_id, user_id, locale,
           message_id, image_url, image_source, image_name, quality, cost, attachment_size_limit, state,
-          created_at, updated_at, deadline_at, title, requester_name, parent_job_id, origin)
+          created_at, updated_at, deadline_at, title, requester_name, parent_job_id, origin, check_owner)
         VALUES (@interactionId, @interactionToken, @applicationId, @guildId, @channelId, @userId, @locale,
           @messageId, @imageUrl, @imageSource, @imageName, @quality, @cost, @attachmentSizeLimit, 'submitting',
-          @createdAt, @createdAt, @deadlineAt, @title, @requesterName, @parentJobId, @origin)
+          @createdAt, @createdAt, @deadlineAt, @title, @requesterName, @parentJobId, @origin, @owner)
         RETURNING *`,
       get: 'SELECT * FROM jobs WHERE id = @id',
       submitted: `
         UPDATE jobs SET state = 'queued', task_id = @taskId, total_tokens = @totalTokens, submitted_at = @at,
-          updated_at = @at, next_check_at = @nextCheckAt,
+          updated_at = @at, next_check_at = @nextCheckAt, check_owner = NULL,
           render_version = render_version + 1,
           next_delivery_at = ${d.greatest(at, `COALESCE(last_edit_at + ${PROGRESS_EDIT_GAP_MS}, 0)`)}
         WHERE id = @id AND state = 'submitting' RETURNING *`,
       finish: `
-        UPDATE jobs SET state = @state, finished_at = @at, updated_at = @at, next_check_at = NULL,
+        UPDATE jobs SET state = @state, finished_at = @at, updated_at = @at, next_check_at = NULL, check_owner = NULL,
           model_url = COALESCE(CAST(@modelUrl AS TEXT), model_url), preview_url = COALESCE(CAST(@previewUrl AS TEXT), preview_url),
           result_expires_at = COALESCE(CAST(@resultExpiresAt AS BIGINT), result_expires_at),
           error_code = @errorCode, error_message = @errorMessage,
@@ -296,12 +309,18 @@ export class JobStore {
           next_delivery_at = CASE WHEN processing_state = 'pending' THEN NULL ELSE ${at} END
         WHERE id = @id AND state NOT IN (${TERMINAL}) RETURNING *`,
       recoverSubmitting: `
-        UPDATE jobs SET state = 'outcome_unknown', finished_at = @at, updated_at = @at,
+        UPDATE jobs SET state = 'outcome_unknown', finished_at = @at, updated_at = @at, check_owner = NULL,
           error_code = 'OUTCOME_UNKNOWN', error_message = 'The bot stopped while submitting this job.',
           render_version = render_version + 1, next_delivery_at = @at
-        WHERE state = 'submitting' RETURNING *`,
+        WHERE state = 'submitting' AND ${heldBy('check_owner')} RETURNING *`,
+      abandonSubmitting: `
+        UPDATE jobs SET state = 'outcome_unknown', finished_at = @at, updated_at = @at, check_owner = NULL,
+          error_code = 'OUTCOME_UNKNOWN', error_message = 'The bot stopped while submitting this job.',
+          render_version = render_version + 1, next_delivery_at = @at
+        WHERE state = 'submitting' AND deadline_at <= @at AND (check_owner IS NULL OR check_owner <> @owner)
+        RETURNING *`,
       claimChecks: `
-        UPDATE jobs SET next_check_at = @leaseUntil
+        UPDATE jobs SET next_check_at = @leaseUntil, check_owner = @owner
         WHERE id IN (
           SELECT id FROM jobs WHERE state IN ('queued', 'running') AND next_check_at <= @now
             AND NOT (${d.inList('id', 'busy', 'BIGINT')})
@@ -309,7 +328,7 @@ export class JobStore {
         RETURNING *`,
       recordCheck: `
         UPDATE jobs SET poll_count = poll_count + 1, poll_failures = 0, updated_at = @at, next_check_at = @nextCheckAt,
-          state = @state,
+          state = @state, check_owner = NULL,
           started_at = CASE WHEN @state = 'running' THEN COALESCE(started_at, ${at}) ELSE started_at END,
           render_version = render_version + CASE WHEN state <> @state THEN 1 ELSE 0 END,
           next_delivery_at = CASE WHEN state <> @state
@@ -317,7 +336,7 @@ export class JobStore {
         WHERE id = @id AND state IN ('queued', 'running') RETURNING *`,
       recordCheckFailure: `
         UPDATE jobs SET poll_count = poll_count + 1, poll_failures = poll_failures + 1, updated_at = @at,
-          next_check_at = @nextCheckAt
+          next_check_at = @nextCheckAt, check_owner = NULL
         WHERE id = @id AND state IN ('queued', 'running') RETURNING *`,
       recentDurations: `
         SELECT finished_at - submitted_at AS took FROM jobs
@@ -328,18 +347,23 @@ export class JobStore {
         UPDATE jobs SET model_file = @modelFile, model_bytes = @modelBytes, preview_file = @previewFile,
           files_refused = @filesRefused, updated_at = @at WHERE id = @id RETURNING *`,
       claimDeliveries: `
-        UPDATE jobs SET next_delivery_at = @leaseUntil
+        UPDATE jobs SET delivery_lease_until = @leaseUntil, delivery_owner = @owner
         WHERE id IN (
           SELECT id FROM jobs WHERE render_version > delivered_version AND next_delivery_at <= @now
             AND (processing_state IS NULL OR processing_state <> 'pending')
+            AND (delivery_owner IS NULL OR delivery_lease_until <= @now)
             AND NOT (${d.inList('id', 'busy', 'BIGINT')})
           ORDER BY next_delivery_at LIMIT @limit ${d.skipLocked})
         RETURNING *`,
+      renewDelivery: `
+        UPDATE jobs SET delivery_lease_until = @leaseUntil
+        WHERE id = @id AND delivery_owner = @owner AND render_version > delivered_version RETURNING id`,
       delivered: `
         UPDATE jobs SET delivered_version = ${d.greatest('delivered_version', 'CAST(@version AS INTEGER)')}, last_edit_at = @at,
           delivery_route = COALESCE(CAST(@route AS TEXT), delivery_route), delivery_error = NULL, delivery_attempts = 0,
           updated_at = @at, message_id = COALESCE(CAST(@messageId AS TEXT), message_id),
           channel_id = COALESCE(CAST(@channelId AS TEXT), channel_id),
+          delivery_owner = NULL,
           reply_gone = CASE WHEN CAST(@messageId AS TEXT) IS NOT NULL THEN 0 ELSE reply_gone END,
           next_delivery_at = CASE
             WHEN render_version <= ${d.greatest('delivered_version', 'CAST(@version AS INTEGER)')} THEN NULL
@@ -349,11 +373,11 @@ export class JobStore {
         WHERE id = @id RETURNING *`,
       deliveryFailed: `
         UPDATE jobs SET delivery_attempts = delivery_attempts + 1, delivery_error = @error,
-          next_delivery_at = @nextAt, updated_at = @at
+          next_delivery_at = @nextAt, updated_at = @at, delivery_owner = NULL
         WHERE id = @id RETURNING *`,
       giveUpDelivery: `
         UPDATE jobs SET delivered_version = render_version, delivery_error = @error, next_delivery_at = NULL,
-          updated_at = @at WHERE id = @id RETURNING *`,
+          delivery_owner = NULL, updated_at = @at WHERE id = @id RETURNING *`,
       replyGone: 'UPDATE jobs SET reply_gone = 1 WHERE id = @id',
       childInFlight: `
         SELECT * FROM jobs WHERE parent_job_id = @parentId AND origin = @origin AND state IN ('submitting', 'queued', 'running')`,
@@ -390,10 +414,14 @@ export class JobStore {
           render_version = render_version + 1, next_delivery_at = @at
         WHERE id = @id AND processing_state = 'pending' RETURNING *`,
       resumeProcessing: `UPDATE jobs SET next_process_at = @now WHERE processing_state = 'pending'`,
-      resumeChecks: `UPDATE jobs SET next_check_at = @now WHERE state IN ('queued', 'running')`,
+      resumeChecks: `
+        UPDATE jobs SET next_check_at = @now, check_owner = NULL
+        WHERE state IN ('queued', 'running') AND ${heldBy('check_owner')}`,
       resumeDeliveries: `
-        UPDATE jobs SET next_delivery_at = ${d.least('COALESCE(next_delivery_at, CAST(@now AS BIGINT))', 'CAST(@now AS BIGINT)')}
-        WHERE render_version > delivered_version AND (processing_state IS NULL OR processing_state <> 'pending')`,
+        UPDATE jobs SET next_delivery_at = ${d.least('COALESCE(next_delivery_at, CAST(@now AS BIGINT))', 'CAST(@now AS BIGINT)')},
+          delivery_owner = NULL
+        WHERE render_version > delivered_version AND (processing_state IS NULL OR processing_state <> 'pending')
+          AND ${heldBy('delivery_owner')}`,
     };
   }
 
@@ -408,7 +436,7 @@ export class JobStore {
 
   async insert(job: NewJob): Promise<Job> {
     const row = { title: null, requesterName: null, parentJobId: null, origin: null, ...job };
-    return (await this.one(this.q.insert, row))!;
+    return (await this.one(this.q.insert, { ...row, owner: this.owner }))!;
   }
 
   /** The job a result's button started and that is still being made, if any. */
@@ -452,25 +480,45 @@ export class JobStore {
     });
   }
 
-  /** After a crash: jobs caught between writing the row and recording the task id. They are not resubmitted. */
-  recoverInterrupted(at: number): Promise<Job[]> {
-    return this.many(this.q.recoverSubmitting, { at });
+  /**
+   * After a crash: jobs that an earlier boot of this process (and, with `unowned`, nobody we know
+   * of) caught between writing the row and recording the task id. They are not resubmitted.
+   * Submits of other live processes are left alone.
+   */
+  recoverInterrupted(at: number, { unowned = true }: { unowned?: boolean } = {}): Promise<Job[]> {
+    return this.many(this.q.recoverSubmitting, { at, ...this.who(unowned) });
+  }
+
+  /**
+   * Jobs of another process still 'submitting' past their deadline: that process died and did
+   * not come back (a process that comes back recovers its own at start-up).
+   */
+  recoverAbandoned(at: number): Promise<Job[]> {
+    return this.many(this.q.abandonSubmitting, { at, owner: this.owner });
+  }
+
+  private who(unowned: boolean) {
+    return { owner: this.owner, predecessors: this.predecessors, unowned: unowned ? 1 : 0 };
   }
 
   /** Claims active jobs whose check is due, leasing them until `leaseUntil` so that no other pass takes them. */
   claimDueChecks(now: number, leaseUntil: number, limit: number, busy: readonly number[] = []): Promise<Job[]> {
-    return this.many(this.q.claimChecks, { now, leaseUntil, limit, busy: [...busy] });
+    return this.many(this.q.claimChecks, { now, leaseUntil, limit, busy: [...busy], owner: this.owner });
   }
 
   /**
-   * At start-up: every unfinished job gets a check and every pending message an edit now,
-   * so leases held by a process that died do not delay them.
+   * At start-up: leases that an earlier boot of this process held are due now, so a restart
+   * does not wait for them to expire. With `unowned` (the one process that resumes for the
+   * whole bot), so are every unleased check and pending message. Leases of other live
+   * processes are never taken: they pass on only when they expire.
    */
-  resumeAll(now: number): Promise<{ checks: number; deliveries: number; processing: number }> {
+  resumeAll(now: number, { unowned = true }: { unowned?: boolean } = {}): Promise<{ checks: number; deliveries: number; processing: number }> {
+    const who = this.who(unowned);
     return this.db.transaction(async () => ({
-      checks: await this.db.run(this.q.resumeChecks, { now }),
-      deliveries: await this.db.run(this.q.resumeDeliveries, { now }),
-      processing: await this.db.run(this.q.resumeProcessing, { now }),
+      checks: await this.db.run(this.q.resumeChecks, { now, ...who }),
+      deliveries: await this.db.run(this.q.resumeDeliveries, { now, ...who }),
+      // Processing leases carry no owner: only the process that resumes for the whole bot takes them back.
+      processing: unowned ? await this.db.run(this.q.resumeProcessing, { now }) : 0,
     }));
   }
 
@@ -541,7 +589,15 @@ export class JobStore {
 
   /** Claims jobs whose message is behind their state and due for an edit (a lease, as in claimDueChecks). */
   claimDueDeliveries(now: number, leaseUntil: number, limit: number, busy: readonly number[] = []): Promise<Job[]> {
-    return this.many(this.q.claimDeliveries, { now, leaseUntil, limit, busy: [...busy] });
+    return this.many(this.q.claimDeliveries, { now, leaseUntil, limit, busy: [...busy], owner: this.owner });
+  }
+
+  /**
+   * Extends this process's delivery lease right before the message is sent; false when the
+   * lease passed to another process meanwhile (then this one must not send).
+   */
+  async renewDelivery(id: number, leaseUntil: number): Promise<boolean> {
+    return (await this.db.get(this.q.renewDelivery, { id, leaseUntil, owner: this.owner })) !== undefined;
   }
 
   markDelivered(

@@ -377,4 +377,32 @@ export const migrations: Migration[] = [
       );
     `,
   },
+  {
+    version: 9,
+    name: 'lease owners and the audit outbox',
+    sql: `
+      -- Who holds a job's status-check lease (or, while 'submitting', who is submitting it) and
+      -- its delivery lease: '<shard ids>/<shard count>:<boot id>'. NULL = nobody.
+      -- A check lease ends at next_check_at (only its holder moves it). A delivery lease ends at
+      -- delivery_lease_until: state changes move next_delivery_at while a delivery is in flight.
+      ALTER TABLE jobs ADD COLUMN check_owner TEXT;
+      ALTER TABLE jobs ADD COLUMN delivery_owner TEXT;
+      ALTER TABLE jobs ADD COLUMN delivery_lease_until INTEGER;
+      -- Jobs whose audit-channel record is behind; written by every process, read by the one
+      -- that runs the audit reporter (the process holding shard 0).
+      CREATE TABLE audit_outbox (
+        job_id INTEGER PRIMARY KEY REFERENCES jobs (id),
+        queued_at INTEGER NOT NULL
+      );
+    `,
+    postgres: `
+      ALTER TABLE jobs ADD COLUMN check_owner TEXT;
+      ALTER TABLE jobs ADD COLUMN delivery_owner TEXT;
+      ALTER TABLE jobs ADD COLUMN delivery_lease_until BIGINT;
+      CREATE TABLE audit_outbox (
+        job_id BIGINT PRIMARY KEY REFERENCES jobs (id),
+        queued_at BIGINT NOT NULL
+      );
+    `,
+  },
 ];

@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { FakeDiscord, type GuildSpec } from '../fakes/discord/index.js';
+import { FakeDiscord, type FakeDiscordOptions } from '../fakes/discord/index.js';
 import { checkAgainstSpec, formatProblems } from '../fakes/discord/spec-check.js';
 import { DmxapiSimulator, type SimulatorOptions } from '../fakes/dmxapi/index.js';
 import { tempDir } from '../helpers/tmp.js';
@@ -87,6 +87,14 @@ export class BotProcess {
     return this.output.join('\n');
   }
 
+  /** Waits until `probe` holds, failing early if the bot exits. */
+  waitFor<T>(what: string, timeoutMs: number, probe: () => T | undefined | null | false): Promise<T> {
+    return until(`${what}\n--- bot output ---\n${this.tail()}`, timeoutMs, () => {
+      if (!this.running) throw new Error(`bot exited (${JSON.stringify(this.exitInfo)})\n${this.tail()}`);
+      return probe();
+    });
+  }
+
   waitForLog(match: string | ((l: LogLine) => boolean), timeoutMs = 20_000): Promise<LogLine> {
     const pred = typeof match === 'string' ? (l: LogLine) => l.msg === match : match;
     return until(`bot log ${String(match)}\n--- bot output ---\n${this.tail()}`, timeoutMs, () => {
@@ -127,7 +135,8 @@ export class BotProcess {
 
 export interface WorldOptions {
   /** A count, or the guilds' specs (channels, forums, permission overwrites). */
-  guilds?: number | GuildSpec[];
+  guilds?: FakeDiscordOptions['guilds'];
+  recommendedShards?: number;
   timeline?: { pendingMs: number; runningMs: number };
   billing?: boolean;
   env?: Record<string, string>;
@@ -158,6 +167,7 @@ export class World {
       guilds: o.guilds ?? 1,
       heartbeatIntervalMs: 1000,
       ...(o.tokenTtlMs ? { tokenTtlMs: o.tokenTtlMs } : {}),
+      ...(o.recommendedShards ? { recommendedShards: o.recommendedShards } : {}),
     });
     const dmxapi = await DmxapiSimulator.start({
       timeline: o.timeline ?? { pendingMs: 300, runningMs: 900 },
@@ -190,11 +200,11 @@ export class World {
     };
   }
 
-  /** Starts the bot and waits until it is connected to the fake gateway. */
-  async startBot(env: Record<string, string> = {}): Promise<BotProcess> {
+  /** Starts the bot and waits until it is connected to the fake gateway (with shards: every shard it runs). */
+  async startBot(env: Record<string, string> = {}, shards = 1): Promise<BotProcess> {
     const bot = new BotProcess({ ...this.env, ...env });
     this.bots.push(bot);
-    await bot.waitForLog('connected to Discord', 30_000);
+    await bot.waitFor(`${shards} shard(s) connected`, 45_000, () => bot.logs().filter((l) => l.msg === 'connected to Discord').length >= shards);
     return bot;
   }
 

@@ -86,6 +86,8 @@ describe('result links on a private address', () => {
           ),
       },
       processingLeaseMs: 60_000,
+      leaseMs: 120_000,
+      upstreamRps: 10,
     });
     await poller.start();
     cleanups.push(() => poller.stop(1000));

@@ -38,6 +38,8 @@ describe.each(BACKENDS)('interaction tokens are not kept past their life (%s)', 
       maxModelBytes: 1024 * 1024,
       models: { free: 0, process: () => Promise.resolve(undefined) },
       processingLeaseMs: 60_000,
+      leaseMs: 120_000,
+      upstreamRps: 10,
     });
   });
   afterEach(async () => {

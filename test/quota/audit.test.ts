@@ -1,6 +1,9 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { DiscordAPIError } from 'discord.js';
-import { AuditReporter, parseAuditButton, removeResult, renderAuditRecord, type AuditRest } from '../../src/quota/audit.js';
+import { AuditReporter, forwardAuditChanges, parseAuditButton, removeResult, renderAuditRecord, type AuditRest } from '../../src/quota/audit.js';
+import { AuditOutbox } from '../../src/store/outbox.js';
+import { openStore } from '../../src/store/db.js';
+import { JobStore } from '../../src/store/jobs.js';
 import { JobEvents } from '../../src/jobs/events.js';
 import { createLogger } from '../../src/log/index.js';
 import { BACKENDS } from '../helpers/store.js';
@@ -90,6 +93,35 @@ describe.each(BACKENDS)('%s store', (backend) => {
       expect(JSON.stringify(calls[1]!.body)).toContain('succeeded');
       expect(await env.quota.store.auditMessage(job.id)).toMatchObject({ channelId: AUDIT_CHANNEL, messageId: '900000000000000001' });
       r.detach();
+    });
+
+    it('with shards: another process queues its changes in the store; the reporter’s process posts and edits the one record', async () => {
+      env = await setup();
+      await env.quota.store.updateSettings(GUILD, { auditChannelId: AUDIT_CHANNEL }, MOD, 0);
+      const { rest, calls } = stubRest();
+      const { r } = reporter(rest);
+      // Shard 1's process: its own connection, no reporter, only forwarding.
+      const db1 = await openStore(env.location);
+      const jobs1 = new JobStore(db1, '1/2:bbbb');
+      const events1 = new JobEvents();
+      const stop = forwardAuditChanges(events1, new AuditOutbox(db1), () => env.clock.now, createLogger({ level: 'silent' }));
+      const job = await env.mustReserve();
+      events1.emit('changed', job);
+      const queued = (await jobs1.markSubmitted(job.id, 'task-s1', 1, env.clock.now, env.clock.now))!;
+      events1.emit('changed', queued);
+      events1.emit('changed', { ...queued, guildId: null }); // DM jobs are never reported
+      expect(calls).toHaveLength(0);
+
+      r.followOutbox(new AuditOutbox(env.db), 20);
+      await vi.waitFor(async () => expect(await env.quota.store.auditMessage(job.id)).toBeDefined());
+      events1.emit('changed', (await jobs1.finish(job.id, { state: 'succeeded', at: env.clock.now }))!);
+      await vi.waitFor(() => expect(calls.map((c) => c.method)).toEqual(['POST', 'PATCH']));
+      expect(JSON.stringify(calls[0]!.body)).toContain('task-s1');
+      expect(JSON.stringify(calls[1]!.body)).toContain('succeeded');
+      stop();
+      r.detach();
+      await r.idle();
+      await db1.close();
     });
 
     it('never throws: REST failures are logged and the next change tries again', async () => {

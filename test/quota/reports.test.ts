@@ -5,6 +5,7 @@ import { balanceText, checkRange, isModerator } from '../../src/quota/admin.js';
 import { createLogger } from '../../src/log/index.js';
 import { UserFacingError } from '../../src/errors.js';
 import { BACKENDS } from '../helpers/store.js';
+import { JobStore } from '../../src/store/jobs.js';
 import { ALICE, BOB, GUILD, MOD, OTHER_GUILD, setupQuota, type QuotaEnv } from './helpers.js';
 
 describe.each(BACKENDS)('%s store', (backend) => {
@@ -56,7 +57,7 @@ describe.each(BACKENDS)('%s store', (backend) => {
       await env.finish(await env.mustReserve({ quality: 'detailed' }), 'timed_out');
       await env.finish(await env.mustReserve({ userId: BOB, quality: 'detailed' }), 'succeeded');
       await env.mustReserve({ userId: BOB });
-      await env.jobs.recoverInterrupted(env.clock.now);
+      await new JobStore(env.db).recoverInterrupted(env.clock.now) /* after a restart */;
       const r = new QuotaReports(env.db);
       expect(await r.guildTotals(GUILD, 0)).toMatchObject({
         jobs: 4, succeeded: 2, failed: 1, unknown: 1, inFlight: 0, credits: 3, unknownCredits: 1, tokens: 3 * 35000,

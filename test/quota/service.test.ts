@@ -2,6 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { denialText } from '../../src/quota/service.js';
 import { newJob } from '../helpers/jobs.js';
 import { BACKENDS } from '../helpers/store.js';
+import { JobStore } from '../../src/store/jobs.js';
 import { ALICE, BOB, CAROL, GUILD, MOD, OTHER_GUILD, setupQuota, type QuotaEnv } from './helpers.js';
 
 describe.each(BACKENDS)('quota on %s', (backend) => {
@@ -160,7 +161,7 @@ describe.each(BACKENDS)('quota on %s', (backend) => {
     it('a job whose outcome is unknown is refunded to the member but counted in the server spend as unknown', async () => {
       env = await setup({ userDaily: 1, guildDaily: 1 });
       await env.mustReserve();
-      expect(await env.jobs.recoverInterrupted(env.clock.now)).toHaveLength(1);
+      expect(await new JobStore(env.db).recoverInterrupted(env.clock.now) /* after a restart */).toHaveLength(1);
       expect((await env.quota.status({ userId: ALICE, guildId: GUILD, roleIds: [] })).remainingToday).toBe(1);
       expect(await env.quota.store.guildSpend(GUILD, 0)).toBe(1);
       // The member may go again, but the server's cap already holds the unknown credit.

@@ -115,7 +115,9 @@ describe.each(BACKENDS)('JobStore on a real %s store', (backend) => {
     const job = await jobs.insert(newJob({ messageId: null }));
     await jobs.markSubmitted(job.id, 't', 1, 0, 100);
     const [claimed] = await jobs.claimDueDeliveries(10, 5000, 5);
-    expect(claimed).toMatchObject({ id: job.id, nextDeliveryAt: 5000 });
+    expect(claimed).toMatchObject({ id: job.id });
+    // Leased: nobody claims it again before the lease ends.
+    expect(await jobs.claimDueDeliveries(4999, 9000, 5)).toEqual([]);
     await jobs.markReplyGone(job.id);
     const moved = (await jobs.markDelivered(job.id, 1, 'channel_message', 100, { messageId: '77', channelId: '88' }))!;
     expect(moved).toMatchObject({ messageId: '77', channelId: '88', replyGone: false, deliveredVersion: 1, nextDeliveryAt: null, deliveryRoute: 'channel_message' });
@@ -208,7 +210,7 @@ describe('SQLite specifics', () => {
   }
 
   it('uses an index for the claim queries', async () => {
-    const claim = { now: 5, leaseUntil: 10, limit: 5, busy: [] };
+    const claim = { now: 5, leaseUntil: 10, limit: 5, busy: [], owner: 'x' };
     expect(await planOf('claimChecks', claim)).toMatch(/USING INDEX jobs_due_checks/);
     expect(await planOf('claimDeliveries', claim)).toMatch(/USING INDEX jobs_due_deliveries/);
     expect(await planOf('recentDurations', { quality: 'standard', limit: 50 })).toMatch(/USING INDEX jobs_finished/);

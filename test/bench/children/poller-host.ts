@@ -71,6 +71,8 @@ const poller = new Poller({
       jobs.recordProcessing(job.id, { state: 'done', modelFile: job.originalFile, modelBytes: job.originalBytes, modelInfo: {} }, Date.now()),
   },
   processingLeaseMs: 60_000,
+  leaseMs: 120_000,
+  upstreamRps: 10,
 });
 
 const handles = () => process.getActiveResourcesInfo().filter((r) => r !== 'TTYWrap').length;

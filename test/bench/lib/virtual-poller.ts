@@ -175,6 +175,8 @@ export async function runVirtualPoller(o: VirtualRunOptions): Promise<VirtualRun
       maxModelBytes: 1024 * 1024,
       models: { free: 0, process: () => Promise.resolve(undefined) },
       processingLeaseMs: 60_000,
+      leaseMs: 120_000,
+      upstreamRps: 10,
     });
     const byJob = new Map<number, string>();
     // Each member's submit, as commands/model3d.ts does it: row first, then the submit (through the budget).

@@ -6,7 +6,7 @@ import { Faults } from './faults.js';
 import { FakeGateway, type DisconnectOptions } from './gateway.js';
 import { makeGuild, type GuildSpec } from './guilds.js';
 import { RestApi } from './rest.js';
-import { botToken as makeBotToken, snowflake } from './snowflake.js';
+import { botToken as makeBotToken, shardOf, snowflake } from './snowflake.js';
 import { Store, type HostFileOptions } from './store.js';
 import type { FakeAttachment, FakeGuild, FakeMessage, FakeUser, InteractionRecord, Json, RecordedRequest } from './types.js';
 
@@ -26,6 +26,8 @@ export interface FakeDiscordOptions {
   tokenTtlMs?: number;
   /** Max total size of uploaded files per request (default 10 MiB; more → 413 40005). */
   maxUploadBytes?: number;
+  /** `shards` answered by GET /gateway/bot (default 1). */
+  recommendedShards?: number;
 }
 
 export interface WaitOptions {
@@ -111,6 +113,7 @@ export class FakeDiscord {
       application: this.application,
       guilds: this.guilds,
       gatewayUrl: () => this.gatewayUrl,
+      recommendedShards: opts.recommendedShards ?? 1,
       ackDeadlineMs: opts.ackDeadlineMs === undefined ? 3000 : opts.ackDeadlineMs,
       tokenTtlMs: opts.tokenTtlMs ?? 15 * 60_000,
       maxUploadBytes: opts.maxUploadBytes ?? 10 * 1024 * 1024,
@@ -135,11 +138,11 @@ export class FakeDiscord {
       heartbeatIntervalMs: opts.heartbeatIntervalMs ?? 41_250,
       botToken: this.botToken,
       resumeUrl: () => this.gatewayUrl,
-      readyData: () => ({
+      readyData: (shard) => ({
         v: 10,
         user_settings: {},
         user: this.botUser,
-        guilds: this.guilds.map((g) => ({ id: g.id, unavailable: true })),
+        guilds: this.guildsOn(shard).map((g) => ({ id: g.id, unavailable: true })),
         session_type: 'normal',
         application: { id: this.applicationId, flags: this.application.flags },
         private_channels: [],
@@ -150,7 +153,7 @@ export class FakeDiscord {
         auth: {},
         _trace: ['["fake-gateway-prd",{"micros":0}]'],
       }),
-      guildCreates: () => this.guilds.map((g) => structuredClone(g)),
+      guildCreates: (shard) => this.guildsOn(shard).map((g) => structuredClone(g)),
       onChange: () => this.store.changed(),
     });
     this.server = createServer((req, res) => {
@@ -206,6 +209,11 @@ export class FakeDiscord {
     return added;
   }
 
+  /** The guilds a session of `[shard_id, num_shards]` gets: `(guild_id >> 22) % num_shards == shard_id`. */
+  guildsOn([id, count]: [number, number]): FakeGuild[] {
+    return this.guilds.filter((g) => shardOf(g.id, count) === id);
+  }
+
   /** Sends a gateway dispatch to every live session. Returns the number of sockets that got it now. */
   dispatch(event: string, data: unknown): number {
     return this.gateway.dispatch(event, data);
@@ -234,7 +242,8 @@ export class FakeDiscord {
       followupIds: [],
     };
     this.store.registerInteraction(rec);
-    this.dispatch('INTERACTION_CREATE', payload);
+    // Only the shard that holds the guild (shard 0 for DMs) receives the interaction.
+    this.gateway.dispatch('INTERACTION_CREATE', payload, { guildId: rec.guildId });
     return rec;
   }
 

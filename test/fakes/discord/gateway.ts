@@ -2,7 +2,7 @@ import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { constants as zc, createDeflate, type Deflate } from 'node:zlib';
 import { WebSocket, WebSocketServer, type RawData } from 'ws';
-import { randomHex } from './snowflake.js';
+import { randomHex, shardOf } from './snowflake.js';
 import type { Json } from './types.js';
 
 export interface GatewayEvent {
@@ -18,6 +18,8 @@ export interface GatewaySession {
   events: GatewayEvent[];
   socket: Conn | null;
   identify: Json;
+  /** `[shard_id, num_shards]` from IDENTIFY (`[0, 1]` when the client sent none). */
+  shard: [number, number];
   /** Set after READY and all GUILD_CREATEs were sent. */
   readyAt: number | null;
 }
@@ -32,9 +34,9 @@ interface Conn {
 export interface GatewayOptions {
   heartbeatIntervalMs: number;
   botToken: string;
-  /** Builds the READY `d` (minus session fields) and the GUILD_CREATE list. */
-  readyData: () => Json;
-  guildCreates: () => Json[];
+  /** Builds the READY `d` (minus session fields) and the GUILD_CREATE list, for one shard. */
+  readyData: (shard: [number, number]) => Json;
+  guildCreates: (shard: [number, number]) => Json[];
   resumeUrl: () => string;
   onChange: () => void;
 }
@@ -160,14 +162,20 @@ export class FakeGateway {
       conn.ws.close(4013, 'Invalid intent(s).');
       return;
     }
+    const shard = d.shard ?? [0, 1];
+    const valid = Array.isArray(shard) && shard.length === 2 && shard.every((n) => Number.isInteger(n));
+    if (!valid || shard[1] < 1 || shard[0] < 0 || shard[0] >= shard[1]) {
+      conn.ws.close(4010, 'Invalid shard.');
+      return;
+    }
     this.stats.identifies++;
     this.identifyPayloads.push({ ...d, token: '[redacted]' });
-    const session: GatewaySession = { id: randomHex(16), seq: 0, events: [], socket: conn, identify: d, readyAt: null };
+    const session: GatewaySession = { id: randomHex(16), seq: 0, events: [], socket: conn, identify: d, shard: [shard[0], shard[1]], readyAt: null };
     this.sessions.set(session.id, session);
     conn.session = session;
-    const ready = { ...this.opts.readyData(), session_id: session.id, resume_gateway_url: this.opts.resumeUrl(), shard: d.shard ?? [0, 1] };
+    const ready = { ...this.opts.readyData(session.shard), session_id: session.id, resume_gateway_url: this.opts.resumeUrl(), shard: session.shard };
     this.emit(session, 'READY', ready);
-    for (const g of this.opts.guildCreates()) this.emit(session, 'GUILD_CREATE', g);
+    for (const g of this.opts.guildCreates(session.shard)) this.emit(session, 'GUILD_CREATE', g);
     session.readyAt = Date.now();
     this.opts.onChange();
   }
@@ -212,11 +220,15 @@ export class FakeGateway {
     this.opts.onChange();
   }
 
-  /** Sends a dispatch to every live session (detached ones buffer it for RESUME). Returns how many sockets got it now. */
-  dispatch(t: string, d: unknown): number {
+  /**
+   * Sends a dispatch to every live session (detached ones buffer it for RESUME). With `guildId`
+   * (null: a DM), only to the sessions of the shard that guild belongs to. Returns how many sockets got it now.
+   */
+  dispatch(t: string, d: unknown, route?: { guildId: string | null }): number {
     let delivered = 0;
     for (const session of this.sessions.values()) {
       if (session.readyAt === null) continue;
+      if (route && shardOf(route.guildId, session.shard[1]) !== session.shard[0]) continue;
       this.emit(session, t, d);
       if (session.socket) delivered++;
     }

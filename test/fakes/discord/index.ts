@@ -4,5 +4,5 @@ export { Faults, type FaultHandle, type FaultMatch, type FaultRule } from './fau
 export { FakeGateway, type DisconnectOptions, type GatewayStats } from './gateway.js';
 export type { GuildSpec } from './guilds.js';
 export { MessageFlags, type HostFileOptions } from './store.js';
-export { snowflake, snowflakeTime } from './snowflake.js';
+export { guildIdOnShard, shardOf, snowflake, snowflakeTime } from './snowflake.js';
 export type * from './types.js';

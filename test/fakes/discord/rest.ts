@@ -16,6 +16,7 @@ export interface RestContext {
   application: Json;
   guilds: FakeGuild[];
   gatewayUrl(): string;
+  recommendedShards: number;
   /** Callbacks later than this after dispatch answer 10062 (null: never). */
   ackDeadlineMs: number | null;
   /** Interaction tokens stop working on webhook routes after this (401 50027). */
@@ -244,7 +245,7 @@ export class RestApi {
 
     this.on('GET', '/gateway', false, () => ok({ url: ctx.gatewayUrl() }));
     this.on('GET', '/gateway/bot', true, () =>
-      ok({ url: ctx.gatewayUrl(), shards: 1, session_start_limit: { total: 1000, remaining: 999, reset_after: 86_400_000, max_concurrency: 1 } }),
+      ok({ url: ctx.gatewayUrl(), shards: ctx.recommendedShards, session_start_limit: { total: 1000, remaining: 999, reset_after: 86_400_000, max_concurrency: 1 } }),
     );
     this.on('GET', '/users/@me', true, () => ok(ctx.botUser));
     this.on('GET', '/applications/@me', true, () => ok(ctx.application));

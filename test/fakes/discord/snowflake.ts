@@ -34,3 +34,17 @@ export function botToken(userId: string): string {
 export function randomHex(bytes = 16): string {
   return randomBytes(bytes).toString('hex');
 }
+
+/** The shard that receives a guild's events: `(guild_id >> 22) % shard_count`, as Discord documents it. */
+export function shardOf(guildId: string | null, shardCount: number): number {
+  // Direct messages go to shard 0.
+  return guildId === null ? 0 : Number((BigInt(guildId) >> 22n) % BigInt(shardCount));
+}
+
+/** A guild id (snowflake) whose events go to `shard` of `shardCount`. */
+export function guildIdOnShard(shard: number, shardCount: number, at: number = Date.now()): string {
+  for (let t = at; ; t--) {
+    const id = snowflake(t);
+    if (shardOf(id, shardCount) === shard) return id;
+  }
+}
