@@ -84,7 +84,7 @@ async function list(interaction: ChatInputCommandInteraction, s: Services): Prom
   const inGuild = interaction.guildId !== null;
   const requested = interaction.options.getInteger('count') ?? DEFAULT_COUNT;
   const count = Math.min(MAX_COUNT, Math.max(1, requested));
-  const entries = historyStore(s.db).recent({ userId: interaction.user.id, guildId: interaction.guildId }, count);
+  const entries = await historyStore(s.db).recent({ userId: interaction.user.id, guildId: interaction.guildId }, count);
   if (entries.length === 0) {
     await interaction.reply({
       content: t(locale, inGuild ? 'history.emptyGuild' : 'history.emptyDm'),
@@ -155,7 +155,7 @@ async function sendExport(interaction: ButtonInteraction, s: Services, kind: Exp
   await interaction.deferReply({ flags: MessageFlags.Ephemeral });
   const say = (content: string) => interaction.editReply({ content, allowedMentions: noMentions }).then(() => undefined);
   const store = historyStore(s.db);
-  const entry = store.sharedJob(interaction.channelId, jobId) ?? store.ownJob(interaction.user.id, jobId);
+  const entry = await store.sharedJob(interaction.channelId, jobId) ?? await store.ownJob(interaction.user.id, jobId);
   if (!entry || entry.removed || !canExport(entry.job)) return say(t(locale, 'export.unavailable', { id: jobId }));
   let made;
   try {
@@ -179,14 +179,14 @@ async function resend(
   interaction: RepliableInteraction,
   s: Services,
   jobId: number,
-  lookup: (id: number) => HistoryEntry | undefined = (id) => historyStore(s.db).ownJob(interaction.user.id, id),
+  lookup: (id: number) => Promise<HistoryEntry | undefined> = (id) => historyStore(s.db).ownJob(interaction.user.id, id),
 ): Promise<void> {
   const locale = interaction.locale;
   // Uploading a GLB can take longer than Discord's 3 seconds to answer.
   await interaction.deferReply({ flags: MessageFlags.Ephemeral });
   const say = (content: string) => interaction.editReply({ content, allowedMentions: noMentions }).then(() => undefined);
 
-  const entry = lookup(jobId);
+  const entry = await lookup(jobId);
   if (!entry) return say(t(locale, 'history.job.notFound', { id: jobId }));
   const { job } = entry;
   if (entry.removed) return say(t(locale, 'history.job.removed', { id: job.id }));

@@ -20,7 +20,7 @@ export const definition = {
 } as const satisfies RESTPostAPIChatInputApplicationCommandsJSONBody;
 
 export async function execute(interaction: ChatInputCommandInteraction, services: Services): Promise<void> {
-  const status = services.quota.status({
+  const status = await services.quota.status({
     userId: interaction.user.id,
     guildId: interaction.guildId,
     roleIds: roleIdsOf(interaction),

@@ -1,9 +1,9 @@
 import { config as loadDotenv } from 'dotenv';
 import { Events } from 'discord.js';
-import { ConfigError, loadConfig, type Config } from './config/index.js';
+import { ConfigError, loadConfig, secretsOf, type Config } from './config/index.js';
 import { createLogger, type Logger } from './log/index.js';
 import { installCrashHandlers } from './log/crash.js';
-import { openDatabase } from './store/db.js';
+import { openStore } from './store/db.js';
 import { JobStore } from './store/jobs.js';
 import { JobEvents } from './jobs/events.js';
 import { Poller } from './jobs/poller.js';
@@ -33,7 +33,8 @@ async function run(config: Config, log: Logger): Promise<void> {
   const layout = config.shards;
   // The process holding shard 0 (or the only one) does what must happen once for the whole bot.
   const primary = isPrimary(layout);
-  const db = openDatabase(config.databasePath);
+  const db = await openStore(config);
+  log.info({ store: db.dialect }, 'store ready');
   const jobs = new JobStore(db, leaseOwner(workerKey(layout)));
   const events = new JobEvents();
 
@@ -77,7 +78,7 @@ async function run(config: Config, log: Logger): Promise<void> {
     pollIntervalMs: config.pollIntervalMs,
     filesDir: config.filesDir,
     allowPrivateAddresses: config.imageUrlAllowPrivate,
-    renderExtras: (job) => ({ offerShare: gallery.offerShare(job) }),
+    renderExtras: async (job) => ({ offerShare: await gallery.offerShare(job) }),
     maxModelBytes: config.model.maxDownloadBytes,
     models,
     processingLeaseMs: config.model.processTimeoutMs + 60_000,
@@ -107,13 +108,13 @@ async function run(config: Config, log: Logger): Promise<void> {
   if (layout.kind === 'shard') audit?.followOutbox(outbox);
   gallery.attach();
 
-  const interrupted = (found: ReturnType<JobStore['recoverInterrupted']>) => {
+  const interrupted = (found: Awaited<ReturnType<JobStore['recoverInterrupted']>>) => {
     for (const job of found) {
       log.warn({ jobId: job.id }, 'job was interrupted mid-submit; outcome unknown, not resubmitting');
       events.emit('changed', job);
     }
   };
-  interrupted(jobs.recoverInterrupted(clock(), { unowned: primary }));
+  interrupted(await jobs.recoverInterrupted(clock(), { unowned: primary }));
 
   const timers: NodeJS.Timeout[] = [];
   if (primary) {
@@ -127,11 +128,7 @@ async function run(config: Config, log: Logger): Promise<void> {
     if (layout.kind === 'shard') {
       timers.push(
         setInterval(() => {
-          try {
-            interrupted(jobs.recoverAbandoned(clock()));
-          } catch (err) {
-            log.error({ err }, 'could not look for abandoned submits');
-          }
+          jobs.recoverAbandoned(clock()).then(interrupted, (err: unknown) => log.error({ err }, 'could not look for abandoned submits'));
         }, ABANDONED_EVERY_MS),
       );
     }
@@ -150,7 +147,7 @@ async function run(config: Config, log: Logger): Promise<void> {
   client.once(Events.ClientReady, (c) => {
     log.info({ user: c.user.tag, guilds: c.guilds.cache.size, commands: [...registry.commands.keys()] }, 'connected to Discord');
     // Posts that `mode: all` missed while the bot was stopped (claimed ones are never posted again).
-    gallery.catchUp();
+    void gallery.catchUp().catch((err: unknown) => log.warn({ err }, 'gallery catch-up failed'));
     // Loading the glTF libraries takes a second of CPU: after start-up, not during it.
     pool.warm();
   });
@@ -178,7 +175,7 @@ async function run(config: Config, log: Logger): Promise<void> {
     await gallery.idle();
     await client.destroy();
     await Promise.allSettled([upstream.close(), closeProbeAgents(), closeDownloadAgent()]);
-    db.close();
+    await db.close().catch((err: unknown) => log.warn({ err }, 'closing the store failed'));
     log.info('stopped');
     clearTimeout(force);
     process.exit(0);
@@ -188,7 +185,7 @@ async function run(config: Config, log: Logger): Promise<void> {
   // A shard process whose manager is gone stops too, instead of running on unsupervised.
   if (layout.kind === 'shard') process.once('disconnect', () => void shutdown('manager gone'));
 
-  poller.start();
+  await poller.start();
   await client.login(config.discord.token);
 }
 
@@ -204,7 +201,7 @@ function main(): void {
     }
     throw err;
   }
-  const root = createLogger({ level: config.logLevel, secrets: [config.discord.token, config.dmxapi.key] });
+  const root = createLogger({ level: config.logLevel, secrets: secretsOf(config) });
   const layout = config.shards;
   const log = layout.kind === 'shard' ? root.child({ shard: layout.id }) : layout.kind === 'manager' ? root.child({ role: 'manager' }) : root;
   installCrashHandlers(log);

@@ -38,6 +38,10 @@ export const envSchema = z.object({
   DMXAPI_KEY: z.string().min(1, 'is required'),
   DMXAPI_BASE_URL: url.default('https://www.dmxapi.cn'),
   DATABASE_PATH: z.string().min(1).default('data/model3d.sqlite'),
+  DATABASE_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\/\S+$/, 'must be a postgres:// or postgresql:// URL')
+    .optional(),
   FILES_DIR: z.string().min(1).default('data/files'),
   FILES_RETENTION_DAYS: int(0, 36_500).default(30),
   POLL_INTERVAL_MS: int(50, 600_000).default(5000),
@@ -85,12 +89,15 @@ export const envSchema = z.object({
 
 export type Env = z.infer<typeof envSchema>;
 
-const SECRET_VARS = new Set(['DISCORD_TOKEN', 'DMXAPI_KEY']);
+// DATABASE_URL may hold the database password.
+const SECRET_VARS = new Set(['DISCORD_TOKEN', 'DMXAPI_KEY', 'DATABASE_URL']);
 
 export interface Config {
   discord: { token: string; applicationId?: string; guildId?: string; apiUrl: string };
   dmxapi: { key: string; baseUrl: string; maxRps: number; timeoutMs: number };
   databasePath: string;
+  /** PostgreSQL instead of the SQLite file at databasePath, when set. */
+  databaseUrl?: string;
   filesDir: string;
   /** Stored result files older than this are deleted; 0 keeps them forever. */
   filesRetentionDays: number;
@@ -161,6 +168,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     },
     dmxapi: { key: e.DMXAPI_KEY, baseUrl: e.DMXAPI_BASE_URL, maxRps: e.UPSTREAM_MAX_RPS, timeoutMs: e.UPSTREAM_TIMEOUT_MS },
     databasePath: e.DATABASE_PATH,
+    databaseUrl: e.DATABASE_URL,
     filesDir: e.FILES_DIR,
     filesRetentionDays: e.FILES_RETENTION_DAYS,
     pollIntervalMs: e.POLL_INTERVAL_MS,
@@ -208,4 +216,19 @@ function shardLayout(e: Env, shardEnv: NodeJS.ProcessEnv | null): ShardLayout {
   }
   if (e.SHARDS === 1 && !ids) return { kind: 'single' };
   return { kind: 'manager', count: e.SHARDS, ids };
+}
+
+/** Values scrubbed from every log line: the bot token, the API key, and the database URL with its password. */
+export function secretsOf(config: Config): string[] {
+  const out = [config.discord.token, config.dmxapi.key];
+  if (config.databaseUrl) {
+    out.push(config.databaseUrl);
+    try {
+      const password = decodeURIComponent(new URL(config.databaseUrl).password);
+      if (password) out.push(password);
+    } catch {
+      // not parseable as a URL: the whole string is still scrubbed
+    }
+  }
+  return out;
 }

@@ -62,11 +62,11 @@ export async function handleJobButton(i: ButtonInteraction, s: Services): Promis
   const parsed = parseJobButton(i.customId);
   if (!parsed) throw refuse(t(i.locale, 'error.unknownCommand'));
   const L = i.locale;
-  const job = s.jobs.get(parsed.jobId);
+  const job = await s.jobs.get(parsed.jobId);
   // Buttons act only on the job's own result message: a copy left behind when the result moved
   // (or a custom id pointing at another channel's job) is stale.
   const onItsMessage = job && job.channelId === i.channelId && (job.messageId === null || job.messageId === i.message.id);
-  if (!job || !onItsMessage || job.deletedAt !== null || s.quota.store.refundOf(job.id)) {
+  if (!job || !onItsMessage || job.deletedAt !== null || await s.quota.store.refundOf(job.id)) {
     throw refuse(t(L, 'job.action.stale'));
   }
   const button = t(L, buttonLabel[parsed.action]);
@@ -89,10 +89,10 @@ async function startFromResult(i: ButtonInteraction, s: Services, parent: Job, o
       ? (RETRYABLE_STATES as readonly string[]).includes(parent.state)
       : parent.state === 'succeeded' && parent.quality === 'standard';
   if (!applies) throw refuse(t(L, 'job.action.wrongState', { id: parent.id, button }));
-  const running = s.jobs.childInFlight(parent.id, origin);
+  const running = await s.jobs.childInFlight(parent.id, origin);
   if (running) throw refuse(t(L, 'job.action.alreadyRunning', { id: running.id, link: jobLink(running) }));
   if (origin === 'detailed') {
-    const done = s.jobs.latestChild(parent.id, 'detailed');
+    const done = await s.jobs.latestChild(parent.id, 'detailed');
     if (done?.state === 'succeeded') throw refuse(t(L, 'job.action.detailedExists', { id: done.id, link: jobLink(done) }));
   }
 
@@ -138,7 +138,7 @@ async function startFromResult(i: ButtonInteraction, s: Services, parent: Job, o
             message_reference: { message_id: i.message.id, fail_if_not_exists: false },
           },
         })) as { id: string };
-        s.jobs.setMessageId(job.id, msg.id);
+        await s.jobs.setMessageId(job.id, msg.id);
       },
     },
   );
@@ -158,9 +158,9 @@ function mayDelete(i: ButtonInteraction, job: Job): boolean {
 async function deleteResult(i: ButtonInteraction, s: Services, job: Job): Promise<void> {
   const L = i.locale;
   if (!mayDelete(i, job)) throw refuse(t(L, 'job.action.deleteRefused'));
-  const deleted = s.jobs.markDeleted(job.id, i.user.id, s.clock());
+  const deleted = await s.jobs.markDeleted(job.id, i.user.id, s.clock());
   if (!deleted) {
-    if (s.jobs.get(job.id)?.deletedAt) throw refuse(t(L, 'job.action.stale'));
+    if ((await s.jobs.get(job.id))?.deletedAt) throw refuse(t(L, 'job.action.stale'));
     throw refuse(t(L, 'job.action.notFinished', { id: job.id }));
   }
   // One line stays where the result was; the embed, the files and the buttons go.
@@ -178,7 +178,7 @@ async function deleteResult(i: ButtonInteraction, s: Services, job: Job): Promis
     await rm(file, { force: true }).catch(() => undefined);
     await rmdir(dirname(file)).catch(() => undefined);
   }
-  s.jobs.forgetFiles(job.id, s.clock());
+  await s.jobs.forgetFiles(job.id, s.clock());
 }
 
 /** The text the presser sees for a share attempt. */
@@ -215,7 +215,7 @@ async function shareResult(i: ButtonInteraction, s: Services, job: Job, button: 
   const L = i.locale;
   if (i.user.id !== job.userId) throw refuse(t(L, 'job.action.notYours', { button }));
   if (job.state !== 'succeeded') throw refuse(t(L, 'job.action.wrongState', { id: job.id, button }));
-  if (!job.guildId || !s.gallery.store.settings(job.guildId)) throw refuse(t(L, 'gallery.off'));
+  if (!job.guildId || !await s.gallery.store.settings(job.guildId)) throw refuse(t(L, 'gallery.off'));
   // Uploading the GLB to the gallery can take longer than 3 seconds.
   await i.deferReply({ flags: MessageFlags.Ephemeral });
   const outcome = await s.gallery.share(job);

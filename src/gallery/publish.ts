@@ -99,15 +99,20 @@ export class Gallery {
   }
 
   /** Whether a result should offer "Share to gallery": an opt-in gallery, and the job not shared yet. */
-  offerShare(job: Job): boolean {
+  async offerShare(job: Job): Promise<boolean> {
     if (!job.guildId || job.state !== 'succeeded') return false;
-    return this.store.settings(job.guildId)?.mode === 'opt-in' && this.store.post(job.id) === undefined;
+    return (await this.store.settings(job.guildId))?.mode === 'opt-in' && (await this.store.post(job.id)) === undefined;
   }
 
   private onChanged(job: Job): void {
     if (job.state !== 'succeeded' || !job.guildId) return;
-    if (this.store.settings(job.guildId)?.mode !== 'all') return;
-    this.track(this.share(job).then((o) => this.logSkipped(job, o)));
+    const guildId = job.guildId;
+    this.track(
+      (async () => {
+        if ((await this.store.settings(guildId))?.mode !== 'all') return;
+        this.logSkipped(job, await this.share(job));
+      })(),
+    );
   }
 
   private logSkipped(job: Job, o: ShareOutcome): void {
@@ -124,18 +129,18 @@ export class Gallery {
   }
 
   /** At start-up: posts what `mode: all` missed while the bot was stopped. */
-  catchUp(): void {
+  async catchUp(): Promise<void> {
     const since = this.s.clock() - CATCH_UP_MS;
-    for (const job of this.store.unpostedJobs(since, 50)) this.track(this.share(job).then((o) => this.logSkipped(job, o)));
+    for (const job of await this.store.unpostedJobs(since, 50)) this.track(this.share(job).then((o) => this.logSkipped(job, o)));
   }
 
   /** Posts one finished job to its server's gallery, at most once. */
   async share(job: Job): Promise<ShareOutcome> {
     const ctx = { jobId: job.id, guildId: job.guildId };
     if (!job.guildId) return { kind: 'off' };
-    const settings = this.store.settings(job.guildId);
+    const settings = await this.store.settings(job.guildId);
     if (!settings) return { kind: 'off' };
-    const existing = this.store.post(job.id);
+    const existing = await this.store.post(job.id);
     if (existing && existing.state !== 'failed') return { kind: 'already', post: existing, link: postLink(existing) };
     const files = galleryFiles(job);
     if (!files.model) return { kind: 'noModel' };
@@ -143,9 +148,9 @@ export class Gallery {
     const missing = this.missingPermission(channelId);
     if (missing) return { kind: 'missingPermission', channelId, permission: missing };
 
-    const claim = this.store.claim(job.id, job.guildId, channelId, this.s.clock());
+    const claim = await this.store.claim(job.id, job.guildId, channelId, this.s.clock());
     if (!claim) {
-      const post = this.store.post(job.id)!;
+      const post = (await this.store.post(job.id))!;
       return { kind: 'already', post, link: postLink(post) };
     }
     try {
@@ -168,20 +173,20 @@ export class Gallery {
         const msg = (await this.rest.post(Routes.channelMessages(channelId), { body: message, files: raw })) as { id: string };
         where = { threadId: null, messageId: msg.id };
       }
-      this.store.markPosted(job.id, where, this.s.clock());
-      const post = this.store.post(job.id)!;
+      await this.store.markPosted(job.id, where, this.s.clock());
+      const post = (await this.store.post(job.id))!;
       this.s.log.info({ ...ctx, channelId, ...where }, 'shared to the gallery');
       return { kind: 'posted', post, link: postLink(post)! };
     } catch (err) {
       const c = code(err);
       if (c === 50013 || c === 50001 || c === 10003) {
         // Nothing was posted: the claim may be made again once the moderators fix the channel.
-        this.store.markFailed(job.id, this.s.clock());
+        await this.store.markFailed(job.id, this.s.clock());
         this.s.log.warn({ ...ctx, channelId, code: c }, 'gallery channel refused the post');
         if (c === 10003) return { kind: 'failed' };
         return { kind: 'missingPermission', channelId, permission: c === 50001 ? 'ViewChannel' : 'SendMessages' };
       }
-      if (err instanceof DiscordAPIError && err.status >= 400 && err.status < 500) this.store.markFailed(job.id, this.s.clock());
+      if (err instanceof DiscordAPIError && err.status >= 400 && err.status < 500) await this.store.markFailed(job.id, this.s.clock());
       // Otherwise (network, 5xx) the post may exist: the claim stays so that it never appears twice.
       this.s.log.error({ ...ctx, channelId, err }, 'gallery post failed');
       return { kind: 'failed' };
@@ -190,7 +195,7 @@ export class Gallery {
 
   /** Takes a job's gallery post down (the result was deleted or removed by a moderator). */
   async remove(jobId: number): Promise<boolean> {
-    const post = this.store.post(jobId);
+    const post = await this.store.post(jobId);
     if (!post || post.state !== 'posted' || !post.messageId) return false;
     const route = post.threadId ? Routes.channel(post.threadId) : Routes.channelMessage(post.channelId, post.messageId);
     try {
@@ -202,7 +207,7 @@ export class Gallery {
         return false;
       }
     }
-    this.store.markRemoved(jobId, this.s.clock());
+    await this.store.markRemoved(jobId, this.s.clock());
     this.s.log.info({ jobId, channelId: post.channelId, threadId: post.threadId }, 'gallery post removed');
     return true;
   }

@@ -21,7 +21,7 @@ export interface PollerOptions {
   /** Result links on private addresses may be downloaded (IMAGE_URL_ALLOW_PRIVATE: development, tests). */
   allowPrivateAddresses: boolean;
   /** What rendering needs beyond the job row (e.g. whether the server's gallery offers sharing). */
-  renderExtras?: (job: Job) => Pick<RenderContext, 'offerShare'>;
+  renderExtras?: (job: Job) => Promise<Pick<RenderContext, 'offerShare'>>;
   /** The provider's GLB is not downloaded past this size. */
   maxModelBytes: number;
   /** Fits each result GLB under its upload limit, in worker threads. */
@@ -52,7 +52,7 @@ const MAX_DELIVERY_ATTEMPTS = 300;
 
 /**
  * The one loop that moves jobs forward: it claims due status checks and due message
- * edits from SQLite and runs them. All upstream calls go through the client's shared
+ * edits from the store and runs them. All upstream calls go through the client's shared
  * rate budget, so many due jobs wait their turn instead of flooding the provider.
  * Between passes it sleeps until the earliest due time (one indexed query), or until
  * woken by a submit or a finished task: one timer, not one per job.
@@ -60,6 +60,8 @@ const MAX_DELIVERY_ATTEMPTS = 300;
 export class Poller {
   private timer: NodeJS.Timeout | null = null;
   private running = false;
+  /** The pass under way, if any: its claims are awaited before shutdown waits for the work they started. */
+  private pass: Promise<void> = Promise.resolve();
   private stopped = false;
   private readonly checking = new Map<number, Promise<void>>();
   private readonly delivering = new Map<number, Promise<void>>();
@@ -71,11 +73,11 @@ export class Poller {
     this.maxChecks = Math.max(1, Math.min(BATCH, Math.floor((o.upstreamRps * o.leaseMs) / 4000)));
   }
 
-  start(): void {
+  async start(): Promise<void> {
     const now = this.o.clock();
-    const resumed = this.o.jobs.resumeAll(now, { unowned: this.o.resumeUnowned ?? true });
+    const resumed = await this.o.jobs.resumeAll(now, { unowned: this.o.resumeUnowned ?? true });
     if (resumed.checks || resumed.deliveries || resumed.processing) this.o.log.info(resumed, 'resuming unfinished jobs');
-    this.clearExpiredTokens(now);
+    await this.clearExpiredTokens(now);
     this.schedule(0);
   }
 
@@ -88,10 +90,10 @@ export class Poller {
   async stop(timeoutMs = 7000): Promise<void> {
     this.stopped = true;
     if (this.timer) clearTimeout(this.timer);
-    const inflight = [...this.checking.values(), ...this.delivering.values(), ...this.processing.values()];
+    const inflight = () => [...this.checking.values(), ...this.delivering.values(), ...this.processing.values()];
     let timeout: NodeJS.Timeout | undefined;
     await Promise.race([
-      Promise.allSettled(inflight),
+      this.pass.then(() => Promise.allSettled(inflight())),
       new Promise((resolve) => (timeout = setTimeout(resolve, timeoutMs))),
     ]);
     clearTimeout(timeout);
@@ -100,7 +102,9 @@ export class Poller {
   private schedule(ms: number): void {
     if (this.stopped) return;
     if (this.timer) clearTimeout(this.timer);
-    this.timer = setTimeout(() => void this.tick(), ms);
+    this.timer = setTimeout(() => {
+      this.pass = this.tick();
+    }, ms);
   }
 
   /** One pass: start due checks and due deliveries; never throws. */
@@ -112,34 +116,35 @@ export class Poller {
       const now = this.o.clock();
       const lease = now + this.o.leaseMs;
       const room = this.maxChecks - this.checking.size;
-      const checks = room > 0 ? this.o.jobs.claimDueChecks(now, lease, room, [...this.checking.keys()]) : [];
+      const checks = room > 0 ? await this.o.jobs.claimDueChecks(now, lease, room, [...this.checking.keys()]) : [];
       for (const job of checks) {
         this.track(this.checking, job.id, this.check(job));
         claimed++;
       }
-      for (const job of this.o.jobs.claimDueDeliveries(now, lease, BATCH, [...this.delivering.keys()])) {
+      for (const job of await this.o.jobs.claimDueDeliveries(now, lease, BATCH, [...this.delivering.keys()])) {
         this.track(this.delivering, job.id, this.deliver(job));
         claimed++;
       }
-      this.clearExpiredTokens(now);
-      // Only as many as the model workers can start now; the rest wait in SQLite, not in memory.
+      await this.clearExpiredTokens(now);
+      // Only as many as the model workers can start now; the rest wait in the store, not in memory.
       const free = this.o.models.free;
-      for (const job of this.o.jobs.claimDueProcessing(now, now + this.o.processingLeaseMs, free, [...this.processing.keys()])) {
+      for (const job of await this.o.jobs.claimDueProcessing(now, now + this.o.processingLeaseMs, free, [...this.processing.keys()])) {
         this.track(this.processing, job.id, this.process(job));
         claimed++;
       }
     } catch (err) {
       this.o.log.error({ err }, 'poller pass failed');
     } finally {
+      const ms = await this.sleepMs(claimed);
       this.running = false;
-      this.schedule(this.sleepMs(claimed));
+      this.schedule(ms);
     }
   }
 
   /** Until the earliest due time: a due check is run when it falls due, not up to a pass later. */
-  private sleepMs(claimed: number): number {
+  private async sleepMs(claimed: number): Promise<number> {
     try {
-      const due = this.o.jobs.nextDueAt(this.o.models.free > 0, {
+      const due = await this.o.jobs.nextDueAt(this.o.models.free > 0, {
         checking: [...this.checking.keys()],
         delivering: [...this.delivering.keys()],
         processing: [...this.processing.keys()],
@@ -155,8 +160,8 @@ export class Poller {
   }
 
   /** A token past its 15 minutes opens nothing; no row keeps one longer than that. */
-  private clearExpiredTokens(now: number): void {
-    const cleared = this.o.jobs.clearExpiredTokens(now - INTERACTION_TOKEN_LIFE_MS);
+  private async clearExpiredTokens(now: number): Promise<void> {
+    const cleared = await this.o.jobs.clearExpiredTokens(now - INTERACTION_TOKEN_LIFE_MS);
     if (cleared) this.o.log.debug({ cleared }, 'cleared expired interaction tokens');
   }
 
@@ -195,12 +200,12 @@ export class Poller {
       const at = clock();
       if (at >= job.deadlineAt) {
         log.warn({ ...ctx, err }, 'status check failed past the deadline; timing out');
-        this.changed(jobs.finish(job.id, { state: 'timed_out', at, errorCode: 'TIMEOUT' }));
+        this.changed(await jobs.finish(job.id, { state: 'timed_out', at, errorCode: 'TIMEOUT' }));
         return;
       }
       const delay = failureBackoff(job.pollFailures + 1, pollIntervalMs);
       log.warn({ ...ctx, err, retryInMs: delay, failures: job.pollFailures + 1 }, 'status check failed; will retry');
-      jobs.recordCheckFailure(job.id, at, at + delay);
+      await jobs.recordCheckFailure(job.id, at, at + delay);
       return;
     }
     const at = clock();
@@ -210,16 +215,16 @@ export class Poller {
       case 'RUNNING': {
         if (at >= job.deadlineAt) {
           log.warn(ctx, 'job did not finish before its deadline');
-          this.changed(jobs.finish(job.id, { state: 'timed_out', at, errorCode: 'TIMEOUT' }));
+          this.changed(await jobs.finish(job.id, { state: 'timed_out', at, errorCode: 'TIMEOUT' }));
           return;
         }
         const state = info.status === 'PENDING' ? 'queued' : 'running';
         const delay = nextCheckDelay({
           elapsedMs: at - (job.submittedAt ?? job.createdAt),
-          historyMs: jobs.recentDurations(job.quality, HISTORY_WINDOW),
+          historyMs: await jobs.recentDurations(job.quality, HISTORY_WINDOW),
           pollIntervalMs,
         });
-        const updated = jobs.recordCheck(job.id, state, at, Math.min(at + delay, job.deadlineAt));
+        const updated = await jobs.recordCheck(job.id, state, at, Math.min(at + delay, job.deadlineAt));
         if (updated && updated.state !== job.state) this.changed(updated);
         return;
       }
@@ -227,7 +232,7 @@ export class Poller {
         const files = await storeResults(job, info, this.o.filesDir, this.o.maxModelBytes, log, { allowPrivate: this.o.allowPrivateAddresses });
         const now = clock();
         // With a downloaded GLB the result message waits for processing (the row says so first).
-        jobs.setDownloads(
+        await jobs.setDownloads(
           job.id,
           {
             previewFile: files.previewFile,
@@ -239,7 +244,7 @@ export class Poller {
           },
           now,
         );
-        const done = jobs.finish(job.id, {
+        const done = await jobs.finish(job.id, {
           state: 'succeeded',
           at: now,
           modelUrl: info.modelUrl ?? null,
@@ -253,7 +258,7 @@ export class Poller {
       case 'FAILED':
         log.info({ ...ctx, code: info.code }, 'job failed upstream');
         this.changed(
-          jobs.finish(job.id, {
+          await jobs.finish(job.id, {
             state: 'failed',
             at,
             errorCode: info.code ?? 'FAILED',
@@ -262,17 +267,17 @@ export class Poller {
         );
         return;
       case 'CANCELED':
-        this.changed(jobs.finish(job.id, { state: 'canceled', at, errorCode: 'CANCELED', errorMessage: info.message ?? null }));
+        this.changed(await jobs.finish(job.id, { state: 'canceled', at, errorCode: 'CANCELED', errorMessage: info.message ?? null }));
         return;
       case 'UNKNOWN':
-        this.changed(jobs.finish(job.id, { state: 'expired', at, errorCode: 'UNKNOWN', errorMessage: info.message ?? null }));
+        this.changed(await jobs.finish(job.id, { state: 'expired', at, errorCode: 'UNKNOWN', errorMessage: info.message ?? null }));
         return;
     }
   }
 
-  private extras(job: Job): Pick<RenderContext, 'offerShare'> {
+  private async extras(job: Job): Promise<Pick<RenderContext, 'offerShare'>> {
     try {
-      return this.o.renderExtras?.(job) ?? {};
+      return (await this.o.renderExtras?.(job)) ?? {};
     } catch (err) {
       this.o.log.warn({ err, jobId: job.id }, 'render extras unavailable');
       return {};
@@ -288,23 +293,23 @@ export class Poller {
     const ctx = { jobId: job.id, taskId: job.taskId, state: job.state };
     const final = isTerminal(job.state);
     const now = clock();
-    const history = jobs.recentDurations(job.quality, HISTORY_WINDOW);
-    const extras = final ? this.extras(job) : {};
+    const history = await jobs.recentDurations(job.quality, HISTORY_WINDOW);
+    const extras = final ? await this.extras(job) : {};
     const payload = renderJob(job, { now, typicalMs: typicalDuration(history), ...extras });
     // The lease may have passed to another process while this one was slow: then it sends nothing.
-    if (!jobs.renewDelivery(job.id, now + this.o.leaseMs)) {
+    if (!await jobs.renewDelivery(job.id, now + this.o.leaseMs)) {
       log.warn(ctx, 'delivery lease lost; another process delivers this message');
       return;
     }
     try {
       const d = await this.o.deliverer.deliver(job, payload, { final, now });
       if (!d) {
-        jobs.markReplyGone(job.id);
-        jobs.markDelivered(job.id, job.renderVersion, null, clock());
+        await jobs.markReplyGone(job.id);
+        await jobs.markDelivered(job.id, job.renderVersion, null, clock());
         return;
       }
       const moved = d.route === 'channel_message' || d.route === 'dm' ? { messageId: d.messageId, channelId: d.channelId } : undefined;
-      const updated = jobs.markDelivered(job.id, job.renderVersion, d.route, clock(), moved);
+      const updated = await jobs.markDelivered(job.id, job.renderVersion, d.route, clock(), moved);
       log.info({ ...ctx, route: d.route, files: payload.files.map((f) => f.name) }, final ? 'result delivered' : 'progress shown');
       if (final && job.state === 'succeeded' && job.modelFile) {
         const glb = d.attachments.find((a) => a.filename === modelFileName(job));
@@ -320,12 +325,12 @@ export class Poller {
       const attempts = job.deliveryAttempts + 1;
       if (err instanceof UndeliverableError || attempts >= MAX_DELIVERY_ATTEMPTS) {
         log.error({ ...ctx, err, attempts }, 'giving up on delivering this message');
-        jobs.giveUpDelivery(job.id, String(err instanceof Error ? err.message : err), at);
+        await jobs.giveUpDelivery(job.id, String(err instanceof Error ? err.message : err), at);
         return;
       }
       const delay = deliveryBackoff(attempts);
       log.warn({ ...ctx, err, attempts, retryInMs: delay }, 'delivery failed; will retry');
-      jobs.recordDeliveryFailure(job.id, String(err instanceof Error ? err.message : err), at, at + delay);
+      await jobs.recordDeliveryFailure(job.id, String(err instanceof Error ? err.message : err), at, at + delay);
     }
   }
 }

@@ -25,14 +25,14 @@ export async function pruneStoredFiles(jobs: JobStore, days: number, now: number
   if (days <= 0) return 0;
   let pruned = 0;
   for (;;) {
-    const batch = jobs.withStoredFilesBefore(now - days * DAY_MS, BATCH);
+    const batch = await jobs.withStoredFilesBefore(now - days * DAY_MS, BATCH);
     for (const job of batch) {
       for (const file of storedFiles(job)) {
         await rm(file, { force: true });
         // The job's own folder goes too once it is empty; anything else in it is left alone.
         await rmdir(dirname(file)).catch(() => undefined);
       }
-      jobs.forgetFiles(job.id, now);
+      await jobs.forgetFiles(job.id, now);
     }
     pruned += batch.length;
     if (batch.length < BATCH) break;

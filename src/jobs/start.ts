@@ -64,7 +64,7 @@ class AlreadyRunning extends Error {
 export async function startJob(s: Services, req: JobRequest, hooks: StartHooks = {}): Promise<StartOutcome> {
   const locale = req.interaction.locale;
   const quota: QuotaRequest = { userId: req.userId, guildId: req.guildId, roleIds: req.roleIds, quality: req.quality };
-  const early = s.quota.check(quota);
+  const early = await s.quota.check(quota);
   if (early) return { ok: false, denial: early };
 
   let imageUrl: string;
@@ -84,11 +84,11 @@ export async function startJob(s: Services, req: JobRequest, hooks: StartHooks =
   }
 
   const now = s.clock();
-  let reserved: ReturnType<Services['quota']['reserve']>;
+  let reserved: Awaited<ReturnType<Services['quota']['reserve']>>;
   try {
-    reserved = s.quota.reserve(quota, (cost) => {
+    reserved = await s.quota.reserve(quota, async (cost) => {
       if (req.parent) {
-        const running = s.jobs.childInFlight(req.parent.jobId, req.parent.origin);
+        const running = await s.jobs.childInFlight(req.parent.jobId, req.parent.origin);
         if (running) throw new AlreadyRunning(running);
       }
       return s.jobs.insert({
@@ -117,7 +117,7 @@ export async function startJob(s: Services, req: JobRequest, hooks: StartHooks =
   } catch (err) {
     if (err instanceof AlreadyRunning) return { ok: false, running: err.job };
     // Another process won the race for this button (jobs_one_child_in_flight).
-    const running = req.parent && s.jobs.childInFlight(req.parent.jobId, req.parent.origin);
+    const running = req.parent && (await s.jobs.childInFlight(req.parent.jobId, req.parent.origin));
     if (running) return { ok: false, running };
     throw err;
   }
@@ -130,22 +130,22 @@ export async function startJob(s: Services, req: JobRequest, hooks: StartHooks =
   try {
     const submitted = await s.upstream.submit(imageUrl, req.quality);
     const at = s.clock();
-    const updated = s.jobs.markSubmitted(job.id, submitted.taskId, submitted.totalTokens, at, at + s.config.pollIntervalMs);
+    const updated = await s.jobs.markSubmitted(job.id, submitted.taskId, submitted.totalTokens, at, at + s.config.pollIntervalMs);
     s.log.info({ ...ctx, taskId: submitted.taskId, tokens: submitted.totalTokens, parentJobId: job.parentJobId }, 'submitted');
     if (updated) s.events.emit('changed', updated);
   } catch (err) {
     const at = s.clock();
     if (err instanceof UpstreamError && !err.mayHaveReachedServer) {
       s.log.warn({ ...ctx, err }, 'submit refused upstream; nothing was charged');
-      const done = s.jobs.finish(job.id, { state: 'not_submitted', at, errorCode: err.kind, errorMessage: upstreamReason(locale, err) });
+      const done = await s.jobs.finish(job.id, { state: 'not_submitted', at, errorCode: err.kind, errorMessage: upstreamReason(locale, err) });
       if (done) s.events.emit('changed', done);
     } else {
       // The request may have reached the provider; resubmitting could charge twice.
       s.log.error({ ...ctx, err }, 'submit outcome unknown');
-      const done = s.jobs.finish(job.id, { state: 'outcome_unknown', at, errorCode: 'OUTCOME_UNKNOWN' });
+      const done = await s.jobs.finish(job.id, { state: 'outcome_unknown', at, errorCode: 'OUTCOME_UNKNOWN' });
       if (done) s.events.emit('changed', done);
     }
   }
   s.wakePoller();
-  return { ok: true, job: s.jobs.get(job.id) ?? job };
+  return { ok: true, job: await s.jobs.get(job.id) ?? job };
 }

@@ -57,16 +57,16 @@ export function ranges(q: Services['config']['quota']) {
 
 const mention = (u: Pick<User, 'id'>) => `<@${u.id}>`;
 
-function recordChange(
+async function recordChange(
   s: Services,
   i: ChatInputCommandInteraction | ButtonInteraction,
   action: string,
   targetId: string | null,
   details: Record<string, unknown> = {},
-): void {
+): Promise<void> {
   const guildId = i.guildId!;
   const moderatorId = i.user.id;
-  s.quota.store.recordAction({ guildId, moderatorId, action, targetId, details, at: s.clock() });
+  await s.quota.store.recordAction({ guildId, moderatorId, action, targetId, details, at: s.clock() });
   s.log.info({ guildId, moderatorId, action, targetId, ...details }, 'admin change');
 }
 
@@ -86,8 +86,8 @@ function requireRole(i: ChatInputCommandInteraction): { id: string; mention: str
 }
 
 /** The numbers a moderator's member-targeted change reports back. */
-function remainingToday(s: Services, guildId: string, userId: string, roleIds: string[]): number {
-  return s.quota.status({ guildId, userId, roleIds }).remainingToday;
+async function remainingToday(s: Services, guildId: string, userId: string, roleIds: string[]): Promise<number> {
+  return (await s.quota.status({ guildId, userId, roleIds })).remainingToday;
 }
 
 /** Role ids of the member option, from the resolved member (raw or cached). */
@@ -99,10 +99,10 @@ function memberRoleIds(i: ChatInputCommandInteraction, name = 'member'): string[
   return roles?.cache ? [...roles.cache.keys()] : [];
 }
 
-function limitsText(s: Services, guildId: string, locale: string): string {
+async function limitsText(s: Services, guildId: string, locale: string): Promise<string> {
   const q = s.quota.operator;
-  const settings = s.quota.store.settings(guildId);
-  const eff = s.quota.limits(guildId, []);
+  const settings = await s.quota.store.settings(guildId);
+  const eff = await s.quota.limits(guildId, []);
   return t(locale, 'admin.limits.show', {
     userDaily: Math.min(settings?.userDaily ?? q.userDaily, q.guildDaily),
     userDailySet: settings?.userDaily != null,
@@ -114,10 +114,10 @@ function limitsText(s: Services, guildId: string, locale: string): string {
     globalDaily: q.globalDaily,
     detailedCost: q.detailedCost,
     timeZone: q.timeZone,
-    roles: s.quota.store.roleAllowances(guildId),
-    blocked: s.quota.store.blockCount(guildId),
+    roles: await s.quota.store.roleAllowances(guildId),
+    blocked: await s.quota.store.blockCount(guildId),
     auditChannelId: settings?.auditChannelId ?? null,
-    gallery: s.gallery.store.settings(guildId) ?? null,
+    gallery: (await s.gallery.store.settings(guildId)) ?? null,
   });
 }
 
@@ -134,7 +134,7 @@ async function run(i: ChatInputCommandInteraction, s: Services): Promise<string 
   if (group === 'limits') {
     switch (sub) {
       case 'show':
-        return limitsText(s, guildId, L);
+        return await limitsText(s, guildId, L);
       case 'set': {
         const daily = i.options.getInteger('daily');
         const cooldown = i.options.getInteger('cooldown');
@@ -148,27 +148,27 @@ async function run(i: ChatInputCommandInteraction, s: Services): Promise<string 
         if (concurrency !== null) {
           patch.maxConcurrent = checkRange(L, 'concurrency', concurrency, R.concurrency.min, R.concurrency.max);
         }
-        s.quota.store.updateSettings(guildId, patch, i.user.id, now);
-        recordChange(s, i, 'limits.set', null, patch);
-        return `${t(L, 'admin.limits.updated')}\n\n${limitsText(s, guildId, L)}`;
+        await s.quota.store.updateSettings(guildId, patch, i.user.id, now);
+        await recordChange(s, i, 'limits.set', null, patch);
+        return `${t(L, 'admin.limits.updated')}\n\n${await limitsText(s, guildId, L)}`;
       }
       case 'clear': {
-        s.quota.store.updateSettings(guildId, { userDaily: null, cooldownS: null, maxConcurrent: null }, i.user.id, now);
-        recordChange(s, i, 'limits.clear', null);
-        return `${t(L, 'admin.limits.cleared')}\n\n${limitsText(s, guildId, L)}`;
+        await s.quota.store.updateSettings(guildId, { userDaily: null, cooldownS: null, maxConcurrent: null }, i.user.id, now);
+        await recordChange(s, i, 'limits.clear', null);
+        return `${t(L, 'admin.limits.cleared')}\n\n${await limitsText(s, guildId, L)}`;
       }
       case 'role': {
         const role = requireRole(i);
         const daily = checkRange(L, 'daily', i.options.getInteger('daily', true), R.roleDaily.min, R.roleDaily.max);
-        s.quota.store.setRoleAllowance(guildId, role.id, daily, i.user.id, now);
-        recordChange(s, i, 'limits.role', role.id, { daily });
+        await s.quota.store.setRoleAllowance(guildId, role.id, daily, i.user.id, now);
+        await recordChange(s, i, 'limits.role', role.id, { daily });
         return t(L, 'admin.role.set', { role: role.mention, daily });
       }
       case 'role-clear': {
         const role = requireRole(i);
-        const had = s.quota.store.clearRoleAllowance(guildId, role.id);
+        const had = await s.quota.store.clearRoleAllowance(guildId, role.id);
         if (!had) return t(L, 'admin.role.notSet', { role: role.mention });
-        recordChange(s, i, 'limits.role-clear', role.id);
+        await recordChange(s, i, 'limits.role-clear', role.id);
         return t(L, 'admin.role.cleared', { role: role.mention });
       }
     }
@@ -183,8 +183,8 @@ async function run(i: ChatInputCommandInteraction, s: Services): Promise<string 
         throw new UserFacingError(t(L, 'admin.gallery.badChannel'), true);
       }
       const mode = i.options.getString('mode') === 'all' ? 'all' : 'opt-in';
-      store.set(guildId, channel.id, mode, i.user.id, now);
-      recordChange(s, i, 'gallery.set', channel.id, { mode });
+      await store.set(guildId, channel.id, mode, i.user.id, now);
+      await recordChange(s, i, 'gallery.set', channel.id, { mode });
       const missing = s.gallery.missingPermission(channel.id);
       return t(L, 'admin.gallery.set', {
         channelId: channel.id,
@@ -193,9 +193,9 @@ async function run(i: ChatInputCommandInteraction, s: Services): Promise<string 
         missing: missing ? [t(L, 'gallery.permissionName', { name: missing })] : [],
       });
     }
-    const was = store.settings(guildId);
-    if (!was || !store.off(guildId)) return t(L, 'admin.gallery.wasOff');
-    recordChange(s, i, 'gallery.off', was.channelId);
+    const was = await store.settings(guildId);
+    if (!was || !(await store.off(guildId))) return t(L, 'admin.gallery.wasOff');
+    await recordChange(s, i, 'gallery.off', was.channelId);
     return t(L, 'admin.gallery.off');
   }
 
@@ -205,14 +205,14 @@ async function run(i: ChatInputCommandInteraction, s: Services): Promise<string 
       if (![ChannelType.GuildText, ChannelType.GuildAnnouncement].includes(channel.type as ChannelType)) {
         throw new UserFacingError(t(L, 'admin.audit.badChannel'), true);
       }
-      s.quota.store.updateSettings(guildId, { auditChannelId: channel.id }, i.user.id, now);
-      recordChange(s, i, 'audit-channel.set', channel.id);
+      await s.quota.store.updateSettings(guildId, { auditChannelId: channel.id }, i.user.id, now);
+      await recordChange(s, i, 'audit-channel.set', channel.id);
       return t(L, 'admin.audit.set', { channelId: channel.id });
     }
-    const was = s.quota.store.settings(guildId)?.auditChannelId;
+    const was = (await s.quota.store.settings(guildId))?.auditChannelId;
     if (!was) return t(L, 'admin.audit.wasOff');
-    s.quota.store.updateSettings(guildId, { auditChannelId: null }, i.user.id, now);
-    recordChange(s, i, 'audit-channel.off', was);
+    await s.quota.store.updateSettings(guildId, { auditChannelId: null }, i.user.id, now);
+    await recordChange(s, i, 'audit-channel.off', was);
     return t(L, 'admin.audit.off');
   }
 
@@ -224,8 +224,8 @@ async function run(i: ChatInputCommandInteraction, s: Services): Promise<string 
       const reports = new QuotaReports(s.db);
       const user = i.options.getUser('member');
       if (user) {
-        const totals = reports.memberTotals(guildId, user.id, since);
-        const status = s.quota.status({ guildId, userId: user.id, roleIds: memberRoleIds(i) });
+        const totals = await reports.memberTotals(guildId, user.id, since);
+        const status = await s.quota.status({ guildId, userId: user.id, roleIds: memberRoleIds(i) });
         return t(L, 'admin.usage.member', {
           user: mention(user),
           days,
@@ -234,7 +234,7 @@ async function run(i: ChatInputCommandInteraction, s: Services): Promise<string 
           remainingToday: status.remainingToday,
           allowance: status.limits.userDaily,
           blocked: status.blocked !== null,
-          recent: reports.memberJobs(guildId, user.id, since, 10).map((j) => ({
+          recent: (await reports.memberJobs(guildId, user.id, since, 10)).map((j) => ({
             id: j.id,
             state: j.state,
             quality: j.quality,
@@ -243,48 +243,48 @@ async function run(i: ChatInputCommandInteraction, s: Services): Promise<string 
           })),
         });
       }
-      const totals = reports.guildTotals(guildId, since);
+      const totals = await reports.guildTotals(guildId, since);
       return t(L, 'admin.usage.server', {
         days,
         ...totals,
-        returned: reports.returned(guildId, since),
-        top: reports.topMembers(guildId, since, 5),
+        returned: await reports.returned(guildId, since),
+        top: await reports.topMembers(guildId, since, 5),
       });
     }
     case 'grant': {
       const user = requireMember(i);
       const credits = checkRange(L, 'credits', i.options.getInteger('credits', true), R.grant.min, R.grant.max);
-      s.quota.grant(guildId, user.id, credits, i.user.id);
-      recordChange(s, i, 'grant', user.id, { credits });
+      await s.quota.grant(guildId, user.id, credits, i.user.id);
+      await recordChange(s, i, 'grant', user.id, { credits });
       return t(L, 'admin.grant.done', {
         user: mention(user),
         credits,
-        remaining: remainingToday(s, guildId, user.id, memberRoleIds(i)),
+        remaining: await remainingToday(s, guildId, user.id, memberRoleIds(i)),
       });
     }
     case 'reset': {
       const user = requireMember(i);
-      const entry = s.quota.reset(guildId, user.id, i.user.id);
+      const entry = await s.quota.reset(guildId, user.id, i.user.id);
       if (!entry) return t(L, 'admin.reset.nothing', { user: mention(user) });
-      recordChange(s, i, 'reset', user.id, { credits: entry.credits });
+      await recordChange(s, i, 'reset', user.id, { credits: entry.credits });
       return t(L, 'admin.reset.done', {
         user: mention(user),
         credits: entry.credits,
-        remaining: remainingToday(s, guildId, user.id, memberRoleIds(i)),
+        remaining: await remainingToday(s, guildId, user.id, memberRoleIds(i)),
       });
     }
     case 'block': {
       const user = requireMember(i);
       const reason = i.options.getString('reason')?.trim().slice(0, 200) || null;
-      if (!s.quota.block(guildId, user.id, reason, i.user.id)) return t(L, 'admin.block.already', { user: mention(user) });
-      recordChange(s, i, 'block', user.id, { reason });
+      if (!await s.quota.block(guildId, user.id, reason, i.user.id)) return t(L, 'admin.block.already', { user: mention(user) });
+      await recordChange(s, i, 'block', user.id, { reason });
       return t(L, 'admin.block.done', { user: mention(user), reason });
     }
     case 'unblock': {
       // A member who left can still be unblocked, so no membership check here.
       const user = i.options.getUser('member', true);
-      if (!s.quota.unblock(guildId, user.id)) return t(L, 'admin.unblock.notBlocked', { user: mention(user) });
-      recordChange(s, i, 'unblock', user.id);
+      if (!await s.quota.unblock(guildId, user.id)) return t(L, 'admin.unblock.notBlocked', { user: mention(user) });
+      await recordChange(s, i, 'unblock', user.id);
       return t(L, 'admin.unblock.done', { user: mention(user) });
     }
     case 'balance':
@@ -293,8 +293,8 @@ async function run(i: ChatInputCommandInteraction, s: Services): Promise<string 
       const daysOpt = i.options.getInteger('days');
       const days = daysOpt === null ? 30 : checkRange(L, 'days', daysOpt, R.days.min, R.days.max);
       const reports = new QuotaReports(s.db);
-      const { csv, count } = jobsCsv(reports.exportRows(guildId, startOfDaysAgo(now, days, tz)));
-      recordChange(s, i, 'export', null, { days, rows: count });
+      const { csv, count } = jobsCsv(await reports.exportRows(guildId, startOfDaysAgo(now, days, tz)));
+      await recordChange(s, i, 'export', null, { days, rows: count });
       const date = new Date(now).toISOString().slice(0, 10);
       return { content: t(L, 'admin.export.done', { rows: count, days }), csv, name: `model3d-jobs-${guildId}-${date}.csv` };
     }
@@ -318,14 +318,14 @@ export async function balanceText(
   const tz = s.quota.timeZone;
   const reports = new QuotaReports(s.db);
   const month = startOfMonth(now, tz);
-  const guildMonth = reports.spend(guildId, month);
-  const all = reports.spend(null, month);
+  const guildMonth = await reports.spend(guildId, month);
+  const all = await reports.spend(null, month);
   const head =
     balance && (balance.remainingUsd !== null || balance.totalUsd !== null || balance.usedUsd !== null)
       ? t(locale, 'admin.balance.available', balance)
       : t(locale, 'admin.balance.unavailable');
   return `${head}\n\n${t(locale, 'admin.balance.recorded', {
-    guildToday: reports.spend(guildId, startOfDay(now, tz)).credits,
+    guildToday: (await reports.spend(guildId, startOfDay(now, tz))).credits,
     guildMonth: guildMonth.credits,
     guildMonthTokens: guildMonth.tokens,
     allMonth: all.credits,
@@ -364,27 +364,27 @@ export async function handleAuditButton(i: ButtonInteraction, s: Services, rest?
     i.followUp({ content, flags: MessageFlags.Ephemeral, allowedMentions: { parse: [] } }).then(() => undefined);
   try {
     if (parsed.action === 'refund') {
-      const r = s.quota.refundJob(s.jobs, parsed.jobId, guildId, i.user.id);
+      const r = await s.quota.refundJob(s.jobs, parsed.jobId, guildId, i.user.id);
       if (!r.ok) {
         await say(t(L, r.reason === 'already_refunded' ? 'audit.refund.already' : r.reason === 'in_flight' ? 'audit.refund.inFlight' : 'audit.refund.unknownJob'));
         return;
       }
       // No pending edit of the poller may bring the removed result back.
-      s.jobs.giveUpDelivery(r.job.id, 'result removed by a moderator', s.clock());
+      await s.jobs.giveUpDelivery(r.job.id, 'result removed by a moderator', s.clock());
       const message = await removeResult(restClient, r.job);
       await s.gallery.remove(r.job.id).catch((err: unknown) => s.log.warn({ err, jobId: r.job.id }, 'gallery post not removed'));
-      recordChange(s, i, 'refund', r.job.userId, { jobId: r.job.id, credits: r.entry.credits, message });
+      await recordChange(s, i, 'refund', r.job.userId, { jobId: r.job.id, credits: r.entry.credits, message });
       await refreshRecord(i, s, parsed.jobId);
       await say(t(L, 'audit.refund.done', { user: `<@${r.job.userId}>`, credits: r.entry.credits, message }));
       return;
     }
     const userId = parsed.userId;
-    if (!s.quota.block(guildId, userId, null, i.user.id)) {
+    if (!await s.quota.block(guildId, userId, null, i.user.id)) {
       await say(t(L, 'audit.block.already', { user: `<@${userId}>` }));
       return;
     }
-    recordChange(s, i, 'block', userId, { via: 'audit button' });
-    const record = s.quota.store.auditMessageById(i.message.id);
+    await recordChange(s, i, 'block', userId, { via: 'audit button' });
+    const record = await s.quota.store.auditMessageById(i.message.id);
     if (record) await refreshRecord(i, s, record.jobId);
     await say(t(L, 'audit.block.done', { user: `<@${userId}>` }));
   } catch (err) {
@@ -394,11 +394,11 @@ export async function handleAuditButton(i: ButtonInteraction, s: Services, rest?
 }
 
 async function refreshRecord(i: ButtonInteraction, s: Services, jobId: number): Promise<void> {
-  const job = s.jobs.get(jobId);
+  const job = await s.jobs.get(jobId);
   if (!job?.guildId) return;
   const body = renderAuditRecord(job, {
-    refund: s.quota.store.refundOf(job.id),
-    blocked: s.quota.store.block(job.guildId, job.userId) !== undefined,
+    refund: await s.quota.store.refundOf(job.id),
+    blocked: await s.quota.store.block(job.guildId, job.userId) !== undefined,
   });
   await i.editReply({ embeds: body.embeds ?? [], components: body.components ?? [] } as Parameters<ButtonInteraction['editReply']>[0]);
 }

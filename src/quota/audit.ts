@@ -139,19 +139,24 @@ export class AuditReporter {
 
   /** Also follows the jobs that other processes changed (see `forwardAuditChanges`). */
   followOutbox(outbox: AuditOutbox, everyMs = 1000): void {
-    const drain = () => {
+    let draining = false;
+    const drain = async () => {
+      if (draining) return;
+      draining = true;
       try {
-        for (const id of outbox.take(100)) {
-          const job = this.services.jobs.get(id);
+        for (const id of await outbox.take(100)) {
+          const job = await this.services.jobs.get(id);
           if (job) this.onChanged(job);
         }
       } catch (err) {
         this.services.log.warn({ err }, 'audit outbox not read');
+      } finally {
+        draining = false;
       }
     };
-    this.outboxTimer = setInterval(drain, everyMs);
+    this.outboxTimer = setInterval(() => void drain(), everyMs);
     this.outboxTimer.unref();
-    drain();
+    void drain();
   }
 
   onChanged(job: Job): void {
@@ -185,13 +190,13 @@ export class AuditReporter {
   /** Posts or edits the record of one job from its current row. */
   async sync(jobId: number): Promise<void> {
     const { jobs, quota } = this.services;
-    const job = jobs.get(jobId);
+    const job = await jobs.get(jobId);
     if (!job?.guildId) return;
     const body = renderAuditRecord(job, {
-      refund: quota.store.refundOf(job.id),
-      blocked: quota.store.block(job.guildId, job.userId) !== undefined,
+      refund: await quota.store.refundOf(job.id),
+      blocked: (await quota.store.block(job.guildId, job.userId)) !== undefined,
     });
-    const existing = quota.store.auditMessage(job.id);
+    const existing = await quota.store.auditMessage(job.id);
     if (existing) {
       try {
         await this.rest.patch(Routes.channelMessage(existing.channelId, existing.messageId), { body });
@@ -205,10 +210,10 @@ export class AuditReporter {
       }
       return;
     }
-    const channelId = quota.store.settings(job.guildId)?.auditChannelId;
+    const channelId = (await quota.store.settings(job.guildId))?.auditChannelId;
     if (!channelId) return;
     const msg = (await this.rest.post(Routes.channelMessages(channelId), { body })) as APIMessage;
-    quota.store.setAuditMessage({ jobId: job.id, guildId: job.guildId, channelId, messageId: msg.id }, this.services.clock());
+    await quota.store.setAuditMessage({ jobId: job.id, guildId: job.guildId, channelId, messageId: msg.id }, this.services.clock());
   }
 }
 
@@ -251,11 +256,7 @@ export async function removeResult(
 export function forwardAuditChanges(events: JobEvents, outbox: AuditOutbox, clock: () => number, log: Logger): () => void {
   const listener = (job: Job) => {
     if (!job.guildId) return;
-    try {
-      outbox.queue(job.id, clock());
-    } catch (err) {
-      log.warn({ err, jobId: job.id }, 'audit change not queued');
-    }
+    outbox.queue(job.id, clock()).catch((err: unknown) => log.warn({ err, jobId: job.id }, 'audit change not queued'));
   };
   events.on('changed', listener);
   return () => events.off('changed', listener);

@@ -1,5 +1,5 @@
 import type { Db } from '../store/db.js';
-import { toJob, type Job } from '../store/jobs.js';
+import { toJob, type Job, type JobRow } from '../store/jobs.js';
 import { CHARGED_STATES, IN_FLIGHT_STATES, sqlList } from '../store/quota.js';
 
 /** Read-only aggregates for /model3d-admin usage, balance and export. All filtering is done in SQL. */
@@ -35,17 +35,25 @@ export interface SpendTotals {
 const CHARGED = sqlList(CHARGED_STATES);
 const FAILED = sqlList(['failed', 'canceled', 'expired', 'timed_out']);
 
+const count = (cond: string) => `COALESCE(SUM(CASE WHEN ${cond} THEN 1 ELSE 0 END), 0)`;
+
 const totalsSelect = `
   SELECT COUNT(*) AS jobs,
-    COALESCE(SUM(state = 'succeeded'), 0) AS succeeded,
-    COALESCE(SUM(state IN (${FAILED})), 0) AS failed,
-    COALESCE(SUM(state = 'not_submitted'), 0) AS notSubmitted,
-    COALESCE(SUM(state = 'outcome_unknown'), 0) AS unknown,
-    COALESCE(SUM(state IN (${sqlList(IN_FLIGHT_STATES)})), 0) AS inFlight,
+    ${count(`state = 'succeeded'`)} AS succeeded,
+    ${count(`state IN (${FAILED})`)} AS failed,
+    ${count(`state = 'not_submitted'`)} AS "notSubmitted",
+    ${count(`state = 'outcome_unknown'`)} AS unknown,
+    ${count(`state IN (${sqlList(IN_FLIGHT_STATES)})`)} AS "inFlight",
     COALESCE(SUM(CASE WHEN state IN (${CHARGED}) THEN cost ELSE 0 END), 0) AS credits,
-    COALESCE(SUM(CASE WHEN state = 'outcome_unknown' THEN cost ELSE 0 END), 0) AS unknownCredits,
+    COALESCE(SUM(CASE WHEN state = 'outcome_unknown' THEN cost ELSE 0 END), 0) AS "unknownCredits",
     COALESCE(SUM(total_tokens), 0) AS tokens,
-    AVG(CASE WHEN state = 'succeeded' AND finished_at IS NOT NULL THEN finished_at - created_at END) AS avgMs
+    AVG(CASE WHEN state = 'succeeded' AND finished_at IS NOT NULL THEN finished_at - created_at END) AS "avgMs"
+  FROM jobs`;
+
+const spendSelect = `
+  SELECT COALESCE(SUM(CASE WHEN state IN (${CHARGED}) THEN cost ELSE 0 END), 0) AS credits,
+    COALESCE(SUM(total_tokens), 0) AS tokens,
+    ${count(`state = 'outcome_unknown'`)} AS "unknownJobs"
   FROM jobs`;
 
 export interface ExportRow {
@@ -55,71 +63,63 @@ export interface ExportRow {
 }
 
 export class QuotaReports {
-  private readonly s;
+  private readonly q = {
+    guildTotals: `${totalsSelect} WHERE guild_id = @guildId AND created_at >= @since`,
+    memberTotals: `${totalsSelect} WHERE guild_id = @guildId AND user_id = @userId AND created_at >= @since`,
+    top: `
+      SELECT user_id AS "userId", COUNT(*) AS jobs,
+        COALESCE(SUM(CASE WHEN state IN (${CHARGED}) THEN cost ELSE 0 END), 0) AS credits
+      FROM jobs WHERE guild_id = @guildId AND created_at >= @since
+      GROUP BY user_id ORDER BY credits DESC, jobs DESC, user_id LIMIT @limit`,
+    memberJobs: `
+      SELECT * FROM jobs WHERE guild_id = @guildId AND user_id = @userId AND created_at >= @since
+      ORDER BY created_at DESC, id DESC LIMIT @limit`,
+    returned: `SELECT COALESCE(SUM(credits), 0) AS n FROM quota_ledger WHERE guild_id = @guildId AND applies_at >= @since`,
+    guildSpend: `${spendSelect} WHERE guild_id = @guildId AND created_at >= @since`,
+    allSpend: `${spendSelect} WHERE created_at >= @since`,
+    exportRows: `
+      SELECT jobs.*, l.credits AS refunded_credits, l.moderator_id AS refunded_by
+      FROM jobs LEFT JOIN quota_ledger l ON l.job_id = jobs.id AND l.kind = 'refund'
+      WHERE jobs.guild_id = @guildId AND jobs.created_at >= @since
+      ORDER BY jobs.created_at, jobs.id`,
+  };
 
-  constructor(db: Db) {
-    this.s = {
-      guildTotals: db.prepare(`${totalsSelect} WHERE guild_id = @guildId AND created_at >= @since`),
-      memberTotals: db.prepare(`${totalsSelect} WHERE guild_id = @guildId AND user_id = @userId AND created_at >= @since`),
-      top: db.prepare(`
-        SELECT user_id AS userId, COUNT(*) AS jobs,
-          COALESCE(SUM(CASE WHEN state IN (${CHARGED}) THEN cost ELSE 0 END), 0) AS credits
-        FROM jobs WHERE guild_id = @guildId AND created_at >= @since
-        GROUP BY user_id ORDER BY credits DESC, jobs DESC, user_id LIMIT @limit`),
-      memberJobs: db.prepare(`
-        SELECT * FROM jobs WHERE guild_id = @guildId AND user_id = @userId AND created_at >= @since
-        ORDER BY created_at DESC, id DESC LIMIT @limit`),
-      returned: db.prepare(`
-        SELECT COALESCE(SUM(credits), 0) FROM quota_ledger WHERE guild_id = @guildId AND applies_at >= @since`),
-      guildSpend: db.prepare(`
-        SELECT COALESCE(SUM(CASE WHEN state IN (${CHARGED}) THEN cost ELSE 0 END), 0) AS credits,
-          COALESCE(SUM(total_tokens), 0) AS tokens,
-          COALESCE(SUM(state = 'outcome_unknown'), 0) AS unknownJobs
-        FROM jobs WHERE guild_id = @guildId AND created_at >= @since`),
-      allSpend: db.prepare(`
-        SELECT COALESCE(SUM(CASE WHEN state IN (${CHARGED}) THEN cost ELSE 0 END), 0) AS credits,
-          COALESCE(SUM(total_tokens), 0) AS tokens,
-          COALESCE(SUM(state = 'outcome_unknown'), 0) AS unknownJobs
-        FROM jobs WHERE created_at >= @since`),
-      exportRows: db.prepare(`
-        SELECT jobs.*, l.credits AS refunded_credits, l.moderator_id AS refunded_by
-        FROM jobs LEFT JOIN quota_ledger l ON l.job_id = jobs.id AND l.kind = 'refund'
-        WHERE jobs.guild_id = @guildId AND jobs.created_at >= @since
-        ORDER BY jobs.created_at, jobs.id`),
-    };
+  constructor(private readonly db: Db) {}
+
+  async guildTotals(guildId: string, since: number): Promise<UsageTotals> {
+    return (await this.db.get<UsageTotals>(this.q.guildTotals, { guildId, since }))!;
   }
 
-  guildTotals(guildId: string, since: number): UsageTotals {
-    return this.s.guildTotals.get({ guildId, since }) as UsageTotals;
+  async memberTotals(guildId: string, userId: string, since: number): Promise<UsageTotals> {
+    return (await this.db.get<UsageTotals>(this.q.memberTotals, { guildId, userId, since }))!;
   }
 
-  memberTotals(guildId: string, userId: string, since: number): UsageTotals {
-    return this.s.memberTotals.get({ guildId, userId, since }) as UsageTotals;
+  topMembers(guildId: string, since: number, limit = 5): Promise<MemberUsage[]> {
+    return this.db.all<MemberUsage>(this.q.top, { guildId, since, limit });
   }
 
-  topMembers(guildId: string, since: number, limit = 5): MemberUsage[] {
-    return this.s.top.all({ guildId, since, limit }) as MemberUsage[];
-  }
-
-  memberJobs(guildId: string, userId: string, since: number, limit = 10): Job[] {
-    return (this.s.memberJobs.all({ guildId, userId, since, limit }) as Parameters<typeof toJob>[0][]).map(toJob);
+  async memberJobs(guildId: string, userId: string, since: number, limit = 10): Promise<Job[]> {
+    return (await this.db.all<JobRow>(this.q.memberJobs, { guildId, userId, since, limit })).map(toJob);
   }
 
   /** Credits given back to members of the server (grants, resets, moderator refunds) since `since`. */
-  returned(guildId: string, since: number): number {
-    return this.s.returned.pluck().get({ guildId, since }) as number;
+  async returned(guildId: string, since: number): Promise<number> {
+    return (await this.db.get<{ n: number }>(this.q.returned, { guildId, since }))?.n ?? 0;
   }
 
-  spend(guildId: string | null, since: number): SpendTotals {
-    return (guildId === null ? this.s.allSpend.get({ since }) : this.s.guildSpend.get({ guildId, since })) as SpendTotals;
+  async spend(guildId: string | null, since: number): Promise<SpendTotals> {
+    const row = guildId === null
+      ? await this.db.get<SpendTotals>(this.q.allSpend, { since })
+      : await this.db.get<SpendTotals>(this.q.guildSpend, { guildId, since });
+    return row!;
   }
 
-  *exportRows(guildId: string, since: number): Generator<ExportRow> {
-    for (const r of this.s.exportRows.iterate({ guildId, since }) as Iterable<
-      Parameters<typeof toJob>[0] & { refunded_credits: number | null; refunded_by: string | null }
-    >) {
-      yield { job: toJob(r), refundedCredits: r.refunded_credits, refundedBy: r.refunded_by };
-    }
+  async exportRows(guildId: string, since: number): Promise<ExportRow[]> {
+    const rows = await this.db.all<JobRow & { refunded_credits: number | null; refunded_by: string | null }>(this.q.exportRows, {
+      guildId,
+      since,
+    });
+    return rows.map((r) => ({ job: toJob(r), refundedCredits: r.refunded_credits, refundedBy: r.refunded_by }));
   }
 }
 

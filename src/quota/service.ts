@@ -87,7 +87,7 @@ export class QuotaService {
    * has one; else the server's member allowance when set; else QUOTA_USER_DAILY. Server and role
    * allowances are capped by QUOTA_GUILD_DAILY.
    */
-  limits(guildId: string | null, roleIds: readonly string[]): EffectiveLimits {
+  async limits(guildId: string | null, roleIds: readonly string[]): Promise<EffectiveLimits> {
     const c = this.config;
     if (guildId === null) {
       return {
@@ -99,8 +99,8 @@ export class QuotaService {
         globalDaily: c.globalDaily > 0 ? c.globalDaily : null,
       };
     }
-    const s = this.store.settings(guildId);
-    const role = this.store.maxRoleAllowance(guildId, roleIds);
+    const s = await this.store.settings(guildId);
+    const role = await this.store.maxRoleAllowance(guildId, roleIds);
     let userDaily = c.userDaily;
     let allowanceSource: AllowanceSource = 'operator';
     if (role !== null) {
@@ -121,74 +121,77 @@ export class QuotaService {
     };
   }
 
-  status(req: Omit<QuotaRequest, 'quality'>): QuotaStatus {
+  async status(req: Omit<QuotaRequest, 'quality'>): Promise<QuotaStatus> {
     const now = this.clock();
     const tz = this.config.timeZone;
-    const limits = this.limits(req.guildId, req.roleIds);
-    const usedToday = this.store.memberUsed(req.guildId, req.userId, startOfDay(now, tz));
-    const last = this.store.lastSubmitAt(req.userId);
+    const limits = await this.limits(req.guildId, req.roleIds);
+    const usedToday = await this.store.memberUsed(req.guildId, req.userId, startOfDay(now, tz));
+    const last = await this.store.lastSubmitAt(req.userId);
     const cooldownUntil = last !== null && limits.cooldownS > 0 ? last + limits.cooldownS * 1000 : null;
     return {
       limits,
       usedToday,
       remainingToday: Math.max(0, limits.userDaily - usedToday),
-      usedThisMonth: this.store.memberUsed(req.guildId, req.userId, startOfMonth(now, tz)),
-      inFlight: this.store.inFlight(req.userId),
+      usedThisMonth: await this.store.memberUsed(req.guildId, req.userId, startOfMonth(now, tz)),
+      inFlight: await this.store.inFlight(req.userId),
       cooldownUntil: cooldownUntil !== null && cooldownUntil > now ? cooldownUntil : null,
       resetsAt: startOfNextDay(now, tz),
-      blocked: req.guildId ? (this.store.block(req.guildId, req.userId) ?? null) : null,
+      blocked: req.guildId ? ((await this.store.block(req.guildId, req.userId)) ?? null) : null,
       costs: { standard: this.cost('standard'), detailed: this.cost('detailed') },
     };
   }
 
   /** Read-only pre-check (before any network work). */
-  check(req: QuotaRequest): QuotaDenial | null {
+  check(req: QuotaRequest): Promise<QuotaDenial | null> {
     return this.evaluate(req, this.clock());
   }
 
-  /** Checks every limit and, in ONE immediate transaction, calls insert(cost) to write the job row (the reservation). */
+  /**
+   * Checks every limit and, in ONE transaction, calls insert(cost) to write the job row (the reservation).
+   * Two reserves, from any connection or process, behave as if one ran after the other: on SQLite
+   * BEGIN IMMEDIATE takes the write lock before reading; on PostgreSQL the transaction is
+   * SERIALIZABLE and the loser of a conflict runs again and sees the winner's row.
+   * insert may therefore run more than once on PostgreSQL: it must only write through the store.
+   */
   reserve(
     req: QuotaRequest,
-    insert: (cost: number) => Job,
-  ): { ok: true; job: Job } | { ok: false; denial: QuotaDenial } {
-    const tx = this.db.transaction(() => {
-      const denial = this.evaluate(req, this.clock());
+    insert: (cost: number) => Promise<Job>,
+  ): Promise<{ ok: true; job: Job } | { ok: false; denial: QuotaDenial }> {
+    return this.db.transaction(async () => {
+      const denial = await this.evaluate(req, this.clock());
       if (denial) return { ok: false as const, denial };
-      return { ok: true as const, job: insert(this.cost(req.quality)) };
+      return { ok: true as const, job: await insert(this.cost(req.quality)) };
     });
-    // BEGIN IMMEDIATE takes the write lock before reading, so two reserves (from any
-    // connection or process) are serialised and the second one sees the first one's row.
-    return tx.immediate();
   }
 
-  private evaluate(req: QuotaRequest, now: number): QuotaDenial | null {
+  private async evaluate(req: QuotaRequest, now: number): Promise<QuotaDenial | null> {
     const tz = this.config.timeZone;
     const s = this.store;
     if (req.guildId) {
-      const block = s.block(req.guildId, req.userId);
+      const block = await s.block(req.guildId, req.userId);
       if (block) return { limit: 'blocked', reason: block.reason };
     }
-    const limits = this.limits(req.guildId, req.roleIds);
+    const limits = await this.limits(req.guildId, req.roleIds);
     // Daily limits first: they say the most (nothing more today), the short waits come last.
     const cost = this.cost(req.quality);
     const dayStart = startOfDay(now, tz);
     const resetsAt = startOfNextDay(now, tz);
-    const used = s.memberUsed(req.guildId, req.userId, dayStart);
+    const used = await s.memberUsed(req.guildId, req.userId, dayStart);
     if (used + cost > limits.userDaily) {
       return { limit: 'user_daily', allowance: limits.userDaily, used, cost, resetsAt };
     }
     if (req.guildId && limits.guildDaily !== null) {
-      const g = s.guildSpend(req.guildId, dayStart);
+      const g = await s.guildSpend(req.guildId, dayStart);
       if (g + cost > limits.guildDaily) return { limit: 'guild_daily', allowance: limits.guildDaily, used: g, cost, resetsAt };
     }
     if (limits.globalDaily !== null) {
-      const g = s.globalSpend(dayStart);
+      const g = await s.globalSpend(dayStart);
       if (g + cost > limits.globalDaily) return { limit: 'global_daily', allowance: limits.globalDaily, used: g, cost, resetsAt };
     }
-    const inFlight = s.inFlight(req.userId);
+    const inFlight = await s.inFlight(req.userId);
     if (inFlight >= limits.maxConcurrent) return { limit: 'concurrent', max: limits.maxConcurrent, inFlight };
     if (limits.cooldownS > 0) {
-      const last = s.lastSubmitAt(req.userId);
+      const last = await s.lastSubmitAt(req.userId);
       const until = last === null ? 0 : last + limits.cooldownS * 1000;
       if (until > now) return { limit: 'cooldown', until };
     }
@@ -198,7 +201,7 @@ export class QuotaService {
   // --- moderator actions (the command layer checks permissions and logs) ---
 
   /** Extra credits for the member, for today. */
-  grant(guildId: string, userId: string, credits: number, moderatorId: string): LedgerEntry {
+  grant(guildId: string, userId: string, credits: number, moderatorId: string): Promise<LedgerEntry> {
     const now = this.clock();
     return this.store.addLedger({
       guildId, userId, kind: 'grant', credits, jobId: null, moderatorId, note: null, appliesAt: now, createdAt: now,
@@ -206,15 +209,15 @@ export class QuotaService {
   }
 
   /** Gives the member back the credits they used today. Returns the entry, or null when they had used none. */
-  reset(guildId: string, userId: string, moderatorId: string): LedgerEntry | null {
-    return this.db.transaction(() => {
+  reset(guildId: string, userId: string, moderatorId: string): Promise<LedgerEntry | null> {
+    return this.db.transaction(async () => {
       const now = this.clock();
-      const used = this.store.memberUsed(guildId, userId, startOfDay(now, this.config.timeZone));
+      const used = await this.store.memberUsed(guildId, userId, startOfDay(now, this.config.timeZone));
       if (used <= 0) return null;
       return this.store.addLedger({
         guildId, userId, kind: 'reset', credits: used, jobId: null, moderatorId, note: null, appliesAt: now, createdAt: now,
       });
-    }).immediate();
+    });
   }
 
   /**
@@ -222,15 +225,15 @@ export class QuotaService {
    * job was charged. A job that was already refunded automatically (failed, …) gets a 0-credit
    * entry so that the refund is still on record and cannot be repeated.
    */
-  refundJob(jobs: JobStore, jobId: number, guildId: string, moderatorId: string): RefundResult {
-    return this.db.transaction((): RefundResult => {
-      const job = jobs.get(jobId);
+  refundJob(jobs: JobStore, jobId: number, guildId: string, moderatorId: string): Promise<RefundResult> {
+    return this.db.transaction(async (): Promise<RefundResult> => {
+      const job = await jobs.get(jobId);
       if (!job || job.guildId !== guildId) return { ok: false, reason: 'unknown_job' };
-      const prior = this.store.refundOf(jobId);
+      const prior = await this.store.refundOf(jobId);
       if (prior) return { ok: false, reason: 'already_refunded', job, entry: prior };
       if (!isTerminal(job.state)) return { ok: false, reason: 'in_flight', job };
       const now = this.clock();
-      const entry = this.store.addLedger({
+      const entry = await this.store.addLedger({
         guildId,
         userId: job.userId,
         kind: 'refund',
@@ -242,15 +245,15 @@ export class QuotaService {
         createdAt: now,
       });
       return { ok: true, job, entry };
-    }).immediate();
+    });
   }
 
   /** Returns false when the member was already blocked. */
-  block(guildId: string, userId: string, reason: string | null, moderatorId: string): boolean {
+  block(guildId: string, userId: string, reason: string | null, moderatorId: string): Promise<boolean> {
     return this.store.addBlock({ guildId, userId, reason, moderatorId, createdAt: this.clock() });
   }
 
-  unblock(guildId: string, userId: string): boolean {
+  unblock(guildId: string, userId: string): Promise<boolean> {
     return this.store.removeBlock(guildId, userId);
   }
 }

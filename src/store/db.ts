@@ -1,33 +1,52 @@
-import Database from 'better-sqlite3';
-import { mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
-import { migrations } from './migrations.js';
+import { openSqlite } from './sqlite.js';
+import { openPostgres } from './postgres.js';
 
-export type Db = Database.Database;
+export type Dialect = 'sqlite' | 'postgres';
 
-/** Opens (creating if needed) the SQLite file in WAL mode and brings its schema up to date. */
-export function openDatabase(path: string): Db {
-  if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
-  const db = new Database(path);
-  db.pragma('journal_mode = WAL');
-  db.pragma('busy_timeout = 5000');
-  db.pragma('synchronous = NORMAL');
-  db.pragma('foreign_keys = ON');
-  migrate(db);
-  return db;
+/**
+ * Named parameters, written `@name` in the SQL of both dialects. Arrays are for `inList` (see
+ * dialect.ts); booleans are stored as 1/0; undefined binds as NULL.
+ */
+export type Params = Record<string, unknown>;
+
+/**
+ * The one store interface: SQLite (better-sqlite3, one file) or PostgreSQL (node-postgres pool).
+ * The store modules (jobs, quota, history, reports) are written once against it; where the two
+ * dialects differ they pick a fragment from `dialect.ts`.
+ *
+ * Transactions: calls made inside `transaction(fn)` — in fn's async context, through any store
+ * object on this Db — run in that transaction. Everything else waits (SQLite: one connection)
+ * or runs on another pooled connection (PostgreSQL).
+ */
+export interface Db {
+  readonly dialect: Dialect;
+  /** Every row the statement returns. */
+  all<T>(sql: string, params?: Params): Promise<T[]>;
+  /** The first row, or undefined. */
+  get<T>(sql: string, params?: Params): Promise<T | undefined>;
+  /** Runs a statement; resolves to the number of rows it changed. */
+  run(sql: string, params?: Params): Promise<number>;
+  /** Runs several statements without parameters (tests, migrations). */
+  exec(sql: string): Promise<void>;
+  /**
+   * Runs fn in one transaction that no other writer can interleave with:
+   * SQLite `BEGIN IMMEDIATE` (the file's write lock, across processes too);
+   * PostgreSQL `SERIALIZABLE`, with fn run again (up to a bound) when the server reports a
+   * serialization failure. So fn must have no effects outside the database.
+   * A transaction inside a transaction joins the outer one.
+   */
+  transaction<T>(fn: () => Promise<T>): Promise<T>;
+  close(): Promise<void>;
 }
 
-export function migrate(db: Db): void {
-  db.exec('CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at INTEGER NOT NULL)');
-  const record = db.prepare('INSERT INTO schema_migrations (version, applied_at) VALUES (?, ?)');
-  // Several processes may start on one file at once: the write lock is taken before reading
-  // what is applied, so exactly one of them applies each migration.
-  db.transaction(() => {
-    const applied = new Set(db.prepare('SELECT version FROM schema_migrations').pluck().all() as number[]);
-    for (const m of migrations) {
-      if (applied.has(m.version)) continue;
-      db.exec(m.sql);
-      record.run(m.version, Date.now());
-    }
-  }).immediate();
+export interface StoreLocation {
+  /** `postgres://…` selects PostgreSQL; unset keeps SQLite. */
+  databaseUrl?: string | undefined;
+  databasePath: string;
+}
+
+/** Opens the configured store and brings its schema up to date. */
+export async function openStore(where: StoreLocation): Promise<Db> {
+  if (where.databaseUrl) return openPostgres(where.databaseUrl);
+  return openSqlite(where.databasePath);
 }

@@ -1,5 +1,6 @@
 import type { Db } from './db.js';
-import { toJob, type Job } from './jobs.js';
+import { sqlDialect } from './dialect.js';
+import { toJob, type Job, type JobRow } from './jobs.js';
 
 export type GalleryMode = 'opt-in' | 'all';
 
@@ -55,54 +56,55 @@ const toPost = (r: PostRow): GalleryPost => ({
 
 /** The community gallery's settings per server and the one post each shared job has. */
 export class GalleryStore {
-  private readonly s;
+  private readonly q;
 
-  constructor(db: Db) {
-    this.s = {
-      settings: db.prepare('SELECT * FROM gallery_settings WHERE guild_id = ?'),
-      set: db.prepare(`
+  constructor(private readonly db: Db) {
+    const d = sqlDialect(db.dialect);
+    this.q = {
+      settings: 'SELECT * FROM gallery_settings WHERE guild_id = @guildId',
+      set: `
         INSERT INTO gallery_settings (guild_id, channel_id, mode, set_at, set_by)
         VALUES (@guildId, @channelId, @mode, @at, @by)
         ON CONFLICT (guild_id) DO UPDATE SET channel_id = excluded.channel_id, mode = excluded.mode,
-          set_at = excluded.set_at, set_by = excluded.set_by`),
-      off: db.prepare('DELETE FROM gallery_settings WHERE guild_id = ?'),
-      // INSERT OR IGNORE on the primary key: of two claims (two presses, two processes), one wins.
-      claim: db.prepare(`
+          set_at = excluded.set_at, set_by = excluded.set_by`,
+      off: 'DELETE FROM gallery_settings WHERE guild_id = @guildId',
+      // An upsert on the primary key: of two claims (two presses, two processes), one wins.
+      claim: `
         INSERT INTO gallery_posts (job_id, guild_id, channel_id, state, created_at, updated_at)
         VALUES (@jobId, @guildId, @channelId, 'posting', @at, @at)
         ON CONFLICT (job_id) DO UPDATE SET channel_id = excluded.channel_id, state = 'posting',
           updated_at = excluded.updated_at
         WHERE gallery_posts.state = 'failed'
-        RETURNING *`),
-      posted: db.prepare(`
+        RETURNING *`,
+      posted: `
         UPDATE gallery_posts SET state = 'posted', thread_id = @threadId, message_id = @messageId, updated_at = @at
-        WHERE job_id = @jobId AND state = 'posting'`),
-      failed: db.prepare(`UPDATE gallery_posts SET state = 'failed', updated_at = @at WHERE job_id = @jobId AND state = 'posting'`),
-      removed: db.prepare(`UPDATE gallery_posts SET state = 'removed', updated_at = @at WHERE job_id = @jobId AND state = 'posted'`),
-      post: db.prepare('SELECT * FROM gallery_posts WHERE job_id = ?'),
+        WHERE job_id = @jobId AND state = 'posting'`,
+      failed: `UPDATE gallery_posts SET state = 'failed', updated_at = @at WHERE job_id = @jobId AND state = 'posting'`,
+      removed: `UPDATE gallery_posts SET state = 'removed', updated_at = @at WHERE job_id = @jobId AND state = 'posted'`,
+      post: 'SELECT * FROM gallery_posts WHERE job_id = @jobId',
       // Jobs that `mode: all` should have posted but did not (the bot stopped in between).
-      unposted: db.prepare(`
+      unposted: `
         SELECT jobs.* FROM jobs JOIN gallery_settings g ON g.guild_id = jobs.guild_id
         WHERE g.mode = 'all' AND jobs.state = 'succeeded' AND jobs.deleted_at IS NULL
-          AND jobs.finished_at >= MAX(g.set_at, @since)
+          AND jobs.finished_at >= ${d.greatest('g.set_at', 'CAST(@since AS BIGINT)')}
           AND NOT EXISTS (SELECT 1 FROM gallery_posts p WHERE p.job_id = jobs.id)
           AND NOT EXISTS (SELECT 1 FROM quota_ledger l WHERE l.job_id = jobs.id AND l.kind = 'refund')
-        ORDER BY jobs.finished_at LIMIT @limit`),
+        ORDER BY jobs.finished_at LIMIT @limit`,
     };
   }
 
-  settings(guildId: string): GallerySettings | undefined {
-    const r = this.s.settings.get(guildId) as SettingsRow | undefined;
+  async settings(guildId: string): Promise<GallerySettings | undefined> {
+    const r = await this.db.get<SettingsRow>(this.q.settings, { guildId });
     return r && { guildId: r.guild_id, channelId: r.channel_id, mode: r.mode, setAt: r.set_at, setBy: r.set_by };
   }
 
-  set(guildId: string, channelId: string, mode: GalleryMode, by: string, at: number): void {
-    this.s.set.run({ guildId, channelId, mode, by, at });
+  async set(guildId: string, channelId: string, mode: GalleryMode, by: string, at: number): Promise<void> {
+    await this.db.run(this.q.set, { guildId, channelId, mode, by, at });
   }
 
   /** Returns whether a gallery was set. */
-  off(guildId: string): boolean {
-    return this.s.off.run(guildId).changes > 0;
+  async off(guildId: string): Promise<boolean> {
+    return (await this.db.run(this.q.off, { guildId })) > 0;
   }
 
   /**
@@ -110,36 +112,36 @@ export class GalleryStore {
    * (perhaps by a process that died: it is not retried, so nothing can appear twice) or removed.
    * Only a post that failed before reaching Discord may be claimed again.
    */
-  claim(jobId: number, guildId: string, channelId: string, at: number): GalleryPost | undefined {
-    const r = this.s.claim.get({ jobId, guildId, channelId, at }) as PostRow | undefined;
+  async claim(jobId: number, guildId: string, channelId: string, at: number): Promise<GalleryPost | undefined> {
+    const r = await this.db.get<PostRow>(this.q.claim, { jobId, guildId, channelId, at });
     return r && toPost(r);
   }
 
-  markPosted(jobId: number, where: { threadId: string | null; messageId: string }, at: number): void {
-    this.s.posted.run({ jobId, ...where, at });
+  async markPosted(jobId: number, where: { threadId: string | null; messageId: string }, at: number): Promise<void> {
+    await this.db.run(this.q.posted, { jobId, ...where, at });
   }
 
-  markFailed(jobId: number, at: number): void {
-    this.s.failed.run({ jobId, at });
+  async markFailed(jobId: number, at: number): Promise<void> {
+    await this.db.run(this.q.failed, { jobId, at });
   }
 
-  markRemoved(jobId: number, at: number): boolean {
-    return this.s.removed.run({ jobId, at }).changes > 0;
+  async markRemoved(jobId: number, at: number): Promise<boolean> {
+    return (await this.db.run(this.q.removed, { jobId, at })) > 0;
   }
 
-  post(jobId: number): GalleryPost | undefined {
-    const r = this.s.post.get(jobId) as PostRow | undefined;
+  async post(jobId: number): Promise<GalleryPost | undefined> {
+    const r = await this.db.get<PostRow>(this.q.post, { jobId });
     return r && toPost(r);
   }
 
-  unpostedJobs(since: number, limit: number): Job[] {
-    return (this.s.unposted.all({ since, limit }) as Parameters<typeof toJob>[0][]).map(toJob);
+  async unpostedJobs(since: number, limit: number): Promise<Job[]> {
+    return (await this.db.all<JobRow>(this.q.unposted, { since, limit })).map(toJob);
   }
 }
 
 const stores = new WeakMap<Db, GalleryStore>();
 
-/** One store (and one set of prepared statements) per database connection. */
+/** One store per database. */
 export function galleryStore(db: Db): GalleryStore {
   let store = stores.get(db);
   if (!store) {

@@ -1,4 +1,5 @@
 import type { Db } from './db.js';
+import { sqlDialect } from './dialect.js';
 import type { DownloadRefusal } from '../images/download.js';
 import type { ModelInfo } from '../model/types.js';
 import { leaseOwner } from '../shards/layout.js';
@@ -94,7 +95,7 @@ export interface Job {
 /** Which result button started a job. */
 export type JobOrigin = 'retry' | 'detailed';
 
-interface JobRow {
+export interface JobRow {
   id: number;
   interaction_id: string;
   interaction_token: string;
@@ -256,9 +257,17 @@ export interface FinishUpdate {
 /** Progress edits to one message stay at least this far apart; final edits are not held back. */
 export const PROGRESS_EDIT_GAP_MS = 5000;
 
+const TERMINAL = TERMINAL_STATES.map((s) => `'${s}'`).join(', ');
+
+/**
+ * Claims are leases: the claimed rows' due time (next_check_at / next_delivery_at) moves to
+ * `leaseUntil`, so no other pass, in this process or any other, takes them before then. A holder
+ * that dies lets the lease run out and the job is due again. On PostgreSQL the claim's subquery
+ * locks the rows it picks with SKIP LOCKED: concurrent claimers neither wait nor overlap.
+ */
 /** The jobs table: one row per /model3d that passed validation. */
 export class JobStore {
-  private readonly s;
+  private readonly q;
   /** The lease owner this store claims as (see src/shards/layout.ts). */
   readonly owner: string;
   /** Owners that start with this are earlier boots of this process's place in the bot. */
@@ -270,201 +279,207 @@ export class JobStore {
   ) {
     this.owner = owner;
     this.predecessors = owner.slice(0, owner.lastIndexOf(':') + 1);
+    const d = sqlDialect(db.dialect);
+    const at = 'CAST(@at AS BIGINT)';
     const heldBy = (column: string) =>
-      `(substr(${column}, 1, length(@predecessors)) = @predecessors AND ${column} <> @owner OR (@unowned AND ${column} IS NULL))`;
-    this.s = {
-      insert: db.prepare(`
+      `(substr(${column}, 1, length(CAST(@predecessors AS TEXT))) = @predecessors AND ${column} <> @owner
+        OR (CAST(@unowned AS INTEGER) = 1 AND ${column} IS NULL))`;
+    this.q = {
+      insert: `
         INSERT INTO jobs (interaction_id, interaction_token, application_id, guild_id, channel_id, user_id, locale,
           message_id, image_url, image_source, image_name, quality, cost, attachment_size_limit, state,
           created_at, updated_at, deadline_at, title, requester_name, parent_job_id, origin, check_owner)
         VALUES (@interactionId, @interactionToken, @applicationId, @guildId, @channelId, @userId, @locale,
           @messageId, @imageUrl, @imageSource, @imageName, @quality, @cost, @attachmentSizeLimit, 'submitting',
           @createdAt, @createdAt, @deadlineAt, @title, @requesterName, @parentJobId, @origin, @owner)
-        RETURNING *`),
-      get: db.prepare('SELECT * FROM jobs WHERE id = ?'),
-      submitted: db.prepare(`
+        RETURNING *`,
+      get: 'SELECT * FROM jobs WHERE id = @id',
+      submitted: `
         UPDATE jobs SET state = 'queued', task_id = @taskId, total_tokens = @totalTokens, submitted_at = @at,
           updated_at = @at, next_check_at = @nextCheckAt, check_owner = NULL,
           render_version = render_version + 1,
-          next_delivery_at = MAX(@at, COALESCE(last_edit_at + ${PROGRESS_EDIT_GAP_MS}, 0))
-        WHERE id = @id AND state = 'submitting' RETURNING *`),
-      finish: db.prepare(`
+          next_delivery_at = ${d.greatest(at, `COALESCE(last_edit_at + ${PROGRESS_EDIT_GAP_MS}, 0)`)}
+        WHERE id = @id AND state = 'submitting' RETURNING *`,
+      finish: `
         UPDATE jobs SET state = @state, finished_at = @at, updated_at = @at, next_check_at = NULL, check_owner = NULL,
-          model_url = COALESCE(@modelUrl, model_url), preview_url = COALESCE(@previewUrl, preview_url),
-          result_expires_at = COALESCE(@resultExpiresAt, result_expires_at),
+          model_url = COALESCE(CAST(@modelUrl AS TEXT), model_url), preview_url = COALESCE(CAST(@previewUrl AS TEXT), preview_url),
+          result_expires_at = COALESCE(CAST(@resultExpiresAt AS BIGINT), result_expires_at),
           error_code = @errorCode, error_message = @errorMessage,
           render_version = render_version + 1,
-          next_delivery_at = CASE WHEN processing_state = 'pending' THEN NULL ELSE @at END
-        WHERE id = @id AND state NOT IN (${TERMINAL_STATES.map((s) => `'${s}'`).join(', ')}) RETURNING *`),
-      recoverSubmitting: db.prepare(`
+          next_delivery_at = CASE WHEN processing_state = 'pending' THEN NULL ELSE ${at} END
+        WHERE id = @id AND state NOT IN (${TERMINAL}) RETURNING *`,
+      recoverSubmitting: `
         UPDATE jobs SET state = 'outcome_unknown', finished_at = @at, updated_at = @at, check_owner = NULL,
           error_code = 'OUTCOME_UNKNOWN', error_message = 'The bot stopped while submitting this job.',
           render_version = render_version + 1, next_delivery_at = @at
-        WHERE state = 'submitting' AND ${heldBy('check_owner')} RETURNING *`),
-      abandonSubmitting: db.prepare(`
+        WHERE state = 'submitting' AND ${heldBy('check_owner')} RETURNING *`,
+      abandonSubmitting: `
         UPDATE jobs SET state = 'outcome_unknown', finished_at = @at, updated_at = @at, check_owner = NULL,
           error_code = 'OUTCOME_UNKNOWN', error_message = 'The bot stopped while submitting this job.',
           render_version = render_version + 1, next_delivery_at = @at
         WHERE state = 'submitting' AND deadline_at <= @at AND (check_owner IS NULL OR check_owner <> @owner)
-        RETURNING *`),
-      claimChecks: db.prepare(`
+        RETURNING *`,
+      claimChecks: `
         UPDATE jobs SET next_check_at = @leaseUntil, check_owner = @owner
         WHERE id IN (
           SELECT id FROM jobs WHERE state IN ('queued', 'running') AND next_check_at <= @now
-            AND id NOT IN (SELECT value FROM json_each(@busy))
-          ORDER BY next_check_at LIMIT @limit)
-        RETURNING *`),
-      recordCheck: db.prepare(`
+            AND NOT (${d.inList('id', 'busy', 'BIGINT')})
+          ORDER BY next_check_at LIMIT @limit ${d.skipLocked})
+        RETURNING *`,
+      recordCheck: `
         UPDATE jobs SET poll_count = poll_count + 1, poll_failures = 0, updated_at = @at, next_check_at = @nextCheckAt,
           state = @state, check_owner = NULL,
-          started_at = CASE WHEN @state = 'running' THEN COALESCE(started_at, @at) ELSE started_at END,
-          render_version = render_version + (state <> @state),
+          started_at = CASE WHEN @state = 'running' THEN COALESCE(started_at, ${at}) ELSE started_at END,
+          render_version = render_version + CASE WHEN state <> @state THEN 1 ELSE 0 END,
           next_delivery_at = CASE WHEN state <> @state
-            THEN MAX(@at, COALESCE(last_edit_at + ${PROGRESS_EDIT_GAP_MS}, 0)) ELSE next_delivery_at END
-        WHERE id = @id AND state IN ('queued', 'running') RETURNING *`),
-      recordCheckFailure: db.prepare(`
+            THEN ${d.greatest(at, `COALESCE(last_edit_at + ${PROGRESS_EDIT_GAP_MS}, 0)`)} ELSE next_delivery_at END
+        WHERE id = @id AND state IN ('queued', 'running') RETURNING *`,
+      recordCheckFailure: `
         UPDATE jobs SET poll_count = poll_count + 1, poll_failures = poll_failures + 1, updated_at = @at,
           next_check_at = @nextCheckAt, check_owner = NULL
-        WHERE id = @id AND state IN ('queued', 'running') RETURNING *`),
-      recentDurations: db.prepare(`
-        SELECT finished_at - submitted_at FROM jobs
-        WHERE quality = ? AND state = 'succeeded' AND submitted_at IS NOT NULL AND finished_at IS NOT NULL
-        ORDER BY finished_at DESC LIMIT ?`),
-      setMessageId: db.prepare('UPDATE jobs SET message_id = ? WHERE id = ? AND message_id IS NULL'),
-      setFiles: db.prepare(`
+        WHERE id = @id AND state IN ('queued', 'running') RETURNING *`,
+      recentDurations: `
+        SELECT finished_at - submitted_at AS took FROM jobs
+        WHERE quality = @quality AND state = 'succeeded' AND submitted_at IS NOT NULL AND finished_at IS NOT NULL
+        ORDER BY finished_at DESC LIMIT @limit`,
+      setMessageId: 'UPDATE jobs SET message_id = @messageId WHERE id = @id AND message_id IS NULL',
+      setFiles: `
         UPDATE jobs SET model_file = @modelFile, model_bytes = @modelBytes, preview_file = @previewFile,
-          files_refused = @filesRefused, updated_at = @at WHERE id = @id RETURNING *`),
-      claimDeliveries: db.prepare(`
+          files_refused = @filesRefused, updated_at = @at WHERE id = @id RETURNING *`,
+      claimDeliveries: `
         UPDATE jobs SET delivery_lease_until = @leaseUntil, delivery_owner = @owner
         WHERE id IN (
           SELECT id FROM jobs WHERE render_version > delivered_version AND next_delivery_at <= @now
             AND (processing_state IS NULL OR processing_state <> 'pending')
             AND (delivery_owner IS NULL OR delivery_lease_until <= @now)
-            AND id NOT IN (SELECT value FROM json_each(@busy))
-          ORDER BY next_delivery_at LIMIT @limit)
-        RETURNING *`),
-      renewDelivery: db.prepare(`
+            AND NOT (${d.inList('id', 'busy', 'BIGINT')})
+          ORDER BY next_delivery_at LIMIT @limit ${d.skipLocked})
+        RETURNING *`,
+      renewDelivery: `
         UPDATE jobs SET delivery_lease_until = @leaseUntil
-        WHERE id = @id AND delivery_owner = @owner AND render_version > delivered_version RETURNING id`),
-      delivered: db.prepare(`
-        UPDATE jobs SET delivered_version = MAX(delivered_version, @version), last_edit_at = @at,
-          delivery_route = COALESCE(@route, delivery_route), delivery_error = NULL, delivery_attempts = 0,
-          updated_at = @at, message_id = COALESCE(@messageId, message_id), channel_id = COALESCE(@channelId, channel_id),
+        WHERE id = @id AND delivery_owner = @owner AND render_version > delivered_version RETURNING id`,
+      delivered: `
+        UPDATE jobs SET delivered_version = ${d.greatest('delivered_version', 'CAST(@version AS INTEGER)')}, last_edit_at = @at,
+          delivery_route = COALESCE(CAST(@route AS TEXT), delivery_route), delivery_error = NULL, delivery_attempts = 0,
+          updated_at = @at, message_id = COALESCE(CAST(@messageId AS TEXT), message_id),
+          channel_id = COALESCE(CAST(@channelId AS TEXT), channel_id),
           delivery_owner = NULL,
-          reply_gone = CASE WHEN @messageId IS NOT NULL THEN 0 ELSE reply_gone END,
+          reply_gone = CASE WHEN CAST(@messageId AS TEXT) IS NOT NULL THEN 0 ELSE reply_gone END,
           next_delivery_at = CASE
-            WHEN render_version <= MAX(delivered_version, @version) THEN NULL
+            WHEN render_version <= ${d.greatest('delivered_version', 'CAST(@version AS INTEGER)')} THEN NULL
             WHEN processing_state = 'pending' THEN NULL
-            WHEN state IN (${TERMINAL_STATES.map((s) => `'${s}'`).join(', ')}) THEN @at
-            ELSE @at + ${PROGRESS_EDIT_GAP_MS} END
-        WHERE id = @id RETURNING *`),
-      deliveryFailed: db.prepare(`
+            WHEN state IN (${TERMINAL}) THEN ${at}
+            ELSE ${at} + ${PROGRESS_EDIT_GAP_MS} END
+        WHERE id = @id RETURNING *`,
+      deliveryFailed: `
         UPDATE jobs SET delivery_attempts = delivery_attempts + 1, delivery_error = @error,
           next_delivery_at = @nextAt, updated_at = @at, delivery_owner = NULL
-        WHERE id = @id RETURNING *`),
-      giveUpDelivery: db.prepare(`
+        WHERE id = @id RETURNING *`,
+      giveUpDelivery: `
         UPDATE jobs SET delivered_version = render_version, delivery_error = @error, next_delivery_at = NULL,
-          delivery_owner = NULL, updated_at = @at WHERE id = @id RETURNING *`),
-      replyGone: db.prepare('UPDATE jobs SET reply_gone = 1 WHERE id = ?'),
-      clearTokens: db.prepare(
-        "UPDATE jobs SET interaction_token = '' WHERE interaction_token <> '' AND created_at <= ?",
-      ),
-      childInFlight: db.prepare(`
-        SELECT * FROM jobs WHERE parent_job_id = ? AND origin = ? AND state IN ('submitting', 'queued', 'running')`),
-      latestChild: db.prepare(`
-        SELECT * FROM jobs WHERE parent_job_id = ? AND origin = ? AND deleted_at IS NULL ORDER BY id DESC LIMIT 1`),
-      markDeleted: db.prepare(`
+          delivery_owner = NULL, updated_at = @at WHERE id = @id RETURNING *`,
+      replyGone: 'UPDATE jobs SET reply_gone = 1 WHERE id = @id',
+      childInFlight: `
+        SELECT * FROM jobs WHERE parent_job_id = @parentId AND origin = @origin AND state IN ('submitting', 'queued', 'running')`,
+      latestChild: `
+        SELECT * FROM jobs WHERE parent_job_id = @parentId AND origin = @origin AND deleted_at IS NULL ORDER BY id DESC LIMIT 1`,
+      markDeleted: `
         UPDATE jobs SET deleted_at = @at, deleted_by = @by, updated_at = @at,
           delivered_version = render_version, next_delivery_at = NULL
-        WHERE id = @id AND deleted_at IS NULL AND state IN (${TERMINAL_STATES.map((s) => `'${s}'`).join(', ')})
-        RETURNING *`),
-      withStoredFiles: db.prepare(`
+        WHERE id = @id AND deleted_at IS NULL AND state IN (${TERMINAL})
+        RETURNING *`,
+      clearTokens: "UPDATE jobs SET interaction_token = '' WHERE interaction_token <> '' AND created_at <= @createdBefore",
+      withStoredFiles: `
         SELECT * FROM jobs WHERE (model_file IS NOT NULL OR preview_file IS NOT NULL OR original_file IS NOT NULL)
-          AND finished_at < ?
-        ORDER BY finished_at LIMIT ?`),
-      forgetFiles: db.prepare(
-        'UPDATE jobs SET model_file = NULL, preview_file = NULL, original_file = NULL, updated_at = ? WHERE id = ?',
-      ),
-      setDownloads: db.prepare(`
+          AND finished_at < @before
+        ORDER BY finished_at LIMIT @limit`,
+      forgetFiles: 'UPDATE jobs SET model_file = NULL, preview_file = NULL, original_file = NULL, updated_at = @at WHERE id = @id',
+      setDownloads: `
         UPDATE jobs SET preview_file = @previewFile, original_file = @originalFile, original_bytes = @originalBytes,
           model_bytes = @originalBytes, processing_state = @processingState, model_info = @modelInfo,
           files_refused = @filesRefused,
-          next_process_at = CASE WHEN @processingState = 'pending' THEN @at ELSE NULL END, updated_at = @at
-        WHERE id = @id RETURNING *`),
-      claimProcessing: db.prepare(`
+          next_process_at = CASE WHEN CAST(@processingState AS TEXT) = 'pending' THEN ${at} ELSE NULL END, updated_at = @at
+        WHERE id = @id RETURNING *`,
+      claimProcessing: `
         UPDATE jobs SET next_process_at = @leaseUntil, processing_attempts = processing_attempts + 1
         WHERE id IN (
           SELECT id FROM jobs WHERE processing_state = 'pending' AND next_process_at <= @now
-            AND id NOT IN (SELECT value FROM json_each(@busy))
-          ORDER BY next_process_at LIMIT @limit)
-        RETURNING *`),
-      recordProcessing: db.prepare(`
-        UPDATE jobs SET processing_state = @state, model_file = @modelFile, model_bytes = COALESCE(@modelBytes, model_bytes),
+            AND NOT (${d.inList('id', 'busy', 'BIGINT')})
+          ORDER BY next_process_at LIMIT @limit ${d.skipLocked})
+        RETURNING *`,
+      recordProcessing: `
+        UPDATE jobs SET processing_state = @state, model_file = @modelFile,
+          model_bytes = COALESCE(CAST(@modelBytes AS BIGINT), model_bytes),
           model_info = @modelInfo, next_process_at = NULL, updated_at = @at,
           render_version = render_version + 1, next_delivery_at = @at
-        WHERE id = @id AND processing_state = 'pending' RETURNING *`),
+        WHERE id = @id AND processing_state = 'pending' RETURNING *`,
       // Each MIN is one step along its partial index (the same indexes the claims use).
-      nextDue: db.prepare(`
+      nextDue: `
         SELECT (SELECT MIN(next_check_at) FROM jobs WHERE state IN ('queued', 'running')
-            AND id NOT IN (SELECT value FROM json_each(@checking))) AS checks,
+            AND NOT (${d.inList('id', 'checking', 'BIGINT')})) AS checks,
           -- A delivery another process holds is due when its lease ends, not before.
           (SELECT MIN(CASE WHEN delivery_owner IS NOT NULL AND delivery_lease_until > next_delivery_at
                 THEN delivery_lease_until ELSE next_delivery_at END) FROM jobs WHERE render_version > delivered_version
             AND (processing_state IS NULL OR processing_state <> 'pending')
-            AND id NOT IN (SELECT value FROM json_each(@delivering))) AS deliveries,
+            AND NOT (${d.inList('id', 'delivering', 'BIGINT')})) AS deliveries,
           (SELECT MIN(next_process_at) FROM jobs WHERE processing_state = 'pending'
-            AND id NOT IN (SELECT value FROM json_each(@processing))) AS processing`),
-      resumeProcessing: db.prepare(`UPDATE jobs SET next_process_at = @now WHERE processing_state = 'pending'`),
-      resumeChecks: db.prepare(`
+            AND NOT (${d.inList('id', 'processing', 'BIGINT')})) AS processing`,
+      resumeProcessing: `UPDATE jobs SET next_process_at = @now WHERE processing_state = 'pending'`,
+      resumeChecks: `
         UPDATE jobs SET next_check_at = @now, check_owner = NULL
-        WHERE state IN ('queued', 'running') AND ${heldBy('check_owner')}`),
-      resumeDeliveries: db.prepare(`
-        UPDATE jobs SET next_delivery_at = MIN(COALESCE(next_delivery_at, @now), @now), delivery_owner = NULL
+        WHERE state IN ('queued', 'running') AND ${heldBy('check_owner')}`,
+      resumeDeliveries: `
+        UPDATE jobs SET next_delivery_at = ${d.least('COALESCE(next_delivery_at, CAST(@now AS BIGINT))', 'CAST(@now AS BIGINT)')},
+          delivery_owner = NULL
         WHERE render_version > delivered_version AND (processing_state IS NULL OR processing_state <> 'pending')
-          AND ${heldBy('delivery_owner')}`),
+          AND ${heldBy('delivery_owner')}`,
     };
   }
 
-  insert(job: NewJob): Job {
+  private async one(sql: string, params: Record<string, unknown>): Promise<Job | undefined> {
+    const row = await this.db.get<JobRow>(sql, params);
+    return row && toJob(row);
+  }
+
+  private async many(sql: string, params: Record<string, unknown>): Promise<Job[]> {
+    return (await this.db.all<JobRow>(sql, params)).map(toJob);
+  }
+
+  async insert(job: NewJob): Promise<Job> {
     const row = { title: null, requesterName: null, parentJobId: null, origin: null, ...job };
-    return toJob(this.s.insert.get({ ...row, owner: this.owner }) as JobRow);
+    return (await this.one(this.q.insert, { ...row, owner: this.owner }))!;
   }
 
   /** The job a result's button started and that is still being made, if any. */
-  childInFlight(parentId: number, origin: JobOrigin): Job | undefined {
-    const row = this.s.childInFlight.get(parentId, origin) as JobRow | undefined;
-    return row && toJob(row);
+  childInFlight(parentId: number, origin: JobOrigin): Promise<Job | undefined> {
+    return this.one(this.q.childInFlight, { parentId, origin });
   }
 
   /** The newest job a result's button started (any state), unless it was deleted. */
-  latestChild(parentId: number, origin: JobOrigin): Job | undefined {
-    const row = this.s.latestChild.get(parentId, origin) as JobRow | undefined;
-    return row && toJob(row);
+  latestChild(parentId: number, origin: JobOrigin): Promise<Job | undefined> {
+    return this.one(this.q.latestChild, { parentId, origin });
   }
 
   /**
    * Records a Delete press on a finished job, once; no edit of the poller may bring the result
    * back afterwards. Returns undefined when the job is unknown, unfinished or already deleted.
    */
-  markDeleted(id: number, by: string, at: number): Job | undefined {
-    const row = this.s.markDeleted.get({ id, by, at }) as JobRow | undefined;
-    return row && toJob(row);
+  markDeleted(id: number, by: string, at: number): Promise<Job | undefined> {
+    return this.one(this.q.markDeleted, { id, by, at });
   }
 
-  get(id: number): Job | undefined {
-    const row = this.s.get.get(id) as JobRow | undefined;
-    return row && toJob(row);
+  get(id: number): Promise<Job | undefined> {
+    return this.one(this.q.get, { id });
   }
 
   /** Records the upstream task id; the poller's first check is due at `nextCheckAt`. */
-  markSubmitted(id: number, taskId: string, totalTokens: number | null, at: number, nextCheckAt: number): Job | undefined {
-    const row = this.s.submitted.get({ id, taskId, totalTokens, at, nextCheckAt }) as JobRow | undefined;
-    return row && toJob(row);
+  markSubmitted(id: number, taskId: string, totalTokens: number | null, at: number, nextCheckAt: number): Promise<Job | undefined> {
+    return this.one(this.q.submitted, { id, taskId, totalTokens, at, nextCheckAt });
   }
 
   /** Moves a job to a terminal state, once; a second call is a no-op that returns undefined. */
-  finish(id: number, u: FinishUpdate): Job | undefined {
-    const row = this.s.finish.get({
+  finish(id: number, u: FinishUpdate): Promise<Job | undefined> {
+    return this.one(this.q.finish, {
       id,
       state: u.state,
       at: u.at,
@@ -473,8 +488,7 @@ export class JobStore {
       resultExpiresAt: u.resultExpiresAt ?? null,
       errorCode: u.errorCode ?? null,
       errorMessage: u.errorMessage ?? null,
-    }) as JobRow | undefined;
-    return row && toJob(row);
+    });
   }
 
   /**
@@ -482,16 +496,16 @@ export class JobStore {
    * of) caught between writing the row and recording the task id. They are not resubmitted.
    * Submits of other live processes are left alone.
    */
-  recoverInterrupted(at: number, { unowned = true }: { unowned?: boolean } = {}): Job[] {
-    return (this.s.recoverSubmitting.all({ at, ...this.who(unowned) }) as JobRow[]).map(toJob);
+  recoverInterrupted(at: number, { unowned = true }: { unowned?: boolean } = {}): Promise<Job[]> {
+    return this.many(this.q.recoverSubmitting, { at, ...this.who(unowned) });
   }
 
   /**
    * Jobs of another process still 'submitting' past their deadline: that process died and did
    * not come back (a process that comes back recovers its own at start-up).
    */
-  recoverAbandoned(at: number): Job[] {
-    return (this.s.abandonSubmitting.all({ at, owner: this.owner }) as JobRow[]).map(toJob);
+  recoverAbandoned(at: number): Promise<Job[]> {
+    return this.many(this.q.abandonSubmitting, { at, owner: this.owner });
   }
 
   private who(unowned: boolean) {
@@ -499,8 +513,8 @@ export class JobStore {
   }
 
   /** Claims active jobs whose check is due, leasing them until `leaseUntil` so that no other pass takes them. */
-  claimDueChecks(now: number, leaseUntil: number, limit: number, busy: readonly number[] = []): Job[] {
-    return (this.s.claimChecks.all({ now, leaseUntil, limit, busy: JSON.stringify(busy), owner: this.owner }) as JobRow[]).map(toJob);
+  claimDueChecks(now: number, leaseUntil: number, limit: number, busy: readonly number[] = []): Promise<Job[]> {
+    return this.many(this.q.claimChecks, { now, leaseUntil, limit, busy: [...busy], owner: this.owner });
   }
 
   /**
@@ -508,60 +522,64 @@ export class JobStore {
    * is scheduled: the poller sleeps until then. Jobs the poller is already working on (`busy`)
    * do not count, nor processing when no model worker could take it.
    */
-  nextDueAt(
+  async nextDueAt(
     withProcessing: boolean,
     busy: { checking: readonly number[]; delivering: readonly number[]; processing: readonly number[] } = { checking: [], delivering: [], processing: [] },
-  ): number | null {
-    const r = this.s.nextDue.get({
-      checking: JSON.stringify(busy.checking),
-      delivering: JSON.stringify(busy.delivering),
-      processing: JSON.stringify(busy.processing),
-    }) as { checks: number | null; deliveries: number | null; processing: number | null };
-    const due = [r.checks, r.deliveries, withProcessing ? r.processing : null].filter((t): t is number => t !== null);
+  ): Promise<number | null> {
+    const r = ((await this.db.get(this.q.nextDue, {
+      checking: [...busy.checking],
+      delivering: [...busy.delivering],
+      processing: [...busy.processing],
+    })) ?? { checks: null, deliveries: null, processing: null }) as {
+      checks: number | string | null;
+      deliveries: number | string | null;
+      processing: number | string | null;
+    };
+    const due = [r.checks, r.deliveries, withProcessing ? r.processing : null]
+      .filter((t): t is number | string => t !== null)
+      .map(Number);
     return due.length ? Math.min(...due) : null;
   }
+
   /**
    * At start-up: leases that an earlier boot of this process held are due now, so a restart
    * does not wait for them to expire. With `unowned` (the one process that resumes for the
    * whole bot), so are every unleased check and pending message. Leases of other live
    * processes are never taken: they pass on only when they expire.
    */
-  resumeAll(now: number, { unowned = true }: { unowned?: boolean } = {}): { checks: number; deliveries: number; processing: number } {
+  resumeAll(now: number, { unowned = true }: { unowned?: boolean } = {}): Promise<{ checks: number; deliveries: number; processing: number }> {
     const who = this.who(unowned);
-    return this.db.transaction(() => ({
-      checks: this.s.resumeChecks.run({ now, ...who }).changes,
-      deliveries: this.s.resumeDeliveries.run({ now, ...who }).changes,
+    return this.db.transaction(async () => ({
+      checks: await this.db.run(this.q.resumeChecks, { now, ...who }),
+      deliveries: await this.db.run(this.q.resumeDeliveries, { now, ...who }),
       // Processing leases carry no owner: only the process that resumes for the whole bot takes them back.
-      processing: unowned ? this.s.resumeProcessing.run({ now }).changes : 0,
-    }))();
+      processing: unowned ? await this.db.run(this.q.resumeProcessing, { now }) : 0,
+    }));
   }
 
-  recordCheck(id: number, state: ActiveState, at: number, nextCheckAt: number): Job | undefined {
-    const row = this.s.recordCheck.get({ id, state, at, nextCheckAt }) as JobRow | undefined;
-    return row && toJob(row);
+  recordCheck(id: number, state: ActiveState, at: number, nextCheckAt: number): Promise<Job | undefined> {
+    return this.one(this.q.recordCheck, { id, state, at, nextCheckAt });
   }
 
-  recordCheckFailure(id: number, at: number, nextCheckAt: number): Job | undefined {
-    const row = this.s.recordCheckFailure.get({ id, at, nextCheckAt }) as JobRow | undefined;
-    return row && toJob(row);
+  recordCheckFailure(id: number, at: number, nextCheckAt: number): Promise<Job | undefined> {
+    return this.one(this.q.recordCheckFailure, { id, at, nextCheckAt });
   }
 
   /** Submit-to-result durations (ms) of the most recent successful jobs of one quality, newest first. */
-  recentDurations(quality: Quality, limit = 50): number[] {
-    return this.s.recentDurations.pluck().all(quality, limit) as number[];
+  async recentDurations(quality: Quality, limit = 50): Promise<number[]> {
+    return (await this.db.all<{ took: number }>(this.q.recentDurations, { quality, limit })).map((r) => r.took);
   }
 
-  setMessageId(id: number, messageId: string): void {
-    this.s.setMessageId.run(messageId, id);
+  async setMessageId(id: number, messageId: string): Promise<void> {
+    await this.db.run(this.q.setMessageId, { id, messageId });
   }
 
   setFiles(
     id: number,
     f: { modelFile: string | null; modelBytes: number | null; previewFile: string | null; filesRefused?: DownloadRefusal | null },
     at: number,
-  ): Job | undefined {
-    const row = this.s.setFiles.get({ id, at, ...f, filesRefused: f.filesRefused ?? null }) as JobRow | undefined;
-    return row && toJob(row);
+  ): Promise<Job | undefined> {
+    return this.one(this.q.setFiles, { id, at, ...f, filesRefused: f.filesRefused ?? null });
   }
 
   /**
@@ -579,21 +597,20 @@ export class JobStore {
       filesRefused?: DownloadRefusal | null;
     },
     at: number,
-  ): Job | undefined {
-    const row = this.s.setDownloads.get({
+  ): Promise<Job | undefined> {
+    return this.one(this.q.setDownloads, {
       id,
       at,
       ...f,
       modelInfo: f.modelInfo && JSON.stringify(f.modelInfo),
       filesRefused: f.filesRefused ?? null,
-    }) as JobRow | undefined;
-    return row && toJob(row);
+    });
   }
 
   /** Claims jobs whose model is due for processing; each claim counts as an attempt. */
-  claimDueProcessing(now: number, leaseUntil: number, limit: number, busy: readonly number[] = []): Job[] {
+  async claimDueProcessing(now: number, leaseUntil: number, limit: number, busy: readonly number[] = []): Promise<Job[]> {
     if (limit <= 0) return [];
-    return (this.s.claimProcessing.all({ now, leaseUntil, limit, busy: JSON.stringify(busy) }) as JobRow[]).map(toJob);
+    return this.many(this.q.claimProcessing, { now, leaseUntil, limit, busy: [...busy] });
   }
 
   /** Processing ended (done or failed): the result message is due now. */
@@ -601,22 +618,21 @@ export class JobStore {
     id: number,
     r: { state: 'done' | 'failed'; modelFile: string | null; modelBytes: number | null; modelInfo: ModelInfo },
     at: number,
-  ): Job | undefined {
-    const row = this.s.recordProcessing.get({ id, at, ...r, modelInfo: JSON.stringify(r.modelInfo) }) as JobRow | undefined;
-    return row && toJob(row);
+  ): Promise<Job | undefined> {
+    return this.one(this.q.recordProcessing, { id, at, ...r, modelInfo: JSON.stringify(r.modelInfo) });
   }
 
-  /** Claims jobs whose message is behind their state and due for an edit. */
-  claimDueDeliveries(now: number, leaseUntil: number, limit: number, busy: readonly number[] = []): Job[] {
-    return (this.s.claimDeliveries.all({ now, leaseUntil, limit, busy: JSON.stringify(busy), owner: this.owner }) as JobRow[]).map(toJob);
+  /** Claims jobs whose message is behind their state and due for an edit (a lease, as in claimDueChecks). */
+  claimDueDeliveries(now: number, leaseUntil: number, limit: number, busy: readonly number[] = []): Promise<Job[]> {
+    return this.many(this.q.claimDeliveries, { now, leaseUntil, limit, busy: [...busy], owner: this.owner });
   }
 
   /**
    * Extends this process's delivery lease right before the message is sent; false when the
    * lease passed to another process meanwhile (then this one must not send).
    */
-  renewDelivery(id: number, leaseUntil: number): boolean {
-    return this.s.renewDelivery.get({ id, leaseUntil, owner: this.owner }) !== undefined;
+  async renewDelivery(id: number, leaseUntil: number): Promise<boolean> {
+    return (await this.db.get(this.q.renewDelivery, { id, leaseUntil, owner: this.owner })) !== undefined;
   }
 
   markDelivered(
@@ -625,37 +641,34 @@ export class JobStore {
     route: DeliveryRoute | null,
     at: number,
     moved?: { messageId: string; channelId: string },
-  ): Job | undefined {
-    const row = this.s.delivered.get({
+  ): Promise<Job | undefined> {
+    return this.one(this.q.delivered, {
       id,
       version,
       route,
       at,
       messageId: moved?.messageId ?? null,
       channelId: moved?.channelId ?? null,
-    }) as JobRow | undefined;
-    return row && toJob(row);
+    });
   }
 
-  recordDeliveryFailure(id: number, error: string, at: number, nextAt: number): Job | undefined {
-    const row = this.s.deliveryFailed.get({ id, error, at, nextAt }) as JobRow | undefined;
-    return row && toJob(row);
+  recordDeliveryFailure(id: number, error: string, at: number, nextAt: number): Promise<Job | undefined> {
+    return this.one(this.q.deliveryFailed, { id, error, at, nextAt });
   }
 
   /** Stops retrying a message that can no longer be delivered anywhere; the error stays on the row. */
-  giveUpDelivery(id: number, error: string, at: number): Job | undefined {
-    const row = this.s.giveUpDelivery.get({ id, error, at }) as JobRow | undefined;
-    return row && toJob(row);
+  giveUpDelivery(id: number, error: string, at: number): Promise<Job | undefined> {
+    return this.one(this.q.giveUpDelivery, { id, error, at });
   }
 
   /** Finished jobs whose downloaded files are older than `before`, oldest first. */
-  withStoredFilesBefore(before: number, limit: number): Job[] {
-    return (this.s.withStoredFiles.all(before, limit) as JobRow[]).map(toJob);
+  withStoredFilesBefore(before: number, limit: number): Promise<Job[]> {
+    return this.many(this.q.withStoredFiles, { before, limit });
   }
 
   /** The job's stored files were deleted; its message keeps Discord's copies. */
-  forgetFiles(id: number, at: number): void {
-    this.s.forgetFiles.run(at, id);
+  async forgetFiles(id: number, at: number): Promise<void> {
+    await this.db.run(this.q.forgetFiles, { id, at });
   }
 
   /**
@@ -663,11 +676,11 @@ export class JobStore {
    * token's 15-minute life is over, so no route can use it); '' marks a cleared token.
    * Returns how many were cleared.
    */
-  clearExpiredTokens(createdBefore: number): number {
-    return this.s.clearTokens.run(createdBefore).changes;
+  clearExpiredTokens(createdBefore: number): Promise<number> {
+    return this.db.run(this.q.clearTokens, { createdBefore });
   }
 
-  markReplyGone(id: number): void {
-    this.s.replyGone.run(id);
+  async markReplyGone(id: number): Promise<void> {
+    await this.db.run(this.q.replyGone, { id });
   }
 }

@@ -1,4 +1,5 @@
 import type { Db } from './db.js';
+import { sqlDialect } from './dialect.js';
 
 /**
  * The quota side of the store: the ledger of grants, resets and moderator refunds, per-server
@@ -70,113 +71,118 @@ export interface AdminAction {
 }
 
 export class QuotaStore {
-  private readonly s;
+  private readonly q;
 
   constructor(readonly db: Db) {
+    const d = sqlDialect(db.dialect);
     const charged = sqlList(CHARGED_STATES);
-    this.s = {
-      memberJobCredits: db.prepare(`
-        SELECT COALESCE(SUM(cost), 0) FROM jobs
-        WHERE user_id = @userId AND guild_id IS @guildId AND created_at >= @since AND state IN (${charged})`),
-      memberLedgerCredits: db.prepare(`
-        SELECT COALESCE(SUM(credits), 0) FROM quota_ledger
-        WHERE user_id = @userId AND guild_id IS @guildId AND applies_at >= @since`),
-      guildSpend: db.prepare(`
-        SELECT COALESCE(SUM(cost), 0) FROM jobs
-        WHERE guild_id = @guildId AND created_at >= @since AND state IN (${sqlList(SPEND_STATES)})`),
-      globalSpend: db.prepare(`
-        SELECT COALESCE(SUM(cost), 0) FROM jobs
-        WHERE created_at >= @since AND state IN (${sqlList(SPEND_STATES)})`),
-      inFlight: db.prepare(`
-        SELECT COUNT(*) FROM jobs WHERE user_id = ? AND state IN (${sqlList(IN_FLIGHT_STATES)})`),
-      lastSubmit: db.prepare(`
-        SELECT created_at FROM jobs WHERE user_id = ? AND state <> 'not_submitted'
-        ORDER BY created_at DESC LIMIT 1`),
-      insertLedger: db.prepare(`
+    this.q = {
+      memberJobCredits: `
+        SELECT COALESCE(SUM(cost), 0) AS n FROM jobs
+        WHERE user_id = @userId AND ${d.same('guild_id', 'guildId')} AND created_at >= @since AND state IN (${charged})`,
+      memberLedgerCredits: `
+        SELECT COALESCE(SUM(credits), 0) AS n FROM quota_ledger
+        WHERE user_id = @userId AND ${d.same('guild_id', 'guildId')} AND applies_at >= @since`,
+      guildSpend: `
+        SELECT COALESCE(SUM(cost), 0) AS n FROM jobs
+        WHERE guild_id = @guildId AND created_at >= @since AND state IN (${sqlList(SPEND_STATES)})`,
+      globalSpend: `
+        SELECT COALESCE(SUM(cost), 0) AS n FROM jobs
+        WHERE created_at >= @since AND state IN (${sqlList(SPEND_STATES)})`,
+      inFlight: `SELECT COUNT(*) AS n FROM jobs WHERE user_id = @userId AND state IN (${sqlList(IN_FLIGHT_STATES)})`,
+      lastSubmit: `
+        SELECT created_at AS n FROM jobs WHERE user_id = @userId AND state <> 'not_submitted'
+        ORDER BY created_at DESC LIMIT 1`,
+      insertLedger: `
         INSERT INTO quota_ledger (guild_id, user_id, kind, credits, job_id, moderator_id, note, applies_at, created_at)
         VALUES (@guildId, @userId, @kind, @credits, @jobId, @moderatorId, @note, @appliesAt, @createdAt)
-        RETURNING *`),
-      refundOf: db.prepare(`SELECT * FROM quota_ledger WHERE job_id = ? AND kind = 'refund'`),
-      settings: db.prepare('SELECT * FROM guild_settings WHERE guild_id = ?'),
-      upsertSettings: db.prepare(`
+        RETURNING *`,
+      refundOf: `SELECT * FROM quota_ledger WHERE job_id = @jobId AND kind = 'refund'`,
+      settings: 'SELECT * FROM guild_settings WHERE guild_id = @guildId',
+      upsertSettings: `
         INSERT INTO guild_settings (guild_id, user_daily, cooldown_s, max_concurrent, audit_channel_id, updated_at, updated_by)
         VALUES (@guildId, @userDaily, @cooldownS, @maxConcurrent, @auditChannelId, @updatedAt, @updatedBy)
         ON CONFLICT (guild_id) DO UPDATE SET user_daily = excluded.user_daily, cooldown_s = excluded.cooldown_s,
           max_concurrent = excluded.max_concurrent, audit_channel_id = excluded.audit_channel_id,
-          updated_at = excluded.updated_at, updated_by = excluded.updated_by`),
-      roleAllowances: db.prepare('SELECT role_id, daily FROM guild_role_allowances WHERE guild_id = ? ORDER BY daily DESC, role_id'),
-      maxRoleAllowance: db.prepare(`
-        SELECT MAX(daily) FROM guild_role_allowances
-        WHERE guild_id = ? AND role_id IN (SELECT value FROM json_each(?))`),
-      setRole: db.prepare(`
+          updated_at = excluded.updated_at, updated_by = excluded.updated_by`,
+      roleAllowances: 'SELECT role_id, daily FROM guild_role_allowances WHERE guild_id = @guildId ORDER BY daily DESC, role_id',
+      maxRoleAllowance: `
+        SELECT MAX(daily) AS n FROM guild_role_allowances
+        WHERE guild_id = @guildId AND ${d.inList('role_id', 'roleIds', 'TEXT')}`,
+      setRole: `
         INSERT INTO guild_role_allowances (guild_id, role_id, daily, updated_at, updated_by)
         VALUES (@guildId, @roleId, @daily, @at, @by)
         ON CONFLICT (guild_id, role_id) DO UPDATE SET daily = excluded.daily, updated_at = excluded.updated_at,
-          updated_by = excluded.updated_by`),
-      clearRole: db.prepare('DELETE FROM guild_role_allowances WHERE guild_id = ? AND role_id = ?'),
-      block: db.prepare('SELECT * FROM guild_blocks WHERE guild_id = ? AND user_id = ?'),
-      setBlock: db.prepare(`
+          updated_by = excluded.updated_by`,
+      clearRole: 'DELETE FROM guild_role_allowances WHERE guild_id = @guildId AND role_id = @roleId',
+      block: 'SELECT * FROM guild_blocks WHERE guild_id = @guildId AND user_id = @userId',
+      setBlock: `
         INSERT INTO guild_blocks (guild_id, user_id, reason, moderator_id, created_at)
         VALUES (@guildId, @userId, @reason, @moderatorId, @createdAt)
-        ON CONFLICT (guild_id, user_id) DO NOTHING`),
-      unblock: db.prepare('DELETE FROM guild_blocks WHERE guild_id = ? AND user_id = ?'),
-      auditMessage: db.prepare('SELECT * FROM audit_messages WHERE job_id = ?'),
-      auditMessageById: db.prepare('SELECT * FROM audit_messages WHERE message_id = ?'),
-      blockCount: db.prepare('SELECT COUNT(*) FROM guild_blocks WHERE guild_id = ?'),
-      setAuditMessage: db.prepare(`
+        ON CONFLICT (guild_id, user_id) DO NOTHING`,
+      unblock: 'DELETE FROM guild_blocks WHERE guild_id = @guildId AND user_id = @userId',
+      auditMessage: 'SELECT * FROM audit_messages WHERE job_id = @jobId',
+      auditMessageById: 'SELECT * FROM audit_messages WHERE message_id = @messageId',
+      blockCount: 'SELECT COUNT(*) AS n FROM guild_blocks WHERE guild_id = @guildId',
+      setAuditMessage: `
         INSERT INTO audit_messages (job_id, guild_id, channel_id, message_id, updated_at)
         VALUES (@jobId, @guildId, @channelId, @messageId, @at)
         ON CONFLICT (job_id) DO UPDATE SET channel_id = excluded.channel_id, message_id = excluded.message_id,
-          updated_at = excluded.updated_at`),
-      recordAction: db.prepare(`
+          updated_at = excluded.updated_at`,
+      recordAction: `
         INSERT INTO admin_actions (guild_id, moderator_id, action, target_id, details, created_at)
-        VALUES (@guildId, @moderatorId, @action, @targetId, @details, @at)`),
-      recentActions: db.prepare('SELECT * FROM admin_actions WHERE guild_id = ? ORDER BY id DESC LIMIT ?'),
+        VALUES (@guildId, @moderatorId, @action, @targetId, @details, @at)`,
+      recentActions: 'SELECT * FROM admin_actions WHERE guild_id = @guildId ORDER BY id DESC LIMIT @limit',
     };
   }
 
+  /** The single value `n` of a one-row query, or null when there is no row or it is NULL. */
+  private async value(sql: string, params: Record<string, unknown>): Promise<number | null> {
+    return (await this.db.get<{ n: number | null }>(sql, params))?.n ?? null;
+  }
+
   /** Credits the member's charged jobs cost since `since`, in one server (or in DMs when guildId is null). */
-  memberJobCredits(guildId: string | null, userId: string, since: number): number {
-    return this.s.memberJobCredits.pluck().get({ guildId, userId, since }) as number;
+  async memberJobCredits(guildId: string | null, userId: string, since: number): Promise<number> {
+    return (await this.value(this.q.memberJobCredits, { guildId, userId, since })) ?? 0;
   }
 
   /** Credits given back to the member since `since` (grants, resets, moderator refunds). */
-  memberLedgerCredits(guildId: string | null, userId: string, since: number): number {
-    return this.s.memberLedgerCredits.pluck().get({ guildId, userId, since }) as number;
+  async memberLedgerCredits(guildId: string | null, userId: string, since: number): Promise<number> {
+    return (await this.value(this.q.memberLedgerCredits, { guildId, userId, since })) ?? 0;
   }
 
   /** Net credits used: charged jobs minus everything given back. May be negative after a grant. */
-  memberUsed(guildId: string | null, userId: string, since: number): number {
-    return this.memberJobCredits(guildId, userId, since) - this.memberLedgerCredits(guildId, userId, since);
+  async memberUsed(guildId: string | null, userId: string, since: number): Promise<number> {
+    return (await this.memberJobCredits(guildId, userId, since)) - (await this.memberLedgerCredits(guildId, userId, since));
   }
 
-  guildSpend(guildId: string, since: number): number {
-    return this.s.guildSpend.pluck().get({ guildId, since }) as number;
+  async guildSpend(guildId: string, since: number): Promise<number> {
+    return (await this.value(this.q.guildSpend, { guildId, since })) ?? 0;
   }
 
-  globalSpend(since: number): number {
-    return this.s.globalSpend.pluck().get({ since }) as number;
+  async globalSpend(since: number): Promise<number> {
+    return (await this.value(this.q.globalSpend, { since })) ?? 0;
   }
 
-  inFlight(userId: string): number {
-    return this.s.inFlight.pluck().get(userId) as number;
+  async inFlight(userId: string): Promise<number> {
+    return (await this.value(this.q.inFlight, { userId })) ?? 0;
   }
 
-  lastSubmitAt(userId: string): number | null {
-    return (this.s.lastSubmit.pluck().get(userId) as number | undefined) ?? null;
+  lastSubmitAt(userId: string): Promise<number | null> {
+    return this.value(this.q.lastSubmit, { userId });
   }
 
-  addLedger(e: Omit<LedgerEntry, 'id'>): LedgerEntry {
-    return toLedger(this.s.insertLedger.get(e) as LedgerRow);
+  async addLedger(e: Omit<LedgerEntry, 'id'>): Promise<LedgerEntry> {
+    return toLedger((await this.db.get<LedgerRow>(this.q.insertLedger, { ...e }))!);
   }
 
-  refundOf(jobId: number): LedgerEntry | undefined {
-    const row = this.s.refundOf.get(jobId) as LedgerRow | undefined;
+  async refundOf(jobId: number): Promise<LedgerEntry | undefined> {
+    const row = await this.db.get<LedgerRow>(this.q.refundOf, { jobId });
     return row && toLedger(row);
   }
 
-  settings(guildId: string): GuildSettings | undefined {
-    const r = this.s.settings.get(guildId) as SettingsRow | undefined;
+  async settings(guildId: string): Promise<GuildSettings | undefined> {
+    const r = await this.db.get<SettingsRow>(this.q.settings, { guildId });
     return (
       r && {
         guildId: r.guild_id,
@@ -196,11 +202,11 @@ export class QuotaStore {
     patch: Partial<Pick<GuildSettings, 'userDaily' | 'cooldownS' | 'maxConcurrent' | 'auditChannelId'>>,
     by: string,
     at: number,
-  ): GuildSettings {
-    return this.db.transaction(() => {
-      const cur = this.settings(guildId);
+  ): Promise<GuildSettings> {
+    return this.db.transaction(async () => {
+      const cur = await this.settings(guildId);
       const pick = <K extends keyof typeof patch>(k: K) => (patch[k] !== undefined ? patch[k] : (cur?.[k] ?? null));
-      this.s.upsertSettings.run({
+      await this.db.run(this.q.upsertSettings, {
         guildId,
         userDaily: pick('userDaily'),
         cooldownS: pick('cooldownS'),
@@ -209,71 +215,71 @@ export class QuotaStore {
         updatedAt: at,
         updatedBy: by,
       });
-      return this.settings(guildId)!;
-    })();
+      return (await this.settings(guildId))!;
+    });
   }
 
-  roleAllowances(guildId: string): RoleAllowance[] {
-    return (this.s.roleAllowances.all(guildId) as { role_id: string; daily: number }[]).map((r) => ({
+  async roleAllowances(guildId: string): Promise<RoleAllowance[]> {
+    return (await this.db.all<{ role_id: string; daily: number }>(this.q.roleAllowances, { guildId })).map((r) => ({
       roleId: r.role_id,
       daily: r.daily,
     }));
   }
 
   /** The highest allowance among the given roles, or null when none of them has one. */
-  maxRoleAllowance(guildId: string, roleIds: readonly string[]): number | null {
+  async maxRoleAllowance(guildId: string, roleIds: readonly string[]): Promise<number | null> {
     if (roleIds.length === 0) return null;
-    return (this.s.maxRoleAllowance.pluck().get(guildId, JSON.stringify(roleIds)) as number | null) ?? null;
+    return this.value(this.q.maxRoleAllowance, { guildId, roleIds: [...roleIds] });
   }
 
-  setRoleAllowance(guildId: string, roleId: string, daily: number, by: string, at: number): void {
-    this.s.setRole.run({ guildId, roleId, daily, by, at });
+  async setRoleAllowance(guildId: string, roleId: string, daily: number, by: string, at: number): Promise<void> {
+    await this.db.run(this.q.setRole, { guildId, roleId, daily, by, at });
   }
 
   /** Returns whether the role had an allowance. */
-  clearRoleAllowance(guildId: string, roleId: string): boolean {
-    return this.s.clearRole.run(guildId, roleId).changes > 0;
+  async clearRoleAllowance(guildId: string, roleId: string): Promise<boolean> {
+    return (await this.db.run(this.q.clearRole, { guildId, roleId })) > 0;
   }
 
-  block(guildId: string, userId: string): Block | undefined {
-    const r = this.s.block.get(guildId, userId) as BlockRow | undefined;
+  async block(guildId: string, userId: string): Promise<Block | undefined> {
+    const r = await this.db.get<BlockRow>(this.q.block, { guildId, userId });
     return r && { guildId: r.guild_id, userId: r.user_id, reason: r.reason, moderatorId: r.moderator_id, createdAt: r.created_at };
   }
 
   /** Returns false when the member was already blocked. */
-  addBlock(b: Block): boolean {
-    return this.s.setBlock.run(b).changes > 0;
+  async addBlock(b: Block): Promise<boolean> {
+    return (await this.db.run(this.q.setBlock, { ...b })) > 0;
   }
 
   /** Returns false when the member was not blocked. */
-  removeBlock(guildId: string, userId: string): boolean {
-    return this.s.unblock.run(guildId, userId).changes > 0;
+  async removeBlock(guildId: string, userId: string): Promise<boolean> {
+    return (await this.db.run(this.q.unblock, { guildId, userId })) > 0;
   }
 
-  auditMessage(jobId: number): AuditMessage | undefined {
-    const r = this.s.auditMessage.get(jobId) as AuditRow | undefined;
+  async auditMessage(jobId: number): Promise<AuditMessage | undefined> {
+    const r = await this.db.get<AuditRow>(this.q.auditMessage, { jobId });
     return r && { jobId: r.job_id, guildId: r.guild_id, channelId: r.channel_id, messageId: r.message_id };
   }
 
-  auditMessageById(messageId: string): AuditMessage | undefined {
-    const r = this.s.auditMessageById.get(messageId) as AuditRow | undefined;
+  async auditMessageById(messageId: string): Promise<AuditMessage | undefined> {
+    const r = await this.db.get<AuditRow>(this.q.auditMessageById, { messageId });
     return r && { jobId: r.job_id, guildId: r.guild_id, channelId: r.channel_id, messageId: r.message_id };
   }
 
-  blockCount(guildId: string): number {
-    return this.s.blockCount.pluck().get(guildId) as number;
+  async blockCount(guildId: string): Promise<number> {
+    return (await this.value(this.q.blockCount, { guildId })) ?? 0;
   }
 
-  setAuditMessage(m: AuditMessage, at: number): void {
-    this.s.setAuditMessage.run({ ...m, at });
+  async setAuditMessage(m: AuditMessage, at: number): Promise<void> {
+    await this.db.run(this.q.setAuditMessage, { ...m, at });
   }
 
-  recordAction(a: AdminAction): void {
-    this.s.recordAction.run({ ...a, details: JSON.stringify(a.details) });
+  async recordAction(a: AdminAction): Promise<void> {
+    await this.db.run(this.q.recordAction, { ...a, details: JSON.stringify(a.details) });
   }
 
-  recentActions(guildId: string, limit = 20): AdminAction[] {
-    return (this.s.recentActions.all(guildId, limit) as ActionRow[]).map((r) => ({
+  async recentActions(guildId: string, limit = 20): Promise<AdminAction[]> {
+    return (await this.db.all<ActionRow>(this.q.recentActions, { guildId, limit })).map((r) => ({
       guildId: r.guild_id,
       moderatorId: r.moderator_id,
       action: r.action,

@@ -2,38 +2,36 @@
 // Run with `npm run bench`; it prints figures and never fails a build.
 import { afterAll, bench, describe } from 'vitest';
 import { join } from 'node:path';
-import { openDatabase } from '../../src/store/db.js';
+import { openSqlite } from '../../src/store/sqlite.js';
 import { JobStore } from '../../src/store/jobs.js';
 import { newJob } from '../helpers/jobs.js';
 import { tempDir } from '../helpers/tmp.js';
 import { nextCheckDelay } from '../../src/jobs/schedule.js';
 
 const tmp = tempDir('model3d-bench-');
-const db = openDatabase(join(tmp.dir, 'bench.sqlite'));
+const db = openSqlite(join(tmp.dir, 'bench.sqlite'));
 const jobs = new JobStore(db);
-db.transaction(() => {
+await db.transaction(async () => {
   for (let i = 0; i < 101_000; i++) {
-    const j = jobs.insert(newJob({ createdAt: i }));
-    jobs.markSubmitted(j.id, `task-${i}`, 35000, i, i + 5000);
-    if (i < 100_000) jobs.finish(j.id, { state: i % 10 ? 'succeeded' : 'failed', at: i + 78_000 });
+    const j = await jobs.insert(newJob({ createdAt: i }));
+    await jobs.markSubmitted(j.id, `task-${i}`, 35000, i, i + 5000);
+    if (i < 100_000) await jobs.finish(j.id, { state: i % 10 ? 'succeeded' : 'failed', at: i + 78_000 });
   }
-})();
-afterAll(() => {
-  db.close();
+});
+afterAll(async () => {
+  await db.close();
   tmp.cleanup();
 });
 
 describe('poller queries (101k jobs, 1k active)', () => {
-  bench('claim 50 due checks (and release them)', () => {
-    db.transaction(() => {
-      jobs.claimDueChecks(Number.MAX_SAFE_INTEGER - 1, 0, 50);
-    })();
+  bench('claim 50 due checks (and release them)', async () => {
+    await jobs.claimDueChecks(Number.MAX_SAFE_INTEGER - 1, 0, 50);
   });
-  bench('claim due deliveries', () => {
-    jobs.claimDueDeliveries(Number.MAX_SAFE_INTEGER - 1, 0, 50);
+  bench('claim due deliveries', async () => {
+    await jobs.claimDueDeliveries(Number.MAX_SAFE_INTEGER - 1, 0, 50);
   });
-  bench('recent durations of one quality', () => {
-    jobs.recentDurations('standard', 20);
+  bench('recent durations of one quality', async () => {
+    await jobs.recentDurations('standard', 20);
   });
 });
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig } from '../../src/config/index.js';
+import { ConfigError, loadConfig, secretsOf } from '../../src/config/index.js';
 
 const required = { DISCORD_TOKEN: 'bot-token-123456', DMXAPI_KEY: 'sk-secret-123456' };
 const fail = (env: NodeJS.ProcessEnv) => {
@@ -50,5 +50,26 @@ describe('configuration from the environment', () => {
     expect(fail({ ...required, IMAGE_URL_ALLOW_PRIVATE: 'maybe' })).toMatch(/IMAGE_URL_ALLOW_PRIVATE must be true or false/);
     expect(fail({ ...required, QUOTA_TIMEZONE: 'Mars/Base' })).toMatch(/QUOTA_TIMEZONE must be an IANA time zone/);
     expect(fail({ ...required, DISCORD_API_URL: 'ftp://discord' })).toMatch(/DISCORD_API_URL must be an http\(s\) URL/);
+  });
+});
+
+describe('DATABASE_URL', () => {
+  it('selects PostgreSQL; unset or empty keeps SQLite', () => {
+    expect(loadConfig(required).databaseUrl).toBeUndefined();
+    expect(loadConfig({ ...required, DATABASE_URL: '' }).databaseUrl).toBeUndefined();
+    const url = 'postgres://bot:p%40ss-w0rd@db.internal:5432/model3d';
+    expect(loadConfig({ ...required, DATABASE_URL: url }).databaseUrl).toBe(url);
+    expect(loadConfig({ ...required, DATABASE_URL: 'postgresql://db/model3d' }).databaseUrl).toBe('postgresql://db/model3d');
+  });
+
+  it('refuses anything but a postgres URL, without echoing it (it may hold a password)', () => {
+    const msg = fail({ ...required, DATABASE_URL: 'mysql://root:hunter22@db/bot' });
+    expect(msg).toBe('Configuration error: DATABASE_URL must be a postgres:// or postgresql:// URL');
+  });
+
+  it('its password and the whole URL are among the secrets scrubbed from logs', () => {
+    const c = loadConfig({ ...required, DATABASE_URL: 'postgres://bot:p%40ss-w0rd@db.internal:5432/model3d' });
+    expect(secretsOf(c)).toEqual(['bot-token-123456', 'sk-secret-123456', c.databaseUrl, 'p@ss-w0rd']);
+    expect(secretsOf(loadConfig(required))).toEqual(['bot-token-123456', 'sk-secret-123456']);
   });
 });

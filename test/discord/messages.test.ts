@@ -16,19 +16,19 @@ const en = messageTables['en'] as Table;
 const zh = messageTables['zh-CN'] as Partial<Table>;
 
 describe('Simplified Chinese messages', () => {
-  it('registers zh-CN, and every one of its keys exists in English', () => {
+  it('registers zh-CN, and every one of its keys exists in English', async () => {
     expect(zh).toBe(zhCN);
     const extra = Object.keys(zhCN).filter((k) => !(k in en));
     expect(extra).toEqual([]);
   });
 
-  it('translates every member-facing key of the main path (moderator admin.*/audit.* may stay English)', () => {
+  it('translates every member-facing key of the main path (moderator admin.*/audit.* may stay English)', async () => {
     const memberFacing = Object.keys(en).filter((k) => /^(error|input|job|upstream|quota|history|gallery)\./.test(k));
     const missing = memberFacing.filter((k) => !(k in zhCN));
     expect(missing).toEqual([]);
   });
 
-  it('every translated text is Chinese', () => {
+  it('every translated text is Chinese', async () => {
     // Sample values: each function only reads the ones it needs.
     const values = {
       user: '<@555>', scheme: 'ftp', found: 'gif', width: 7000, height: 7000, min: 64, max: 6000, bytes: 30 * 1024 * 1024,
@@ -50,7 +50,7 @@ describe('Simplified Chinese messages', () => {
     }
   });
 
-  it('the dimension limit reads naturally, with the numbers kept', () => {
+  it('the dimension limit reads naturally, with the numbers kept', async () => {
     const text = t('zh-CN', 'input.tooLargeDimensions', { width: 7000, height: 7000, max: 6000 });
     expect(text).toContain('7000×7000');
     expect(text).toContain('6000');
@@ -58,25 +58,25 @@ describe('Simplified Chinese messages', () => {
     expect(text).toBe('图片为 7000×7000 像素；每边最大 6000 像素。');
   });
 
-  it('keeps Discord markup: timestamps, mentions, bold, code and emoji', () => {
+  it('keeps Discord markup: timestamps, mentions, bold, code and emoji', async () => {
     expect(t('zh-CN', 'job.queued', { since: 1_700_000_001_000 })).toBe('⏳ 生成器**排队中** — 提交于 <t:1700000001:R>。');
     expect(t('zh-CN', 'job.succeeded', { user: '<@555>' })).toBe('✅ <@555>，你的 3D 模型已生成。');
     expect(t('zh-CN', 'input.badScheme', { scheme: 'ftp' })).toContain('`ftp`');
     expect(t('zh-CN', 'job.typically', { typicalMs: 78_000 })).toBe('此类任务通常需要约 1 分 18 秒。');
   });
 
-  it('zh-CN and the bare language zh pick Chinese; English locales stay English', () => {
+  it('zh-CN and the bare language zh pick Chinese; English locales stay English', async () => {
     expect(t('zh-CN', 'error.guildOnly')).toBe('此命令只能在服务器中使用。');
     expect(t('zh', 'error.guildOnly')).toBe('此命令只能在服务器中使用。');
     expect(t('en-US', 'error.guildOnly')).toBe('This command only works in a server.');
     expect(t('fr', 'error.guildOnly')).toBe('This command only works in a server.');
   });
 
-  it('zh-TW gets Simplified Chinese through the language fallback (closer to its readers than English)', () => {
+  it('zh-TW gets Simplified Chinese through the language fallback (closer to its readers than English)', async () => {
     expect(t('zh-TW', 'upstream.rateLimited')).toBe('生成器目前繁忙，请一分钟后再试。');
   });
 
-  it('a key zh-CN does not translate falls back to English', () => {
+  it('a key zh-CN does not translate falls back to English', async () => {
     expect('admin.limits.updated' in zhCN).toBe(false);
     expect(t('zh-CN', 'admin.limits.updated')).toBe('✅ Limits updated.');
     expect(t('zh', 'audit.field.member')).toBe('Member');
@@ -89,7 +89,7 @@ const text = (p: ReturnType<typeof renderJob>) =>
   [p.content, ...p.embeds.flatMap((e) => [e.title, e.description, e.footer?.text, ...(e.fields ?? []).flatMap((f) => [f.name, f.value])])].join('\n');
 
 describe('rendering a job in Simplified Chinese', () => {
-  it('queued: Chinese title, status, fields and footer, with the live timestamp', () => {
+  it('queued: Chinese title, status, fields and footer, with the live timestamp', async () => {
     const p = renderJob({ ...job, state: 'queued' }, { ...ctx, typicalMs: 78_000 });
     const s = text(p);
     expect(s).toContain('图片 → 3D 模型');
@@ -100,7 +100,7 @@ describe('rendering a job in Simplified Chinese', () => {
     expect(s).not.toMatch(/Queued|Quality|Requested by/);
   });
 
-  it('running and succeeded read in Chinese too', () => {
+  it('running and succeeded read in Chinese too', async () => {
     expect(text(renderJob({ ...job, state: 'running', startedAt: 1_700_000_005_000 }, ctx))).toContain('**生成中**');
     const done = renderJob(
       { ...job, state: 'succeeded', finishedAt: 1_700_000_079_000, modelUrl: 'https://cdn.example/m.glb', resultExpiresAt: 1_700_086_400_000 },

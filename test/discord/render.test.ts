@@ -10,7 +10,7 @@ const text = (p: ReturnType<typeof renderJob>) =>
   [p.content, ...p.embeds.flatMap((e) => [e.title, e.description, e.footer?.text, ...(e.fields ?? []).flatMap((f) => [f.name, f.value])])].join('\n');
 
 describe('rendering each job state', () => {
-  it('queued: says queued with a live Discord timestamp of the submit, pings nobody', () => {
+  it('queued: says queued with a live Discord timestamp of the submit, pings nobody', async () => {
     const p = renderJob(job({ state: 'queued' }), ctx);
     expect(text(p)).toMatch(/Queued/);
     expect(text(p)).toContain('<t:1700000001:R>');
@@ -18,14 +18,14 @@ describe('rendering each job state', () => {
     expect(p.files).toEqual([]);
   });
 
-  it('running: says generating since when, and the typical duration when known', () => {
+  it('running: says generating since when, and the typical duration when known', async () => {
     const p = renderJob(job({ state: 'running', startedAt: 1_700_000_005_000 }), { ...ctx, typicalMs: 78_000 });
     expect(text(p)).toMatch(/Generating/);
     expect(text(p)).toContain('<t:1700000005:R>');
     expect(text(p)).toMatch(/about 1m 18s/);
   });
 
-  it('succeeded with stored files: attaches preview and GLB, embed shows the attached preview', () => {
+  it('succeeded with stored files: attaches preview and GLB, embed shows the attached preview', async () => {
     const p = renderJob(
       job({
         state: 'succeeded',
@@ -77,7 +77,7 @@ describe('rendering each job state', () => {
     expect(p.embeds[0]?.thumbnail?.url).toBe('https://cdn.example/p.webp');
   });
 
-  it('succeeded with a GLB too large to attach: links it and says when the link expires', () => {
+  it('succeeded with a GLB too large to attach: links it and says when the link expires', async () => {
     const p = renderJob(
       job({
         state: 'succeeded',
@@ -97,7 +97,7 @@ describe('rendering each job state', () => {
     ]);
   });
 
-  it('succeeded with result links the address guard refused: says why nothing was attached, links the provider', () => {
+  it('succeeded with result links the address guard refused: says why nothing was attached, links the provider', async () => {
     const p = renderJob(
       job({
         state: 'succeeded',
@@ -119,7 +119,7 @@ describe('rendering each job state', () => {
     expect(links).toEqual([expect.objectContaining({ url: 'http://10.0.0.5/m.glb?auth_key=1' })]);
   });
 
-  it('shows the picture as thumbnail only when its link lasts: not for uploads or Discord CDN links', () => {
+  it('shows the picture as thumbnail only when its link lasts: not for uploads or Discord CDN links', async () => {
     const upload = { imageSource: 'attachment' as const, imageUrl: 'https://cdn.discordapp.com/attachments/1/2/cat.png?ex=1&is=2&hm=3' };
     const pasted = { imageSource: 'url' as const, imageUrl: 'https://media.discordapp.net/attachments/1/2/cat.png?ex=1&is=2&hm=3' };
     const external = { imageSource: 'url' as const, imageUrl: 'https://img.example/cat.png' };
@@ -130,7 +130,7 @@ describe('rendering each job state', () => {
     }
   });
 
-  it('failed: gives the provider code and message and says nothing more will come', () => {
+  it('failed: gives the provider code and message and says nothing more will come', async () => {
     const p = renderJob(job({ state: 'failed', errorCode: 'InvalidImage', errorMessage: 'No object found.' }), ctx);
     expect(p.content).toContain('`InvalidImage` No object found.');
     expect(p.content).toMatch(/Nothing more will come/);
@@ -148,13 +148,13 @@ describe('rendering each job state', () => {
     expect(p.mentionUsers).toEqual(['555']);
   });
 
-  it('never shows the interaction token', () => {
+  it('never shows the interaction token', async () => {
     for (const state of ['queued', 'running', 'succeeded', 'failed'] as const) {
       expect(JSON.stringify(renderJob(job({ state }), ctx))).not.toContain('secret-token');
     }
   });
 
-  it('falls back to English for a locale without its own table', () => {
+  it('falls back to English for a locale without its own table', async () => {
     expect(t('fr', 'job.title')).toBe(t('en-US', 'job.title'));
   });
 });
@@ -164,7 +164,7 @@ describe('buttons on results', () => {
     p.components.flatMap((r) => r.components).map((c) => ('custom_id' in c ? c.custom_id : `link:${'label' in c ? c.label : ''}`));
   const done = { finishedAt: 1_700_000_079_000, modelFile: '/data/files/7/model.glb', modelBytes: 1000, previewFile: '/data/files/7/preview.webp' };
 
-  it('a standard result offers the detailed version, sharing when the gallery is opt-in, and delete; at most 5 per row', () => {
+  it('a standard result offers the detailed version, sharing when the gallery is opt-in, and delete; at most 5 per row', async () => {
     const p = renderJob(job({ state: 'succeeded', quality: 'standard', ...done }), { ...ctx, modelAttachmentUrl: 'https://cdn/x.glb', offerShare: true });
     expect(ids(p)).toEqual(['link:Download GLB', 'files:7', 'job:detailed:7', 'job:share:7', 'job:delete:7']);
     expect(p.components.every((r) => r.components.length <= 5)).toBe(true);
@@ -172,14 +172,14 @@ describe('buttons on results', () => {
     expect(ids(noGallery)).toEqual(['files:7', 'job:delete:7']);
   });
 
-  it('every job that ended without a model offers retry and delete; in-progress jobs offer nothing', () => {
+  it('every job that ended without a model offers retry and delete; in-progress jobs offer nothing', async () => {
     for (const state of ['failed', 'canceled', 'expired', 'timed_out', 'not_submitted', 'outcome_unknown'] as const) {
       expect(ids(renderJob(job({ state, finishedAt: 1_700_000_079_000 }), ctx)), state).toEqual(['job:retry:7', 'job:delete:7']);
     }
     expect(renderJob(job({ state: 'running' }), ctx).components).toEqual([]);
   });
 
-  it('a title becomes the embed title, escaped, and the GLB file name', () => {
+  it('a title becomes the embed title, escaped, and the GLB file name', async () => {
     const p = renderJob(job({ state: 'succeeded', title: '**Tea** pot_', ...done }), ctx);
     expect(p.embeds[0]?.title).toBe('\\*\\*Tea\\*\\* pot\\_');
     expect(p.files.map((f) => f.name)).toEqual([PREVIEW_NAME, 'tea-pot.glb']);

@@ -42,8 +42,8 @@ afterAll(async () => {
   await bot?.close();
 });
 
-beforeEach(() => {
-  db.exec('DELETE FROM quota_ledger; DELETE FROM jobs;');
+beforeEach(async () => {
+  await db.exec('DELETE FROM quota_ledger; DELETE FROM jobs;');
 });
 
 /** Sends /model3d-history and returns the finished answer the invoker sees. */
@@ -55,15 +55,15 @@ async function history(o: Omit<Parameters<FakeDiscord['build']['chatInput']>[0],
   }, { timeoutMs: 5000, description: 'answer to /model3d-history' });
 }
 
-function insertJob(o: Parameters<typeof newJob>[0] = {}): Job {
-  return services.jobs.insert(newJob({ guildId, channelId: general, userId: fake.build.defaultUser.id, createdAt: now.t, ...o }));
+async function insertJob(o: Parameters<typeof newJob>[0] = {}): Promise<Job> {
+  return await services.jobs.insert(newJob({ guildId, channelId: general, userId: fake.build.defaultUser.id, createdAt: now.t, ...o }));
 }
 
 /** A finished job whose GLB (and preview) were stored in FILES_DIR. */
-function succeededJob(o: Parameters<typeof newJob>[0] = {}, files: { model?: Buffer; preview?: Buffer } = {}): Job {
-  const j = insertJob(o);
-  services.jobs.markSubmitted(j.id, `task-${j.id}`, 35000, j.createdAt + 1000, j.createdAt + 1000);
-  services.jobs.finish(j.id, {
+async function succeededJob(o: Parameters<typeof newJob>[0] = {}, files: { model?: Buffer; preview?: Buffer } = {}): Promise<Job> {
+  const j = await insertJob(o);
+  await services.jobs.markSubmitted(j.id, `task-${j.id}`, 35000, j.createdAt + 1000, j.createdAt + 1000);
+  await services.jobs.finish(j.id, {
     state: 'succeeded',
     at: j.createdAt + 81_000,
     modelUrl: `https://cdn.provider.example/${j.id}/model.glb?sig=abc`,
@@ -75,11 +75,11 @@ function succeededJob(o: Parameters<typeof newJob>[0] = {}, files: { model?: Buf
   const preview = files.preview ?? Buffer.from(`RIFF-preview-of-job-${j.id}`);
   writeFileSync(join(dir, 'model.glb'), model);
   writeFileSync(join(dir, 'preview.webp'), preview);
-  return services.jobs.setFiles(
+  return (await services.jobs.setFiles(
     j.id,
     { modelFile: join(dir, 'model.glb'), modelBytes: model.length, previewFile: join(dir, 'preview.webp') },
     j.createdAt + 82_000,
-  )!;
+  ))!;
 }
 
 const text = (m: FakeMessage) => `${m.content}\n${JSON.stringify(m.embeds)}`;
@@ -93,16 +93,16 @@ describe('/model3d-history list', () => {
   });
 
   it('lists the member’s own jobs here, newest first, with states, time taken and jump links', async () => {
-    const ok = succeededJob({ createdAt: now.t - 3 * 86_400_000 });
-    const failed = insertJob({ createdAt: now.t - 2 * 86_400_000, quality: 'detailed' });
-    services.jobs.markSubmitted(failed.id, 'task-f', 1, failed.createdAt, failed.createdAt);
-    services.jobs.finish(failed.id, { state: 'failed', at: failed.createdAt + 30_000, errorCode: 'MODEL_FAILED' });
-    const timedOut = insertJob({ createdAt: now.t - 86_400_000 });
-    services.jobs.finish(timedOut.id, { state: 'timed_out', at: timedOut.createdAt + 1_800_000 });
-    const running = insertJob({ createdAt: now.t - 60_000, messageId: null });
+    const ok = await succeededJob({ createdAt: now.t - 3 * 86_400_000 });
+    const failed = await insertJob({ createdAt: now.t - 2 * 86_400_000, quality: 'detailed' });
+    await services.jobs.markSubmitted(failed.id, 'task-f', 1, failed.createdAt, failed.createdAt);
+    await services.jobs.finish(failed.id, { state: 'failed', at: failed.createdAt + 30_000, errorCode: 'MODEL_FAILED' });
+    const timedOut = await insertJob({ createdAt: now.t - 86_400_000 });
+    await services.jobs.finish(timedOut.id, { state: 'timed_out', at: timedOut.createdAt + 1_800_000 });
+    const running = await insertJob({ createdAt: now.t - 60_000, messageId: null });
     const stranger = fake.build.user({ username: 'stranger' });
-    const theirs = insertJob({ userId: stranger.id, createdAt: now.t });
-    const dmJob = insertJob({ guildId: null, channelId: '390000000000000001', createdAt: now.t });
+    const theirs = await insertJob({ userId: stranger.id, createdAt: now.t });
+    const dmJob = await insertJob({ guildId: null, channelId: '390000000000000001', createdAt: now.t });
 
     const m = await history();
     expect(m.flags & EPHEMERAL).toBe(EPHEMERAL);
@@ -126,13 +126,13 @@ describe('/model3d-history list', () => {
   });
 
   it('honours count, and in DMs lists DM jobs with @me links', async () => {
-    for (let i = 0; i < 4; i++) insertJob({ createdAt: now.t - i * 1000 });
+    for (let i = 0; i < 4; i++) await insertJob({ createdAt: now.t - i * 1000 });
     let m = await history({ options: { count: 2 } });
     expect((m.embeds[0] as { fields: unknown[] }).fields).toHaveLength(2);
 
     const dm = fake.build.chatInput({ name: 'model3d-history', guildId: null });
     const dmChannel = dm.channel_id as string;
-    const dmJob = insertJob({ guildId: null, channelId: dmChannel });
+    const dmJob = await insertJob({ guildId: null, channelId: dmChannel });
     m = await history({ guildId: null });
     expect(m.content).toBe('');
     const embed = m.embeds[0] as { title: string; fields: { name: string; value: string }[] };
@@ -143,8 +143,8 @@ describe('/model3d-history list', () => {
 
   it('fits 25 long entries in one message', async () => {
     for (let i = 0; i < 30; i++) {
-      const j = insertJob({ createdAt: now.t - i * 1000 });
-      services.jobs.finish(j.id, { state: 'not_submitted', at: j.createdAt + 1000, errorCode: 'UPSTREAM_RATE_LIMITED' });
+      const j = await insertJob({ createdAt: now.t - i * 1000 });
+      await services.jobs.finish(j.id, { state: 'not_submitted', at: j.createdAt + 1000, errorCode: 'UPSTREAM_RATE_LIMITED' });
     }
     const m = await history({ options: { count: 25 } });
     const fields = (m.embeds[0] as { fields: unknown[] }).fields;
@@ -156,7 +156,7 @@ describe('/model3d-history list', () => {
 
 describe('/model3d-history job:', () => {
   it('re-sends the stored GLB and preview as ephemeral attachments', async () => {
-    const j = succeededJob({}, { model: Buffer.from('glTF\x02\x00\x00\x00 a small model'), preview: Buffer.from('RIFF a preview') });
+    const j = await succeededJob({}, { model: Buffer.from('glTF\x02\x00\x00\x00 a small model'), preview: Buffer.from('RIFF a preview') });
     const m = await history({ options: { job: j.id } });
     expect(m.flags & EPHEMERAL).toBe(EPHEMERAL);
     expect(m.content).toContain(`job #${j.id}`);
@@ -168,7 +168,7 @@ describe('/model3d-history job:', () => {
 
   it('refuses another member’s job exactly like a missing one, and sends nothing', async () => {
     const stranger = fake.build.user({ username: 'stranger' });
-    const theirs = succeededJob({ userId: stranger.id });
+    const theirs = await succeededJob({ userId: stranger.id });
     const m = await history({ options: { job: theirs.id } });
     expect(m.flags & EPHEMERAL).toBe(EPHEMERAL);
     expect(m.content).toBe(`You have no job #${theirs.id}. Run \`/model3d-history\` without \`job\` to see the numbers of your jobs.`);
@@ -178,7 +178,7 @@ describe('/model3d-history job:', () => {
   });
 
   it('explains a GLB too large for this upload limit, with when the link expired', async () => {
-    const j = succeededJob({ createdAt: now.t - 86_400_000 }, { model: Buffer.alloc(64 * 1024, 1) });
+    const j = await succeededJob({ createdAt: now.t - 86_400_000 }, { model: Buffer.alloc(64 * 1024, 1) });
     const m = await history({ options: { job: j.id }, attachmentSizeLimit: 32 * 1024 });
     expect(m.attachments).toEqual([]);
     expect(m.content).toContain('GLB (64.0 KB) is larger than the upload limit here (32.0 KB)');
@@ -187,28 +187,29 @@ describe('/model3d-history job:', () => {
   });
 
   it('explains a deleted copy, offers a link that still works, and refuses removed or unfinished jobs', async () => {
-    const j = succeededJob({ createdAt: now.t - 60 * 60_000 });
-    db.prepare('UPDATE jobs SET model_file = ? WHERE id = ?').run(join(filesDir, 'gone', 'model.glb'), j.id);
+    const j = await succeededJob({ createdAt: now.t - 60 * 60_000 });
+    await db.run('UPDATE jobs SET model_file = @file WHERE id = @id', { file: join(filesDir, 'gone', 'model.glb'), id: j.id });
     let m = await history({ options: { job: j.id } });
     expect(m.attachments).toEqual([]);
     expect(m.content).toContain(`no longer has a copy of job #${j.id}'s GLB`);
     expect(m.content).toContain(`(${j.modelUrl}) still works until <t:${sec(j.resultExpiresAt!)}:f>`);
 
-    const removed = succeededJob();
-    db.prepare(
+    const removed = await succeededJob();
+    await db.run(
       `INSERT INTO quota_ledger (guild_id, user_id, kind, credits, job_id, moderator_id, applies_at, created_at)
-       VALUES (?, ?, 'refund', 1, ?, 'mod', ?, ?)`,
-    ).run(guildId, removed.userId, removed.id, removed.createdAt, now.t);
+       VALUES (@guildId, @userId, 'refund', 1, @jobId, 'mod', @appliesAt, @at)`,
+      { guildId, userId: removed.userId, jobId: removed.id, appliesAt: removed.createdAt, at: now.t },
+    );
     m = await history({ options: { job: removed.id } });
     expect(m.attachments).toEqual([]);
     expect(m.content).toContain('removed by a moderator');
 
-    const running = insertJob();
+    const running = await insertJob();
     m = await history({ options: { job: running.id } });
     expect(m.content).toContain(`Job #${running.id} is still being made`);
 
-    const failed = insertJob();
-    services.jobs.finish(failed.id, { state: 'failed', at: now.t, errorCode: 'MODEL_FAILED' });
+    const failed = await insertJob();
+    await services.jobs.finish(failed.id, { state: 'failed', at: now.t, errorCode: 'MODEL_FAILED' });
     m = await history({ options: { job: failed.id } });
     expect(m.content).toBe(`Job #${failed.id} did not produce a model: ❌ failed (MODEL_FAILED).`);
   });
@@ -221,22 +222,22 @@ describe('/model3d-history job: for a processed model', () => {
     const { modelIO } = await import('../../src/model/io.js');
     const original = Buffer.from(await (await modelIO()).writeBinary(await model({ textures: [{ px: 256 }] })));
     const fitted = Buffer.from('glTF fitted copy');
-    const j = insertJob();
-    services.jobs.markSubmitted(j.id, `task-${j.id}`, 35000, j.createdAt + 1000, j.createdAt + 1000);
+    const j = await insertJob();
+    await services.jobs.markSubmitted(j.id, `task-${j.id}`, 35000, j.createdAt + 1000, j.createdAt + 1000);
     const dir = join(filesDir, String(j.id));
     mkdirSync(dir, { recursive: true });
     writeFileSync(join(dir, 'original.glb'), original);
     writeFileSync(join(dir, 'model.glb'), fitted);
     writeFileSync(join(dir, 'preview.webp'), 'RIFF');
     const files = { previewFile: join(dir, 'preview.webp'), originalFile: join(dir, 'original.glb'), originalBytes: original.length };
-    services.jobs.setDownloads(j.id, { ...files, processingState: 'pending', modelInfo: null }, j.createdAt + 80_000);
-    services.jobs.finish(j.id, { state: 'succeeded', at: j.createdAt + 81_000 });
+    await services.jobs.setDownloads(j.id, { ...files, processingState: 'pending', modelInfo: null }, j.createdAt + 80_000);
+    await services.jobs.finish(j.id, { state: 'succeeded', at: j.createdAt + 81_000 });
     const stats = { triangles: 2320, vertices: 1271, materials: 1, textures: 1, largestTexturePx: 256, dims: [1.2, 1.9, 1.1] as [number, number, number], bytes: original.length };
-    const job = services.jobs.recordProcessing(
+    const job = (await services.jobs.recordProcessing(
       j.id,
       { state: 'done', modelFile: join(dir, 'model.glb'), modelBytes: fitted.length, modelInfo: { stats } },
       j.createdAt + 90_000,
-    )!;
+    ))!;
     return { job, original, fitted };
   }
 

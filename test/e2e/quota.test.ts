@@ -81,8 +81,10 @@ async function admin(
   }, { timeoutMs: 5000, description: `answer to /model3d-admin ${o.group ?? ''} ${sub}` });
 }
 
-function insertJob(o: Parameters<typeof newJob>[0] = {}) {
-  return services.jobs.insert(newJob({ guildId, channelId: general, userId: fake.build.defaultUser.id, createdAt: now.t, ...o }));
+const count = async (table: string) => (await db.get<{ n: number }>(`SELECT COUNT(*) AS n FROM ${table}`))!.n;
+
+async function insertJob(o: Parameters<typeof newJob>[0] = {}) {
+  return await services.jobs.insert(newJob({ guildId, channelId: general, userId: fake.build.defaultUser.id, createdAt: now.t, ...o }));
 }
 
 describe('permission checks', () => {
@@ -93,8 +95,8 @@ describe('permission checks', () => {
       expect(answer.flags & EPHEMERAL).toBe(EPHEMERAL);
       expect(answer.content).toBe('Only moderators with the **Manage Server** permission can use this.');
     }
-    expect(db.prepare('SELECT COUNT(*) FROM quota_ledger').pluck().get()).toBe(0);
-    expect(db.prepare('SELECT COUNT(*) FROM admin_actions').pluck().get()).toBe(0);
+    expect(await count('quota_ledger')).toBe(0);
+    expect(await count('admin_actions')).toBe(0);
   });
 
   it('registers with default_member_permissions = Manage Server, guild only', async () => {
@@ -116,7 +118,7 @@ describe('/model3d-admin', () => {
     expect(a.content).toContain('✅ Limits updated.');
     expect(a.content).toContain('Member allowance: 10 credits a day (set by this server)');
     expect(a.content).toContain('Cooldown between two models: 60 s (set by this server)');
-    expect(services.quota.store.recentActions(guildId)[0]).toMatchObject({
+    expect((await services.quota.store.recentActions(guildId))[0]).toMatchObject({
       action: 'limits.set', moderatorId: fake.build.defaultUser.id, details: { userDaily: 10, cooldownS: 60 },
     });
   });
@@ -125,7 +127,7 @@ describe('/model3d-admin', () => {
     const role = fake.guilds[0]!.roles.find((r) => r.id !== guildId)!;
     let a = await admin('role', { group: 'limits', options: { role: opt.role({ id: role.id }), daily: 7 } });
     expect(a.content).toContain(`Members with <@&${role.id}> now get 7 credits a day`);
-    expect(services.quota.limits(guildId, [role.id]).userDaily).toBe(7);
+    expect((await services.quota.limits(guildId, [role.id])).userDaily).toBe(7);
     a = await admin('show', { group: 'limits' });
     expect(a.content).toContain(`<@&${role.id}> 7`);
     a = await admin('role', { group: 'limits', options: { role: opt.role({ id: guildId }), daily: 7 } });
@@ -136,8 +138,8 @@ describe('/model3d-admin', () => {
 
   it('grant, reset, block and unblock; unknown members and bots are refused', async () => {
     const member = fake.build.user({ username: 'alice' });
-    insertJob({ userId: member.id });
-    insertJob({ userId: member.id });
+    await insertJob({ userId: member.id });
+    await insertJob({ userId: member.id });
     let a = await admin('grant', { options: { member: opt.user(member), credits: 3 } });
     expect(a.content).toBe(`✅ Gave <@${member.id}> 3 extra credits for today. They have 3 left today.`);
     a = await admin('grant', { options: { member: opt.user(member), credits: 0 } });
@@ -154,19 +156,19 @@ describe('/model3d-admin', () => {
     expect(a.content).toContain('is a bot');
     a = await admin('block', { options: { member: opt.user(member), reason: 'spam, again' } });
     expect(a.content).toContain('can no longer make models in this server (reason: spam, again)');
-    expect(services.quota.check({ userId: member.id, guildId, roleIds: [], quality: 'standard' })).toEqual({ limit: 'blocked', reason: 'spam, again' });
+    expect(await services.quota.check({ userId: member.id, guildId, roleIds: [], quality: 'standard' })).toEqual({ limit: 'blocked', reason: 'spam, again' });
     a = await admin('block', { options: { member: opt.user(member) } });
     expect(a.content).toContain('already blocked');
     a = await admin('unblock', { options: { member: opt.user(member) } });
     expect(a.content).toContain('can make models again');
-    expect(services.quota.store.recentActions(guildId).map((x) => x.action)).toEqual(['unblock', 'block', 'grant']);
+    expect((await services.quota.store.recentActions(guildId)).map((x) => x.action)).toEqual(['unblock', 'block', 'grant']);
   });
 
   it('balance with the billing endpoints present', async () => {
     await useSimulator(true);
-    const j = insertJob();
-    services.jobs.markSubmitted(j.id, 'task-1', 35000, now.t, now.t);
-    services.jobs.finish(j.id, { state: 'succeeded', at: now.t });
+    const j = await insertJob();
+    await services.jobs.markSubmitted(j.id, 'task-1', 35000, now.t, now.t);
+    await services.jobs.finish(j.id, { state: 'succeeded', at: now.t });
     const a = await admin('balance');
     expect(a.content).toContain('**Provider balance:** $48.50 left, of $50.00 in total; $1.50 used.');
     expect(a.content).toContain('This server: 1 today, 1 this month (35,000 provider tokens).');
@@ -180,9 +182,9 @@ describe('/model3d-admin', () => {
   });
 
   it('usage shows server totals and one member’s jobs with links', async () => {
-    const j = insertJob({ messageId: '123456789012345678' });
-    services.jobs.markSubmitted(j.id, 'task-u', 35000, now.t, now.t);
-    services.jobs.finish(j.id, { state: 'succeeded', at: now.t + 80_000 });
+    const j = await insertJob({ messageId: '123456789012345678' });
+    await services.jobs.markSubmitted(j.id, 'task-u', 35000, now.t, now.t);
+    await services.jobs.finish(j.id, { state: 'succeeded', at: now.t + 80_000 });
     let a = await admin('usage', { options: { days: 7 } });
     expect(a.content).toContain('Jobs: 1 (succeeded 1');
     expect(a.content).toContain('Average time to result: 1m 20s');
@@ -195,9 +197,9 @@ describe('/model3d-admin', () => {
   });
 
   it('export attaches a CSV with a header and one row per job', async () => {
-    insertJob();
-    const j = insertJob({ imageUrl: 'https://cdn.example.com/a,b.png' });
-    services.jobs.finish(j.id, { state: 'not_submitted', at: now.t, errorCode: 'E', errorMessage: 'said "no"' });
+    await insertJob();
+    const j = await insertJob({ imageUrl: 'https://cdn.example.com/a,b.png' });
+    await services.jobs.finish(j.id, { state: 'not_submitted', at: now.t, errorCode: 'E', errorMessage: 'said "no"' });
     const a = await admin('export', { options: { days: 1 } });
     expect(a.content).toContain('2 rows');
     const file = a.attachments[0]!;
@@ -212,7 +214,7 @@ describe('/model3d-admin', () => {
 
 describe('/quota', () => {
   it('answers ephemerally in a server and in DMs', async () => {
-    insertJob();
+    await insertJob();
     let rec = fake.sendInteraction(fake.build.chatInput({ name: 'quota' }));
     let m = await fake.waitFor(() => fake.originalMessage(rec.token), { timeoutMs: 5000 });
     expect(m.flags & EPHEMERAL).toBe(EPHEMERAL);
@@ -229,15 +231,15 @@ describe('/quota', () => {
 describe('/model3d over a limit', () => {
   it('answers short and ephemeral, with the limit and when it resets, and submits nothing', async () => {
     await useSimulator(false);
-    insertJob();
-    insertJob();
+    await insertJob();
+    await insertJob();
     const rec = fake.sendInteraction(fake.build.chatInput({ name: 'model3d', options: { url: 'https://example.com/cat.png' } }));
     const follow = await fake.waitFor(() => fake.followups(rec.token)[0], { timeoutMs: 5000 });
     expect(follow.flags & EPHEMERAL).toBe(EPHEMERAL);
     expect(follow.content).toContain('You have reached your daily limit: 0 of your 2 credits');
     expect(follow.content).toContain(`<t:${Date.parse('2024-06-16T00:00:00Z') / 1000}:R>`);
     expect(sim!.submits).toHaveLength(0);
-    expect(db.prepare('SELECT COUNT(*) FROM jobs').pluck().get()).toBe(2);
+    expect(await count('jobs')).toBe(2);
   });
 });
 
@@ -249,10 +251,10 @@ describe('audit channel', () => {
     // A finished job with a result message in #general.
     const result = (await client.rest.post(Routes.channelMessages(general), { body: { content: 'your model' } })) as APIMessage;
     const member = fake.build.user({ username: 'bob' });
-    const job = insertJob({ userId: member.id, messageId: result.id });
+    const job = await insertJob({ userId: member.id, messageId: result.id });
     services.events.emit('changed', job);
-    services.jobs.markSubmitted(job.id, 'task-audit', 35000, now.t, now.t);
-    const done = services.jobs.finish(job.id, { state: 'succeeded', at: now.t })!;
+    await services.jobs.markSubmitted(job.id, 'task-audit', 35000, now.t, now.t);
+    const done = (await services.jobs.finish(job.id, { state: 'succeeded', at: now.t }))!;
     services.events.emit('changed', done);
     await audit.idle();
     const records = fake.messagesIn(modLog);
@@ -271,8 +273,8 @@ describe('audit channel', () => {
     press = fake.sendInteraction(fake.build.button({ customId: `audit:block:${member.id}`, message: { id: record.id }, channelId: modLog, memberPermissions: DEFAULT_MEMBER_PERMISSIONS }));
     refusal = await fake.waitFor(() => fake.originalMessage(press.token)?.flags === EPHEMERAL ? fake.originalMessage(press.token) : undefined, { timeoutMs: 5000 });
     expect(refusal.content).toContain('Manage Server');
-    expect(services.quota.store.refundOf(job.id)).toBeUndefined();
-    expect(services.quota.store.block(guildId, member.id)).toBeUndefined();
+    expect(await services.quota.store.refundOf(job.id)).toBeUndefined();
+    expect(await services.quota.store.block(guildId, member.id)).toBeUndefined();
     expect(fake.message(result.id)!.content).toBe('your model');
 
     // A moderator presses it: refund on the ledger, result message replaced, record updated.
@@ -280,7 +282,7 @@ describe('audit channel', () => {
     let ack = await fake.waitFor(() => fake.followups(press.token)[0], { timeoutMs: 5000 });
     expect(ack.flags & EPHEMERAL).toBe(EPHEMERAL);
     expect(ack.content).toBe(`✅ Refunded 1 credit to <@${member.id}>. The result message now says a moderator removed it.`);
-    expect(services.quota.store.refundOf(job.id)).toMatchObject({ credits: 1 });
+    expect(await services.quota.store.refundOf(job.id)).toMatchObject({ credits: 1 });
     expect(fake.message(result.id)!.content).toBe('🗑️ This 3D model was removed by a moderator.');
     expect(JSON.stringify(fake.message(record.id)!.embeds)).toContain('credit refunded');
     expect(JSON.stringify(fake.message(record.id)!.components)).toMatch(/"custom_id":"audit:refund:\d+"[^}]*"disabled":true|"disabled":true[^}]*"custom_id":"audit:refund:/);
@@ -289,7 +291,7 @@ describe('audit channel', () => {
     press = fake.sendInteraction(fake.build.button({ customId: `audit:block:${member.id}`, message: { id: record.id }, channelId: modLog, memberPermissions: MOD_PERMS }));
     ack = await fake.waitFor(() => fake.followups(press.token)[0], { timeoutMs: 5000 });
     expect(ack.content).toBe(`✅ <@${member.id}> can no longer make models in this server.`);
-    expect(services.quota.store.block(guildId, member.id)).toBeDefined();
+    expect(await services.quota.store.block(guildId, member.id)).toBeDefined();
     expect(JSON.stringify(fake.message(record.id)!.embeds)).toContain('blocked in this server');
 
     a = await admin('off', { group: 'audit-channel' });

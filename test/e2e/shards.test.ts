@@ -8,13 +8,13 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { guildIdOnShard, snowflake, type InteractionRecord } from '../fakes/discord/index.js';
 import { World, downloadButton, samplePng, type BotProcess } from './harness.js';
 import { maxInWindow } from './helpers-rate.js';
+import { freshSchemaUrl } from '../helpers/store.js';
 
-/**
- * The stores the test runs on: each gives the env that points both processes at one shared store.
- * PostgreSQL: add `{ name: 'PostgreSQL', env: () => ({ DATABASE_URL: <test server> }) }`.
- */
-export const STORES: { name: string; env: (dir: string) => Record<string, string> }[] = [
-  { name: 'SQLite file', env: (dir) => ({ DATABASE_PATH: join(dir, 'shared.sqlite') }) },
+/** The stores the test runs on: each gives the env that points both processes at one shared store. */
+export const STORES: { name: string; env: (dir: string) => Promise<Record<string, string>> }[] = [
+  { name: 'SQLite file', env: async (dir) => ({ DATABASE_PATH: join(dir, 'shared.sqlite') }) },
+  // A schema of its own on the test run's PostgreSQL server (test/setup/postgres.ts).
+  { name: 'PostgreSQL database', env: async () => ({ DATABASE_URL: await freshSchemaUrl() }) },
 ];
 
 const JOBS = 100;
@@ -38,7 +38,7 @@ describe.each(STORES)('two shard processes on one $name', (store) => {
     dmxapi.setOutcome((body) => (heldImages.has(String(body.input.image)) ? { runningMs: HELD_MS } : undefined));
 
     const env = {
-      ...store.env(world.dir),
+      ...(await store.env(world.dir)),
       SHARDS: '2',
       UPSTREAM_MAX_RPS: String(MAX_RPS),
       POLL_INTERVAL_MS: '1000',

@@ -3,7 +3,8 @@ import { Events, type Client } from 'discord.js';
 import { FakeDiscord, type FakeDiscordOptions } from '../fakes/discord/index.js';
 import { loadConfig } from '../../src/config/index.js';
 import { createLogger } from '../../src/log/index.js';
-import { openDatabase, type Db } from '../../src/store/db.js';
+import type { Db } from '../../src/store/db.js';
+import { openSqlite } from '../../src/store/sqlite.js';
 import { JobStore } from '../../src/store/jobs.js';
 import { JobEvents } from '../../src/jobs/events.js';
 import { QuotaService } from '../../src/quota/service.js';
@@ -37,7 +38,7 @@ export async function startInProcessBot(o: {
 }): Promise<InProcessBot> {
   const fake = await FakeDiscord.start({ heartbeatIntervalMs: 500, ...o.fake });
   const tmp = tempDir('model3d-inproc-');
-  const db = openDatabase(join(tmp.dir, 'bot.sqlite'));
+  const db = openSqlite(join(tmp.dir, 'bot.sqlite'));
   const config = loadConfig({ DISCORD_TOKEN: fake.botToken, DMXAPI_KEY: 'sk-test-key', ...o.env?.(tmp.dir) });
   const client = createDiscordClient(fake.apiUrl);
   const jobs = new JobStore(db);
@@ -73,7 +74,7 @@ export async function startInProcessBot(o: {
     close: async () => {
       await client.destroy();
       await fake.close();
-      db.close();
+      await db.close();
       tmp.cleanup();
     },
   };

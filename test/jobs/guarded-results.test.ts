@@ -3,7 +3,7 @@ import { Events, Routes } from 'discord.js';
 import { afterEach, describe, expect, it } from 'vitest';
 import { FakeDiscord } from '../fakes/discord/index.js';
 import { DmxapiSimulator } from '../fakes/dmxapi/index.js';
-import { openDatabase, type Db } from '../../src/store/db.js';
+import { openSqlite } from '../../src/store/sqlite.js';
 import { JobStore } from '../../src/store/jobs.js';
 import { JobEvents } from '../../src/jobs/events.js';
 import { Poller } from '../../src/jobs/poller.js';
@@ -34,7 +34,7 @@ describe('result links on a private address', () => {
     const sim = await DmxapiSimulator.start({ timeline: { pendingMs: 0, runningMs: 0 }, model: 'cube' });
     cleanups.push(() => sim.close());
     const tmp = tempDir();
-    const db: Db = openDatabase(join(tmp.dir, 'bot.sqlite'));
+    const db = openSqlite(join(tmp.dir, 'bot.sqlite'));
     cleanups.push(() => tmp.cleanup(), () => db.close());
     const jobs = new JobStore(db);
     const log = createLogger({ level: 'silent' });
@@ -54,7 +54,7 @@ describe('result links on a private address', () => {
     await rest.post(Routes.interactionCallback(rec.id, rec.token), { body: { type: 5 }, auth: false });
     const submitted = await upstream.submit('https://img.example/cat.png', 'standard');
     const now = Date.now();
-    const job = jobs.insert(
+    const job = await jobs.insert(
       newJob({
         interactionId: rec.id,
         interactionToken: rec.token,
@@ -65,7 +65,7 @@ describe('result links on a private address', () => {
         createdAt: now,
       }),
     );
-    jobs.markSubmitted(job.id, submitted.taskId, submitted.totalTokens, now, now);
+    await jobs.markSubmitted(job.id, submitted.taskId, submitted.totalTokens, now, now);
 
     const poller = new Poller({
       jobs,
@@ -88,16 +88,18 @@ describe('result links on a private address', () => {
       leaseMs: 120_000,
       upstreamRps: 10,
     });
-    poller.start();
+    await poller.start();
     cleanups.push(() => poller.stop(1000));
+    let row = job;
     const final = await fake.waitFor(
       () => {
+        void jobs.get(job.id).then((r) => (row = r ?? row));
         const m = fake.originalMessage(rec.token);
-        return m && downloadButton(m) && jobs.get(job.id)?.deliveredVersion === jobs.get(job.id)?.renderVersion ? m : undefined;
+        return m && downloadButton(m) && row.deliveredVersion === row.renderVersion ? m : undefined;
       },
       { timeoutMs: 10_000, description: 'the result with its download button' },
     );
-    return { fake, sim, jobs, job: jobs.get(job.id)!, final, urls: sim.fileUrls(submitted.taskId)! };
+    return { fake, sim, jobs, job: (await jobs.get(job.id))!, final, urls: sim.fileUrls(submitted.taskId)! };
   }
 
   it('is never fetched; the job succeeds with the provider\'s link and a line saying why nothing was attached', async () => {

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { cleanTitle, fileBase, modelFileName, TITLE_MAX } from '../../src/jobs/names.js';
 
 describe('titles and the file names made from them', () => {
-  it('keeps a title as written, minus control and format characters', () => {
+  it('keeps a title as written, minus control and format characters', async () => {
     expect(cleanTitle('  Teapot  ')).toBe('Teapot');
     expect(cleanTitle('Tea\npot\u0000\u202e!')).toBe('Tea pot !');
     expect(cleanTitle('\u200b\u0007  ')).toBeNull();
@@ -10,7 +10,7 @@ describe('titles and the file names made from them', () => {
     expect([...cleanTitle('茶'.repeat(80))!].length).toBe(TITLE_MAX);
   });
 
-  it('names files in plain ASCII with no path characters', () => {
+  it('names files in plain ASCII with no path characters', async () => {
     expect(modelFileName({ title: 'Teapot' })).toBe('teapot.glb');
     expect(modelFileName({ title: null })).toBe('model.glb');
     expect(fileBase('../../etc/passwd')).toBe('etc-passwd');
@@ -20,7 +20,7 @@ describe('titles and the file names made from them', () => {
     expect(fileBase('...hidden')).toBe('hidden');
   });
 
-  it('falls back to model when nothing ASCII is left, or the name is reserved on Windows', () => {
+  it('falls back to model when nothing ASCII is left, or the name is reserved on Windows', async () => {
     expect(fileBase('茶壶')).toBe('model');
     expect(fileBase('🫖🫖')).toBe('model');
     expect(fileBase('CON')).toBe('model');

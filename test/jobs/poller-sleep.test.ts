@@ -1,6 +1,5 @@
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { openDatabase, type Db } from '../../src/store/db.js';
 import { JobStore } from '../../src/store/jobs.js';
 import { JobEvents } from '../../src/jobs/events.js';
 import { Poller } from '../../src/jobs/poller.js';
@@ -8,6 +7,7 @@ import { Deliverer } from '../../src/discord/deliver.js';
 import { createLogger } from '../../src/log/index.js';
 import { tempDir } from '../helpers/tmp.js';
 import { newJob } from '../helpers/jobs.js';
+import { openTestStore, type TestStore } from '../helpers/store.js';
 
 /**
  * The poller sleeps until the earliest due time in SQLite (one timer), so a check runs when it falls
@@ -16,16 +16,17 @@ import { newJob } from '../helpers/jobs.js';
  */
 describe('the poller wakes when the earliest check falls due', () => {
   let tmp: ReturnType<typeof tempDir>;
-  let db: Db;
+  let store: TestStore;
   let jobs: JobStore;
   let poller: Poller;
   let checkedAt: number[];
 
-  beforeEach(() => {
-    vi.useFakeTimers({ now: 1_000_000 });
+  beforeEach(async () => {
     tmp = tempDir();
-    db = openDatabase(join(tmp.dir, 'bot.sqlite'));
-    jobs = new JobStore(db);
+    // SQLite: the store answers without timers of its own, so the poller's timers can be faked.
+    store = await openTestStore('sqlite');
+    vi.useFakeTimers({ now: 1_000_000 });
+    jobs = new JobStore(store.db);
     checkedAt = [];
     const log = createLogger({ level: 'silent' });
     poller = new Poller({
@@ -55,7 +56,7 @@ describe('the poller wakes when the earliest check falls due', () => {
     await vi.runOnlyPendingTimersAsync();
     await stopped;
     vi.useRealTimers();
-    db.close();
+    await store.cleanup();
     tmp.cleanup();
   });
 
@@ -64,10 +65,10 @@ describe('the poller wakes when the earliest check falls due', () => {
     await vi.advanceTimersByTimeAsync(10);
     // A submit, as src/jobs/start.ts does it: the row, then a wake-up.
     const t0 = Date.now();
-    const job = jobs.insert(newJob({ createdAt: t0 }));
-    jobs.markSubmitted(job.id, 'task-1', 1, t0, t0 + 2700);
+    const job = await jobs.insert(newJob({ createdAt: t0 }));
+    await jobs.markSubmitted(job.id, 'task-1', 1, t0, t0 + 2700);
     // Messages are not what this test is about: nothing is waiting to be edited.
-    db.prepare('UPDATE jobs SET delivered_version = render_version').run();
+    await store.db.run('UPDATE jobs SET delivered_version = render_version');
     poller.wake();
     await vi.advanceTimersByTimeAsync(2699);
     expect(checkedAt).toEqual([]);
@@ -77,21 +78,22 @@ describe('the poller wakes when the earliest check falls due', () => {
     expect(checkedAt).toEqual([t0 + 2700, t0 + 7700]);
   });
 
-  it('finds the earliest due time through the indexes the claims use', () => {
-    const sql = (jobs as unknown as { s: { nextDue: { source: string } } }).s.nextDue.source;
-    const plan = (db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all({ checking: '[]', delivering: '[]', processing: '[]' }) as { detail: string }[]).map((r) => r.detail);
+  it('finds the earliest due time through the indexes the claims use', async () => {
+    // The store's own statement, not a copy of its SQL.
+    const sql = (jobs as unknown as { q: { nextDue: string } }).q.nextDue;
+    const plan = (await store.db.all<{ detail: string }>(`EXPLAIN QUERY PLAN ${sql}`, { checking: [], delivering: [], processing: [] })).map((r) => r.detail);
     expect(plan.filter((d) => d.startsWith('SEARCH jobs USING')).map((d) => d.match(/INDEX (\w+)/)?.[1])).toEqual([
       'jobs_due_checks',
       'jobs_due_deliveries',
       'jobs_due_processing',
     ]);
     expect(plan.some((d) => d.startsWith('SCAN jobs'))).toBe(false);
-    expect(jobs.nextDueAt(true)).toBeNull();
+    expect(await jobs.nextDueAt(true)).toBeNull();
     // A job the poller is already checking does not count: the poller must not wake up for it.
-    const job = jobs.insert(newJob({ createdAt: 1000 }));
-    jobs.markSubmitted(job.id, 'task-1', 1, 1000, 2000);
-    db.prepare('UPDATE jobs SET delivered_version = render_version').run();
-    expect(jobs.nextDueAt(true)).toBe(2000);
-    expect(jobs.nextDueAt(true, { checking: [job.id], delivering: [], processing: [] })).toBeNull();
+    const job = await jobs.insert(newJob({ createdAt: 1000 }));
+    await jobs.markSubmitted(job.id, 'task-1', 1, 1000, 2000);
+    await store.db.run('UPDATE jobs SET delivered_version = render_version');
+    expect(await jobs.nextDueAt(true)).toBe(2000);
+    expect(await jobs.nextDueAt(true, { checking: [job.id], delivering: [], processing: [] })).toBeNull();
   });
 });

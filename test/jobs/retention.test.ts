@@ -1,91 +1,91 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { openDatabase, type Db } from '../../src/store/db.js';
 import { JobStore } from '../../src/store/jobs.js';
 import { pruneStoredFiles } from '../../src/jobs/retention.js';
 import { createLogger } from '../../src/log/index.js';
 import { newJob } from '../helpers/jobs.js';
 import { tempDir } from '../helpers/tmp.js';
+import { BACKENDS, openTestStore, type TestStore } from '../helpers/store.js';
 
 const DAY = 24 * 3600_000;
 const log = createLogger({ level: 'silent' });
 
-describe('retention of stored result files', () => {
+describe.each(BACKENDS)('retention of stored result files (%s)', (backend) => {
   let tmp: ReturnType<typeof tempDir>;
-  let db: Db;
+  let store: TestStore;
   let jobs: JobStore;
 
-  beforeEach(() => {
+  beforeEach(async () => {
     tmp = tempDir();
-    db = openDatabase(join(tmp.dir, 'bot.sqlite'));
-    jobs = new JobStore(db);
+    store = await openTestStore(backend);
+    jobs = new JobStore(store.db);
   });
-  afterEach(() => {
-    db.close();
+  afterEach(async () => {
+    await store.cleanup();
     tmp.cleanup();
   });
 
   /** A succeeded job, finished at `finishedAt`, with a GLB and preview on disk. */
-  function finishedWithFiles(finishedAt: number) {
-    const j = jobs.insert(newJob({ createdAt: finishedAt - 80_000 }));
-    jobs.markSubmitted(j.id, `task-${j.id}`, 1, finishedAt - 79_000, finishedAt);
+  async function finishedWithFiles(finishedAt: number) {
+    const j = await jobs.insert(newJob({ createdAt: finishedAt - 80_000 }));
+    await jobs.markSubmitted(j.id, `task-${j.id}`, 1, finishedAt - 79_000, finishedAt);
     const dir = join(tmp.dir, 'files', String(j.id));
     mkdirSync(dir, { recursive: true });
     writeFileSync(join(dir, 'model.glb'), 'glTF');
     writeFileSync(join(dir, 'preview.webp'), 'RIFF');
-    jobs.setFiles(j.id, { modelFile: join(dir, 'model.glb'), modelBytes: 4, previewFile: join(dir, 'preview.webp') }, finishedAt);
-    jobs.finish(j.id, { state: 'succeeded', at: finishedAt });
+    await jobs.setFiles(j.id, { modelFile: join(dir, 'model.glb'), modelBytes: 4, previewFile: join(dir, 'preview.webp') }, finishedAt);
+    await jobs.finish(j.id, { state: 'succeeded', at: finishedAt });
     return { id: j.id, dir };
   }
 
   it('deletes the files of jobs older than the retention and forgets them; keeps newer ones', async () => {
     const now = 100 * DAY;
-    const old = finishedWithFiles(now - 31 * DAY);
-    const recent = finishedWithFiles(now - 2 * DAY);
+    const old = await finishedWithFiles(now - 31 * DAY);
+    const recent = await finishedWithFiles(now - 2 * DAY);
     expect(await pruneStoredFiles(jobs, 30, now, log)).toBe(1);
     expect(existsSync(old.dir)).toBe(false);
-    expect(jobs.get(old.id)).toMatchObject({ modelFile: null, previewFile: null, state: 'succeeded' });
+    expect(await jobs.get(old.id)).toMatchObject({ modelFile: null, previewFile: null, state: 'succeeded' });
     expect(existsSync(join(recent.dir, 'model.glb'))).toBe(true);
-    expect(jobs.get(recent.id)?.modelFile).not.toBeNull();
+    expect((await jobs.get(recent.id))?.modelFile).not.toBeNull();
     // Nothing left to do the second time.
     expect(await pruneStoredFiles(jobs, 30, now, log)).toBe(0);
   });
 
   it('also deletes the provider\'s original, the fitted GLB, cached exports and extra artifacts', async () => {
     const now = 100 * DAY;
-    const j = jobs.insert(newJob({ createdAt: now - 40 * DAY }));
-    jobs.markSubmitted(j.id, `task-${j.id}`, 1, now - 40 * DAY, now - 40 * DAY);
+    const j = await jobs.insert(newJob({ createdAt: now - 40 * DAY }));
+    await jobs.markSubmitted(j.id, `task-${j.id}`, 1, now - 40 * DAY, now - 40 * DAY);
     const dir = join(tmp.dir, 'files', String(j.id));
     mkdirSync(dir, { recursive: true });
     const names = ['original.glb', 'model.glb', 'preview.webp', 'model.stl', 'model-obj.zip', 'turntable.gif'];
     for (const n of names) writeFileSync(join(dir, n), 'x');
-    jobs.setDownloads(
+    await jobs.setDownloads(
       j.id,
       { previewFile: join(dir, 'preview.webp'), originalFile: join(dir, 'original.glb'), originalBytes: 1, processingState: 'pending', modelInfo: null },
       now - 40 * DAY,
     );
-    jobs.finish(j.id, { state: 'succeeded', at: now - 40 * DAY });
-    jobs.recordProcessing(
+    await jobs.finish(j.id, { state: 'succeeded', at: now - 40 * DAY });
+    await jobs.recordProcessing(
       j.id,
       { state: 'done', modelFile: join(dir, 'model.glb'), modelBytes: 1, modelInfo: { artifacts: [{ kind: 'turntable', file: join(dir, 'turntable.gif'), bytes: 1 }] } },
       now - 40 * DAY,
     );
     expect(await pruneStoredFiles(jobs, 30, now, log)).toBe(1);
     expect(existsSync(dir)).toBe(false);
-    expect(jobs.get(j.id)).toMatchObject({ modelFile: null, previewFile: null, originalFile: null });
+    expect(await jobs.get(j.id)).toMatchObject({ modelFile: null, previewFile: null, originalFile: null });
   });
 
   it('keeps everything when retention is 0', async () => {
-    const old = finishedWithFiles(1000);
+    const old = await finishedWithFiles(1000);
     expect(await pruneStoredFiles(jobs, 0, 1000 * DAY, log)).toBe(0);
     expect(existsSync(join(old.dir, 'model.glb'))).toBe(true);
   });
 
-  it('finds old files through an index', () => {
-    // The store's real prepared statement, not a copy of its SQL.
-    const sql = (jobs as unknown as { s: { withStoredFiles: { source: string } } }).s.withStoredFiles.source;
-    const plan = db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(5, 10) as { detail: string }[];
+  it.runIf(backend === 'sqlite')('finds old files through an index', async () => {
+    // The store's real statement, not a copy of its SQL.
+    const sql = (jobs as unknown as { q: { withStoredFiles: string } }).q.withStoredFiles;
+    const plan = await store.db.all<{ detail: string }>(`EXPLAIN QUERY PLAN ${sql}`, { before: 5, limit: 10 });
     expect(plan.map((p) => p.detail).join(' ')).toMatch(/jobs_stored_files/);
   });
 });

@@ -13,7 +13,7 @@ function checksUntil(doneAt: number, historyMs: number[], pollIntervalMs: number
 }
 
 describe('the check schedule', () => {
-  it('checks every interval when there is no history', () => {
+  it('checks every interval when there is no history', async () => {
     expect(nextCheckDelay({ elapsedMs: 0, historyMs: [], pollIntervalMs: 5000 })).toBe(5000);
     expect(nextCheckDelay({ elapsedMs: 123_456, historyMs: [], pollIntervalMs: 5000 })).toBe(5000);
   });
@@ -39,14 +39,14 @@ describe('the check schedule', () => {
     expect(nextCheckDelay({ elapsedMs: 0, historyMs: history, pollIntervalMs: 5000 })).toBeCloseTo(quantile(history, 0.1) - 5000);
   });
 
-  it('is never more than one interval apart once past the shortest duration', () => {
+  it('is never more than one interval apart once past the shortest duration', async () => {
     const history = [60_000];
     for (const elapsed of [60_000, 61_000, 200_000, 1_000_000]) {
       expect(nextCheckDelay({ elapsedMs: elapsed, historyMs: history, pollIntervalMs: 5000 })).toBeLessThanOrEqual(5000);
     }
   });
 
-  it('reports a job soon after it finishes and costs far fewer calls than fixed polling', () => {
+  it('reports a job soon after it finishes and costs far fewer calls than fixed polling', async () => {
     const history = [70_000, 78_000, 85_000];
     const learned = checksUntil(80_000, history, 5000);
     const fixed = checksUntil(80_000, [], 5000);
@@ -56,7 +56,7 @@ describe('the check schedule', () => {
     expect(learned.count).toBe(5);
   });
 
-  it('one outlier among 20 recent jobs changes a typical job\'s check count by at most one', () => {
+  it('one outlier among 20 recent jobs changes a typical job\'s check count by at most one', async () => {
     const median = 78_000;
     // 20 durations spread ±20 % around the median.
     const spread = Array.from({ length: 20 }, (_, i) => Math.round(median * (0.8 + (0.4 * i) / 19)));
@@ -72,19 +72,19 @@ describe('the check schedule', () => {
     expect(typical).toBeLessThanOrEqual(checksUntil(median, [], 5000).count / 2);
   });
 
-  it('takes quantiles with linear interpolation', () => {
+  it('takes quantiles with linear interpolation', async () => {
     expect(quantile([5], 0.1)).toBe(5);
     expect(quantile([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11], 0.1)).toBe(2);
     expect(quantile([10, 0], 0.5)).toBe(5);
   });
 
-  it('gives the median as the typical duration', () => {
+  it('gives the median as the typical duration', async () => {
     expect(typicalDuration([])).toBeNull();
     expect(typicalDuration([3, 1, 2])).toBe(2);
     expect(typicalDuration([4, 1, 2, 3])).toBe(2.5);
   });
 
-  it('backs off failed checks and deliveries with a cap', () => {
+  it('backs off failed checks and deliveries with a cap', async () => {
     expect(failureBackoff(1, 5000, () => 1)).toBe(10_000);
     expect(failureBackoff(30, 5000, () => 1)).toBe(60_000);
     expect(failureBackoff(1, 5000, () => 0)).toBe(5000);

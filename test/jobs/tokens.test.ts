@@ -1,6 +1,5 @@
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { openDatabase, type Db } from '../../src/store/db.js';
 import { JobStore } from '../../src/store/jobs.js';
 import { JobEvents } from '../../src/jobs/events.js';
 import { Poller } from '../../src/jobs/poller.js';
@@ -8,21 +7,22 @@ import { Deliverer } from '../../src/discord/deliver.js';
 import { createLogger } from '../../src/log/index.js';
 import { tempDir } from '../helpers/tmp.js';
 import { newJob } from '../helpers/jobs.js';
+import { BACKENDS, openTestStore, type TestStore } from '../helpers/store.js';
 
 const MIN = 60_000;
 
 /** Interaction tokens live 15 minutes; after that no row keeps one. */
-describe('interaction tokens are not kept past their life', () => {
+describe.each(BACKENDS)('interaction tokens are not kept past their life (%s)', (backend) => {
   let tmp: ReturnType<typeof tempDir>;
-  let db: Db;
+  let store: TestStore;
   let jobs: JobStore;
   let now: number;
   let poller: Poller;
 
-  beforeEach(() => {
+  beforeEach(async () => {
     tmp = tempDir();
-    db = openDatabase(join(tmp.dir, 'bot.sqlite'));
-    jobs = new JobStore(db);
+    store = await openTestStore(backend);
+    jobs = new JobStore(store.db);
     now = 50 * 3600_000;
     const log = createLogger({ level: 'silent' });
     poller = new Poller({
@@ -44,43 +44,45 @@ describe('interaction tokens are not kept past their life', () => {
   });
   afterEach(async () => {
     await poller.stop(100);
-    db.close();
+    await store.cleanup();
     tmp.cleanup();
   });
 
-  const tokenOf = (id: number) => jobs.get(id)!.interactionToken;
+  const tokenOf = async (id: number) => (await jobs.get(id))!.interactionToken;
   /** Rows older than the token's life that still hold one: must always be none. */
-  const staleTokens = () =>
-    db.prepare("SELECT count(*) FROM jobs WHERE created_at <= ? AND interaction_token <> ''").pluck().get(now - 15 * MIN);
+  const staleTokens = async () =>
+    (await store.db.get<{ n: number }>("SELECT count(*) AS n FROM jobs WHERE created_at <= @before AND interaction_token <> ''", {
+      before: now - 15 * MIN,
+    }))!.n;
 
   it('at start-up, then on each poller pass, as each token turns 15 minutes old', async () => {
-    const finished = jobs.insert(newJob({ createdAt: now - 60 * MIN }));
-    jobs.markSubmitted(finished.id, 'task-old', 1, now - 59 * MIN, now);
-    jobs.finish(finished.id, { state: 'succeeded', at: now - 58 * MIN });
-    const active = jobs.insert(newJob({ createdAt: now - 16 * MIN })); // still polling, token dead
-    jobs.markSubmitted(active.id, 'task-active', 1, now - 16 * MIN, now + 10 * MIN);
-    const young = jobs.insert(newJob({ createdAt: now - 14 * MIN }));
-    jobs.markSubmitted(young.id, 'task-young', 1, now - 14 * MIN, now + 10 * MIN);
-    expect(staleTokens()).toBe(2);
+    const finished = await jobs.insert(newJob({ createdAt: now - 60 * MIN }));
+    await jobs.markSubmitted(finished.id, 'task-old', 1, now - 59 * MIN, now);
+    await jobs.finish(finished.id, { state: 'succeeded', at: now - 58 * MIN });
+    const active = await jobs.insert(newJob({ createdAt: now - 16 * MIN })); // still polling, token dead
+    await jobs.markSubmitted(active.id, 'task-active', 1, now - 16 * MIN, now + 10 * MIN);
+    const young = await jobs.insert(newJob({ createdAt: now - 14 * MIN }));
+    await jobs.markSubmitted(young.id, 'task-young', 1, now - 14 * MIN, now + 10 * MIN);
+    expect(await staleTokens()).toBe(2);
 
-    poller.start();
-    expect(staleTokens()).toBe(0);
-    expect(tokenOf(finished.id)).toBe('');
-    expect(tokenOf(active.id)).toBe('');
+    await poller.start();
+    expect(await staleTokens()).toBe(0);
+    expect(await tokenOf(finished.id)).toBe('');
+    expect(await tokenOf(active.id)).toBe('');
     // Still alive: the webhook route may need it.
-    expect(tokenOf(young.id)).toMatch(/^token-/);
+    expect(await tokenOf(young.id)).toMatch(/^token-/);
 
     now += 61_000;
     await poller.tick();
-    expect(tokenOf(young.id)).toBe('');
-    expect(staleTokens()).toBe(0);
+    expect(await tokenOf(young.id)).toBe('');
+    expect(await staleTokens()).toBe(0);
     // Nothing else about the jobs changed.
-    expect(jobs.get(active.id)).toMatchObject({ state: 'queued', taskId: 'task-active' });
+    expect(await jobs.get(active.id)).toMatchObject({ state: 'queued', taskId: 'task-active' });
   });
 
-  it('finds the rows through an index', () => {
-    const sql = (jobs as unknown as { s: { clearTokens: { source: string } } }).s.clearTokens.source;
-    const plan = db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(now) as { detail: string }[];
+  it.runIf(backend === 'sqlite')('finds the rows through an index', async () => {
+    const sql = (jobs as unknown as { q: { clearTokens: string } }).q.clearTokens;
+    const plan = await store.db.all<{ detail: string }>(`EXPLAIN QUERY PLAN ${sql}`, { createdBefore: now });
     expect(plan.map((p) => p.detail).join(' ')).toMatch(/jobs_live_tokens/);
   });
 });

@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { openDatabase, type Db } from '../../src/store/db.js';
+import { openSqlite, type SqliteDb } from '../../src/store/sqlite.js';
 import { JobStore, type Job } from '../../src/store/jobs.js';
 import { ModelPool } from '../../src/model/pool.js';
 import { ModelProcessor, MAX_PROCESSING_ATTEMPTS } from '../../src/model/processor.js';
@@ -15,29 +15,29 @@ const log = createLogger({ level: 'silent' });
 
 describe('ModelProcessor on a real SQLite file and a real worker pool', () => {
   let tmp: ReturnType<typeof tempDir>;
-  let db: Db;
+  let db: SqliteDb;
   let jobs: JobStore;
 
   beforeEach(() => {
     tmp = tempDir('model3d-processor-');
-    db = openDatabase(join(tmp.dir, 'bot.sqlite'));
+    db = openSqlite(join(tmp.dir, 'bot.sqlite'));
     jobs = new JobStore(db);
   });
-  afterEach(() => {
-    db.close();
+  afterEach(async () => {
+    await db.close();
     tmp.cleanup();
   });
 
   async function pendingJob(): Promise<Job> {
-    const j = jobs.insert(newJob({ createdAt: 1000, attachmentSizeLimit: 10 * 1024 * 1024 }));
-    jobs.markSubmitted(j.id, `task-${j.id}`, 1, 1000, 2000);
+    const j = await jobs.insert(newJob({ createdAt: 1000, attachmentSizeLimit: 10 * 1024 * 1024 }));
+    await jobs.markSubmitted(j.id, `task-${j.id}`, 1, 1000, 2000);
     const dir = join(tmp.dir, String(j.id));
     mkdirSync(dir, { recursive: true });
     const glb = await (await modelIO()).writeBinary(await model({ textures: [{ px: 256 }] }));
     writeFileSync(join(dir, 'original.glb'), glb);
-    jobs.setDownloads(j.id, { previewFile: null, originalFile: join(dir, 'original.glb'), originalBytes: glb.length, processingState: 'pending', modelInfo: null }, 3000);
-    jobs.finish(j.id, { state: 'succeeded', at: 3000 });
-    return jobs.claimDueProcessing(3000, 999_999, 1)[0]!;
+    await jobs.setDownloads(j.id, { previewFile: null, originalFile: join(dir, 'original.glb'), originalBytes: glb.length, processingState: 'pending', modelInfo: null }, 3000);
+    await jobs.finish(j.id, { state: 'succeeded', at: 3000 });
+    return (await jobs.claimDueProcessing(3000, 999_999, 1))[0]!;
   }
 
   it('records stats, validation and the fit on the job, and makes the result due', async () => {
@@ -47,7 +47,7 @@ describe('ModelProcessor on a real SQLite file and a real worker pool', () => {
     expect(done).toMatchObject({ processingState: 'done', modelFile: done.originalFile });
     expect(done.modelInfo?.stats?.triangles).toBe(2 * 40 * 29);
     expect(done.modelInfo?.validation?.errors).toBe(0);
-    expect(jobs.claimDueDeliveries(5000, 6000, 10).map((j) => j.id)).toEqual([done.id]);
+    expect((await jobs.claimDueDeliveries(5000, 6000, 10)).map((j) => j.id)).toEqual([done.id]);
     await pool.close();
   });
 
@@ -59,8 +59,8 @@ describe('ModelProcessor on a real SQLite file and a real worker pool', () => {
     await new Promise((r) => setTimeout(r, 50));
     await pool.close();
     expect(await running).toBeUndefined();
-    expect(jobs.get(job.id)).toMatchObject({ processingState: 'pending', modelFile: null });
-    expect(jobs.claimDueDeliveries(1e12, 1e12 + 1, 10)).toEqual([]);
+    expect(await jobs.get(job.id)).toMatchObject({ processingState: 'pending', modelFile: null });
+    expect(await jobs.claimDueDeliveries(1e12, 1e12 + 1, 10)).toEqual([]);
   });
 
   it('after too many interrupted attempts, sends the model as the provider gave it', async () => {

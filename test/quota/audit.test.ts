@@ -2,152 +2,158 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { DiscordAPIError } from 'discord.js';
 import { AuditReporter, forwardAuditChanges, parseAuditButton, removeResult, renderAuditRecord, type AuditRest } from '../../src/quota/audit.js';
 import { AuditOutbox } from '../../src/store/outbox.js';
-import { openDatabase } from '../../src/store/db.js';
+import { openStore } from '../../src/store/db.js';
 import { JobStore } from '../../src/store/jobs.js';
 import { JobEvents } from '../../src/jobs/events.js';
 import { createLogger } from '../../src/log/index.js';
-import { GUILD, MOD, setup } from './helpers.js';
+import { BACKENDS } from '../helpers/store.js';
+import { GUILD, MOD, setupQuota, type QuotaEnv } from './helpers.js';
 
-let env: ReturnType<typeof setup>;
-afterEach(() => env?.cleanup());
+describe.each(BACKENDS)('%s store', (backend) => {
+  const setup = (config?: Parameters<typeof setupQuota>[1]) => setupQuota(backend, config);
+  let env: QuotaEnv;
+  afterEach(() => env?.cleanup());
 
-const AUDIT_CHANNEL = '800000000000000001';
+  const AUDIT_CHANNEL = '800000000000000001';
 
-function stubRest(fail?: (method: string, route: string) => Error | undefined) {
-  const calls: { method: string; route: string; body?: unknown }[] = [];
-  let n = 0;
-  const rest = {
-    post: async (route: string, o?: { body?: unknown }) => {
-      calls.push({ method: 'POST', route, body: o?.body });
-      const err = fail?.('POST', route);
-      if (err) throw err;
-      await new Promise((r) => setTimeout(r, 20));
-      return { id: `90000000000000000${++n}` };
-    },
-    patch: async (route: string, o?: { body?: unknown }) => {
-      calls.push({ method: 'PATCH', route, body: o?.body });
-      const err = fail?.('PATCH', route);
-      if (err) throw err;
-      return {};
-    },
-    delete: async (route: string) => {
-      calls.push({ method: 'DELETE', route });
-      const err = fail?.('DELETE', route);
-      if (err) throw err;
-      return undefined;
-    },
-  };
-  return { rest: rest as unknown as AuditRest, calls };
-}
+  function stubRest(fail?: (method: string, route: string) => Error | undefined) {
+    const calls: { method: string; route: string; body?: unknown }[] = [];
+    let n = 0;
+    const rest = {
+      post: async (route: string, o?: { body?: unknown }) => {
+        calls.push({ method: 'POST', route, body: o?.body });
+        const err = fail?.('POST', route);
+        if (err) throw err;
+        await new Promise((r) => setTimeout(r, 20));
+        return { id: `90000000000000000${++n}` };
+      },
+      patch: async (route: string, o?: { body?: unknown }) => {
+        calls.push({ method: 'PATCH', route, body: o?.body });
+        const err = fail?.('PATCH', route);
+        if (err) throw err;
+        return {};
+      },
+      delete: async (route: string) => {
+        calls.push({ method: 'DELETE', route });
+        const err = fail?.('DELETE', route);
+        if (err) throw err;
+        return undefined;
+      },
+    };
+    return { rest: rest as unknown as AuditRest, calls };
+  }
 
-function reporter(rest: AuditRest) {
-  const events = new JobEvents();
-  const log = createLogger({ level: 'silent' });
-  const r = new AuditReporter({ events, jobs: env.jobs, quota: env.quota, log, clock: () => env.clock.now }, { rest });
-  r.attach();
-  return { r, events };
-}
+  function reporter(rest: AuditRest) {
+    const events = new JobEvents();
+    const log = createLogger({ level: 'silent' });
+    const r = new AuditReporter({ events, jobs: env.jobs, quota: env.quota, log, clock: () => env.clock.now }, { rest });
+    r.attach();
+    return { r, events };
+  }
 
-describe('audit record', () => {
-  it('renders member, thumbnail, quality, state, task id and the two buttons', () => {
-    env = setup();
-    const job = env.finish(env.mustReserve({ quality: 'detailed' }), 'succeeded');
-    const body = renderAuditRecord(job, { refund: undefined, blocked: false });
-    const embed = body.embeds![0]!;
-    expect(embed.thumbnail?.url).toBe(job.imageUrl);
-    expect(embed.fields!.map((f) => f.value)).toEqual([
-      `<@${job.userId}>`, 'Detailed', '✅ succeeded', `\`task-${job.id}\``, `https://discord.com/channels/${GUILD}/${job.channelId}/${job.messageId}`,
-    ]);
-    expect(JSON.stringify(body.components)).toContain(`"custom_id":"audit:refund:${job.id}"`);
-    expect(JSON.stringify(body.components)).toContain(`"custom_id":"audit:block:${job.userId}"`);
-    expect(body.allowed_mentions).toEqual({ parse: [] });
-    expect(parseAuditButton(`audit:refund:${job.id}`)).toEqual({ action: 'refund', jobId: job.id });
-    expect(parseAuditButton('audit:block:123456789012345678')).toEqual({ action: 'block', userId: '123456789012345678' });
-    expect(parseAuditButton('audit:refund:abc')).toBeNull();
-  });
+  describe('audit record', () => {
+    it('renders member, thumbnail, quality, state, task id and the two buttons', async () => {
+      env = await setup();
+      const job = await env.finish(await env.mustReserve({ quality: 'detailed' }), 'succeeded');
+      const body = renderAuditRecord(job, { refund: undefined, blocked: false });
+      const embed = body.embeds![0]!;
+      expect(embed.thumbnail?.url).toBe(job.imageUrl);
+      expect(embed.fields!.map((f) => f.value)).toEqual([
+        `<@${job.userId}>`, 'Detailed', '✅ succeeded', `\`task-${job.id}\``, `https://discord.com/channels/${GUILD}/${job.channelId}/${job.messageId}`,
+      ]);
+      expect(JSON.stringify(body.components)).toContain(`"custom_id":"audit:refund:${job.id}"`);
+      expect(JSON.stringify(body.components)).toContain(`"custom_id":"audit:block:${job.userId}"`);
+      expect(body.allowed_mentions).toEqual({ parse: [] });
+      expect(parseAuditButton(`audit:refund:${job.id}`)).toEqual({ action: 'refund', jobId: job.id });
+      expect(parseAuditButton('audit:block:123456789012345678')).toEqual({ action: 'block', userId: '123456789012345678' });
+      expect(parseAuditButton('audit:refund:abc')).toBeNull();
+    });
 
-  it('posts once per job, then edits; rapid changes are coalesced; no channel = nothing', async () => {
-    env = setup();
-    const { rest, calls } = stubRest();
-    const { r, events } = reporter(rest);
-    const first = env.mustReserve();
-    events.emit('changed', first);
-    await r.idle();
-    expect(calls).toHaveLength(0); // no audit channel yet
+    it('posts once per job, then edits; rapid changes are coalesced; no channel = nothing', async () => {
+      env = await setup();
+      const { rest, calls } = stubRest();
+      const { r, events } = reporter(rest);
+      const first = await env.mustReserve();
+      events.emit('changed', first);
+      await r.idle();
+      expect(calls).toHaveLength(0); // no audit channel yet
 
-    env.quota.store.updateSettings(GUILD, { auditChannelId: AUDIT_CHANNEL }, MOD, 0);
-    const job = env.mustReserve();
-    events.emit('changed', job);
-    const queued = env.jobs.markSubmitted(job.id, 'task-x', 1, env.clock.now, env.clock.now)!;
-    events.emit('changed', queued); // arrives while the POST is in flight
-    events.emit('changed', env.jobs.finish(job.id, { state: 'succeeded', at: env.clock.now })!);
-    events.emit('changed', { ...queued, guildId: null }); // DM jobs are never reported
-    await r.idle();
-    expect(calls.map((c) => c.method)).toEqual(['POST', 'PATCH']);
-    expect(calls[0]!.route).toBe(`/channels/${AUDIT_CHANNEL}/messages`);
-    expect(JSON.stringify(calls[1]!.body)).toContain('succeeded');
-    expect(env.quota.store.auditMessage(job.id)).toMatchObject({ channelId: AUDIT_CHANNEL, messageId: '900000000000000001' });
-    r.detach();
-  });
+      await env.quota.store.updateSettings(GUILD, { auditChannelId: AUDIT_CHANNEL }, MOD, 0);
+      const job = await env.mustReserve();
+      const queued = (await env.jobs.markSubmitted(job.id, 'task-x', 1, env.clock.now, env.clock.now))!;
+      const finished = (await env.jobs.finish(job.id, { state: 'succeeded', at: env.clock.now }))!;
+      events.emit('changed', job);
+      // These arrive while the first record is being posted: one edit follows, from the latest row.
+      events.emit('changed', queued);
+      events.emit('changed', finished);
+      events.emit('changed', { ...queued, guildId: null }); // DM jobs are never reported
+      await r.idle();
+      expect(calls.map((c) => c.method)).toEqual(['POST', 'PATCH']);
+      expect(calls[0]!.route).toBe(`/channels/${AUDIT_CHANNEL}/messages`);
+      expect(JSON.stringify(calls[1]!.body)).toContain('succeeded');
+      expect(await env.quota.store.auditMessage(job.id)).toMatchObject({ channelId: AUDIT_CHANNEL, messageId: '900000000000000001' });
+      r.detach();
+    });
 
-  it('with shards: another process queues its changes in the store; the reporter’s process posts and edits the one record', async () => {
-    env = setup();
-    env.quota.store.updateSettings(GUILD, { auditChannelId: AUDIT_CHANNEL }, MOD, 0);
-    const { rest, calls } = stubRest();
-    const { r } = reporter(rest);
-    // Shard 1's process: its own connection, no reporter, only forwarding.
-    const db1 = openDatabase(env.path);
-    const jobs1 = new JobStore(db1, '1/2:bbbb');
-    const events1 = new JobEvents();
-    const stop = forwardAuditChanges(events1, new AuditOutbox(db1), () => env.clock.now, createLogger({ level: 'silent' }));
-    const job = env.mustReserve();
-    events1.emit('changed', job);
-    const queued = jobs1.markSubmitted(job.id, 'task-s1', 1, env.clock.now, env.clock.now)!;
-    events1.emit('changed', queued);
-    events1.emit('changed', { ...queued, guildId: null }); // DM jobs are never reported
-    expect(calls).toHaveLength(0);
+    it('with shards: another process queues its changes in the store; the reporter’s process posts and edits the one record', async () => {
+      env = await setup();
+      await env.quota.store.updateSettings(GUILD, { auditChannelId: AUDIT_CHANNEL }, MOD, 0);
+      const { rest, calls } = stubRest();
+      const { r } = reporter(rest);
+      // Shard 1's process: its own connection, no reporter, only forwarding.
+      const db1 = await openStore(env.location);
+      const jobs1 = new JobStore(db1, '1/2:bbbb');
+      const events1 = new JobEvents();
+      const stop = forwardAuditChanges(events1, new AuditOutbox(db1), () => env.clock.now, createLogger({ level: 'silent' }));
+      const job = await env.mustReserve();
+      events1.emit('changed', job);
+      const queued = (await jobs1.markSubmitted(job.id, 'task-s1', 1, env.clock.now, env.clock.now))!;
+      events1.emit('changed', queued);
+      events1.emit('changed', { ...queued, guildId: null }); // DM jobs are never reported
+      expect(calls).toHaveLength(0);
 
-    r.followOutbox(new AuditOutbox(env.db), 20);
-    await vi.waitFor(() => expect(env.quota.store.auditMessage(job.id)).toBeDefined());
-    events1.emit('changed', jobs1.finish(job.id, { state: 'succeeded', at: env.clock.now })!);
-    await vi.waitFor(() => expect(calls.map((c) => c.method)).toEqual(['POST', 'PATCH']));
-    expect(JSON.stringify(calls[0]!.body)).toContain('task-s1');
-    expect(JSON.stringify(calls[1]!.body)).toContain('succeeded');
-    stop();
-    r.detach();
-    await r.idle();
-    db1.close();
-  });
+      r.followOutbox(new AuditOutbox(env.db), 20);
+      await vi.waitFor(async () => expect(await env.quota.store.auditMessage(job.id)).toBeDefined());
+      events1.emit('changed', (await jobs1.finish(job.id, { state: 'succeeded', at: env.clock.now }))!);
+      await vi.waitFor(() => expect(calls.map((c) => c.method)).toEqual(['POST', 'PATCH']));
+      expect(JSON.stringify(calls[0]!.body)).toContain('task-s1');
+      expect(JSON.stringify(calls[1]!.body)).toContain('succeeded');
+      stop();
+      r.detach();
+      await r.idle();
+      await db1.close();
+    });
 
-  it('never throws: REST failures are logged and the next change tries again', async () => {
-    env = setup();
-    env.quota.store.updateSettings(GUILD, { auditChannelId: AUDIT_CHANNEL }, MOD, 0);
-    let failing = true;
-    const { rest, calls } = stubRest(() => (failing ? new Error('network down') : undefined));
-    const { r, events } = reporter(rest);
-    const job = env.mustReserve();
-    expect(() => events.emit('changed', job)).not.toThrow();
-    await r.idle();
-    failing = false;
-    events.emit('changed', job);
-    await r.idle();
-    expect(calls.map((c) => c.method)).toEqual(['POST', 'POST']);
-    expect(env.quota.store.auditMessage(job.id)).toBeDefined();
-  });
+    it('never throws: REST failures are logged and the next change tries again', async () => {
+      env = await setup();
+      await env.quota.store.updateSettings(GUILD, { auditChannelId: AUDIT_CHANNEL }, MOD, 0);
+      let failing = true;
+      const { rest, calls } = stubRest(() => (failing ? new Error('network down') : undefined));
+      const { r, events } = reporter(rest);
+      const job = await env.mustReserve();
+      expect(() => events.emit('changed', job)).not.toThrow();
+      await r.idle();
+      failing = false;
+      events.emit('changed', job);
+      await r.idle();
+      expect(calls.map((c) => c.method)).toEqual(['POST', 'POST']);
+      expect(await env.quota.store.auditMessage(job.id)).toBeDefined();
+    });
 
-  it('removeResult edits the result message, falls back to delete, and reports failure', async () => {
-    env = setup();
-    const job = env.finish(env.mustReserve(), 'succeeded');
-    const ok = stubRest();
-    expect(await removeResult(ok.rest, job)).toBe('edited');
-    expect(ok.calls[0]).toMatchObject({ method: 'PATCH', route: `/channels/${job.channelId}/messages/${job.messageId}` });
-    expect(JSON.stringify(ok.calls[0]!.body)).toContain('removed by a moderator');
-    const noEdit = stubRest((m) => (m === 'PATCH' ? new Error('50005') : undefined));
-    expect(await removeResult(noEdit.rest, job)).toBe('deleted');
-    const none = stubRest(() => new Error('nope'));
-    expect(await removeResult(none.rest, job)).toBe('failed');
-    const gone = stubRest(() => new DiscordAPIError({ code: 10008, message: 'Unknown Message' }, 10008, 404, 'PATCH', '/x', {}));
-    expect(await removeResult(gone.rest, job)).toBe('none');
-    expect(await removeResult(ok.rest, { ...job, messageId: null })).toBe('none');
+    it('removeResult edits the result message, falls back to delete, and reports failure', async () => {
+      env = await setup();
+      const job = await env.finish(await env.mustReserve(), 'succeeded');
+      const ok = stubRest();
+      expect(await removeResult(ok.rest, job)).toBe('edited');
+      expect(ok.calls[0]).toMatchObject({ method: 'PATCH', route: `/channels/${job.channelId}/messages/${job.messageId}` });
+      expect(JSON.stringify(ok.calls[0]!.body)).toContain('removed by a moderator');
+      const noEdit = stubRest((m) => (m === 'PATCH' ? new Error('50005') : undefined));
+      expect(await removeResult(noEdit.rest, job)).toBe('deleted');
+      const none = stubRest(() => new Error('nope'));
+      expect(await removeResult(none.rest, job)).toBe('failed');
+      const gone = stubRest(() => new DiscordAPIError({ code: 10008, message: 'Unknown Message' }, 10008, 404, 'PATCH', '/x', {}));
+      expect(await removeResult(gone.rest, job)).toBe('none');
+      expect(await removeResult(ok.rest, { ...job, messageId: null })).toBe('none');
+    });
   });
 });

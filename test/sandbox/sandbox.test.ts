@@ -106,7 +106,7 @@ describe('sandbox text rendering', () => {
   const users = new Map([['111', 'member']]);
   const at = Date.UTC(2025, 0, 1, 12, 0, 30);
 
-  it('renders Discord timestamps and mentions readably', () => {
+  it('renders Discord timestamps and mentions readably', async () => {
     const secs = Math.floor(at / 1000) - 12;
     expect(renderMarkdown(`⏳ **Queued** — submitted <t:${secs}:R>, by <@111> and <@!222>`, { at, users })).toBe(
       '⏳ Queued — submitted 12 s ago, by @member and @222',
@@ -116,7 +116,7 @@ describe('sandbox text rendering', () => {
     expect(relativeTime(at - 500, at)).toBe('just now');
   });
 
-  it('renders a message body with embed fields, files and buttons', () => {
+  it('renders a message body with embed fields, files and buttons', async () => {
     const lines = renderMessageBody(
       {
         content: '✅ <@111>, done.',

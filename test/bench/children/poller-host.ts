@@ -11,7 +11,7 @@
  */
 import { readdirSync } from 'node:fs';
 import { REST } from 'discord.js';
-import { openDatabase } from '../../../src/store/db.js';
+import { openSqlite } from '../../../src/store/sqlite.js';
 import { JobStore, isTerminal, type Quality } from '../../../src/store/jobs.js';
 import { JobEvents } from '../../../src/jobs/events.js';
 import { Poller } from '../../../src/jobs/poller.js';
@@ -40,14 +40,15 @@ interface Input {
 
 const input = JSON.parse(process.env.BENCH_INPUT ?? '{}') as Input;
 const log = createLogger({ level: 'warn' });
-const db = openDatabase(input.dbPath);
+const store = openSqlite(input.dbPath);
+const db = store.raw;
 
 class NoHistoryJobStore extends JobStore {
-  override recentDurations(): number[] {
+  override async recentDurations(): Promise<number[]> {
     return [];
   }
 }
-const jobs = input.mode === 'fixed' ? new NoHistoryJobStore(db) : new JobStore(db);
+const jobs = input.mode === 'fixed' ? new NoHistoryJobStore(store) : new JobStore(store);
 const events = new JobEvents();
 const upstream = new DmxapiClient({ baseUrl: input.simBaseUrl, key: input.simKey, timeoutMs: 30_000, budget: new RateBudget(input.ratePerSecond), logger: log });
 const rest = new REST({ api: input.apiUrl, timeout: 30_000 }).setToken(input.botToken);
@@ -67,9 +68,7 @@ const poller = new Poller({
   models: {
     free: 8,
     process: (job) =>
-      Promise.resolve(
-        jobs.recordProcessing(job.id, { state: 'done', modelFile: job.originalFile, modelBytes: job.originalBytes, modelInfo: {} }, Date.now()),
-      ),
+      jobs.recordProcessing(job.id, { state: 'done', modelFile: job.originalFile, modelBytes: job.originalBytes, modelInfo: {} }, Date.now()),
   },
   processingLeaseMs: 60_000,
   leaseMs: 120_000,
@@ -91,7 +90,7 @@ async function startOne(): Promise<void> {
   const now = Date.now();
   const quality: Quality = seq % 4 === 0 ? 'detailed' : 'standard';
   const reply = (await rest.post(`/channels/${input.channelId}/messages`, { body: { content: 'Queued' } })) as { id: string };
-  const job = jobs.insert({
+  const job = await jobs.insert({
     interactionId: `bench-${process.pid}-${seq}`,
     interactionToken: `token-${seq}`,
     applicationId: input.applicationId,
@@ -111,7 +110,7 @@ async function startOne(): Promise<void> {
   });
   const submitted = await upstream.submit(job.imageUrl, quality);
   const at = Date.now();
-  jobs.markSubmitted(job.id, submitted.taskId, submitted.totalTokens, at, at + input.pollIntervalMs);
+  await jobs.markSubmitted(job.id, submitted.taskId, submitted.totalTokens, at, at + input.pollIntervalMs);
   poller.wake();
 }
 
@@ -155,7 +154,7 @@ const doneTimer = setInterval(() => {
   }
 }, 20);
 
-poller.start();
+await poller.start();
 for (let i = 0; i < input.concurrency; i++) next();
 const t0 = Date.now();
 await all;
@@ -163,5 +162,5 @@ clearInterval(doneTimer);
 await poller.stop();
 await upstream.close();
 say({ result: { finished, elapsedMs: Date.now() - t0 } });
-db.close();
+await store.close();
 process.exit(0);

@@ -5,7 +5,7 @@
  * duration is drawn up front) and Discord is left out (deliveries are acknowledged at once): the
  * figures are about when the poller checks, not about I/O.
  */
-import { openDatabase } from '../../../src/store/db.js';
+import { openSqlite } from '../../../src/store/sqlite.js';
 import { JobStore, type Job } from '../../../src/store/jobs.js';
 import { JobEvents } from '../../../src/jobs/events.js';
 import { Poller } from '../../../src/jobs/poller.js';
@@ -116,7 +116,7 @@ export interface VirtualRunResult {
 
 /** The history the real store returns, or none at all for the fixed-polling baseline. */
 class NoHistoryJobStore extends JobStore {
-  override recentDurations(): number[] {
+  override async recentDurations(): Promise<number[]> {
     return [];
   }
 }
@@ -125,15 +125,16 @@ export async function runVirtualPoller(o: VirtualRunOptions): Promise<VirtualRun
   const vt = new VirtualTime();
   const realSetTimeout = globalThis.setTimeout;
   const realClearTimeout = globalThis.clearTimeout;
-  const db = openDatabase(':memory:');
+  const store = openSqlite(':memory:');
+  const db = store.raw;
   try {
-    const jobs = o.mode === 'fixed' ? new NoHistoryJobStore(db) : new JobStore(db);
+    const jobs = o.mode === 'fixed' ? new NoHistoryJobStore(store) : new JobStore(store);
     // History: finished jobs from before the run.
     let t0 = -3_600_000;
     for (const w of o.warmHistory) {
-      const j = jobs.insert(newJob({ quality: w.quality, createdAt: t0 }));
-      jobs.markSubmitted(j.id, `warm-${j.id}`, null, t0, t0);
-      jobs.finish(j.id, { state: 'succeeded', at: t0 + w.durationMs });
+      const j = await jobs.insert(newJob({ quality: w.quality, createdAt: t0 }));
+      await jobs.markSubmitted(j.id, `warm-${j.id}`, null, t0, t0);
+      await jobs.finish(j.id, { state: 'succeeded', at: t0 + w.durationMs });
       t0 += 1000;
     }
     db.prepare('UPDATE jobs SET render_version = delivered_version').run();
@@ -181,19 +182,20 @@ export async function runVirtualPoller(o: VirtualRunOptions): Promise<VirtualRun
     // Each member's submit, as commands/model3d.ts does it: row first, then the submit (through the budget).
     for (const plan of o.tasks) {
       vt.setTimeout(() => {
-        const job = jobs.insert(newJob({ quality: plan.quality, createdAt: vt.now(), deadlineAt: vt.now() + 30 * 60_000 }));
-        void budget.take().then(() => {
+        void (async () => {
+          const job = await jobs.insert(newJob({ quality: plan.quality, createdAt: vt.now(), deadlineAt: vt.now() + 30 * 60_000 }));
+          await budget.take();
           const at = vt.now();
           callTimes.push(at);
           const taskId = `task-${job.id}`;
           tasks.set(taskId, { endAt: at + plan.durationMs, checks: 0, plan });
           byJob.set(job.id, taskId);
-          jobs.markSubmitted(job.id, taskId, null, at, at + o.pollIntervalMs);
+          await jobs.markSubmitted(job.id, taskId, null, at, at + o.pollIntervalMs);
           poller.wake();
-        });
+        })();
       }, plan.arriveAt);
     }
-    poller.start();
+    await poller.start();
     const finished = db.prepare(`SELECT COUNT(*) FROM jobs WHERE task_id LIKE 'task-%' AND finished_at IS NOT NULL`).pluck();
     await vt.run(() => (finished.get() as number) === o.tasks.length, 48 * 3600_000);
 
@@ -207,6 +209,6 @@ export async function runVirtualPoller(o: VirtualRunOptions): Promise<VirtualRun
   } finally {
     globalThis.setTimeout = realSetTimeout;
     globalThis.clearTimeout = realClearTimeout;
-    db.close();
+    await store.close();
   }
 }

@@ -1,12 +1,12 @@
 /**
  * P5: the poller's claim of due checks on a database with 1,000,000 finished jobs and 1,000 active
- * ones: the real prepared statement (JobStore's own, not a copy), its time per call and its plan.
+ * ones: the real statement (JobStore's own, not a copy), its time per call through the store interface and its plan.
  */
 import { existsSync, mkdirSync, renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { Statement } from 'better-sqlite3';
-import { openDatabase, type Db } from '../../../src/store/db.js';
+import type Database from 'better-sqlite3';
+import { openSqlite } from '../../../src/store/sqlite.js';
 import { migrations } from '../../../src/store/migrations.js';
 import { JobStore } from '../../../src/store/jobs.js';
 import type { BenchContext, Row } from '../lib/report.js';
@@ -25,7 +25,8 @@ function historyDb(ctx: BenchContext, history = HISTORY): string {
   mkdirSync(cacheDir, { recursive: true });
   const tmp = `${path}.${process.pid}.tmp`;
   rmSync(tmp, { force: true });
-  const db = openDatabase(tmp);
+  const store = openSqlite(tmp);
+  const db = store.raw;
   const day = 86_400_000;
   const start = Date.now() - 365 * day;
   // Finished jobs over the past year: 9 in 10 succeeded, the rest failed; all delivered.
@@ -61,26 +62,21 @@ function historyDb(ctx: BenchContext, history = HISTORY): string {
 }
 
 /** Median time per call over `rounds` rounds of `per` calls (ms). */
-function timePerCall(fn: () => void, rounds: number, per: number): number {
-  for (let i = 0; i < per; i++) fn(); // warm
+async function timePerCall(fn: () => Promise<void>, rounds: number, per: number): Promise<number> {
+  for (let i = 0; i < per; i++) await fn(); // warm
   const samples: number[] = [];
   for (let r = 0; r < rounds; r++) {
     const t = performance.now();
-    for (let i = 0; i < per; i++) fn();
+    for (let i = 0; i < per; i++) await fn();
     samples.push((performance.now() - t) / per);
   }
   return percentile(samples, 50);
 }
 
-function plan(db: Db, stmt: Statement): string[] {
-  return (db.prepare(`EXPLAIN QUERY PLAN ${stmt.source}`).all(
-    { now: 0, leaseUntil: 0, limit: 0, busy: '[]', owner: '0/1:bench' },
-  ) as { detail: string }[]).map((r) => r.detail);
+function plan(db: Database.Database, sql: string, params: Record<string, unknown>): string[] {
+  return (db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(params) as { detail: string }[]).map((r) => r.detail);
 }
-
-function planWithArgs(db: Db, stmt: Statement, ...args: unknown[]): string[] {
-  return (db.prepare(`EXPLAIN QUERY PLAN ${stmt.source}`).all(...args) as { detail: string }[]).map((r) => r.detail);
-}
+const claimParams = { now: 0, leaseUntil: 0, limit: 0, busy: '[]', owner: '0/1:bench' };
 
 /** An index search on jobs, and no full scan of jobs (a scan of json_each, the in-flight list, is fine). */
 function searchesIndex(lines: string[], index: string): boolean {
@@ -94,34 +90,39 @@ interface Timing {
 }
 
 /** The claim as the poller runs it, on one database: 10 due (a usual pass), 50 due (a full batch), none due. */
-function timeClaims(path: string, rounds: number): Timing & { plans: string[][] } {
-  const db = openDatabase(path);
+async function timeClaims(path: string, rounds: number): Promise<Timing & { plans: string[][] }> {
+  const store = openSqlite(path);
+  const db = store.raw;
   try {
-    const jobs = new JobStore(db);
-    // The store's own prepared statements (private by design; read here, never copied).
-    const s = (jobs as unknown as { s: Record<string, Statement> }).s;
-    const plans = [plan(db, s.claimChecks!), plan(db, s.claimDeliveries!), planWithArgs(db, s.recentDurations!, 'standard', 20)];
+    const jobs = new JobStore(store);
+    // The store's own statements (private by design; read here, never copied).
+    const q = (jobs as unknown as { q: Record<string, string> }).q;
+    const plans = [
+      plan(db, q.claimChecks!, claimParams),
+      plan(db, q.claimDeliveries!, claimParams),
+      plan(db, q.recentDurations!, { quality: 'standard', limit: 20 }),
+    ];
     const nthDue = db.prepare(`SELECT next_check_at FROM jobs WHERE state IN ('queued', 'running') ORDER BY next_check_at LIMIT 1 OFFSET ?`).pluck();
     // Claims are rolled back so that every call sees the same rows.
-    const claimAt = (now: number) => () => {
+    const claimAt = (now: number) => async () => {
       db.exec('BEGIN');
-      jobs.claimDueChecks(now, now + 120_000, 50);
+      await jobs.claimDueChecks(now, now + 120_000, 50);
       db.exec('ROLLBACK');
     };
-    const claimMs = timePerCall(claimAt(nthDue.get(9) as number), rounds, 200);
-    const batchMs = timePerCall(claimAt(nthDue.get(60) as number), rounds, 100);
-    const idleMs = timePerCall(() => jobs.claimDueChecks(0, 120_000, 50), rounds, 500);
+    const claimMs = await timePerCall(claimAt(nthDue.get(9) as number), rounds, 200);
+    const batchMs = await timePerCall(claimAt(nthDue.get(60) as number), rounds, 100);
+    const idleMs = await timePerCall(async () => void (await jobs.claimDueChecks(0, 120_000, 50)), rounds, 500);
     return { claimMs, batchMs, idleMs, plans };
   } finally {
-    db.close();
+    await store.close();
   }
 }
 
 export async function claimSection(ctx: BenchContext): Promise<Row[]> {
   const rounds = ctx.quick ? 5 : 15;
-  const big = timeClaims(historyDb(ctx), rounds);
+  const big = await timeClaims(historyDb(ctx), rounds);
   // Baseline in the same run: the same claims on a database with the active jobs and no history.
-  const base = timeClaims(historyDb(ctx, 0), rounds);
+  const base = await timeClaims(historyDb(ctx, 0), rounds);
   const [claimPlan, deliveryPlan, historyPlan] = big.plans as [string[], string[], string[]];
   const r = big.claimMs / base.claimMs;
   return [
