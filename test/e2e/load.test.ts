@@ -6,21 +6,11 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { snowflake } from '../fakes/discord/index.js';
 import { World, samplePng } from './harness.js';
+import { maxInWindow } from '../helpers/rate.js';
 
 const N = 30;
 const RATE_PER_S = 10;
 
-/** The most calls seen in any window of `windowMs` starting at a call. */
-function maxInWindow(times: number[], windowMs: number): number {
-  const sorted = [...times].sort((a, b) => a - b);
-  let max = 0;
-  let j = 0;
-  for (let i = 0; i < sorted.length; i++) {
-    while (sorted[i]! - sorted[j]! >= windowMs) j++;
-    max = Math.max(max, i - j + 1);
-  }
-  return max;
-}
 
 describe('30 interactions at once', () => {
   let world: World;

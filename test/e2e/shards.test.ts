@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { guildIdOnShard, snowflake, type InteractionRecord } from '../fakes/discord/index.js';
 import { World, downloadButton, samplePng, type BotProcess } from './harness.js';
-import { maxInWindow } from './helpers-rate.js';
+import { maxInWindow } from '../helpers/rate.js';
 import { freshSchemaUrl } from '../helpers/store.js';
 
 /** The stores the test runs on: each gives the env that points both processes at one shared store. */

@@ -12,17 +12,7 @@ export function mean(values: readonly number[]): number {
   return values.length ? values.reduce((a, b) => a + b, 0) / values.length : Number.NaN;
 }
 
-/** The most events in any half-open window [t, t + windowMs). */
-export function maxInWindow(times: readonly number[], windowMs: number): number {
-  const sorted = [...times].sort((a, b) => a - b);
-  let max = 0;
-  let j = 0;
-  for (let i = 0; i < sorted.length; i++) {
-    while (sorted[i]! - sorted[j]! >= windowMs) j++;
-    max = Math.max(max, i - j + 1);
-  }
-  return max;
-}
+export { maxInWindow } from '../../helpers/rate.js';
 
 /** Deterministic PRNG (mulberry32), so that two runs draw the same tasks. */
 export function rng(seed: number): () => number {

@@ -1,5 +1,5 @@
-/** The most calls seen in any window of `windowMs` starting at a call. */
-export function maxInWindow(times: number[], windowMs: number): number {
+/** The most events in any half-open window [t, t + windowMs) (upstream calls, in the rate checks). */
+export function maxInWindow(times: readonly number[], windowMs: number): number {
   const sorted = [...times].sort((a, b) => a - b);
   let max = 0;
   let j = 0;
