@@ -115,9 +115,12 @@ describe.each(BACKENDS)('%s store', (backend) => {
       r.followOutbox(new AuditOutbox(env.db), 20);
       await vi.waitFor(async () => expect(await env.quota.store.auditMessage(job.id)).toBeDefined());
       events1.emit('changed', (await jobs1.finish(job.id, { state: 'succeeded', at: env.clock.now }))!);
-      await vi.waitFor(() => expect(calls.map((c) => c.method)).toEqual(['POST', 'PATCH']));
+      // The forwarded changes reach the outbox asynchronously: an edit with an older state may come
+      // first, but there is one record, and its last edit shows the job's end.
+      await vi.waitFor(() => expect(JSON.stringify(calls.at(-1)?.body)).toContain('succeeded'));
+      expect(calls.map((c) => c.method)).toEqual(['POST', ...calls.slice(1).map(() => 'PATCH')]);
+      expect(calls.length).toBeGreaterThanOrEqual(2);
       expect(JSON.stringify(calls[0]!.body)).toContain('task-s1');
-      expect(JSON.stringify(calls[1]!.body)).toContain('succeeded');
       stop();
       r.detach();
       await r.idle();

@@ -19,7 +19,7 @@ test/fixtures/sample.png, prints the traffic, and saves the delivered preview an
   --out DIR        where to save the results (default sandbox-output/<timestamp>/)
   --quality Q      standard (default) or detailed
   --url            pass the picture as a URL instead of an attachment
-  --pending-ms N   how long the simulated task stays PENDING (default 1500)
+  --pending-ms N   how long the simulated task stays PENDING (default 3000)
   --running-ms N   how long it stays RUNNING (default 7000)
   --timeout S      give up (exit 1) after S seconds in all (default and maximum 55)`;
 
@@ -31,7 +31,7 @@ export function parseOptions(argv: string[], root: string, now = new Date()): Sa
       out: { type: 'string' },
       quality: { type: 'string', default: 'standard' },
       url: { type: 'boolean', default: false },
-      'pending-ms': { type: 'string', default: '1500' },
+      'pending-ms': { type: 'string', default: '3000' },
       'running-ms': { type: 'string', default: '7000' },
       timeout: { type: 'string', default: '55' },
       help: { type: 'boolean', short: 'h', default: false },
