@@ -63,18 +63,21 @@ describe('the bot on PostgreSQL (DATABASE_URL)', () => {
     const url = await freshSchemaUrl();
     world = await World.start({ timeline: { pendingMs: 300, runningMs: 1500 }, env: { DATABASE_URL: url } });
     const { discord, dmxapi } = world;
+    // Held RUNNING until the test releases it: no race with the wall clock on a loaded machine.
+    dmxapi.nextTasks.push({ holdIn: 'RUNNING' });
     const first = await world.startBot();
     const rec = send();
     await discord.waitForAck(rec.id);
-    await first.waitForLog(checked('RUNNING'), 10_000);
+    await first.waitForLog(checked('RUNNING'), 30_000);
     await first.kill();
     const taskId = dmxapi.submits[0]!.taskId!;
-    await dmxapi.waitFor((s) => s.statusOf(taskId) === 'SUCCEEDED', 10_000);
+    dmxapi.release(taskId);
+    await dmxapi.waitFor((s) => s.statusOf(taskId) === 'SUCCEEDED', 30_000);
 
     const second = await world.startBot();
     const id = rec.originalMessageId!;
     await discord.waitFor(() => (hasGlb(discord.message(id)) ? discord.message(id) : undefined), {
-      timeoutMs: 15_000,
+      timeoutMs: 30_000,
       description: 'the original reply edited with the GLB',
     });
     await discord.waitFor(() => discord.requests.every((r) => r.finishedAt > 0), { timeoutMs: 5000, description: 'requests answered' });
