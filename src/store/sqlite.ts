@@ -100,8 +100,10 @@ function bind(params: Params): Record<string, unknown> {
 export function openSqlite(path: string): SqliteDb {
   if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
   const raw = new Database(path);
-  raw.pragma('journal_mode = WAL');
+  // The busy timeout first: processes opening one file together (shards) wait for each other's
+  // switch to WAL instead of failing with "database is locked".
   raw.pragma('busy_timeout = 5000');
+  raw.pragma('journal_mode = WAL');
   raw.pragma('synchronous = NORMAL');
   raw.pragma('foreign_keys = ON');
   migrateSqlite(raw);
