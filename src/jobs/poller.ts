@@ -8,6 +8,7 @@ import type { JobEvents } from './events.js';
 import { deliveryBackoff, failureBackoff, HISTORY_WINDOW, nextCheckDelay, typicalDuration } from './schedule.js';
 import { storeResults } from './results.js';
 import type { ModelProcessor } from '../model/processor.js';
+import { systemClock, type Clock } from '../upstream/rate-budget.js';
 
 export interface PollerOptions {
   jobs: JobStore;
@@ -37,6 +38,8 @@ export interface PollerOptions {
    * Every process takes back the leases of its own earlier boot.
    */
   resumeUnowned?: boolean;
+  /** The poller's one sleep timer (the benchmark runs it on a virtual clock); default: the system's. */
+  timers?: Pick<Clock, 'setTimeout' | 'clearTimeout'>;
 }
 
 const BATCH = 50;
@@ -58,8 +61,10 @@ const MAX_DELIVERY_ATTEMPTS = 300;
  * woken by a submit or a finished task: one timer, not one per job.
  */
 export class Poller {
-  private timer: NodeJS.Timeout | null = null;
+  private timer: unknown = null;
   private running = false;
+  /** A wake-up came while a pass ran: look again right after it. */
+  private wokenDuringPass = false;
   /** The pass under way, if any: its claims are awaited before shutdown waits for the work they started. */
   private pass: Promise<void> = Promise.resolve();
   private stopped = false;
@@ -68,7 +73,10 @@ export class Poller {
   private readonly processing = new Map<number, Promise<void>>();
   private readonly maxChecks: number;
 
+  private readonly timers: Pick<Clock, 'setTimeout' | 'clearTimeout'>;
+
   constructor(private readonly o: PollerOptions) {
+    this.timers = o.timers ?? systemClock;
     // Claimed checks wait for the rate budget; a quarter of the lease leaves room for the calls themselves.
     this.maxChecks = Math.max(1, Math.min(BATCH, Math.floor((o.upstreamRps * o.leaseMs) / 4000)));
   }
@@ -81,15 +89,20 @@ export class Poller {
     this.schedule(0);
   }
 
-  /** Looks for due work now (after a submit or a state change). */
+  /**
+   * Looks for due work now (after a submit or a state change). During a pass, it asks for one more
+   * pass: the running one may already have read the next due time without the change.
+   */
   wake(): void {
-    if (!this.stopped && !this.running) this.schedule(0);
+    if (this.stopped) return;
+    if (this.running) this.wokenDuringPass = true;
+    else this.schedule(0);
   }
 
   /** Stops claiming work and waits (bounded) for what is in flight. */
   async stop(timeoutMs = 7000): Promise<void> {
     this.stopped = true;
-    if (this.timer) clearTimeout(this.timer);
+    if (this.timer) this.timers.clearTimeout(this.timer);
     const inflight = () => [...this.checking.values(), ...this.delivering.values(), ...this.processing.values()];
     let timeout: NodeJS.Timeout | undefined;
     await Promise.race([
@@ -101,8 +114,8 @@ export class Poller {
 
   private schedule(ms: number): void {
     if (this.stopped) return;
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = setTimeout(() => {
+    if (this.timer) this.timers.clearTimeout(this.timer);
+    this.timer = this.timers.setTimeout(() => {
       this.pass = this.tick();
     }, ms);
   }
@@ -111,6 +124,7 @@ export class Poller {
   async tick(): Promise<void> {
     if (this.stopped) return;
     this.running = true;
+    this.wokenDuringPass = false;
     let claimed = 0;
     try {
       const now = this.o.clock();
@@ -137,7 +151,7 @@ export class Poller {
     } finally {
       const ms = await this.sleepMs(claimed);
       this.running = false;
-      this.schedule(ms);
+      this.schedule(this.wokenDuringPass ? 0 : ms);
     }
   }
 

@@ -20,6 +20,8 @@ describe('the poller wakes when the earliest check falls due', () => {
   let jobs: JobStore;
   let poller: Poller;
   let checkedAt: number[];
+  /** While set, status checks wait for it (a slow answer from the provider). */
+  let answerGate: Promise<void> | null;
 
   beforeEach(async () => {
     tmp = tempDir();
@@ -28,13 +30,15 @@ describe('the poller wakes when the earliest check falls due', () => {
     vi.useFakeTimers({ now: 1_000_000 });
     jobs = new JobStore(store.db);
     checkedAt = [];
+    answerGate = null;
     const log = createLogger({ level: 'silent' });
     poller = new Poller({
       jobs,
       upstream: {
-        getTask: (taskId) => {
+        getTask: async (taskId) => {
           checkedAt.push(Date.now());
-          return Promise.resolve({ taskId, status: 'RUNNING' });
+          await answerGate;
+          return { taskId, status: 'RUNNING' };
         },
       },
       deliverer: new Deliverer(null as never, log),
@@ -76,6 +80,44 @@ describe('the poller wakes when the earliest check falls due', () => {
     expect(checkedAt).toEqual([t0 + 2700]);
     await vi.advanceTimersByTimeAsync(5000);
     expect(checkedAt).toEqual([t0 + 2700, t0 + 7700]);
+  });
+
+  it('does not lose the wake-up of a check that ends while a pass reads the next due time', async () => {
+    poller.start();
+    await vi.advanceTimersByTimeAsync(10);
+    const t0 = Date.now();
+    const job = await jobs.insert(newJob({ createdAt: t0 }));
+    await jobs.markSubmitted(job.id, 'task-1', 1, t0, t0 + 100);
+    await store.db.run('UPDATE jobs SET delivered_version = render_version');
+    // The check's answer is held; the pass that started it goes on to read the next due time (without
+    // the job, which is in flight). Only then does the answer come, and the check records its next time.
+    let answer!: () => void;
+    answerGate = new Promise((r) => (answer = r));
+    let woke!: () => void;
+    const checkEnded = new Promise<void>((r) => (woke = r));
+    const wake = poller.wake.bind(poller);
+    poller.wake = () => {
+      if (held) woke();
+      wake();
+    };
+    const nextDueAt = jobs.nextDueAt.bind(jobs);
+    let held = false;
+    jobs.nextDueAt = async (...args) => {
+      const due = await nextDueAt(...args);
+      if (!held && checkedAt.length === 1) {
+        held = true;
+        answer();
+        await checkEnded;
+      }
+      return due;
+    };
+    poller.wake();
+    await vi.advanceTimersByTimeAsync(100);
+    expect(checkedAt).toEqual([t0 + 100]);
+    expect(held).toBe(true);
+    // The next check is an interval after the first, not a full idle sleep later.
+    await vi.advanceTimersByTimeAsync(5000);
+    expect(checkedAt).toEqual([t0 + 100, t0 + 5100]);
   });
 
   it('finds the earliest due time through the indexes the claims use', async () => {

@@ -1,7 +1,7 @@
 /**
  * The real Poller, the real JobStore (SQLite in memory), the real schedule and the real RateBudget,
- * run on a virtual clock: global setTimeout/clearTimeout are swapped for virtual ones while the run
- * lasts, and time jumps from one timer to the next. Only the provider is modelled (each task's
+ * run on a virtual clock: the poller's timer and the budget's run on virtual time, which jumps from
+ * one timer to the next. Only the provider is modelled (each task's
  * duration is drawn up front) and Discord is left out (deliveries are acknowledged at once): the
  * figures are about when the poller checks, not about I/O.
  */
@@ -123,8 +123,6 @@ class NoHistoryJobStore extends JobStore {
 
 export async function runVirtualPoller(o: VirtualRunOptions): Promise<VirtualRunResult> {
   const vt = new VirtualTime();
-  const realSetTimeout = globalThis.setTimeout;
-  const realClearTimeout = globalThis.clearTimeout;
   const store = openSqlite(':memory:');
   const db = store.raw;
   try {
@@ -158,9 +156,6 @@ export async function runVirtualPoller(o: VirtualRunOptions): Promise<VirtualRun
       editComponents: async () => undefined,
     } as unknown as Deliverer;
 
-    globalThis.setTimeout = ((fn: () => void, ms?: number) => vt.setTimeout(fn, ms ?? 0)) as unknown as typeof setTimeout;
-    globalThis.clearTimeout = ((h: unknown) => vt.clearTimeout(h)) as typeof clearTimeout;
-
     const poller = new Poller({
       jobs,
       upstream,
@@ -177,6 +172,7 @@ export async function runVirtualPoller(o: VirtualRunOptions): Promise<VirtualRun
       processingLeaseMs: 60_000,
       leaseMs: 120_000,
       upstreamRps: 10,
+      timers: vt,
     });
     const byJob = new Map<number, string>();
     // Each member's submit, as commands/model3d.ts does it: row first, then the submit (through the budget).
@@ -207,8 +203,6 @@ export async function runVirtualPoller(o: VirtualRunOptions): Promise<VirtualRun
     }
     return { outcomes, callTimes, virtualMs: vt.now() };
   } finally {
-    globalThis.setTimeout = realSetTimeout;
-    globalThis.clearTimeout = realClearTimeout;
     await store.close();
   }
 }
