@@ -105,6 +105,8 @@ export interface TaskOutcome {
   checks: number;
   /** From the task's end at the provider to the poller seeing it. */
   lagMs: number;
+  /** From the member's command to the poller seeing the result (queueing for the budget included). */
+  waitMs: number;
 }
 
 export interface VirtualRunResult {
@@ -199,7 +201,7 @@ export async function runVirtualPoller(o: VirtualRunOptions): Promise<VirtualRun
     for (const row of db.prepare(`SELECT * FROM jobs WHERE task_id LIKE 'task-%'`).all() as { id: number; finished_at: number; state: Job['state'] }[]) {
       const task = tasks.get(byJob.get(row.id)!)!;
       if (row.state !== 'succeeded') throw new Error(`virtual run: job ${row.id} ended ${row.state}`);
-      outcomes.push({ quality: task.plan.quality, durationMs: task.plan.durationMs, checks: task.checks, lagMs: row.finished_at - task.endAt });
+      outcomes.push({ quality: task.plan.quality, durationMs: task.plan.durationMs, checks: task.checks, lagMs: row.finished_at - task.endAt, waitMs: row.finished_at - task.plan.arriveAt });
     }
     return { outcomes, callTimes, virtualMs: vt.now() };
   } finally {
