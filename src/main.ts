@@ -9,7 +9,7 @@ import { JobEvents } from './jobs/events.js';
 import { Poller } from './jobs/poller.js';
 import { pruneStoredFiles } from './jobs/retention.js';
 import { DmxapiClient, RateBudget } from './upstream/index.js';
-import { closeDownloadAgent, closeProbeAgents } from './images/index.js';
+import { closeGuardedAgents } from './images/index.js';
 import { QuotaService } from './quota/service.js';
 import { AuditReporter, forwardAuditChanges } from './quota/audit.js';
 import { Gallery } from './gallery/publish.js';
@@ -174,7 +174,7 @@ async function run(config: Config, log: Logger): Promise<void> {
     gallery.detach();
     await gallery.idle();
     await client.destroy();
-    await Promise.allSettled([upstream.close(), closeProbeAgents(), closeDownloadAgent()]);
+    await Promise.allSettled([upstream.close(), closeGuardedAgents()]);
     await db.close().catch((err: unknown) => log.warn({ err }, 'closing the store failed'));
     log.info('stopped');
     clearTimeout(force);

@@ -4,9 +4,8 @@ import { mkdir, rename, rm } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import net from 'node:net';
-import { Agent, request } from 'undici';
-import { type AddressPolicy, BlockedAddressError, guardedConnector, PUBLIC_ONLY, stripBrackets } from './address.js';
+import { request } from 'undici';
+import { type AddressPolicy, BlockedAddressError, checkHop, DEFAULT_MAX_REDIRECTS, guardedAgent, PUBLIC_ONLY, REDIRECT_STATUSES } from './address.js';
 import { totalSize } from './probe.js';
 
 export interface DownloadOptions {
@@ -34,54 +33,17 @@ export type DownloadResult =
       status?: number;
     };
 
-const DEFAULT_MAX_REDIRECTS = 3;
-const CONNECT_TIMEOUT_MS = 10_000;
-const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
-
-/*
- * Result links are chosen by the provider (or by anything that spoofs it), so they get the
- * same connect-time address guard as members' image URLs. One keep-alive Agent per policy.
- */
-const OPEN = Symbol('open');
-const agents = new Map<AddressPolicy | typeof OPEN, Agent>();
-function agentFor(policy: AddressPolicy | null): Agent {
-  const key = policy ?? OPEN;
-  let agent = agents.get(key);
-  if (!agent) {
-    agent = new Agent({
-      keepAliveTimeout: 4_000,
-      connect: policy ? guardedConnector(policy, CONNECT_TIMEOUT_MS) : { timeout: CONNECT_TIMEOUT_MS },
-    });
-    agents.set(key, agent);
-  }
-  return agent;
-}
-
-/** Closes the shared download agents (shutdown, tests). */
-export async function closeDownloadAgent(): Promise<void> {
-  const all = [...agents.values()];
-  agents.clear();
-  await Promise.all(all.map((a) => a.close()));
-}
-
 class Refused extends Error {
   constructor(readonly reason: DownloadRefusal) {
     super(reason);
   }
 }
 
-/** One hop's URL: http(s) only, and an IP-literal host checked before any connection. */
-function checkHop(raw: string, base: URL | undefined, policy: AddressPolicy | null): URL {
-  let url: URL;
-  try {
-    url = new URL(raw, base);
-  } catch {
-    throw new Refused('bad_scheme');
-  }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new Refused('bad_scheme');
-  const host = stripBrackets(url.hostname);
-  if (policy && net.isIP(host) && !policy.isAllowed(host)) throw new Refused('private_address');
-  return url;
+/** One hop's URL, or a refusal before any connection (an unparsable URL counts as a bad scheme). */
+function hop(raw: string, base: URL | undefined, policy: AddressPolicy | null): URL {
+  const checked = checkHop(raw, base, policy);
+  if (checked instanceof URL) return checked;
+  throw new Refused(checked.code === 'private_address' ? 'private_address' : 'bad_scheme');
 }
 
 function isBlocked(err: unknown): boolean {
@@ -119,12 +81,12 @@ export async function downloadToFile(url: string, dest: string, opts: DownloadOp
   const policy = opts.allowPrivate ? null : (opts.addressPolicy ?? PUBLIC_ONLY);
   const maxRedirects = opts.maxRedirects ?? DEFAULT_MAX_REDIRECTS;
   try {
-    let target = checkHop(url, undefined, policy);
+    let target = hop(url, undefined, policy);
     await mkdir(dirname(dest), { recursive: true });
     let res;
     for (let redirects = 0; ; redirects++) {
       res = await request(target, {
-        dispatcher: agentFor(policy),
+        dispatcher: guardedAgent(policy),
         method: 'GET',
         signal: controller.signal,
         headersTimeout: opts.timeoutMs,
@@ -136,7 +98,7 @@ export async function downloadToFile(url: string, dest: string, opts: DownloadOp
       const location = res.headers.location;
       if (typeof location !== 'string') return { ok: false, reason: 'http_error', status: res.statusCode };
       if (redirects >= maxRedirects) throw new Refused('too_many_redirects');
-      target = checkHop(location, target, policy);
+      target = hop(location, target, policy);
     }
     if (res.statusCode < 200 || res.statusCode > 299) {
       res.body.destroy();

@@ -10,9 +10,8 @@ export {
   type SupportedImageType,
 } from './limits.js';
 export { sniffImage, type SniffResult } from './sniff.js';
-export { classifyAddress, isPublicAddress, type AddressPolicy } from './address.js';
+export { classifyAddress, closeGuardedAgents, isPublicAddress, type AddressPolicy } from './address.js';
 export {
-  closeProbeAgents,
   probeImage,
   validateAttachment,
   validateImageUrl,
@@ -20,7 +19,6 @@ export {
   type ProbeResult,
 } from './probe.js';
 export {
-  closeDownloadAgent,
   downloadToFile,
   type DownloadOptions,
   type DownloadRefusal,

@@ -1,6 +1,5 @@
-import net from 'node:net';
-import { Agent, request, type Dispatcher } from 'undici';
-import { type AddressPolicy, BlockedAddressError, guardedConnector, PUBLIC_ONLY, stripBrackets } from './address.js';
+import { request, type Dispatcher } from 'undici';
+import { type AddressPolicy, BlockedAddressError, checkHop, DEFAULT_MAX_REDIRECTS, guardedAgent, PUBLIC_ONLY, REDIRECT_STATUSES } from './address.js';
 import {
   type AttachmentMetadata,
   checkAttachmentMetadata,
@@ -42,49 +41,10 @@ export interface ProbeResult {
 
 const DEFAULT_TIMEOUT_MS = 10_000;
 const DEFAULT_MAX_HEADER_BYTES = 512 * 1024;
-const DEFAULT_MAX_REDIRECTS = 3;
-const CONNECT_TIMEOUT_MS = 10_000;
-const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
-
-// One keep-alive Agent per address policy ("open" = allowPrivate). Test policies are few and long-lived.
-const OPEN = Symbol('open');
-const agents = new Map<AddressPolicy | typeof OPEN, Agent>();
-
-function agentFor(policy: AddressPolicy | null): Agent {
-  const key = policy ?? OPEN;
-  let agent = agents.get(key);
-  if (!agent) {
-    agent = new Agent({
-      connect: policy ? guardedConnector(policy, CONNECT_TIMEOUT_MS) : { timeout: CONNECT_TIMEOUT_MS },
-      keepAliveTimeout: 4_000,
-    });
-    agents.set(key, agent);
-  }
-  return agent;
-}
-
-/** Closes the probe's shared agents (shutdown, tests). */
-export async function closeProbeAgents(): Promise<void> {
-  const all = [...agents.values()];
-  agents.clear();
-  await Promise.all(all.map((a) => a.close()));
-}
-
-/** Parses and checks one hop's URL: scheme, and IP-literal hosts against the policy before any connection. */
+/** One hop's URL, or the member-facing refusal (before any connection). */
 function checkTarget(raw: string, base: URL | undefined, policy: AddressPolicy | null): URL {
-  let url: URL;
-  try {
-    url = new URL(raw, base);
-  } catch {
-    return reject({ code: 'invalid_url' });
-  }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-    reject({ code: 'bad_scheme', scheme: url.protocol.replace(/:$/, '') });
-  }
-  const host = stripBrackets(url.hostname);
-  if (!host) reject({ code: 'invalid_url' });
-  if (policy && net.isIP(host) && !policy.isAllowed(host)) reject({ code: 'private_address', host });
-  return url;
+  const checked = checkHop(raw, base, policy);
+  return checked instanceof URL ? checked : reject(checked);
 }
 
 function header(headers: Dispatcher.ResponseData['headers'], name: string): string | undefined {
@@ -181,7 +141,7 @@ export async function probeImage(url: string, opts: ProbeOptions): Promise<Probe
     reject({ code: 'file_too_large', bytes: opts.knownSize, max: IMAGE_LIMITS.maxBytes });
   }
 
-  const dispatcher = agentFor(policy);
+  const dispatcher = guardedAgent(policy);
   const controller = new AbortController();
   let timedOut = false;
   const timer = setTimeout(() => {

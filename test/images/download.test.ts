@@ -2,7 +2,7 @@ import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type AddressPolicy, closeDownloadAgent, downloadToFile, isPublicAddress } from '../../src/images/index.js';
+import { type AddressPolicy, closeGuardedAgents, downloadToFile, isPublicAddress } from '../../src/images/index.js';
 import { redirect, serveBytes, startServer, trickle, type TestServer } from './server.js';
 
 const BODY = Buffer.alloc(300 * 1024);
@@ -27,7 +27,7 @@ beforeAll(async () => {
   });
 });
 afterAll(async () => {
-  await closeDownloadAgent();
+  await closeGuardedAgents();
   await srv.close();
   await rm(dir, { recursive: true, force: true });
 });

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
-  closeProbeAgents,
+  closeGuardedAgents,
   probeImage,
   validateAttachment,
   validateImageUrl,
@@ -54,7 +54,7 @@ beforeAll(async () => {
   });
 });
 afterAll(async () => {
-  await closeProbeAgents();
+  await closeGuardedAgents();
   await srv.close();
 });
 

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   type AddressPolicy,
-  closeProbeAgents,
+  closeGuardedAgents,
   isPublicAddress,
   probeImage,
 } from '../../src/images/index.js';
@@ -26,7 +26,7 @@ beforeAll(async () => {
   });
 });
 afterAll(async () => {
-  await closeProbeAgents();
+  await closeGuardedAgents();
   await srv.close();
   await inner.close();
 });

@@ -10,7 +10,7 @@ import { Poller } from '../../src/jobs/poller.js';
 import { Deliverer } from '../../src/discord/deliver.js';
 import { createDiscordClient } from '../../src/discord/client.js';
 import { DmxapiClient, RateBudget } from '../../src/upstream/index.js';
-import { closeDownloadAgent } from '../../src/images/index.js';
+import { closeGuardedAgents } from '../../src/images/index.js';
 import { createLogger } from '../../src/log/index.js';
 import { downloadButton } from '../e2e/harness.js';
 import { tempDir } from '../helpers/tmp.js';
@@ -40,7 +40,7 @@ describe('result links on a private address', () => {
     const log = createLogger({ level: 'silent' });
     const budget = new RateBudget(100);
     const upstream = new DmxapiClient({ baseUrl: sim.baseUrl, key: sim.key, timeoutMs: 2000, budget });
-    cleanups.push(() => upstream.close(), () => closeDownloadAgent());
+    cleanups.push(() => upstream.close(), () => closeGuardedAgents());
     // The bot's own client (no handlers): a gateway session for the interaction, and its REST.
     const client = createDiscordClient(fake.apiUrl);
     const ready = new Promise<void>((r) => client.once(Events.ClientReady, () => r()));
