@@ -111,7 +111,7 @@ const DISCORD_CDN = new Set(['cdn.discordapp.com', 'media.discordapp.net']);
  * The member's picture as the thumbnail, only when its link does not rot: an upload's
  * (or any Discord CDN) URL expires, so those messages show no thumbnail.
  */
-function thumbnail(job: Job): APIEmbed['thumbnail'] {
+export function lastingThumbnail(job: Pick<Job, 'imageSource' | 'imageUrl'>): APIEmbed['thumbnail'] {
   if (job.imageSource !== 'url') return undefined;
   try {
     if (DISCORD_CDN.has(new URL(job.imageUrl).hostname)) return undefined;
@@ -130,7 +130,7 @@ function baseEmbed(job: Job, color: number): APIEmbed {
   return {
     title: embedTitle(job),
     color,
-    thumbnail: thumbnail(job),
+    thumbnail: lastingThumbnail(job),
     fields: [
       { name: t(job.locale, 'job.field.quality'), value: qualityLabel(job), inline: true },
       { name: t(job.locale, 'job.field.requestedBy'), value: mention(job), inline: true },

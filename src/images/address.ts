@@ -1,7 +1,7 @@
 import dns from 'node:dns';
 import net from 'node:net';
 import ipaddr from 'ipaddr.js';
-import { buildConnector } from 'undici';
+import { Agent, buildConnector } from 'undici';
 
 export interface AddressVerdict {
   allowed: boolean;
@@ -118,4 +118,55 @@ export function guardedConnector(policy: AddressPolicy, connectTimeoutMs: number
     }
     base(options, callback);
   };
+}
+
+/** Redirects the guarded fetches follow by hand, re-checking each hop. */
+export const REDIRECT_STATUSES: ReadonlySet<number> = new Set([301, 302, 303, 307, 308]);
+export const DEFAULT_MAX_REDIRECTS = 3;
+const CONNECT_TIMEOUT_MS = 10_000;
+
+/** Why a hop's URL is refused before any connection. */
+export type HopRefusal = { code: 'invalid_url' } | { code: 'bad_scheme'; scheme: string } | { code: 'private_address'; host: string };
+
+/** One hop's URL: http(s) only, with a host, and an IP-literal host checked against the policy (null: any). */
+export function checkHop(raw: string, base: URL | undefined, policy: AddressPolicy | null): URL | HopRefusal {
+  let url: URL;
+  try {
+    url = new URL(raw, base);
+  } catch {
+    return { code: 'invalid_url' };
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') return { code: 'bad_scheme', scheme: url.protocol.replace(/:$/, '') };
+  const host = stripBrackets(url.hostname);
+  if (!host) return { code: 'invalid_url' };
+  if (policy && net.isIP(host) && !policy.isAllowed(host)) return { code: 'private_address', host };
+  return url;
+}
+
+/*
+ * Members' image URLs and the provider's result links get the same connect-time guard, through one
+ * keep-alive Agent per policy (null: private addresses allowed). Test policies are few and long-lived.
+ */
+const OPEN = Symbol('open');
+const agents = new Map<AddressPolicy | typeof OPEN, Agent>();
+
+/** The shared Agent that connects only where `policy` allows (null: anywhere). */
+export function guardedAgent(policy: AddressPolicy | null): Agent {
+  const key = policy ?? OPEN;
+  let agent = agents.get(key);
+  if (!agent) {
+    agent = new Agent({
+      keepAliveTimeout: 4_000,
+      connect: policy ? guardedConnector(policy, CONNECT_TIMEOUT_MS) : { timeout: CONNECT_TIMEOUT_MS },
+    });
+    agents.set(key, agent);
+  }
+  return agent;
+}
+
+/** Closes the shared guarded agents (shutdown, tests). */
+export async function closeGuardedAgents(): Promise<void> {
+  const all = [...agents.values()];
+  agents.clear();
+  await Promise.all(all.map((a) => a.close()));
 }

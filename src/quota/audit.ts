@@ -9,6 +9,7 @@ import {
   type RESTPostAPIChannelMessageJSONBody,
 } from 'discord.js';
 import { t } from '../discord/messages.js';
+import { lastingThumbnail } from '../discord/render.js';
 import type { Services } from '../services.js';
 import type { Job } from '../store/jobs.js';
 import type { LedgerEntry } from '../store/quota.js';
@@ -76,7 +77,9 @@ export function renderAuditRecord(
     timestamp: new Date(job.createdAt).toISOString(),
   };
   if (notes.length) embed.description = notes.join('\n');
-  if (/^https?:\/\//i.test(job.imageUrl)) embed.thumbnail = { url: job.imageUrl };
+  // Moderators keep these records: no thumbnail whose link expires (uploads, Discord CDN).
+  const thumbnail = lastingThumbnail(job);
+  if (thumbnail) embed.thumbnail = thumbnail;
   return {
     embeds: [embed],
     components: [

@@ -69,6 +69,15 @@ describe.each(BACKENDS)('%s store', (backend) => {
       expect(parseAuditButton('audit:refund:abc')).toBeNull();
     });
 
+    it('shows no thumbnail whose link expires: an upload, or a Discord CDN link', async () => {
+      env = await setup();
+      const job = await env.finish(await env.mustReserve({}), 'succeeded');
+      const thumb = (j: typeof job) => renderAuditRecord(j, { refund: undefined, blocked: false }).embeds![0]!.thumbnail;
+      expect(thumb({ ...job, imageSource: 'attachment', imageUrl: 'https://cdn.discordapp.com/attachments/1/2/cat.png?ex=1&is=2&hm=3' })).toBeUndefined();
+      expect(thumb({ ...job, imageSource: 'url', imageUrl: 'https://media.discordapp.net/attachments/1/2/cat.png?ex=1' })).toBeUndefined();
+      expect(thumb({ ...job, imageSource: 'url', imageUrl: 'https://img.example/cat.png' })).toEqual({ url: 'https://img.example/cat.png' });
+    });
+
     it('posts once per job, then edits; rapid changes are coalesced; no channel = nothing', async () => {
       env = await setup();
       const { rest, calls } = stubRest();
