@@ -17,10 +17,10 @@ import { UserFacingError } from '../src/errors.js';
 import { isTerminal, type Job } from '../src/store/jobs.js';
 import { historyStore, type HistoryEntry } from '../src/store/history.js';
 import { formatBytes, t } from '../src/discord/messages.js';
-import { DEFAULT_ATTACHMENT_LIMIT, PREVIEW_NAME } from '../src/discord/render.js';
+import { DEFAULT_ATTACHMENT_LIMIT, PREVIEW_NAME, TURNTABLE_NAME } from '../src/discord/render.js';
 import { modelFileName } from '../src/jobs/names.js';
 import { canExport, exportButtonRow } from '../src/discord/model-text.js';
-import { EXPORT_NAMES, type ExportKind } from '../src/model/files.js';
+import { EXPORT_NAMES, TURNTABLE_KIND, type ExportKind } from '../src/model/files.js';
 
 export const DEFAULT_COUNT = 10;
 export const MAX_COUNT = 25;
@@ -202,13 +202,23 @@ async function resend(
   const modelPath = useOriginal ? job.originalFile : job.modelFile;
   const modelBytes = useOriginal ? originalBytes : await fileSize(job.modelFile);
   if (modelBytes !== null && modelPath && modelBytes <= limit) {
-    const previewBytes = await fileSize(job.previewFile);
-    // The limit applies to the whole upload: the preview comes along only when both fit.
-    const withPreview = previewBytes !== null && job.previewFile !== null && modelBytes + previewBytes <= limit;
+    // The limit applies to the whole upload: the turntable comes along if it fits beside the model, else the still preview.
+    const turntable = job.modelInfo?.artifacts?.find((a) => a.kind === TURNTABLE_KIND)?.file ?? null;
+    let picture: { kind: 'turntable' | 'preview'; path: string; name: string } | null = null;
+    for (const c of [
+      { kind: 'turntable' as const, path: turntable, name: TURNTABLE_NAME },
+      { kind: 'preview' as const, path: job.previewFile, name: PREVIEW_NAME },
+    ]) {
+      const bytes = await fileSize(c.path);
+      if (c.path && bytes !== null && modelBytes + bytes <= limit) {
+        picture = { ...c, path: c.path };
+        break;
+      }
+    }
     const files = [{ attachment: modelPath, name: modelFileName(job) }];
-    if (withPreview) files.unshift({ attachment: job.previewFile!, name: PREVIEW_NAME });
+    if (picture) files.unshift({ attachment: picture.path, name: picture.name });
     await interaction.editReply({
-      content: t(locale, 'history.job.resent', { id: job.id, at: job.createdAt, size: formatBytes(modelBytes), withPreview }),
+      content: t(locale, 'history.job.resent', { id: job.id, at: job.createdAt, size: formatBytes(modelBytes), picture: picture?.kind ?? null }),
       files,
       components: canExport(job) ? [exportButtonRow(job.id, locale)] : [],
       allowedMentions: noMentions,

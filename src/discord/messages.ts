@@ -182,8 +182,8 @@ const en = {
   'history.job.inProgress': (v: { id: number; link: string | null }) =>
     `Job #${v.id} is still being made. ${v.link ? `Its result will appear in [the original message](${v.link}).` : 'Its result will appear in the original message.'}`,
   'history.job.noModel': (v: { id: number; state: string }) => `Job #${v.id} did not produce a model: ${v.state}.`,
-  'history.job.resent': (v: { id: number; at: number; size: string; withPreview: boolean }) =>
-    `Here is your model from job #${v.id} (${ts(v.at, 'f')}): GLB attached (${v.size})${v.withPreview ? ', with its preview' : ''}.`,
+  'history.job.resent': (v: { id: number; at: number; size: string; picture: 'turntable' | 'preview' | null }) =>
+    `Here is your model from job #${v.id} (${ts(v.at, 'f')}): GLB attached (${v.size})${v.picture === 'turntable' ? ', with its turntable animation' : v.picture === 'preview' ? ', with its preview' : ''}.`,
   'history.job.tooLarge': (v: { id: number; size: string | null; limit: string }) =>
     `Job #${v.id}'s GLB${v.size ? ` (${v.size})` : ''} is larger than the upload limit here (${v.limit}), so it cannot be sent again.`,
   'history.job.fileGone': (v: { id: number }) => `The bot no longer has a copy of job #${v.id}'s GLB, so it cannot be sent again.`,
@@ -612,7 +612,7 @@ export const zhCN = {
     `任务 #${v.id} 仍在生成中。${v.link ? `结果将显示在[原消息](${v.link})中。` : '结果将显示在原消息中。'}`,
   'history.job.noModel': (v) => `任务 #${v.id} 没有生成模型：${v.state}。`,
   'history.job.resent': (v) =>
-    `这是任务 #${v.id}（${ts(v.at, 'f')}）的模型：已附上 GLB 文件（${v.size}）${v.withPreview ? '及其预览图' : ''}。`,
+    `这是任务 #${v.id}（${ts(v.at, 'f')}）的模型：已附上 GLB 文件（${v.size}）${v.picture === 'turntable' ? '及其旋转动画' : v.picture === 'preview' ? '及其预览图' : ''}。`,
   'history.job.tooLarge': (v) =>
     `任务 #${v.id} 的 GLB 文件${v.size ? `（${v.size}）` : ''}超过了此处的上传限制（${v.limit}），无法再次发送。`,
   'history.job.fileGone': (v) => `机器人已不再保存任务 #${v.id} 的 GLB 文件副本，无法再次发送。`,

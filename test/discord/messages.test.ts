@@ -35,7 +35,7 @@ describe('Simplified Chinese messages', () => {
       host: '10.0.0.1', status: 404, ms: 15000, since: 1_700_000_000_000, started: 1_700_000_005_000, typicalMs: 78_000,
       size: '2.0 MB', expiresAt: 1_700_086_400_000, limit: '10.0 MB', code: 'FAILED', message: 'bad', waitedMs: 1_800_000,
       reason: '生成器目前繁忙，请一分钟后再试。', count: 3, id: 7, quality: '精细', state: 'failed', at: 1_700_000_000_000,
-      tookMs: 78_000, link: 'https://discord.com/channels/1/2/3', hidden: 2, removed: false, withPreview: true,
+      tookMs: 78_000, link: 'https://discord.com/channels/1/2/3', hidden: 2, removed: false, picture: 'turntable',
       url: 'https://cdn.example/m.glb', remaining: 1, allowance: 10, cost: 2, resetsAt: 1_700_086_400_000, inFlight: 2,
       until: 1_700_000_060_000, standard: 1, detailed: 2, used: 5, given: 'ultra', allowed: ['standard', 'detailed'],
       button: '重试', channelId: '123', permission: '附加文件', name: '小明',

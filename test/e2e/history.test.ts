@@ -166,6 +166,26 @@ describe('/model3d-history job:', () => {
     expect(fake.fileBytes(byName.get('preview.webp')!.url)!.toString()).toBe('RIFF a preview');
   });
 
+  it('re-sends the turntable animation with the GLB when both fit, else the still preview', async () => {
+    const j = await succeededJob({}, { model: Buffer.alloc(20 * 1024, 2), preview: Buffer.from('RIFF a preview') });
+    const gif = Buffer.concat([Buffer.from('GIF89a'), Buffer.alloc(8 * 1024, 3)]);
+    const file = join(filesDir, String(j.id), 'turntable.gif');
+    writeFileSync(file, gif);
+    await db.run('UPDATE jobs SET model_info = @info WHERE id = @id', {
+      id: j.id,
+      info: JSON.stringify({ artifacts: [{ kind: 'turntable', file, bytes: gif.length }] }),
+    });
+    const roomy = await history({ options: { job: j.id } });
+    const byName = new Map(roomy.attachments.map((a) => [a.filename, a]));
+    expect([...byName.keys()].sort()).toEqual(['model.glb', 'turntable.gif']);
+    expect(fake.fileBytes(byName.get('turntable.gif')!.url)!.equals(gif)).toBe(true);
+    expect(roomy.content).toContain('with its turntable animation');
+    // 20 KB of model and 8 KB of animation do not fit under 24 KB together; the preview does.
+    const tight = await history({ options: { job: j.id }, attachmentSizeLimit: 24 * 1024 });
+    expect(tight.attachments.map((a) => a.filename).sort()).toEqual(['model.glb', 'preview.webp']);
+    expect(tight.content).toContain('with its preview');
+  });
+
   it('refuses another member’s job exactly like a missing one, and sends nothing', async () => {
     const stranger = fake.build.user({ username: 'stranger' });
     const theirs = await succeededJob({ userId: stranger.id });
