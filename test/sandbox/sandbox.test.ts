@@ -85,7 +85,7 @@ describe('npm run sandbox', () => {
   it('gives up within its time limit, prints the bot log tail and exits 1', async () => {
     const tmp = tempDir('model3d-sandbox-');
     cleanups.push(tmp.cleanup);
-    const run = await runSandbox(['--out', join(tmp.dir, 'r'), '--running-ms', '30000', '--timeout', '20'], 60_000);
+    const run = await runSandbox(['--out', join(tmp.dir, 'r'), '--running-ms', '30000', '--timeout', '10'], 60_000);
     expect(run.code, run.out).toBe(1);
     expect(run.out).toContain('Sandbox failed: timed out');
     expect(run.out).toContain('--- last bot log lines ---');
