@@ -429,6 +429,7 @@ const en = {
   'gallery.field.original': () => 'Original result',
   'gallery.field.by': () => 'Made by',
   'gallery.jump': () => 'Jump to the result',
+  'gallery.footer': (v: { id: number }) => `Job #${v.id}`,
   'gallery.shared': (v: { link: string | null }) =>
     `✅ Shared to the gallery${v.link ? `: ${v.link}` : '.'}`,
   'gallery.alreadyShared': (v: { link: string | null }) =>
@@ -670,6 +671,7 @@ export const zhCN = {
   'gallery.field.original': () => '原始结果',
   'gallery.field.by': () => '制作者',
   'gallery.jump': () => '跳转到结果',
+  'gallery.footer': (v) => `任务 #${v.id}`,
   'gallery.shared': (v) => `✅ 已分享到画廊${v.link ? `：${v.link}` : '。'}`,
   'gallery.alreadyShared': (v) => `此模型已在画廊中${v.link ? `：${v.link}` : ''}。每个模型只分享一次。`,
   'gallery.sharing': () => '此模型正在分享到画廊。每个模型只分享一次。',

@@ -51,6 +51,27 @@ const TAG_NAMES = { standard: 'Standard', detailed: 'Detailed' } as const;
 const POST_NAME_MAX = 100;
 /** `mode: all` catches up on jobs it missed (the bot was stopped) for this long. */
 const CATCH_UP_MS = 24 * 3600_000;
+/** A claim still `posting` after this long is not in flight any more (REST gives up well before). */
+const STALE_CLAIM_MS = 2 * 60_000;
+/** Forum posts of the bot looked at when settling a claim (newest first). */
+const SETTLE_THREADS = 25;
+
+interface MessageInfo {
+  id: string;
+  author?: { id: string };
+  embeds?: Array<{ footer?: { text?: string } }>;
+}
+interface ThreadInfo {
+  id: string;
+  parent_id?: string | null;
+  owner_id?: string;
+}
+
+/** The job a gallery message shows, from its footer ("Job #12"). */
+function footerJobId(msg: MessageInfo): number | null {
+  const m = /#(\d+)$/.exec(msg.embeds?.[0]?.footer?.text ?? '');
+  return m ? Number(m[1]) : null;
+}
 
 type GalleryServices = Pick<Services, 'db' | 'jobs' | 'events' | 'log' | 'clock' | 'client'>;
 
@@ -128,10 +149,62 @@ export class Gallery {
     this.running.add(done);
   }
 
-  /** At start-up: posts what `mode: all` missed while the bot was stopped. */
+  /**
+   * At start-up: settles claims a stopped process left behind, then posts what `mode: all` missed
+   * (including those claims that never reached Discord).
+   */
   async catchUp(): Promise<void> {
-    const since = this.s.clock() - CATCH_UP_MS;
-    for (const job of await this.store.unpostedJobs(since, 50)) this.track(this.share(job).then((o) => this.logSkipped(job, o)));
+    const now = this.s.clock();
+    for (const post of await this.store.stalePosts(now - STALE_CLAIM_MS, 50)) {
+      const job = await this.s.jobs.get(post.jobId);
+      if (job && (await this.settle(post, job)) === 'failed' && (await this.store.settings(post.guildId))?.mode === 'all') {
+        this.track(this.share(job).then((o) => this.logSkipped(job, o)));
+      }
+    }
+    for (const job of await this.store.unpostedJobs(now - CATCH_UP_MS, 50)) this.track(this.share(job).then((o) => this.logSkipped(job, o)));
+  }
+
+  /**
+   * Decides a claim whose post never reported back (the process died, or the answer was lost): the
+   * bot's post with the job's footer is looked for where it would be; found, the claim is posted,
+   * else failed, so that the model can be shared after all. Unknown (left as it is) if Discord
+   * cannot be asked.
+   */
+  async settle(post: GalleryPost, job: Job): Promise<'posted' | 'failed' | 'unknown'> {
+    const me = this.s.client.user?.id;
+    if (!me || post.state !== 'posting') return 'unknown';
+    const ours = (m: MessageInfo) => m.author?.id === me && footerJobId(m) === job.id;
+    try {
+      const channel = (await this.rest.get(Routes.channel(post.channelId))) as ChannelInfo;
+      let where: { threadId: string | null; messageId: string } | null = null;
+      if (channel.type === ChannelType.GuildForum || channel.type === ChannelType.GuildMedia) {
+        const { threads } = (await this.rest.get(Routes.guildActiveThreads(post.guildId))) as { threads: ThreadInfo[] };
+        const candidates = threads
+          .filter((th) => th.parent_id === post.channelId && th.owner_id === me)
+          .sort((a, b) => (BigInt(b.id) > BigInt(a.id) ? 1 : -1))
+          .slice(0, SETTLE_THREADS);
+        for (const th of candidates) {
+          // A forum post's first message has the post's id.
+          const first = (await this.rest.get(Routes.channelMessage(th.id, th.id)).catch(() => null)) as MessageInfo | null;
+          if (first && ours(first)) {
+            where = { threadId: th.id, messageId: first.id };
+            break;
+          }
+        }
+      } else {
+        const recent = (await this.rest.get(Routes.channelMessages(post.channelId), { query: new URLSearchParams({ limit: '100' }) })) as MessageInfo[];
+        const found = recent.find(ours);
+        if (found) where = { threadId: null, messageId: found.id };
+      }
+      const at = this.s.clock();
+      if (where) await this.store.markPosted(job.id, where, at);
+      else await this.store.markFailed(job.id, at);
+      this.s.log.info({ jobId: job.id, channelId: post.channelId, found: where !== null }, 'gallery claim settled');
+      return where ? 'posted' : 'failed';
+    } catch (err) {
+      this.s.log.warn({ jobId: job.id, channelId: post.channelId, err }, 'gallery claim could not be settled');
+      return 'unknown';
+    }
   }
 
   /** Posts one finished job to its server's gallery, at most once. */
@@ -140,7 +213,11 @@ export class Gallery {
     if (!job.guildId) return { kind: 'off' };
     const settings = await this.store.settings(job.guildId);
     if (!settings) return { kind: 'off' };
-    const existing = await this.store.post(job.id);
+    let existing = await this.store.post(job.id);
+    if (existing?.state === 'posting' && existing.updatedAt < this.s.clock() - STALE_CLAIM_MS) {
+      await this.settle(existing, job);
+      existing = await this.store.post(job.id);
+    }
     if (existing && existing.state !== 'failed') return { kind: 'already', post: existing, link: postLink(existing) };
     const files = galleryFiles(job);
     if (!files.model) return { kind: 'noModel' };
@@ -270,6 +347,8 @@ export class Gallery {
     }
     if (files.stats) embed.fields!.push({ name: t(L, 'gallery.field.stats'), value: files.stats });
     if (files.image) embed.image = { url: `attachment://${files.image.name}` };
+    // Also how a claim cut short by a crash finds its post again (settle).
+    embed.footer = { text: t(L, 'gallery.footer', { id: job.id }) };
     return {
       raw,
       message: {

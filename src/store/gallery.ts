@@ -24,6 +24,7 @@ export interface GalleryPost {
   messageId: string | null;
   state: GalleryPostState;
   createdAt: number;
+  updatedAt: number;
 }
 
 interface SettingsRow {
@@ -42,6 +43,7 @@ interface PostRow {
   message_id: string | null;
   state: GalleryPostState;
   created_at: number;
+  updated_at: number;
 }
 
 const toPost = (r: PostRow): GalleryPost => ({
@@ -52,6 +54,7 @@ const toPost = (r: PostRow): GalleryPost => ({
   messageId: r.message_id,
   state: r.state,
   createdAt: r.created_at,
+  updatedAt: r.updated_at,
 });
 
 /** The community gallery's settings per server and the one post each shared job has. */
@@ -82,6 +85,8 @@ export class GalleryStore {
       failed: `UPDATE gallery_posts SET state = 'failed', updated_at = @at WHERE job_id = @jobId AND state = 'posting'`,
       removed: `UPDATE gallery_posts SET state = 'removed', updated_at = @at WHERE job_id = @jobId AND state = 'posted'`,
       post: 'SELECT * FROM gallery_posts WHERE job_id = @jobId',
+      // Claims older than any post takes: the process that made them died, or never heard back.
+      stale: `SELECT * FROM gallery_posts WHERE state = 'posting' AND updated_at < @before ORDER BY updated_at LIMIT @limit`,
       // Jobs that `mode: all` should have posted but did not (the bot stopped in between).
       unposted: `
         SELECT jobs.* FROM jobs JOIN gallery_settings g ON g.guild_id = jobs.guild_id
@@ -109,8 +114,8 @@ export class GalleryStore {
 
   /**
    * Claims the right to post this job, once. Undefined when it is already posted, being posted
-   * (perhaps by a process that died: it is not retried, so nothing can appear twice) or removed.
-   * Only a post that failed before reaching Discord may be claimed again.
+   * or removed. Only a post that failed before reaching Discord may be claimed again (a claim left
+   * by a process that died is first settled against Discord: see Gallery.settle).
    */
   async claim(jobId: number, guildId: string, channelId: string, at: number): Promise<GalleryPost | undefined> {
     const r = await this.db.get<PostRow>(this.q.claim, { jobId, guildId, channelId, at });
@@ -132,6 +137,11 @@ export class GalleryStore {
   async post(jobId: number): Promise<GalleryPost | undefined> {
     const r = await this.db.get<PostRow>(this.q.post, { jobId });
     return r && toPost(r);
+  }
+
+  /** Claims still `posting` since before `before`, oldest first. */
+  async stalePosts(before: number, limit: number): Promise<GalleryPost[]> {
+    return (await this.db.all<PostRow>(this.q.stale, { before, limit })).map(toPost);
   }
 
   async unpostedJobs(since: number, limit: number): Promise<Job[]> {

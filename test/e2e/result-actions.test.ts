@@ -380,4 +380,54 @@ describe('Gallery', () => {
     expect(await admin('gallery', 'off')).toContain('Gallery off');
     expect(await admin('limits', 'show')).toContain('Gallery: off.');
   });
+
+  it('a claim a crash left behind is settled at the next start: a post that landed is kept, one that never did is made', async () => {
+    const footer = (jobId: number) => (m: FakeMessage) => JSON.stringify(m.embeds).includes(`"text":"Job #${jobId}"`);
+    const showcasePosts = (jobId: number) => d().messagesIn(SHOWCASE).filter(footer(jobId));
+    const forumPosts = (jobId: number) =>
+      [...d().store.channels.values()].filter((c) => c.parent_id === FORUM && d().messagesIn(c.id).some(footer(jobId)));
+    /** Kills the bot while its gallery post is held by the fake, ages the claim past any post's time, restarts. */
+    const crashMidPost = async (channelId: string, landed: boolean, posts: (jobId: number) => unknown[]) => {
+      const held = d().faults.add({ name: 'held post', method: 'POST', channelId, times: 1, delayMs: 3000, ...(landed ? {} : { status: 502 }) });
+      const done = await model();
+      await d().waitFor(() => held.matched >= 1, { timeoutMs: 10_000, description: 'the post on its way' });
+      await bot.kill();
+      await new Promise((r) => setTimeout(r, 3500)); // the held answer comes (or not) while the bot is down
+      expect(posts(done.jobId)).toHaveLength(landed ? 1 : 0);
+      const db = new Database(join(world.dir, 'bot.sqlite'), { fileMustExist: true });
+      try {
+        expect(db.prepare('SELECT state FROM gallery_posts WHERE job_id = ?').pluck().get(done.jobId)).toBe('posting');
+        db.prepare('UPDATE gallery_posts SET updated_at = updated_at - 600000 WHERE job_id = ?').run(done.jobId);
+      } finally {
+        db.close();
+      }
+      bot = await world.startBot();
+      await bot.waitForLog('gallery claim settled');
+      return done;
+    };
+
+    // A forum post that landed: found among the forum's active posts.
+    await admin('gallery', 'set', { channel: opt.channel({ id: FORUM, type: 15, name: 'gallery' }), mode: 'all' });
+    const inForum = await crashMidPost(FORUM, true, forumPosts);
+    const thread = forumPosts(inForum.jobId)[0]!;
+    const pressed = await answer(press(`job:share:${inForum.jobId}`, inForum.result.id));
+    expect(pressed.content).toContain(`already in the gallery: https://discord.com/channels/${GUILD}/${thread.id}`);
+    expect(forumPosts(inForum.jobId)).toHaveLength(1);
+
+    // A text-channel post that landed: found among the channel's recent messages.
+    await admin('gallery', 'set', { channel: opt.channel({ id: SHOWCASE, type: 0, name: 'showcase' }), mode: 'all' });
+    const landed = await crashMidPost(SHOWCASE, true, showcasePosts);
+    const kept = showcasePosts(landed.jobId)[0]!;
+    expect((await answer(press(`job:share:${landed.jobId}`, landed.result.id))).content).toContain(
+      `already in the gallery: https://discord.com/channels/${GUILD}/${SHOWCASE}/${kept.id}`,
+    );
+    expect(showcasePosts(landed.jobId)).toHaveLength(1);
+
+    // One that never reached Discord: the claim fails, and `mode: all` posts it then.
+    const lost = await crashMidPost(SHOWCASE, false, showcasePosts);
+    await d().waitFor(() => showcasePosts(lost.jobId).length === 1, { timeoutMs: 10_000, description: 'the post made after the restart' });
+    expect((await answer(press(`job:share:${lost.jobId}`, lost.result.id))).content).toContain('already in the gallery');
+    expect(showcasePosts(lost.jobId)).toHaveLength(1);
+    expect(await admin('gallery', 'off')).toContain('Gallery off');
+  });
 });

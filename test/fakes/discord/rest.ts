@@ -274,6 +274,14 @@ export class RestApi {
       if (!g) throw E.unknownGuild();
       return ok(g.channels.map((c) => ({ ...c, guild_id: g.id })));
     });
+    // Active threads of a guild (get_active_guild_threads): forum posts and threads not archived.
+    this.on('GET', '/guilds/:guild/threads/active', true, (r) => {
+      if (!ctx.guilds.some((x) => x.id === r.params.guild)) throw E.unknownGuild();
+      const threads = [...ctx.store.channels.values()].filter(
+        (c) => c.guild_id === r.params.guild && [10, 11, 12].includes(c.type) && !(c.thread_metadata as { archived?: boolean } | undefined)?.archived,
+      );
+      return ok({ threads, members: threads.flatMap((c) => (c.member ? [c.member] : [])), has_more: false });
+    });
     this.on('GET', '/channels/:channel', true, (r) => ok(this.channel(r)));
     // Threads and forum channels (type 15/16), as create_thread / update_channel / delete_channel document them.
     this.on('POST', '/channels/:channel/threads', true, (r) => this.createThread(r));
