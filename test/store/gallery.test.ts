@@ -41,6 +41,17 @@ describe.each(BACKENDS)('gallery posts and result-button jobs on a real %s store
     await otherDb.close();
   });
 
+  it('lists claims still posting since before a time, oldest first: those a stopped process left', async () => {
+    const [a, b, c] = [await succeeded(1000), await succeeded(1000), await succeeded(1000)];
+    await gallery.claim(a.id, G, 'c1', 5000);
+    await gallery.claim(b.id, G, 'c1', 3000);
+    await gallery.claim(c.id, G, 'c1', 4000);
+    await gallery.markPosted(c.id, { threadId: null, messageId: 'm' }, 4500);
+    expect((await gallery.stalePosts(6000, 10)).map((p) => [p.jobId, p.updatedAt])).toEqual([[b.id, 3000], [a.id, 5000]]);
+    expect((await gallery.stalePosts(5000, 10)).map((p) => p.jobId)).toEqual([b.id]);
+    expect(await gallery.stalePosts(6000, 1)).toHaveLength(1);
+  });
+
   it('mode all catches up only on unposted, undeleted jobs finished since the gallery was set', async () => {
     const before = await succeeded(1000);
     await gallery.set(G, 'c1', 'all', 'mod', 5000);
