@@ -244,7 +244,8 @@ export class Poller {
       }
       case 'SUCCEEDED': {
         const files = await storeResults(job, info, this.o.filesDir, this.o.maxModelBytes, log, { allowPrivate: this.o.allowPrivateAddresses });
-        const now = clock();
+        // Stamped when the success was seen, not after the downloads: the recorded duration is the
+        // provider's (the schedule learns from it), whatever the size of the files.
         // With a downloaded GLB the result message waits for processing (the row says so first).
         await jobs.setDownloads(
           job.id,
@@ -256,11 +257,11 @@ export class Poller {
             modelInfo: files.failure ? { failure: files.failure, downloadLimitBytes: this.o.maxModelBytes } : null,
             filesRefused: files.filesRefused,
           },
-          now,
+          at,
         );
         const done = await jobs.finish(job.id, {
           state: 'succeeded',
-          at: now,
+          at,
           modelUrl: info.modelUrl ?? null,
           previewUrl: info.previewUrl ?? null,
           resultExpiresAt: info.expiresAt ?? null,
