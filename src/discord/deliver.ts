@@ -1,4 +1,6 @@
-import { openAsBlob } from 'node:fs';
+import { createReadStream } from 'node:fs';
+import { readFile, stat } from 'node:fs/promises';
+import { Readable } from 'node:stream';
 import { extname } from 'node:path';
 import { DiscordAPIError, Routes, type REST } from 'discord.js';
 import type { Logger } from '../log/index.js';
@@ -57,15 +59,42 @@ interface MessageRequest {
 }
 
 /**
+ * A file on disk as one part of a multipart upload: read from disk each time the request is sent
+ * (again on a retry), never held in memory. Not `fs.openAsBlob`: on Node 20, a file Blob whose
+ * stream is cancelled (Discord or a proxy answers before the upload ends: a 429, a refused route)
+ * keeps its file descriptor open for good.
+ */
+class DiskFile extends File {
+  readonly #path: string;
+
+  constructor(path: string, bytes: number, name: string, type: string) {
+    super([], name, { type });
+    this.#path = path;
+    // undici frames the part with `size`; the content comes from stream().
+    Object.defineProperty(this, 'size', { value: bytes });
+  }
+
+  override stream(): ReadableStream<Uint8Array> {
+    // A Node stream closes its descriptor when it ends and when it is destroyed (a cancel).
+    return Readable.toWeb(createReadStream(this.#path)) as ReadableStream<Uint8Array>;
+  }
+
+  override async arrayBuffer(): Promise<ArrayBuffer> {
+    const b = await readFile(this.#path);
+    return b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength) as ArrayBuffer;
+  }
+}
+
+/**
  * The request for one message. With files it is multipart, as discord.js would build it
- * (`files[n]` then `payload_json`), but each file is a Blob backed by the file on disk: the upload
- * streams it, where discord.js's own `files` option would hold a buffer and a copy of it in memory
- * (a 50 MB GLB cost about 190 MB of RSS that way).
+ * (`files[n]` then `payload_json`), but each file is a DiskFile: the upload streams it, where
+ * discord.js's own `files` option would hold a buffer and a copy of it in memory (a 50 MB GLB cost
+ * about 190 MB of RSS that way).
  */
 async function toRequest(p: MessagePayload, withFiles: boolean) {
   const files = withFiles
     ? await Promise.all(
-        p.files.map(async (f) => ({ name: f.name, blob: await openAsBlob(f.path, { type: CONTENT_TYPES[extname(f.name)] ?? '' }) })),
+        p.files.map(async (f) => new DiskFile(f.path, (await stat(f.path)).size, f.name, CONTENT_TYPES[extname(f.name)] ?? '')),
       )
     : [];
   const body: Record<string, unknown> = {
@@ -78,7 +107,8 @@ async function toRequest(p: MessagePayload, withFiles: boolean) {
   const request = (json: Record<string, unknown>): MessageRequest => {
     if (files.length === 0) return { body: json };
     const form = new FormData();
-    files.forEach((f, i) => form.append(`files[${i}]`, f.blob, f.name));
+    // No file name argument: FormData would copy the part into a new File (without its stream()).
+    files.forEach((f, i) => form.append(`files[${i}]`, f));
     form.append('payload_json', JSON.stringify(json));
     return { body: form, passThroughBody: true };
   };

@@ -3,7 +3,7 @@
  * the bot: `files[n]` parts and `payload_json`), on a new channel message and on an edit.
  */
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { REST } from 'discord.js';
@@ -77,5 +77,37 @@ describe('Deliverer: attached files', () => {
     expect(d).toMatchObject({ route: 'channel_edit', messageId: reply.id });
     expectFiles(fake.message(reply.id)!.attachments);
     expect(d!.attachments.map((a) => a.filename).sort()).toEqual([MODEL_NAME, PREVIEW_NAME]);
+  });
+
+  it('keeps no file open after an upload cut off by an early 429, and the retry delivers the files whole', async () => {
+    const channelId = finishedJob(null).channelId;
+    const reply = (await rest.post(`/channels/${channelId}/messages`, { body: { content: 'Generating…' } })) as { id: string };
+    const job = finishedJob(reply.id);
+    // Answered before the upload is read, as a rate limiter in front of the API does; discord.js waits and retries.
+    const cut = fake.faults.add({
+      name: 'early 429',
+      method: 'PATCH',
+      messageId: reply.id,
+      times: 1,
+      status: 429,
+      beforeBody: true,
+      headers: { 'retry-after': '0.05', 'x-ratelimit-scope': 'user' },
+      body: { message: 'You are being rate limited.', retry_after: 0.05, global: false, code: 0 },
+    });
+    const openFiles = () =>
+      readdirSync('/proc/self/fd').filter((fd) => {
+        try {
+          return readlinkSync(`/proc/self/fd/${fd}`).startsWith(dir);
+        } catch {
+          return false;
+        }
+      }).length;
+    const d = await new Deliverer(rest, createLogger({ level: 'silent' })).deliver(job, renderJob(job, { now: Date.now() }), { final: true, now: Date.now() });
+    expect(cut.fired).toBe(1);
+    expect(d).toMatchObject({ route: 'channel_edit', messageId: reply.id });
+    expectFiles(fake.message(reply.id)!.attachments);
+    // Give a cancelled read its moment to close.
+    await new Promise((r) => setTimeout(r, 200));
+    expect(openFiles()).toBe(0);
   });
 });

@@ -28,6 +28,11 @@ export interface FaultRule extends FaultMatch {
   delayMs?: number;
   /** Answer this status instead of the real handler. */
   status?: number;
+  /**
+   * Answer (the error `status`) before reading the request body, then close the connection, as a
+   * rate limiter or proxy in front of the API may: the client's upload is cut off mid-way.
+   */
+  beforeBody?: boolean;
   /** JSON body of the error answer. */
   body?: unknown;
   headers?: Record<string, string>;
@@ -51,7 +56,7 @@ export interface FaultRequestInfo {
 
 export interface FaultDecision {
   delayMs: number;
-  error: { status: number; body: unknown; headers: Record<string, string> } | null;
+  error: { status: number; body: unknown; headers: Record<string, string>; beforeBody: boolean } | null;
   names: string[];
 }
 
@@ -178,7 +183,9 @@ export class Faults {
       active.fired++;
       decision.names.push(r.name ?? 'fault');
       if (r.delayMs) decision.delayMs += r.delayMs;
-      if (r.status !== undefined) decision.error = { status: r.status, body: r.body ?? { message: `${r.status}: fault`, code: 0 }, headers: r.headers ?? {} };
+      if (r.status !== undefined) {
+        decision.error = { status: r.status, body: r.body ?? { message: `${r.status}: fault`, code: 0 }, headers: r.headers ?? {}, beforeBody: r.beforeBody === true };
+      }
     }
     return decision;
   }

@@ -42,6 +42,8 @@ interface Reply {
   status: number;
   body?: unknown;
   headers?: Record<string, string>;
+  /** The request body was not read: answer, then close the connection. */
+  unread?: boolean;
 }
 
 export class HttpError extends Error {
@@ -192,7 +194,8 @@ export class RestApi {
     record.status = reply.status;
     record.response = reply.body ?? null;
     if (!res.destroyed) {
-      const h: Record<string, string> = { via: '1.1 google', ...(reply.headers ?? {}) };
+      const h: Record<string, string> = { via: '1.1 google', ...(reply.headers ?? {}), ...(reply.unread ? { connection: 'close' } : {}) };
+      if (reply.unread) res.once('finish', () => req.destroy());
       if (reply.body !== undefined && reply.status !== 204) {
         const text = JSON.stringify(reply.body);
         h['content-type'] = 'application/json';
@@ -221,6 +224,13 @@ export class RestApi {
     const { route, params, methodMismatch } = this.match(method, path);
     record.params = params;
     if (route) record.route = route.template;
+    const authorized = !route?.auth || record.headers.authorization === `Bot ${this.ctx.botToken}`;
+    const decision = route && authorized ? this.ctx.faults.decide({ method, route: route.template, path, params }) : null;
+    if (decision?.names.length) record.fault = decision.names.join(',');
+    if (decision?.error?.beforeBody) {
+      if (decision.delayMs > 0) await this.ctx.sleep(decision.delayMs);
+      return { status: decision.error.status, body: decision.error.body, headers: decision.error.headers, unread: true };
+    }
     const parsed = await parseBody(req);
     record.body = parsed.body;
     record.files = parsed.files;
@@ -228,9 +238,7 @@ export class RestApi {
       if (methodMismatch) throw new HttpError(405, { message: '405: Method Not Allowed', code: 0 });
       throw E.notFound();
     }
-    if (route.auth && record.headers.authorization !== `Bot ${this.ctx.botToken}`) throw E.unauthorized();
-    const decision = this.ctx.faults.decide({ method, route: route.template, path, params });
-    if (decision.names.length) record.fault = decision.names.join(',');
+    if (!authorized || !decision) throw E.unauthorized();
     if (decision.delayMs > 0) await this.ctx.sleep(decision.delayMs);
     if (decision.error) return { status: decision.error.status, body: decision.error.body, headers: decision.error.headers };
     const body = parsed.body && typeof parsed.body === 'object' && !Array.isArray(parsed.body) ? (parsed.body as Json) : {};
