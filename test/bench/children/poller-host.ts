@@ -13,7 +13,7 @@
  * Output: one JSON line per `sampleEvery` finished jobs ({ sample }), then the result.
  * `finished` lists each job once, when the poller first saw its task end (not again after processing).
  */
-import { readdirSync } from 'node:fs';
+import { readdirSync, readlinkSync } from 'node:fs';
 import { REST } from 'discord.js';
 import { openSqlite } from '../../../src/store/sqlite.js';
 import { JobStore, isTerminal, type Quality } from '../../../src/store/jobs.js';
@@ -41,6 +41,12 @@ interface Input {
   /** 'fixed': no history, i.e. a check every pollIntervalMs. */
   mode: 'learned' | 'fixed';
   sampleEvery?: number;
+  /**
+   * After this many jobs (the soak's warm-up), start no more until every one is done and the engine
+   * is idle, take a `{ drained }` sample, then go on. One more `{ drained }` comes after the last job:
+   * file descriptors and handles compared at rest, not with a varying number of requests open.
+   */
+  drainAt?: number;
   /** Jobs that finished before this run (submit-to-seen durations, ms), as a bot that has run a while has them. */
   history?: { quality: Quality; durationMs: number }[];
 }
@@ -86,6 +92,7 @@ const handles = () => process.getActiveResourcesInfo().filter((r) => r !== 'TTYW
 const fds = () => readdirSync('/proc/self/fd').length;
 const say = (o: unknown) => process.stdout.write(`${JSON.stringify(o)}\n`);
 
+const KEEP_ALIVE_MS = 4000;
 let started = 0;
 let done = 0;
 const finished: { taskId: string; finishedAt: number; quality: Quality; seq: number }[] = [];
@@ -128,20 +135,53 @@ const delivered = db.prepare('SELECT render_version <= delivered_version FROM jo
 const pendingDelivery = new Set<number>();
 
 function next(): void {
-  if (started < input.jobs) void startOne().catch((err: unknown) => {
+  const draining = input.drainAt !== undefined && started >= input.drainAt && done < input.drainAt;
+  if (started < input.jobs && !draining) void startOne().catch((err: unknown) => {
     console.error('submit failed', err);
     process.exit(2);
   });
 }
 
+function sample() {
+  const cpu = process.cpuUsage();
+  const mem = process.memoryUsage();
+  return { jobs: done, rss: mem.rss, heapUsed: mem.heapUsed, fds: fds(), handles: handles(), inFlight: started - done, at: Date.now(), cpuMs: (cpu.user + cpu.system) / 1000 };
+}
+
+/**
+ * Once the engine has nothing in flight (the last edits, e.g. download buttons, come after a job
+ * counts as done) and idle keep-alive connections have closed (undici keeps them 4 s by default):
+ * what is still open then is held, not pooled.
+ */
+async function drainedSample(): Promise<void> {
+  await poller.idle();
+  await new Promise((r) => setTimeout(r, KEEP_ALIVE_MS + 1000));
+  const links = readdirSync('/proc/self/fd').map((fd) => {
+    try {
+      return readlinkSync(`/proc/self/fd/${fd}`);
+    } catch {
+      return '';
+    }
+  });
+  const resources = process.getActiveResourcesInfo();
+  say({
+    drained: {
+      ...sample(),
+      sockets: links.filter((l) => l.startsWith('socket:')).length,
+      fileReads: resources.filter((r) => r === 'FileHandleReadWrap').length,
+    },
+  });
+}
+
 function finishOne(): void {
   done++;
-  if (input.sampleEvery && done % input.sampleEvery === 0) {
-    const cpu = process.cpuUsage();
-    say({ sample: { jobs: done, rss: process.memoryUsage().rss, heapUsed: process.memoryUsage().heapUsed, fds: fds(), handles: handles(), inFlight: started - done, at: Date.now(), cpuMs: (cpu.user + cpu.system) / 1000 } });
-  }
+  if (input.sampleEvery && done % input.sampleEvery === 0) say({ sample: sample() });
   if (done === input.jobs) resolveAll();
-  else next();
+  else if (done === input.drainAt) {
+    void drainedSample().then(() => {
+      for (let i = 0; i < input.concurrency; i++) next();
+    });
+  } else next();
 }
 
 const seen = new Set<number>();
@@ -182,6 +222,7 @@ await poller.start();
 for (let i = 0; i < input.concurrency; i++) next();
 const t0 = Date.now();
 await all;
+if (input.drainAt !== undefined) await drainedSample();
 clearInterval(doneTimer);
 await poller.stop();
 await upstream.close();

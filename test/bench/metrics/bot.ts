@@ -160,6 +160,8 @@ async function rss(pid: number): Promise<number> {
 
 export async function memorySection(ctx: BenchContext): Promise<Row[]> {
   const jobs = ctx.quick ? 100 : 1000;
+  // The bot settles (GC) before each reading: 2 s, 1 s in quick mode.
+  const settleMs = ctx.quick ? 1000 : 2000;
   // Tasks stay queued upstream until the simulator's clock is moved on: the jobs stay in flight.
   const pendingMs = 3600_000;
   const world = await World.start({ guilds: 1, timeline: { pendingMs, runningMs: 1000 }, env: { ...BOT_ENV, POLL_INTERVAL_MS: '5000' } });
@@ -174,14 +176,14 @@ export async function memorySection(ctx: BenchContext): Promise<Row[]> {
       await discord.waitForAck(rec.id, { timeoutMs: 60_000 });
     };
     await caughtUp(discord.guilds[0]!.id);
-    await sleep(2000);
+    await sleep(settleMs);
     const idle1 = await rss(pid);
     const addGuilds = async (n: number) => {
       for (let i = 0; i < n; i += 100) {
         const added = discord.addGuilds(Array.from({ length: Math.min(100, n - i) }, () => ({ channels: [{}, {}, {}, {}, {}], roles: 5, members: 3 })));
         await caughtUp(added[added.length - 1]!.id);
       }
-      await sleep(2000);
+      await sleep(settleMs);
     };
     ctx.log('P4: 1,000 then 2,500 guilds arrive as GUILD_CREATE');
     await addGuilds(1000);
@@ -199,7 +201,7 @@ export async function memorySection(ctx: BenchContext): Promise<Row[]> {
     // An interaction acknowledged too late (the machine is shared) is refused by Discord and starts no job.
     await log.until(`${acked} submits`, 300_000, () => dmxapi.chargedCount() >= acked, 100);
     const inFlightJobs = dmxapi.chargedCount();
-    await sleep(3000);
+    await sleep(settleMs + 1000);
     const inFlight = await rss(pid);
     ctx.log(`P4: the ${jobs} jobs finish`);
     dmxapi.advanceTime(pendingMs);
