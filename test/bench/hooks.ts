@@ -14,13 +14,14 @@ import { snowflake } from '../fakes/discord/index.js';
 import type { BenchContext, Row } from './lib/report.js';
 import { benchModelFit, GRAIN_35MB } from './model-fit.js';
 import { runWorker } from './lib/child.js';
+import type { BotLog } from './lib/bot-log.js';
 import type { TurntableFigure } from './turntable-figures.js';
 
 export interface BusyLoad {
   /** e.g. 'a 35 MB model is being post-processed' */
   name: string;
   /** Starts the load in the bot of `world`; resolves once it is under way, with a function that waits for its end. */
-  start(world: World, bot: BotProcess): Promise<() => Promise<void>>;
+  start(world: World, bot: BotProcess, log: BotLog): Promise<() => Promise<void>>;
 }
 
 export interface WorkerBench {
@@ -35,7 +36,7 @@ const BUSY_MODEL_MB = 35;
 export const busyLoads: BusyLoad[] = [
   {
     name: `a ${BUSY_MODEL_MB} MB model is being post-processed`,
-    async start(world, bot) {
+    async start(world, _bot, log) {
       const { discord, dmxapi } = world;
       // The simulator builds the model (cached on disk after the first time) when the bot downloads it.
       dmxapi.nextTasks.push({ model: 'tripo', modelGrain: GRAIN_35MB, pendingMs: 100, runningMs: 300 });
@@ -43,12 +44,14 @@ export const busyLoads: BusyLoad[] = [
       const user = { id: snowflake(), username: 'busy', global_name: 'Busy' };
       discord.sendInteraction(discord.build.chatInput({ name: 'model3d', options: { image }, user }));
       const big = (l: LogLine) => l.msg === 'processing model' && Number(l.bytes) > 30e6;
-      const started = await bot.waitForLog(big, 180_000);
+      const from = log.lines().length;
+      const started = await log.find(big, 180_000, from);
       const jobId = started.jobId;
       return async () => {
-        await bot.waitForLog(
+        await log.find(
           (l) => l.jobId === jobId && (l.msg === 'model processed' || l.msg === 'model could not be processed; sending it as the provider gave it'),
           180_000,
+          from,
         );
       };
     },

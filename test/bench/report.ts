@@ -12,43 +12,15 @@ import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
-import { formatMarkdown, formatTable, type BenchContext, type Row, type Section } from './lib/report.js';
-import { repoRoot } from './lib/child.js';
-import { scheduleSection } from './metrics/schedule.js';
-import { claimSection } from './metrics/claim.js';
-import { downloadSection } from './metrics/download.js';
-import { ackSection, memorySection } from './metrics/bot.js';
-import { realScheduleSection, soakSection } from './metrics/poller.js';
-import { pendingWorkerBenches, workerBenches } from './hooks.js';
+import { formatMarkdown, formatTable, type BenchContext, type Row } from './lib/report.js';
+import { repoRoot, runWorker } from './lib/child.js';
+import { sections, type SectionDef } from './sections.js';
 
 const args = process.argv.slice(2);
 const quick = args.includes('--quick');
 const markdown = args.includes('--markdown');
 const onlyArg = args.find((a) => a.startsWith('--only'));
 const only = onlyArg ? (onlyArg.includes('=') ? onlyArg.split('=')[1]! : args[args.indexOf(onlyArg) + 1] ?? '').split(',').map((s) => s.trim().toUpperCase()) : null;
-
-const p7: Section = async (ctx) => {
-  const rows: Row[] = [];
-  for (const b of workerBenches) rows.push(...(await b.run(ctx)));
-  const done = new Set(workerBenches.map((b) => b.name));
-  for (const p of pendingWorkerBenches) {
-    if (![...done].some((n) => n.startsWith(p.key))) {
-      rows.push({ id: 'P7', metric: p.name, value: `pending: issue ${p.issue} registers its bench in test/bench/hooks.ts`, target: p.target, pass: null });
-    }
-  }
-  return rows;
-};
-
-const sections: { ids: string[]; name: string; run: Section }[] = [
-  { ids: ['P1'], name: 'acknowledgement latency (real bot)', run: ackSection },
-  { ids: ['P2', 'P3'], name: 'status checks and notify lag (virtual clock)', run: scheduleSection },
-  { ids: ['I7.8', 'I7'], name: 'the real poller against the simulator (compressed clock)', run: realScheduleSection },
-  { ids: ['P4'], name: 'memory of the real bot', run: memorySection },
-  { ids: ['P5'], name: 'claim query at 1,000,000 jobs', run: claimSection },
-  { ids: ['P6'], name: 'GLB download and attach', run: downloadSection },
-  { ids: ['P7'], name: 'post-processing and turntable workers', run: p7 },
-  { ids: ['R8'], name: 'soak', run: soakSection },
-];
 
 const started = Date.now();
 const ctx: BenchContext = {
@@ -59,20 +31,34 @@ const ctx: BenchContext = {
 // The bot sections run `npm start`, which builds dist/ when sources changed; build once up front.
 execFileSync(process.execPath, [join(repoRoot, 'scripts/ensure-built.mjs')], { stdio: 'inherit' });
 
-const rows: Row[] = [];
+const selected = sections.filter((s) => !only || s.ids.some((id) => only.includes(id)));
+const label = (s: SectionDef) => s.ids.join('/');
+const rowsOf = new Map<SectionDef, Row[]>();
 const failures: string[] = [];
-for (const s of sections) {
-  if (only && !s.ids.some((id) => only.includes(id))) continue;
+const failed = (s: SectionDef, err: unknown): Row[] => {
+  failures.push(`${label(s)}: ${err instanceof Error ? err.stack ?? err.message : String(err)}`);
+  return [{ id: s.ids[0]!, metric: s.name, value: 'measurement failed (see stderr)', target: '—', pass: false }];
+};
+const timed = async (s: SectionDef, run: () => Promise<Row[]>) => {
   const t = Date.now();
-  ctx.log(`${s.ids.join('/')}: ${s.name}`);
-  try {
-    rows.push(...(await s.run(ctx)));
-  } catch (err) {
-    failures.push(`${s.ids.join('/')}: ${err instanceof Error ? err.stack ?? err.message : String(err)}`);
-    rows.push({ id: s.ids[0]!, metric: s.name, value: 'measurement failed (see stderr)', target: '—', pass: false });
-  }
-  ctx.log(`${s.ids.join('/')}: ${((Date.now() - t) / 1000).toFixed(1)} s`);
+  ctx.log(`${label(s)}: ${s.name}`);
+  rowsOf.set(s, await run().catch((err: unknown) => failed(s, err)));
+  ctx.log(`${label(s)}: ${((Date.now() - t) / 1000).toFixed(1)} s`);
+};
+/** A section in its own process (children/section.ts), its progress lines relayed. */
+const inChild = (s: SectionDef) => async () =>
+  (await runWorker<{ rows: Row[] }>('section.ts', { id: s.ids[0], quick }, {
+    timeoutMs: 20 * 60_000,
+    onLine: (line) => line.startsWith('{"log"') && ctx.log((JSON.parse(line) as { log: string }).log),
+  })).rows;
+
+const besideOf = (s: SectionDef) => selected.filter((b) => b.beside !== undefined && s.ids.includes(b.beside));
+const deferred = new Set(selected.flatMap(besideOf));
+for (const s of selected) {
+  if (deferred.has(s)) continue;
+  await Promise.all([timed(s, () => s.run(ctx)), ...besideOf(s).map((b) => timed(b, inChild(b)))]);
 }
+const rows = selected.flatMap((s) => rowsOf.get(s) ?? []);
 
 const elapsedS = (Date.now() - started) / 1000;
 const meta = {

@@ -5,11 +5,15 @@
  * submit, then markSubmitted), `concurrency` at a time, until `jobs` have finished and been delivered.
  *
  * Each job's reply is a channel message posted first (standing in for the deferred reply); its
- * interaction token is past its life, so every edit goes the channel route (one REST call).
+ * interaction token is past its life, so every edit goes the channel route (one REST call). Jobs are
+ * spread over several channels, as members' are: discord.js sends the requests of one route and
+ * channel one after another, and one busy channel would measure that queue, not the engine.
+ * discord.js's global limit (50 requests/s) is scaled with the clock like the upstream budget.
  *
  * Output: one JSON line per `sampleEvery` finished jobs ({ sample }), then the result.
+ * `finished` lists each job once, when the poller first saw its task end (not again after processing).
  */
-import { readdirSync } from 'node:fs';
+import { readdirSync, readlinkSync } from 'node:fs';
 import { REST } from 'discord.js';
 import { openSqlite } from '../../../src/store/sqlite.js';
 import { JobStore, isTerminal, type Quality } from '../../../src/store/jobs.js';
@@ -24,18 +28,27 @@ interface Input {
   botToken: string;
   applicationId: string;
   guildId: string;
-  channelId: string;
+  channelIds: string[];
   simBaseUrl: string;
   simKey: string;
   dbPath: string;
   filesDir: string;
   pollIntervalMs: number;
   ratePerSecond: number;
+  discordRequestsPerSecond: number;
   jobs: number;
   concurrency: number;
   /** 'fixed': no history, i.e. a check every pollIntervalMs. */
   mode: 'learned' | 'fixed';
   sampleEvery?: number;
+  /**
+   * After this many jobs (the soak's warm-up), start no more until every one is done and the engine
+   * is idle, take a `{ drained }` sample, then go on. One more `{ drained }` comes after the last job:
+   * file descriptors and handles compared at rest, not with a varying number of requests open.
+   */
+  drainAt?: number;
+  /** Jobs that finished before this run (submit-to-seen durations, ms), as a bot that has run a while has them. */
+  history?: { quality: Quality; durationMs: number }[];
 }
 
 const input = JSON.parse(process.env.BENCH_INPUT ?? '{}') as Input;
@@ -51,7 +64,7 @@ class NoHistoryJobStore extends JobStore {
 const jobs = input.mode === 'fixed' ? new NoHistoryJobStore(store) : new JobStore(store);
 const events = new JobEvents();
 const upstream = new DmxapiClient({ baseUrl: input.simBaseUrl, key: input.simKey, timeoutMs: 30_000, budget: new RateBudget(input.ratePerSecond), logger: log });
-const rest = new REST({ api: input.apiUrl, timeout: 30_000 }).setToken(input.botToken);
+const rest = new REST({ api: input.apiUrl, timeout: 30_000, globalRequestsPerSecond: input.discordRequestsPerSecond }).setToken(input.botToken);
 const poller = new Poller({
   jobs,
   upstream,
@@ -79,35 +92,39 @@ const handles = () => process.getActiveResourcesInfo().filter((r) => r !== 'TTYW
 const fds = () => readdirSync('/proc/self/fd').length;
 const say = (o: unknown) => process.stdout.write(`${JSON.stringify(o)}\n`);
 
+const KEEP_ALIVE_MS = 4000;
 let started = 0;
 let done = 0;
 const finished: { taskId: string; finishedAt: number; quality: Quality; seq: number }[] = [];
 let resolveAll: () => void;
 const all = new Promise<void>((r) => (resolveAll = r));
 
-async function startOne(): Promise<void> {
-  const seq = ++started;
-  const now = Date.now();
-  const quality: Quality = seq % 4 === 0 ? 'detailed' : 'standard';
-  const reply = (await rest.post(`/channels/${input.channelId}/messages`, { body: { content: 'Queued' } })) as { id: string };
-  const job = await jobs.insert({
-    interactionId: `bench-${process.pid}-${seq}`,
-    interactionToken: `token-${seq}`,
+function jobFields(interactionId: string, quality: Quality, channelId: string, messageId: string) {
+  return {
+    interactionId,
+    interactionToken: `token-${interactionId}`,
     applicationId: input.applicationId,
     guildId: input.guildId,
-    channelId: input.channelId,
+    channelId,
     userId: '400000000000000001',
     locale: 'en-US',
-    messageId: reply.id,
-    imageUrl: `https://cdn.example.com/bench/${seq}.png`,
-    imageSource: 'url',
+    messageId,
+    imageUrl: `https://cdn.example.com/bench/${interactionId}.png`,
+    imageSource: 'url' as const,
     imageName: null,
     quality,
     cost: 1,
     attachmentSizeLimit: 10 * 1024 * 1024,
-    createdAt: now - 16 * 60_000,
-    deadlineAt: now + 30 * 60_000,
-  });
+  };
+}
+
+async function startOne(): Promise<void> {
+  const seq = ++started;
+  const now = Date.now();
+  const quality: Quality = seq % 4 === 0 ? 'detailed' : 'standard';
+  const channelId = input.channelIds[seq % input.channelIds.length]!;
+  const reply = (await rest.post(`/channels/${channelId}/messages`, { body: { content: 'Queued' } })) as { id: string };
+  const job = await jobs.insert({ ...jobFields(`bench-${process.pid}-${seq}`, quality, channelId, reply.id), createdAt: now - 16 * 60_000, deadlineAt: now + 30 * 60_000 });
   const submitted = await upstream.submit(job.imageUrl, quality);
   const at = Date.now();
   await jobs.markSubmitted(job.id, submitted.taskId, submitted.totalTokens, at, at + input.pollIntervalMs);
@@ -118,29 +135,66 @@ const delivered = db.prepare('SELECT render_version <= delivered_version FROM jo
 const pendingDelivery = new Set<number>();
 
 function next(): void {
-  if (started < input.jobs) void startOne().catch((err: unknown) => {
+  const draining = input.drainAt !== undefined && started >= input.drainAt && done < input.drainAt;
+  if (started < input.jobs && !draining) void startOne().catch((err: unknown) => {
     console.error('submit failed', err);
     process.exit(2);
   });
 }
 
-function finishOne(): void {
-  done++;
-  if (input.sampleEvery && done % input.sampleEvery === 0) {
-    say({ sample: { jobs: done, rss: process.memoryUsage().rss, heapUsed: process.memoryUsage().heapUsed, fds: fds(), handles: handles(), at: Date.now() } });
-  }
-  if (done === input.jobs) resolveAll();
-  else next();
+function sample() {
+  const cpu = process.cpuUsage();
+  const mem = process.memoryUsage();
+  return { jobs: done, rss: mem.rss, heapUsed: mem.heapUsed, fds: fds(), handles: handles(), inFlight: started - done, at: Date.now(), cpuMs: (cpu.user + cpu.system) / 1000 };
 }
 
+/**
+ * Once the engine has nothing in flight (the last edits, e.g. download buttons, come after a job
+ * counts as done) and idle keep-alive connections have closed (undici keeps them 4 s by default):
+ * what is still open then is held, not pooled.
+ */
+async function drainedSample(): Promise<void> {
+  await poller.idle();
+  await new Promise((r) => setTimeout(r, KEEP_ALIVE_MS + 1000));
+  const links = readdirSync('/proc/self/fd').map((fd) => {
+    try {
+      return readlinkSync(`/proc/self/fd/${fd}`);
+    } catch {
+      return '';
+    }
+  });
+  const resources = process.getActiveResourcesInfo();
+  say({
+    drained: {
+      ...sample(),
+      sockets: links.filter((l) => l.startsWith('socket:')).length,
+      fileReads: resources.filter((r) => r === 'FileHandleReadWrap').length,
+    },
+  });
+}
+
+function finishOne(): void {
+  done++;
+  if (input.sampleEvery && done % input.sampleEvery === 0) say({ sample: sample() });
+  if (done === input.jobs) resolveAll();
+  else if (done === input.drainAt) {
+    void drainedSample().then(() => {
+      for (let i = 0; i < input.concurrency; i++) next();
+    });
+  } else next();
+}
+
+const seen = new Set<number>();
 events.on('changed', (job) => {
-  if (!isTerminal(job.state)) return;
+  if (!isTerminal(job.state) || seen.has(job.id)) return;
   if (job.state !== 'succeeded') {
     console.error(`job ${job.id} ended ${job.state} ${job.errorCode ?? ''}`);
     process.exit(3);
   }
   // The soak keeps nothing per job (its memory is what it measures).
-  if (!input.sampleEvery) finished.push({ taskId: job.taskId!, finishedAt: job.finishedAt!, quality: job.quality, seq: finished.length + 1 });
+  if (input.sampleEvery) return void pendingDelivery.add(job.id);
+  seen.add(job.id);
+  finished.push({ taskId: job.taskId!, finishedAt: job.finishedAt!, quality: job.quality, seq: finished.length + 1 });
   pendingDelivery.add(job.id);
 });
 
@@ -154,10 +208,21 @@ const doneTimer = setInterval(() => {
   }
 }, 20);
 
+if (input.history?.length) {
+  let at = Date.now() - 3_600_000;
+  for (const h of input.history) {
+    const j = await jobs.insert({ ...jobFields(`history-${at}`, h.quality, input.channelIds[0]!, '0'), createdAt: at, deadlineAt: at + 30 * 60_000 });
+    await jobs.markSubmitted(j.id, `history-${j.id}`, null, at, at);
+    await jobs.finish(j.id, { state: 'succeeded', at: at + h.durationMs });
+    at += 1000;
+  }
+  db.prepare('UPDATE jobs SET render_version = delivered_version').run();
+}
 await poller.start();
 for (let i = 0; i < input.concurrency; i++) next();
 const t0 = Date.now();
 await all;
+if (input.drainAt !== undefined) await drainedSample();
 clearInterval(doneTimer);
 await poller.stop();
 await upstream.close();

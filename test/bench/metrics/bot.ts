@@ -6,10 +6,11 @@ import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { snowflake } from '../../fakes/discord/index.js';
 import type { FakeDiscord, InteractionRecord } from '../../fakes/discord/index.js';
-import { World, samplePng, type BotProcess } from '../../e2e/harness.js';
+import { World, samplePng } from '../../e2e/harness.js';
 import { busyLoads } from '../hooks.js';
 import type { BenchContext, Row } from '../lib/report.js';
 import { fmtMB, fmtMs, fmtRatio, percentile, rssOf } from '../lib/stats.js';
+import { BotLog } from '../lib/bot-log.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -39,15 +40,7 @@ async function burst(discord: FakeDiscord, n: number, guildId?: string): Promise
   return recs.map((r) => r.ackLatencyMs ?? Number.POSITIVE_INFINITY);
 }
 
-const delivered = (bot: BotProcess) => bot.logs().filter((l) => l.msg === 'result delivered').length;
-
-async function waitUntil(what: string, timeoutMs: number, probe: () => boolean): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!probe()) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await sleep(100);
-  }
-}
+const delivered = (log: BotLog) => log.count('result delivered');
 
 /** The bare baseline bot (children/bare-bot.mjs) on the same fake. */
 async function startBareBot(world: World): Promise<{ stop: () => Promise<void> }> {
@@ -98,22 +91,25 @@ export async function ackSection(ctx: BenchContext): Promise<Row[]> {
   try {
     ctx.log(`P1: bursts of ${sizes.join(' and ')} /model3d against the real bot`);
     const bot = await world.startBot();
+    const log = new BotLog(bot);
     await burst(world.discord, 5); // warm-up: first requests, JIT
-    await waitUntil('warm-up results', 60_000, () => delivered(bot) >= 5);
     let expected = 5;
-    for (const n of sizes) {
+    await log.until('warm-up results', 60_000, () => delivered(log) >= expected);
+    // The bot is idle before each burst (every earlier result delivered). The biggest burst comes
+    // last, so that nothing waits for its results.
+    const idleBurst = async (n: number) => {
       await sleep(1000);
       const lat = await burst(world.discord, n);
       results[n] = { bot: summary(lat), bare: summary(bare[n]!) };
       expected += n;
-      // Idle again before the next burst (not after the last: nothing follows it).
-      if (n !== sizes[sizes.length - 1]) await waitUntil(`${n} results`, 120_000, () => delivered(bot) >= expected);
-    }
+    };
+    await idleBurst(sizes[0]!);
     for (const load of busyLoads) {
-      await waitUntil('all results', 300_000, () => delivered(bot) >= expected);
-      const wait = await load.start(world, bot);
+      await log.until('all results', 300_000, () => delivered(log) >= expected);
+      const wait = await load.start(world, bot, log);
       const lat = summary(await burst(world.discord, 30));
       await wait();
+      expected += 31;
       rows.push({
         id: 'P1',
         metric: `ack latency, burst of 30 while ${load.name} (p50 / p99)`,
@@ -123,6 +119,8 @@ export async function ackSection(ctx: BenchContext): Promise<Row[]> {
         data: lat,
       });
     }
+    await log.until('all results', 300_000, () => delivered(log) >= expected);
+    for (const n of sizes.slice(1)) await idleBurst(n);
   } finally {
     await world.close();
   }
@@ -162,11 +160,14 @@ async function rss(pid: number): Promise<number> {
 
 export async function memorySection(ctx: BenchContext): Promise<Row[]> {
   const jobs = ctx.quick ? 100 : 1000;
+  // The bot settles (GC) before each reading: 2 s, 1 s in quick mode.
+  const settleMs = ctx.quick ? 1000 : 2000;
   // Tasks stay queued upstream until the simulator's clock is moved on: the jobs stay in flight.
   const pendingMs = 3600_000;
   const world = await World.start({ guilds: 1, timeline: { pendingMs, runningMs: 1000 }, env: { ...BOT_ENV, POLL_INTERVAL_MS: '5000' } });
   try {
     const bot = await world.startBot();
+    const log = new BotLog(bot);
     const pid = await bot.botPid();
     const { discord, dmxapi } = world;
     // Proves the bot has taken in every gateway event sent before it (events arrive in order).
@@ -175,14 +176,14 @@ export async function memorySection(ctx: BenchContext): Promise<Row[]> {
       await discord.waitForAck(rec.id, { timeoutMs: 60_000 });
     };
     await caughtUp(discord.guilds[0]!.id);
-    await sleep(2000);
+    await sleep(settleMs);
     const idle1 = await rss(pid);
     const addGuilds = async (n: number) => {
       for (let i = 0; i < n; i += 100) {
         const added = discord.addGuilds(Array.from({ length: Math.min(100, n - i) }, () => ({ channels: [{}, {}, {}, {}, {}], roles: 5, members: 3 })));
         await caughtUp(added[added.length - 1]!.id);
       }
-      await sleep(2000);
+      await sleep(settleMs);
     };
     ctx.log('P4: 1,000 then 2,500 guilds arrive as GUILD_CREATE');
     await addGuilds(1000);
@@ -198,13 +199,13 @@ export async function memorySection(ctx: BenchContext): Promise<Row[]> {
       acked += lat.filter(Number.isFinite).length;
     }
     // An interaction acknowledged too late (the machine is shared) is refused by Discord and starts no job.
-    await waitUntil(`${acked} submits`, 300_000, () => dmxapi.chargedCount() >= acked);
+    await log.until(`${acked} submits`, 300_000, () => dmxapi.chargedCount() >= acked, 100);
     const inFlightJobs = dmxapi.chargedCount();
-    await sleep(3000);
+    await sleep(settleMs + 1000);
     const inFlight = await rss(pid);
     ctx.log(`P4: the ${jobs} jobs finish`);
     dmxapi.advanceTime(pendingMs);
-    await waitUntil(`${inFlightJobs} results`, 600_000, () => delivered(bot) >= inFlightJobs);
+    await log.until(`${inFlightJobs} results`, 600_000, () => delivered(log) >= inFlightJobs, 100);
     // V8 gives memory back once the process has been idle a while (its memory reducer): wait for that.
     await sleep(ctx.quick ? 5000 : 30_000);
     const after = await rss(pid);
