@@ -16,6 +16,7 @@ RUN npm run build && npm prune --omit=dev
 # --- run: only what the bot needs, as an unprivileged user ---
 FROM node:24-bookworm-slim
 ENV NODE_ENV=production \
+    MALLOC_MMAP_THRESHOLD_=131072 \
     DATABASE_PATH=/app/data/model3d.sqlite \
     FILES_DIR=/app/data/files
 WORKDIR /app
