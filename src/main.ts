@@ -148,8 +148,6 @@ async function run(config: Config, log: Logger): Promise<void> {
     log.info({ user: c.user.tag, guilds: c.guilds.cache.size, commands: [...registry.commands.keys()] }, 'connected to Discord');
     // Posts that `mode: all` missed while the bot was stopped (claimed ones are never posted again).
     void gallery.catchUp().catch((err: unknown) => log.warn({ err }, 'gallery catch-up failed'));
-    // Loading the glTF libraries takes a second of CPU: after start-up, not during it.
-    pool.warm();
   });
   client.on(Events.ShardResume, () => log.info('gateway session resumed'));
   client.on(Events.ShardDisconnect, (e) => log.warn({ code: e.code }, 'gateway disconnected'));

@@ -20,7 +20,17 @@ export interface PoolOptions {
   timeoutMs: number;
   /** V8 heap limit of each worker (resourceLimits.maxOldGenerationSizeMb). */
   memoryMb: number;
+  /** How long a worker with no task is kept for the next one before it is stopped (default IDLE_WORKER_MS). */
+  idleMs?: number;
 }
+
+/**
+ * A worker left idle this long is stopped. Results finishing seconds apart share one warm worker;
+ * after that its memory goes back to the system: a worker holds some 30 MB with the glTF libraries
+ * loaded, and far more once it has processed a real model (its WebAssembly memories only grow).
+ * Starting the next one costs about a second of CPU, in its own thread.
+ */
+export const IDLE_WORKER_MS = 5_000;
 
 /** A worker is replaced after this many tasks, so that nothing it holds on to can pile up. */
 const TASKS_PER_WORKER = 25;
@@ -37,6 +47,8 @@ function workerEntry(): { url: URL | string; eval: boolean } {
 interface Slot {
   worker: Worker;
   tasks: number;
+  /** Stops the worker once it has been idle for `idleMs`. */
+  idleTimer?: NodeJS.Timeout;
   /** Settles the task in flight, if any, when the worker fails or exits. */
   fail?: (err: ModelTaskError) => void;
 }
@@ -44,8 +56,9 @@ interface Slot {
 /**
  * Runs model tasks off the event loop: at most `size` at once, each in a worker thread with a heap
  * limit and a time limit. A worker that runs over its time is terminated and replaced, one that runs
- * out of memory dies and is replaced; idle workers are kept warm (loading the glTF libraries takes
- * about a second). Tasks beyond `size` wait their turn in order.
+ * out of memory dies and is replaced. Workers start on the first task (none at start-up) and stay
+ * warm for the next task for `idleMs` (loading the glTF libraries takes about a second), then stop.
+ * Tasks beyond `size` wait their turn in order.
  */
 export class ModelPool {
   private readonly idle: Slot[] = [];
@@ -61,9 +74,9 @@ export class ModelPool {
     return Math.max(0, this.o.size - this.busy - this.waiting.length);
   }
 
-  /** Starts one worker ahead of the first task, so the first model does not pay for loading. */
-  warm(): void {
-    if (!this.closed && this.all.size === 0) this.idle.push(this.spawn());
+  /** Workers alive now (running a task or kept warm for the next). */
+  get workers(): number {
+    return this.all.size;
   }
 
   async run<K extends ModelTask['kind']>(task: Extract<ModelTask, { kind: K }>): Promise<TaskResults[K]> {
@@ -72,6 +85,7 @@ export class ModelPool {
     try {
       if (this.closed) throw new ModelTaskError('stopped', 'the model pool is closed');
       const slot = this.idle.pop() ?? this.spawn();
+      clearTimeout(slot.idleTimer);
       return (await this.runOn(slot, task)) as TaskResults[K];
     } finally {
       this.busy--;
@@ -90,6 +104,7 @@ export class ModelPool {
     const slot: Slot = { worker, tasks: 0 };
     this.all.add(slot);
     const gone = (err: ModelTaskError) => {
+      clearTimeout(slot.idleTimer);
       this.all.delete(slot);
       const i = this.idle.indexOf(slot);
       if (i >= 0) this.idle.splice(i, 1);
@@ -128,7 +143,7 @@ export class ModelPool {
         done(() => {
           slot.worker.unref();
           if (slot.tasks >= TASKS_PER_WORKER || this.closed) void slot.worker.terminate();
-          else this.idle.push(slot);
+          else this.keepIdle(slot);
           if (reply.ok) resolve(reply.result);
           else reject(new ModelTaskError(reply.failure, reply.message));
         });
@@ -137,6 +152,16 @@ export class ModelPool {
       slot.worker.on('message', onMessage);
       slot.worker.postMessage(task);
     });
+  }
+
+  private keepIdle(slot: Slot): void {
+    this.idle.push(slot);
+    slot.idleTimer = setTimeout(() => {
+      const i = this.idle.indexOf(slot);
+      if (i >= 0) this.idle.splice(i, 1);
+      void slot.worker.terminate();
+    }, this.o.idleMs ?? IDLE_WORKER_MS);
+    slot.idleTimer.unref();
   }
 
   /** Stops every worker; a task in flight fails as 'stopped' (its job resumes after restart). */

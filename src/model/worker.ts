@@ -1,6 +1,11 @@
 import { parentPort } from 'node:worker_threads';
+import sharp from 'sharp';
 import { CorruptModelError, exportObj, exportStl, processModel } from './pipeline.js';
 import type { ModelTask, TaskResults, WorkerReply } from './tasks.js';
+
+// libvips' operation cache belongs to the whole process and outlives this worker: up to 50 MB of
+// decoded textures the bot would never ask for again (each model's images are new).
+sharp.cache(false);
 
 /** One handler per task kind. The worker takes one task at a time and answers each with one message. */
 const handlers: { [K in ModelTask['kind']]: (task: Extract<ModelTask, { kind: K }>) => Promise<TaskResults[K]> } = {

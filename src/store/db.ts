@@ -1,5 +1,4 @@
 import { openSqlite } from './sqlite.js';
-import { openPostgres } from './postgres.js';
 
 export type Dialect = 'sqlite' | 'postgres';
 
@@ -47,6 +46,7 @@ export interface StoreLocation {
 
 /** Opens the configured store and brings its schema up to date. */
 export async function openStore(where: StoreLocation): Promise<Db> {
-  if (where.databaseUrl) return openPostgres(where.databaseUrl);
+  // node-postgres is loaded only when it is used (a few MB a SQLite bot does not need).
+  if (where.databaseUrl) return (await import('./postgres.js')).openPostgres(where.databaseUrl);
   return openSqlite(where.databasePath);
 }

@@ -3,7 +3,7 @@
  * what would only grow (other members, users, messages), while a member's roles still resolve.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Events, type Client, type Interaction } from 'discord.js';
+import { ChannelType, Events, type Client, type Interaction, type TextChannel } from 'discord.js';
 import { FakeDiscord, snowflake } from '../fakes/discord/index.js';
 import { createDiscordClient } from '../../src/discord/client.js';
 import { roleIdsOf } from '../../src/quota/admin.js';
@@ -31,6 +31,15 @@ describe('discord.js caches', () => {
     expect(guild.roles.cache.size).toBe(2 + 3);
     expect([...guild.members.cache.keys()]).toEqual([client.user!.id]);
     expect(guild.members.me?.id).toBe(client.user!.id);
+  });
+
+  it('what it keeps nothing of (messages, threads, emojis…) shares one empty cache that stays empty', () => {
+    const guild = client.guilds.cache.get(fake.guilds[0]!.id)!;
+    const [a, b] = [...guild.channels.cache.filter((c) => c.type === ChannelType.GuildText).values()] as TextChannel[];
+    expect(a!.messages.cache).toBe(b!.messages.cache);
+    expect(guild.emojis.cache).toBe(a!.messages.cache);
+    a!.messages.cache.set(snowflake(), {} as never);
+    expect(b!.messages.cache.size).toBe(0);
   });
 
   it('resolves an interacting member’s roles without caching the member or the user', async () => {

@@ -81,6 +81,25 @@ describe('the model worker pool', () => {
   });
 });
 
+describe('idle workers', () => {
+  it('starts no worker before the first task, keeps it warm for the next, and stops it once idle', async () => {
+    const pool = new ModelPool({ size: 1, timeoutMs: 60_000, memoryMb: 512, idleMs: 300 });
+    expect(pool.workers).toBe(0);
+    const first = pool.run({ kind: 'stl', input, output: join(tmp.dir, 'idle-1.stl'), heightMm: 100 });
+    expect(pool.workers).toBe(1);
+    await first;
+    expect(pool.workers).toBe(1); // kept for the next task
+    const deadline = Date.now() + 30_000;
+    while (pool.workers > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    expect(pool.workers).toBe(0);
+    // The next task starts a fresh worker, which loads everything again and does the work.
+    const r = await pool.run({ kind: 'stl', input, output: join(tmp.dir, 'idle-2.stl'), heightMm: 100 });
+    expect(r.bytes).toBe(readFileSync(join(tmp.dir, 'idle-2.stl')).length);
+    expect(r.bytes).toBe(readFileSync(join(tmp.dir, 'idle-1.stl')).length);
+    await pool.close();
+  });
+});
+
 describe('closing the pool (shutdown)', () => {
   it('a task in flight fails as stopped, not as a crash, so its job can resume after restart', async () => {
     const pool = new ModelPool({ size: 1, timeoutMs: 60_000, memoryMb: 512 });

@@ -73,18 +73,21 @@ async function downloadAndAttach(url: string) {
   return { downloadMs, downloadPeak, attachMs, attachPeak, bytes: files.originalBytes };
 }
 
-/** Baseline in the same process: the same bytes piped straight to a file with undici, nothing else. */
-async function rawDownload(url: string): Promise<number> {
+/** Baseline in the same process: the same bytes piped straight to a file with undici, nothing else (time; peak RSS growth). */
+async function rawDownload(url: string): Promise<{ rawMs: number; rawPeak: number }> {
+  global.gc?.();
+  resetPeak();
+  const rss0 = kb('VmRSS');
   const t = performance.now();
   const res = await request(url);
   await pipeline(res.body, createWriteStream(`${input.filesDir}/raw-${seq}.bin`));
-  return performance.now() - t;
+  return { rawMs: performance.now() - t, rawPeak: kb('VmHWM') - rss0 };
 }
 
 const out: Record<string, unknown> = {};
 await downloadAndAttach(input.files[0]!.url); // warm-up: modules loaded, connections open
 for (const f of input.files.slice(1)) {
-  const rawMs = await rawDownload(f.url);
-  out[f.label] = { ...(await downloadAndAttach(f.url)), rawMs };
+  const raw = await rawDownload(f.url);
+  out[f.label] = { ...(await downloadAndAttach(f.url)), ...raw };
 }
 process.stdout.write(`${JSON.stringify(out)}\n`);

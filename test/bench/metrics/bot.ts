@@ -8,6 +8,7 @@ import { snowflake } from '../../fakes/discord/index.js';
 import type { FakeDiscord, InteractionRecord } from '../../fakes/discord/index.js';
 import { World, samplePng } from '../../e2e/harness.js';
 import { busyLoads } from '../hooks.js';
+import { BOT_NODE_FLAGS } from '../lib/child.js';
 import type { BenchContext, Row } from '../lib/report.js';
 import { fmtMB, fmtMs, fmtRatio, percentile, rssOf } from '../lib/stats.js';
 import { BotLog } from '../lib/bot-log.js';
@@ -43,8 +44,8 @@ async function burst(discord: FakeDiscord, n: number, guildId?: string): Promise
 const delivered = (log: BotLog) => log.count('result delivered');
 
 /** The bare baseline bot (children/bare-bot.mjs) on the same fake. */
-async function startBareBot(world: World): Promise<{ stop: () => Promise<void> }> {
-  const child = spawn(process.execPath, [fileURLToPath(new URL('../children/bare-bot.mjs', import.meta.url))], {
+async function startBareBot(world: World, nodeArgs: string[] = []): Promise<{ pid: number; stop: () => Promise<void> }> {
+  const child = spawn(process.execPath, [...nodeArgs, fileURLToPath(new URL('../children/bare-bot.mjs', import.meta.url))], {
     env: { ...process.env, DISCORD_TOKEN: world.discord.botToken, DISCORD_API_URL: world.discord.apiUrl },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
@@ -54,6 +55,7 @@ async function startBareBot(world: World): Promise<{ stop: () => Promise<void> }
   });
   await world.discord.waitForReady();
   return {
+    pid: child.pid!,
     stop: async () => {
       const exited = new Promise((r) => child.once('exit', r));
       child.kill('SIGTERM');
@@ -158,7 +160,54 @@ async function rss(pid: number): Promise<number> {
   return percentile(s, 50);
 }
 
+/** Sends `n` GUILD_CREATEs (100 at a time), each batch taken in before the next; then lets the process settle. */
+async function addGuilds(discord: FakeDiscord, n: number, settleMs = 2000): Promise<void> {
+  for (let i = 0; i < n; i += 100) {
+    const added = discord.addGuilds(Array.from({ length: Math.min(100, n - i) }, () => ({ channels: [{}, {}, {}, {}, {}], roles: 5, members: 3 })));
+    await caughtUp(discord, added[added.length - 1]!.id);
+  }
+  await sleep(settleMs);
+}
+
+/** Proves a bot has taken in every gateway event sent before it (events arrive in order): it acknowledges a command sent after them. */
+async function caughtUp(discord: FakeDiscord, guildId: string): Promise<void> {
+  const rec = discord.sendInteraction(discord.build.chatInput({ name: 'quota', guildId }));
+  await discord.waitForAck(rec.id, { timeoutMs: 60_000 });
+}
+
+/** The bare discord.js bot (default caches, the bot's node flags): RSS idle with 1 guild and after 2,500 GUILD_CREATEs. */
+async function bareMemory(): Promise<{ idle: number; at2500: number }> {
+  const world = await World.start({ guilds: 1 });
+  try {
+    const bare = await startBareBot(world, BOT_NODE_FLAGS);
+    await caughtUp(world.discord, world.discord.guilds[0]!.id);
+    await sleep(2000);
+    const idle = await rss(bare.pid);
+    await addGuilds(world.discord, 2500);
+    const at2500 = await rss(bare.pid);
+    await bare.stop();
+    return { idle, at2500 };
+  } finally {
+    await world.close();
+  }
+}
+
 export async function memorySection(ctx: BenchContext): Promise<Row[]> {
+  const rows = await botMemory(ctx);
+  ctx.log('P4: the bare discord.js bot, 1 then 2,500 guilds');
+  const bare = await bareMemory();
+  rows.splice(3, 0, {
+    id: 'P4',
+    metric: 'the same, bare discord.js bot (default caches): idle 1 guild → 2,500 guilds',
+    value: `${fmtMB(bare.idle)} → ${fmtMB(bare.at2500)}`,
+    target: '—',
+    pass: null,
+    data: { idleBytes: bare.idle, at2500Bytes: bare.at2500 },
+  });
+  return rows;
+}
+
+async function botMemory(ctx: BenchContext): Promise<Row[]> {
   const jobs = ctx.quick ? 100 : 1000;
   // The bot settles (GC) before each reading: 2 s, 1 s in quick mode.
   const settleMs = ctx.quick ? 1000 : 2000;
@@ -170,25 +219,13 @@ export async function memorySection(ctx: BenchContext): Promise<Row[]> {
     const log = new BotLog(bot);
     const pid = await bot.botPid();
     const { discord, dmxapi } = world;
-    // Proves the bot has taken in every gateway event sent before it (events arrive in order).
-    const caughtUp = async (guildId: string) => {
-      const rec = discord.sendInteraction(discord.build.chatInput({ name: 'quota', guildId }));
-      await discord.waitForAck(rec.id, { timeoutMs: 60_000 });
-    };
-    await caughtUp(discord.guilds[0]!.id);
+    await caughtUp(discord, discord.guilds[0]!.id);
     await sleep(settleMs);
     const idle1 = await rss(pid);
-    const addGuilds = async (n: number) => {
-      for (let i = 0; i < n; i += 100) {
-        const added = discord.addGuilds(Array.from({ length: Math.min(100, n - i) }, () => ({ channels: [{}, {}, {}, {}, {}], roles: 5, members: 3 })));
-        await caughtUp(added[added.length - 1]!.id);
-      }
-      await sleep(settleMs);
-    };
     ctx.log('P4: 1,000 then 2,500 guilds arrive as GUILD_CREATE');
-    await addGuilds(1000);
+    await addGuilds(discord, 1000, settleMs);
     const at1000 = await rss(pid);
-    await addGuilds(1500);
+    await addGuilds(discord, 1500, settleMs);
     const at2500 = await rss(pid);
 
     ctx.log(`P4: ${jobs} jobs in flight`);
