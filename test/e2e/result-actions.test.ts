@@ -386,13 +386,16 @@ describe('Gallery', () => {
     const showcasePosts = (jobId: number) => d().messagesIn(SHOWCASE).filter(footer(jobId));
     const forumPosts = (jobId: number) =>
       [...d().store.channels.values()].filter((c) => c.parent_id === FORUM && d().messagesIn(c.id).some(footer(jobId)));
+    let crashes = 0;
     /** Kills the bot while its gallery post is held by the fake, ages the claim past any post's time, restarts. */
     const crashMidPost = async (channelId: string, landed: boolean, posts: (jobId: number) => unknown[]) => {
-      const held = d().faults.add({ name: 'held post', method: 'POST', channelId, times: 1, delayMs: 3000, ...(landed ? {} : { status: 502 }) });
+      const name = `held post ${++crashes}`;
+      const held = d().faults.add({ name, method: 'POST', channelId, times: 1, delayMs: 1500, ...(landed ? {} : { status: 502 }) });
       const done = await model();
       await d().waitFor(() => held.matched >= 1, { timeoutMs: 10_000, description: 'the post on its way' });
       await bot.kill();
-      await new Promise((r) => setTimeout(r, 3500)); // the held answer comes (or not) while the bot is down
+      // The held request ends (with the post made, or not) while the bot is down.
+      await d().waitFor(() => d().requests.some((r) => r.fault === name && r.finishedAt > 0), { timeoutMs: 10_000, description: 'the held post answered' });
       expect(posts(done.jobId)).toHaveLength(landed ? 1 : 0);
       const db = new Database(join(world.dir, 'bot.sqlite'), { fileMustExist: true });
       try {

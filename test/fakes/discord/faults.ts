@@ -168,12 +168,16 @@ export class Faults {
     return this.add({ name: 'delay', ...scope, delayMs: ms });
   }
 
-  /** Evaluates the rules for one request (mutates counters). */
-  decide(req: FaultRequestInfo): FaultDecision {
+  /**
+   * Evaluates the rules for one request (mutates counters): those that answer before the body is
+   * read (`beforeBody`) when `stage` is 'headers', the others once it has been read.
+   */
+  decide(req: FaultRequestInfo, stage: 'headers' | 'body' = 'body'): FaultDecision {
     const decision: FaultDecision = { delayMs: 0, error: null, names: [] };
     const now = Date.now();
     for (const active of this.rules) {
       const r = active.rule;
+      if ((r.beforeBody === true) !== (stage === 'headers')) continue;
       if (!matches(r, req)) continue;
       active.matched++;
       if (r.afterCalls !== undefined && active.matched <= r.afterCalls) continue;

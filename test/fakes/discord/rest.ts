@@ -225,11 +225,13 @@ export class RestApi {
     record.params = params;
     if (route) record.route = route.template;
     const authorized = !route?.auth || record.headers.authorization === `Bot ${this.ctx.botToken}`;
-    const decision = route && authorized ? this.ctx.faults.decide({ method, route: route.template, path, params }) : null;
-    if (decision?.names.length) record.fault = decision.names.join(',');
-    if (decision?.error?.beforeBody) {
-      if (decision.delayMs > 0) await this.ctx.sleep(decision.delayMs);
-      return { status: decision.error.status, body: decision.error.body, headers: decision.error.headers, unread: true };
+    if (route && authorized) {
+      const early = this.ctx.faults.decide({ method, route: route.template, path, params }, 'headers');
+      if (early.error) {
+        record.fault = early.names.join(',');
+        if (early.delayMs > 0) await this.ctx.sleep(early.delayMs);
+        return { status: early.error.status, body: early.error.body, headers: early.error.headers, unread: true };
+      }
     }
     const parsed = await parseBody(req);
     record.body = parsed.body;
@@ -238,7 +240,9 @@ export class RestApi {
       if (methodMismatch) throw new HttpError(405, { message: '405: Method Not Allowed', code: 0 });
       throw E.notFound();
     }
-    if (!authorized || !decision) throw E.unauthorized();
+    if (!authorized) throw E.unauthorized();
+    const decision = this.ctx.faults.decide({ method, route: route.template, path, params });
+    if (decision.names.length) record.fault = decision.names.join(',');
     if (decision.delayMs > 0) await this.ctx.sleep(decision.delayMs);
     if (decision.error) return { status: decision.error.status, body: decision.error.body, headers: decision.error.headers };
     const body = parsed.body && typeof parsed.body === 'object' && !Array.isArray(parsed.body) ? (parsed.body as Json) : {};
