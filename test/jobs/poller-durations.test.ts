@@ -3,14 +3,12 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { JobStore } from '../../src/store/jobs.js';
-import { JobEvents } from '../../src/jobs/events.js';
 import { Poller } from '../../src/jobs/poller.js';
-import { Deliverer } from '../../src/discord/deliver.js';
 import { closeGuardedAgents } from '../../src/images/index.js';
-import { createLogger } from '../../src/log/index.js';
 import { tempDir } from '../helpers/tmp.js';
 import { newJob } from '../helpers/jobs.js';
 import { openTestStore, type TestStore } from '../helpers/store.js';
+import { testPollerOptions } from '../helpers/poller.js';
 
 /**
  * The schedule learns from recorded durations, so a job is recorded as finished when its success was
@@ -38,23 +36,15 @@ describe('a finished job is stamped when the check saw it succeed', () => {
     const store: TestStore = await openTestStore('sqlite');
     cleanups.push(() => store.cleanup(), () => closeGuardedAgents());
     const jobs = new JobStore(store.db);
-    const log = createLogger({ level: 'silent' });
-    const poller = new Poller({
-      jobs,
-      upstream: { getTask: (taskId) => Promise.resolve({ taskId, status: 'SUCCEEDED', previewUrl: `${base}/preview.webp` }) },
-      deliverer: new Deliverer(null as never, log),
-      events: new JobEvents(),
-      log,
-      clock: () => now,
-      pollIntervalMs: 5000,
-      filesDir: join(tmp.dir, 'files'),
-      allowPrivateAddresses: true,
-      maxModelBytes: 1024 * 1024,
-      models: { free: 0, process: () => Promise.resolve(undefined) },
-      processingLeaseMs: 60_000,
-      leaseMs: 120_000,
-      upstreamRps: 10,
-    });
+    const poller = new Poller(
+      testPollerOptions({
+        jobs,
+        upstream: { getTask: (taskId) => Promise.resolve({ taskId, status: 'SUCCEEDED', previewUrl: `${base}/preview.webp` }) },
+        filesDir: join(tmp.dir, 'files'),
+        clock: () => now,
+        allowPrivateAddresses: true,
+      }),
+    );
     cleanups.push(() => poller.stop(100));
 
     const submittedAt = now - 78_000;

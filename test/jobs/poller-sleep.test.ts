@@ -1,13 +1,11 @@
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { JobStore } from '../../src/store/jobs.js';
-import { JobEvents } from '../../src/jobs/events.js';
 import { Poller } from '../../src/jobs/poller.js';
-import { Deliverer } from '../../src/discord/deliver.js';
-import { createLogger } from '../../src/log/index.js';
 import { tempDir } from '../helpers/tmp.js';
 import { newJob } from '../helpers/jobs.js';
 import { openTestStore, type TestStore } from '../helpers/store.js';
+import { testPollerOptions } from '../helpers/poller.js';
 
 /**
  * The poller sleeps until the earliest due time in SQLite (one timer), so a check runs when it falls
@@ -31,29 +29,19 @@ describe('the poller wakes when the earliest check falls due', () => {
     jobs = new JobStore(store.db);
     checkedAt = [];
     answerGate = null;
-    const log = createLogger({ level: 'silent' });
-    poller = new Poller({
-      jobs,
-      upstream: {
-        getTask: async (taskId) => {
-          checkedAt.push(Date.now());
-          await answerGate;
-          return { taskId, status: 'RUNNING' };
+    poller = new Poller(
+      testPollerOptions({
+        jobs,
+        upstream: {
+          getTask: async (taskId) => {
+            checkedAt.push(Date.now());
+            await answerGate;
+            return { taskId, status: 'RUNNING' };
+          },
         },
-      },
-      deliverer: new Deliverer(null as never, log),
-      events: new JobEvents(),
-      log,
-      clock: () => Date.now(),
-      pollIntervalMs: 5000,
-      filesDir: join(tmp.dir, 'files'),
-      allowPrivateAddresses: false,
-      maxModelBytes: 1024 * 1024,
-      models: { free: 0, process: () => Promise.resolve(undefined) },
-      processingLeaseMs: 60_000,
-      leaseMs: 120_000,
-      upstreamRps: 10,
-    });
+        filesDir: join(tmp.dir, 'files'),
+      }),
+    );
   });
   afterEach(async () => {
     const stopped = poller.stop(100);

@@ -1,13 +1,11 @@
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { JobStore } from '../../src/store/jobs.js';
-import { JobEvents } from '../../src/jobs/events.js';
 import { Poller } from '../../src/jobs/poller.js';
-import { Deliverer } from '../../src/discord/deliver.js';
-import { createLogger } from '../../src/log/index.js';
 import { tempDir } from '../helpers/tmp.js';
 import { newJob } from '../helpers/jobs.js';
 import { BACKENDS, openTestStore, type TestStore } from '../helpers/store.js';
+import { testPollerOptions } from '../helpers/poller.js';
 
 const MIN = 60_000;
 
@@ -24,23 +22,15 @@ describe.each(BACKENDS)('interaction tokens are not kept past their life (%s)', 
     store = await openTestStore(backend);
     jobs = new JobStore(store.db);
     now = 50 * 3600_000;
-    const log = createLogger({ level: 'silent' });
-    poller = new Poller({
-      jobs,
-      upstream: { getTask: () => Promise.reject(new Error('no upstream in this test')) },
-      deliverer: new Deliverer(null as never, log),
-      events: new JobEvents(),
-      log,
-      clock: () => now,
-      pollIntervalMs: 1000,
-      filesDir: join(tmp.dir, 'files'),
-      allowPrivateAddresses: false,
-      maxModelBytes: 1024 * 1024,
-      models: { free: 0, process: () => Promise.resolve(undefined) },
-      processingLeaseMs: 60_000,
-      leaseMs: 120_000,
-      upstreamRps: 10,
-    });
+    poller = new Poller(
+      testPollerOptions({
+        jobs,
+        upstream: { getTask: () => Promise.reject(new Error('no upstream in this test')) },
+        filesDir: join(tmp.dir, 'files'),
+        clock: () => now,
+        pollIntervalMs: 1000,
+      }),
+    );
   });
   afterEach(async () => {
     await poller.stop(100);
