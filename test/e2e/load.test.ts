@@ -54,12 +54,14 @@ describe('30 interactions at once', () => {
     expect(dmxapi.chargedCount()).toBe(N);
 
     // Submits and status checks share one token bucket (burst 1, 10/s): in any span T it grants at
-    // most 1 + T·rate calls. Times here are arrival times at the simulator, so the windows are
-    // shortened by 20 ms of network jitter: any 980 ms of arrivals fit in 1 s of grants.
+    // most 1 + T·rate calls. Times here are arrival times at the simulator: the bound holds where the
+    // calls leave the bot, and on a loaded machine (tests run two files at a time) arrivals bunch up, so
+    // a 1 s window gets half again as much room (no budget at all puts all 30 submits in one) and the
+    // 5 s window and the average over the burst stay tight.
     const apiCalls = dmxapi.calls.filter((c) => c.kind === 'submit' || c.kind === 'get').map((c) => c.at);
     expect(apiCalls.length).toBeGreaterThanOrEqual(2 * N);
-    expect(maxInWindow(apiCalls, 1000 - 20)).toBeLessThanOrEqual(RATE_PER_S + 1);
-    expect(maxInWindow(apiCalls, 5000 - 20)).toBeLessThanOrEqual(5 * RATE_PER_S + 1);
+    expect(maxInWindow(apiCalls, 1000)).toBeLessThanOrEqual(Math.ceil(1.5 * RATE_PER_S));
+    expect(maxInWindow(apiCalls, 5000)).toBeLessThanOrEqual(5 * RATE_PER_S + 2);
     // And on average, over the whole burst, no faster than the budget.
     const span = Math.max(...apiCalls) - Math.min(...apiCalls);
     expect(apiCalls.length - 1).toBeLessThanOrEqual((span * RATE_PER_S) / 1000 + 1);
