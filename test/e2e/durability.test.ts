@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import type { FakeMessage, InteractionRecord } from '../fakes/discord/index.js';
-import { World, downloadButton, samplePng, type BotProcess } from './harness.js';
+import type { InteractionRecord } from '../fakes/discord/index.js';
+import { World, downloadButton, hasGlb, sendModel3d, type BotProcess } from './harness.js';
 
 /**
  * Discord says no while a job runs: expired interaction tokens, a deleted reply, a channel
@@ -10,7 +10,6 @@ import { World, downloadButton, samplePng, type BotProcess } from './harness.js'
 
 const WEBHOOK_ORIGINAL = '/webhooks/:app/:token/messages/@original';
 const CHANNEL_MESSAGE = '/channels/:channel/messages/:message';
-const hasGlb = (m: FakeMessage | undefined): boolean => !!m?.attachments.some((a) => a.filename === 'model.glb');
 
 describe('delivery keeps working when Discord says no', () => {
   let world: World;
@@ -25,11 +24,7 @@ describe('delivery keeps working when Discord says no', () => {
     bot = await world.startBot();
   }
 
-  function send(): InteractionRecord {
-    const { discord } = world;
-    const image = discord.hostFile(samplePng(), { filename: 'sample.png', contentType: 'image/png', width: 256, height: 256 });
-    return discord.sendInteraction(discord.build.chatInput({ name: 'model3d', options: { image } }));
-  }
+  const send = (): InteractionRecord => sendModel3d(world.discord);
 
   /** The first progress edit (queued) went through the interaction webhook. */
   async function firstEdit(rec: InteractionRecord): Promise<void> {

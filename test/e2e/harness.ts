@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { FakeDiscord, type FakeDiscordOptions } from '../fakes/discord/index.js';
+import { FakeDiscord, type FakeDiscordOptions, type InteractionRecord } from '../fakes/discord/index.js';
 import { checkAgainstSpec, formatProblems } from '../fakes/discord/spec-check.js';
 import { DmxapiSimulator, type SimulatorOptions } from '../fakes/dmxapi/index.js';
 import { tempDir } from '../helpers/tmp.js';
@@ -228,6 +228,18 @@ export class World {
 }
 
 export const samplePng = (): Buffer => readFileSync(join(root, 'test/fixtures/sample.png'));
+
+/** A member's `/model3d` with the sample picture uploaded. */
+export function sendModel3d(discord: FakeDiscord): InteractionRecord {
+  const image = discord.hostFile(samplePng(), { filename: 'sample.png', contentType: 'image/png', width: 256, height: 256 });
+  return discord.sendInteraction(discord.build.chatInput({ name: 'model3d', options: { image } }));
+}
+
+/** Whether a message carries the model (a GLB attachment). */
+export const hasGlb = (m: { attachments: { filename: string }[] } | undefined): boolean => !!m?.attachments.some((a) => a.filename === 'model.glb');
+
+/** Picks the bot's log lines of a status check that saw `status`. */
+export const statusChecked = (status: string) => (l: LogLine): boolean => l.msg === 'status checked' && l.status === status;
 
 /** Everything a member can read for one interaction: the reply (content, embed text) and its follow-ups. */
 export function visibleText(discord: FakeDiscord, idOrToken: string): string {

@@ -1,18 +1,16 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { FakeMessage, InteractionRecord } from '../fakes/discord/index.js';
+import type { InteractionRecord } from '../fakes/discord/index.js';
 import { openPostgres } from '../../src/store/postgres.js';
 import { freshSchemaUrl } from '../helpers/store.js';
-import { World, samplePng, type LogLine } from './harness.js';
+import { World, hasGlb, sendModel3d, statusChecked } from './harness.js';
 
 /**
  * The built bot with DATABASE_URL set: the whole store is in PostgreSQL (a schema of its own on the
  * test run's server) and no SQLite file is created. A SIGKILL and a restart on that database lose nothing.
  */
 
-const hasGlb = (m: FakeMessage | undefined): boolean => !!m?.attachments.some((a) => a.filename === 'model.glb');
-const checked = (status: string) => (l: LogLine) => l.msg === 'status checked' && l.status === status;
 
 describe('the bot on PostgreSQL (DATABASE_URL)', () => {
   let world: World;
@@ -21,11 +19,7 @@ describe('the bot on PostgreSQL (DATABASE_URL)', () => {
     await world?.close();
   });
 
-  function send(): InteractionRecord {
-    const { discord } = world;
-    const image = discord.hostFile(samplePng(), { filename: 'sample.png', contentType: 'image/png', width: 256, height: 256 });
-    return discord.sendInteraction(discord.build.chatInput({ name: 'model3d', options: { image } }));
-  }
+  const send = (): InteractionRecord => sendModel3d(world.discord);
 
   async function jobRows(url: string) {
     const db = await openPostgres(url, { max: 1 });
@@ -68,7 +62,7 @@ describe('the bot on PostgreSQL (DATABASE_URL)', () => {
     const first = await world.startBot();
     const rec = send();
     await discord.waitForAck(rec.id);
-    await first.waitForLog(checked('RUNNING'), 30_000);
+    await first.waitForLog(statusChecked('RUNNING'), 30_000);
     await first.kill();
     const taskId = dmxapi.submits[0]!.taskId!;
     dmxapi.release(taskId);

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { FakeMessage, InteractionRecord } from '../fakes/discord/index.js';
 import { t } from '../../src/discord/messages.js';
-import { World, samplePng, type LogLine } from './harness.js';
+import { World, hasGlb, sendModel3d, statusChecked } from './harness.js';
 
 /**
  * The bot dies (SIGKILL: no cleanup) at the worst moments and is started again on the same
@@ -9,8 +9,6 @@ import { World, samplePng, type LogLine } from './harness.js';
  */
 
 const WEBHOOK_ORIGINAL = '/webhooks/:app/:token/messages/@original';
-const hasGlb = (m: FakeMessage | undefined): boolean => !!m?.attachments.some((a) => a.filename === 'model.glb');
-const checked = (status: string) => (l: LogLine) => l.msg === 'status checked' && l.status === status;
 
 describe('SIGKILL and restart on the same database', () => {
   let world: World;
@@ -19,11 +17,7 @@ describe('SIGKILL and restart on the same database', () => {
     await world?.close();
   });
 
-  function send(): InteractionRecord {
-    const { discord } = world;
-    const image = discord.hostFile(samplePng(), { filename: 'sample.png', contentType: 'image/png', width: 256, height: 256 });
-    return discord.sendInteraction(discord.build.chatInput({ name: 'model3d', options: { image } }));
-  }
+  const send = (): InteractionRecord => sendModel3d(world.discord);
 
   async function deliveredToOriginal(rec: InteractionRecord): Promise<FakeMessage> {
     const { discord } = world;
@@ -51,7 +45,7 @@ describe('SIGKILL and restart on the same database', () => {
     const first = await world.startBot();
     const rec = send();
     await discord.waitForAck(rec.id);
-    await first.waitForLog(checked('RUNNING'), 30_000);
+    await first.waitForLog(statusChecked('RUNNING'), 30_000);
     await first.kill();
     const taskId = dmxapi.submits[0]!.taskId!;
     dmxapi.release(taskId);
@@ -73,7 +67,7 @@ describe('SIGKILL and restart on the same database', () => {
     const first = await world.startBot();
     const rec = send();
     await discord.waitForAck(rec.id);
-    await first.waitForLog(checked('RUNNING'), 30_000);
+    await first.waitForLog(statusChecked('RUNNING'), 30_000);
     // The next status check never gets an answer: the bot dies holding the job's lease.
     dmxapi.faults.push({ on: 'get', kind: 'hang' });
     await dmxapi.waitFor((s) => s.calls.some((c) => c.kind === 'get' && c.fault === 'hang'), 30_000);
@@ -84,7 +78,7 @@ describe('SIGKILL and restart on the same database', () => {
     const second = await world.startBot();
     // It polls the still-running task, and sees it RUNNING, well before the dead process's
     // 2-minute lease would have run out (a generous bound: the lease is 120 s).
-    await second.waitForLog(checked('RUNNING'), 60_000);
+    await second.waitForLog(statusChecked('RUNNING'), 60_000);
     expect(dmxapi.statusOf(taskId)).toBe('RUNNING');
     expect(dmxapi.getCount(taskId)).toBeGreaterThan(getsBefore);
     expect(second.logs().find((l) => l.msg === 'resuming unfinished jobs')).toMatchObject({ checks: 1 });

@@ -1,8 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import type { FakeMessage } from '../fakes/discord/index.js';
-import { World, samplePng } from './harness.js';
+import { World, samplePng, hasGlb } from './harness.js';
 
-const hasGlb = (m: FakeMessage | undefined): boolean => !!m?.attachments.some((a) => a.filename === 'model.glb');
 
 describe('SIGTERM', () => {
   let world: World;
