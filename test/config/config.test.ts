@@ -1,16 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig, secretsOf } from '../../src/config/index.js';
+import { loadConfig, secretsOf } from '../../src/config/index.js';
+import { configError, requiredEnv } from '../helpers/config.js';
 
-const required = { DISCORD_TOKEN: 'bot-token-123456', DMXAPI_KEY: 'sk-secret-123456' };
-const fail = (env: NodeJS.ProcessEnv) => {
-  try {
-    loadConfig(env);
-  } catch (err) {
-    expect(err).toBeInstanceOf(ConfigError);
-    return (err as Error).message;
-  }
-  throw new Error('expected a configuration error');
-};
+const required = requiredEnv;
+const fail = configError;
 
 describe('configuration from the environment', () => {
   it('applies every default', () => {

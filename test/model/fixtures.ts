@@ -1,16 +1,9 @@
 import { Document, type Texture } from '@gltf-transform/core';
 import sharp from 'sharp';
+import { xorshift } from '../helpers/noise.js';
 
 /** Small deterministic noise, so fixtures are the same on every run. */
-function rng(seed: number): () => number {
-  let s = seed >>> 0 || 1;
-  return () => {
-    s ^= s << 13;
-    s ^= s >>> 17;
-    s ^= s << 5;
-    return (s >>> 0) / 0x1_0000_0000;
-  };
-}
+const rng = xorshift;
 
 /**
  * A texture image. 'smooth' is a grainy gradient (JPEG shrinks it well), 'noise' is full-range noise (JPEG

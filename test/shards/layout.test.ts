@@ -1,17 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig } from '../../src/config/index.js';
+import { loadConfig } from '../../src/config/index.js';
+import { configError, requiredEnv } from '../helpers/config.js';
 import { gatewayShards, isPrimary, parseShardIds, upstreamShare, workerKey } from '../../src/shards/layout.js';
 
-const required = { DISCORD_TOKEN: 'bot-token-123456', DMXAPI_KEY: 'sk-secret-123456' };
-const fail = (env: NodeJS.ProcessEnv) => {
-  try {
-    loadConfig(env);
-  } catch (err) {
-    expect(err).toBeInstanceOf(ConfigError);
-    return (err as Error).message;
-  }
-  throw new Error('expected a configuration error');
-};
+const required = requiredEnv;
+const fail = configError;
 
 describe('SHARDS and SHARD_IDS', () => {
   it('default: one process, shard 0 of 1, the whole budget, the primary', () => {

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Document, NodeIO } from '@gltf-transform/core';
 import sharp from 'sharp';
+import { xorshift } from '../../helpers/noise.js';
 
 /**
  * A model that looks like what Tripo returns: one ~20k-triangle mesh with POSITION, NORMAL and
@@ -25,16 +26,8 @@ const CACHE_VERSION = 1;
 
 export const CACHE_DIR = join(tmpdir(), 'model3d-bot-sim-cache');
 
-/** A small deterministic generator, so a cached model and a fresh one are byte-identical. */
-function noise(seed: number): () => number {
-  let s = seed >>> 0 || 1;
-  return () => {
-    s ^= s << 13;
-    s ^= s >>> 17;
-    s ^= s << 5;
-    return (s >>> 0) / 0x1_0000_0000;
-  };
-}
+/** Deterministic noise, so a cached model and a fresh one are byte-identical. */
+const noise = xorshift;
 
 /** A lumpy sphere scaled to DIMS: positions, normals (of the lumpy surface) and equirectangular UVs. */
 function mesh(): { position: Float32Array; normal: Float32Array; uv: Float32Array; indices: Uint16Array } {
