@@ -241,6 +241,25 @@ export const hasGlb = (m: { attachments: { filename: string }[] } | undefined): 
 /** Picks the bot's log lines of a status check that saw `status`. */
 export const statusChecked = (status: string) => (l: LogLine): boolean => l.msg === 'status checked' && l.status === status;
 
+/**
+ * A member's /model3d whose task the simulator holds RUNNING; the bot is SIGKILLed once it has seen
+ * it running, and the task then succeeds while no bot is up.
+ */
+export async function killWhileRunning(world: World): Promise<{ rec: InteractionRecord; taskId: string }> {
+  const { discord, dmxapi } = world;
+  // Held until the bot is dead, however slow the machine: no race with the wall clock.
+  dmxapi.nextTasks.push({ holdIn: 'RUNNING' });
+  const bot = await world.startBot();
+  const rec = sendModel3d(discord);
+  await discord.waitForAck(rec.id);
+  await bot.waitForLog(statusChecked('RUNNING'), 30_000);
+  await bot.kill();
+  const taskId = dmxapi.submits.at(-1)!.taskId!;
+  dmxapi.release(taskId);
+  await dmxapi.waitFor((sim) => sim.statusOf(taskId) === 'SUCCEEDED', 30_000);
+  return { rec, taskId };
+}
+
 /** Everything a member can read for one interaction: the reply (content, embed text) and its follow-ups. */
 export function visibleText(discord: FakeDiscord, idOrToken: string): string {
   const messages = [discord.originalMessage(idOrToken), ...discord.followups(idOrToken)];

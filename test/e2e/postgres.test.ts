@@ -4,7 +4,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { InteractionRecord } from '../fakes/discord/index.js';
 import { openPostgres } from '../../src/store/postgres.js';
 import { freshSchemaUrl } from '../helpers/store.js';
-import { World, hasGlb, sendModel3d, statusChecked } from './harness.js';
+import { World, hasGlb, killWhileRunning, sendModel3d } from './harness.js';
 
 /**
  * The built bot with DATABASE_URL set: the whole store is in PostgreSQL (a schema of its own on the
@@ -57,16 +57,7 @@ describe('the bot on PostgreSQL (DATABASE_URL)', () => {
     const url = await freshSchemaUrl();
     world = await World.start({ timeline: { pendingMs: 300, runningMs: 1500 }, env: { DATABASE_URL: url } });
     const { discord, dmxapi } = world;
-    // Held RUNNING until the test releases it: no race with the wall clock on a loaded machine.
-    dmxapi.nextTasks.push({ holdIn: 'RUNNING' });
-    const first = await world.startBot();
-    const rec = send();
-    await discord.waitForAck(rec.id);
-    await first.waitForLog(statusChecked('RUNNING'), 30_000);
-    await first.kill();
-    const taskId = dmxapi.submits[0]!.taskId!;
-    dmxapi.release(taskId);
-    await dmxapi.waitFor((s) => s.statusOf(taskId) === 'SUCCEEDED', 30_000);
+    const { rec } = await killWhileRunning(world);
 
     const second = await world.startBot();
     const id = rec.originalMessageId!;

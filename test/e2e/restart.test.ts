@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { FakeMessage, InteractionRecord } from '../fakes/discord/index.js';
 import { t } from '../../src/discord/messages.js';
-import { World, hasGlb, sendModel3d, statusChecked } from './harness.js';
+import { World, hasGlb, killWhileRunning, sendModel3d, statusChecked } from './harness.js';
 
 /**
  * The bot dies (SIGKILL: no cleanup) at the worst moments and is started again on the same
@@ -40,16 +40,7 @@ describe('SIGKILL and restart on the same database', () => {
   it('killed while the task runs, task finishes while the bot is down: delivered after restart, one submit', async () => {
     world = await World.start({ timeline: { pendingMs: 300, runningMs: 300 } });
     const { discord, dmxapi } = world;
-    // The task stays RUNNING until the bot is dead, however slow the machine.
-    dmxapi.nextTasks.push({ holdIn: 'RUNNING' });
-    const first = await world.startBot();
-    const rec = send();
-    await discord.waitForAck(rec.id);
-    await first.waitForLog(statusChecked('RUNNING'), 30_000);
-    await first.kill();
-    const taskId = dmxapi.submits[0]!.taskId!;
-    dmxapi.release(taskId);
-    await dmxapi.waitFor((s) => s.statusOf(taskId) === 'SUCCEEDED', 10_000);
+    const { rec } = await killWhileRunning(world);
     expect(hasGlb(discord.message(rec.originalMessageId!))).toBe(false);
 
     const second = await world.startBot();
