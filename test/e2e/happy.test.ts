@@ -1,15 +1,15 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { APIActionRowComponent, APIButtonComponent, APIEmbed } from 'discord.js';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import Database from 'better-sqlite3';
-import { World, samplePng, type BotProcess } from './harness.js';
+import { STORES, World, samplePng, type BotProcess } from './harness.js';
 
-describe('/model3d end to end against the built bot', () => {
+describe.each(STORES)('/model3d end to end against the built bot (%s)', (store) => {
   let world: World;
   let bot: BotProcess;
 
   beforeEach(async () => {
-    world = await World.start();
+    world = await World.start({ store });
     bot = await world.startBot();
   });
   afterEach(async () => {
@@ -53,10 +53,10 @@ describe('/model3d end to end against the built bot', () => {
 
     // The reply's id came with the deferral (interaction.response_message_id; a type-5 callback has
     // no `resource`), so the bot stored it without asking Discord for @original.
-    const db = new Database(join(world.dir, 'bot.sqlite'), { readonly: true, fileMustExist: true });
-    const stored = db.prepare('SELECT message_id FROM jobs').pluck().all();
-    db.close();
-    expect(stored).toEqual([rec.originalMessageId]);
+    const stored = await world.rows<{ message_id: string }>('SELECT message_id FROM jobs');
+    expect(stored.map((r) => r.message_id)).toEqual([rec.originalMessageId]);
+    // On PostgreSQL every row is there and no SQLite file is made.
+    expect(existsSync(join(world.dir, 'bot.sqlite'))).toBe(store === 'sqlite');
     expect(discord.requestsMatching({ method: 'GET', route: '/webhooks/:app/:token/messages/@original' })).toEqual([]);
 
     // Another member who sees the result asks for the files: they come privately, from the bot's copy.

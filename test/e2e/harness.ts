@@ -6,6 +6,15 @@ import { FakeDiscord, type FakeDiscordOptions, type InteractionRecord } from '..
 import { checkAgainstSpec, formatProblems } from '../fakes/discord/spec-check.js';
 import { DmxapiSimulator, type SimulatorOptions } from '../fakes/dmxapi/index.js';
 import { tempDir } from '../helpers/tmp.js';
+import { BACKENDS, freshSchemaUrl, type Backend } from '../helpers/store.js';
+import { openStore, type Db, type Params } from '../../src/store/db.js';
+
+/**
+ * The stores every e2e file that touches the store runs on, from the same test code:
+ * `describe.each(STORES)('… (%s)', (store) => { … World.start({ store }) … })`.
+ */
+export const STORES = BACKENDS;
+export type StoreKind = Backend;
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const live = new Set<BotProcess>();
@@ -148,6 +157,11 @@ export interface WorldOptions {
    * the Tripo-like ones are 10–60 MB and take seconds to process on a loaded machine.
    */
   model?: SimulatorOptions['model'];
+  /**
+   * Where the bot keeps its jobs: a SQLite file in the world's dir (the default), or a schema of
+   * its own on the test run's PostgreSQL server (`DATABASE_URL`).
+   */
+  store?: StoreKind;
 }
 
 /** Both fakes, a temp data dir and the env that points a bot at them. */
@@ -160,6 +174,10 @@ export class World {
     readonly dir: string,
     private readonly cleanupDir: () => void,
     private readonly extraEnv: Record<string, string>,
+    /** The store every bot of this world uses (see WorldOptions.store). */
+    readonly store: StoreKind,
+    /** With store 'postgres': the schema's URL (DATABASE_URL); otherwise undefined. */
+    readonly databaseUrl: string | undefined,
   ) {}
 
   static async start(o: WorldOptions = {}): Promise<World> {
@@ -176,7 +194,37 @@ export class World {
       ...(o.onDmxapiCall ? { onCall: o.onDmxapiCall } : {}),
     });
     const tmp = tempDir('model3d-e2e-');
-    return new World(discord, dmxapi, tmp.dir, tmp.cleanup, o.env ?? {});
+    const store = o.store ?? 'sqlite';
+    const databaseUrl = store === 'postgres' ? await freshSchemaUrl() : undefined;
+    return new World(discord, dmxapi, tmp.dir, tmp.cleanup, o.env ?? {}, store, databaseUrl);
+  }
+
+  /** Where the bot's store is, as openStore takes it. */
+  get storeLocation(): { databasePath: string; databaseUrl?: string } {
+    return { databasePath: join(this.dir, 'bot.sqlite'), ...(this.databaseUrl ? { databaseUrl: this.databaseUrl } : {}) };
+  }
+
+  /**
+   * Opens the world's store beside the running bot (the same SQL on both backends, `@name`
+   * parameters), runs fn and closes it again.
+   */
+  async withDb<T>(fn: (db: Db) => Promise<T>): Promise<T> {
+    const db = await openStore(this.storeLocation);
+    try {
+      return await fn(db);
+    } finally {
+      await db.close();
+    }
+  }
+
+  /** Every row of one query on the world's store. */
+  rows<T>(sql: string, params?: Params): Promise<T[]> {
+    return this.withDb((db) => db.all<T>(sql, params));
+  }
+
+  /** The first row of one query on the world's store. */
+  row<T>(sql: string, params?: Params): Promise<T | undefined> {
+    return this.withDb((db) => db.get<T>(sql, params));
   }
 
   get env(): Record<string, string> {
@@ -187,6 +235,7 @@ export class World {
       DMXAPI_KEY: this.dmxapi.key,
       DMXAPI_BASE_URL: this.dmxapi.baseUrl,
       DATABASE_PATH: join(this.dir, 'bot.sqlite'),
+      ...(this.databaseUrl ? { DATABASE_URL: this.databaseUrl } : {}),
       FILES_DIR: join(this.dir, 'files'),
       POLL_INTERVAL_MS: '200',
       IMAGE_URL_ALLOW_PRIVATE: 'true',
