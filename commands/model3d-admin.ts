@@ -8,9 +8,9 @@ import {
   type ChatInputCommandInteraction,
   type RESTPostAPIChatInputApplicationCommandsJSONBody,
 } from 'discord.js';
-import type { Services } from '../src/services.js';
-import { executeAdmin, handleAuditButton } from '../src/quota/admin.js';
-import { AUDIT_PREFIX } from '../src/quota/audit.js';
+import type { Services } from '../src/handlers/services.js';
+import { executeAdmin, handleAuditButton } from '../src/handlers/admin.js';
+import { AUDIT_PREFIX } from '../src/audit/reporter.js';
 
 const member = (description: string, required = true) =>
   ({ type: O.User, name: 'member', description, required }) as const;

@@ -8,16 +8,16 @@ import {
   type ChatInputCommandInteraction,
   type RESTPostAPIChatInputApplicationCommandsJSONBody,
 } from 'discord.js';
-import { UserFacingError } from '../src/errors.js';
-import type { Services } from '../src/services.js';
+import { UserFacingError } from '../src/discord/user-facing-error.js';
+import type { Services } from '../src/handlers/services.js';
 import type { Quality } from '../src/store/jobs.js';
-import { t } from '../src/discord/messages.js';
+import { t } from '../src/i18n/en.js';
 import { DEFAULT_ATTACHMENT_LIMIT, JOB_PREFIX } from '../src/discord/render.js';
 import { denialText } from '../src/quota/service.js';
-import { roleIdsOf } from '../src/quota/admin.js';
+import { roleIdsOf } from '../src/handlers/admin.js';
 import { startJob } from '../src/jobs/start.js';
-import { TITLE_MAX, cleanTitle } from '../src/jobs/names.js';
-import { displayNameOf, handleJobButton } from '../src/discord/job-buttons.js';
+import { TITLE_MAX, cleanTitle } from '../src/domain/names.js';
+import { displayNameOf, handleJobButton } from '../src/handlers/job-buttons.js';
 
 export const definition = {
   name: 'model3d',

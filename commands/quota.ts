@@ -6,9 +6,9 @@ import {
   type ChatInputCommandInteraction,
   type RESTPostAPIChatInputApplicationCommandsJSONBody,
 } from 'discord.js';
-import type { Services } from '../src/services.js';
-import { roleIdsOf } from '../src/quota/admin.js';
-import { quotaStatusText } from '../src/quota/status.js';
+import type { Services } from '../src/handlers/services.js';
+import { roleIdsOf } from '../src/handlers/admin.js';
+import { quotaStatusText } from '../src/handlers/quota-text.js';
 
 export const definition = {
   name: 'quota',

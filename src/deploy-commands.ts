@@ -1,7 +1,7 @@
 import { config as loadDotenv } from 'dotenv';
 import { REST, Routes } from 'discord.js';
 import { ConfigError, loadConfig } from './config/index.js';
-import { loadCommands } from './discord/registry.js';
+import { loadCommands } from './app/registry.js';
 import { scrubString } from './log/index.js';
 
 /** Secrets known once the configuration is loaded; scrubbed from anything printed. */

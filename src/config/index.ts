@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { parseShardIds, type ShardLayout } from '../shards/layout.js';
+import { parseShardIds, type ShardLayout } from './shards.js';
 
 const bool = z
   .enum(['true', 'false', '1', '0', 'yes', 'no'], { error: 'must be true or false' })

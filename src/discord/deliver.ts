@@ -6,7 +6,7 @@ import { DiscordAPIError, Routes, type REST } from 'discord.js';
 import type { Logger } from '../log/index.js';
 import type { DeliveryRoute, Job } from '../store/jobs.js';
 import type { MessagePayload } from './render.js';
-import { t } from './messages.js';
+import { t } from '../i18n/en.js';
 
 /** Interaction tokens live 15 minutes (after that the bot clears them from its rows). */
 export const INTERACTION_TOKEN_LIFE_MS = 15 * 60_000;

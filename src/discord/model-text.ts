@@ -1,8 +1,8 @@
 import type { APIActionRowComponent, APIButtonComponent } from 'discord.js';
 import { ButtonStyle, ComponentType } from 'discord.js';
 import type { Job } from '../store/jobs.js';
-import type { FitReport, ModelStats, ValidationCounts } from '../model/types.js';
-import { t } from './messages.js';
+import type { FitReport, ModelStats, ValidationCounts } from '../domain/model-info.js';
+import { t } from '../i18n/en.js';
 
 /** Numbers as the member writes them (19,800 in English; zh-CN uses the same grouping). */
 function numberFormat(locale: string, digits = 0): Intl.NumberFormat {

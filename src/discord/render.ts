@@ -1,9 +1,9 @@
 import type { APIActionRowComponent, APIButtonComponent, APIEmbed } from 'discord.js';
 import { ButtonStyle, ComponentType, escapeMarkdown } from 'discord.js';
 import { isTerminal, type Job } from '../store/jobs.js';
-import { modelFileName } from '../jobs/names.js';
-import { t, formatBytes, formatDuration } from './messages.js';
-import { TURNTABLE_KIND, TURNTABLE_NAME } from '../model/files.js';
+import { modelFileName } from '../domain/names.js';
+import { t, formatBytes, formatDuration } from '../i18n/en.js';
+import { TURNTABLE_KIND, TURNTABLE_NAME } from '../domain/files.js';
 import { canExport, exportButtonRow, fitText, linkReason, statsText } from './model-text.js';
 
 export const PREVIEW_NAME = 'preview.webp';

@@ -1,8 +1,8 @@
 import { existsSync } from 'node:fs';
 import type { Job } from '../store/jobs.js';
 import { PREVIEW_NAME, TURNTABLE_NAME, type FileToAttach } from '../discord/render.js';
-import { TURNTABLE_KIND } from '../model/files.js';
-import { modelFileName } from '../jobs/names.js';
+import { TURNTABLE_KIND } from '../domain/files.js';
+import { modelFileName } from '../domain/names.js';
 import { statsText } from '../discord/model-text.js';
 
 /** What a gallery post shows of one model. */

@@ -8,12 +8,12 @@ import {
   type RawFile,
   type REST,
 } from 'discord.js';
-import type { Services } from '../services.js';
+import type { Services } from '../handlers/services.js';
 import type { Job } from '../store/jobs.js';
 import { galleryStore, type GalleryPost, type GalleryStore } from '../store/gallery.js';
 import { embedTitle } from '../discord/render.js';
-import { t } from '../discord/messages.js';
-import { messageLink } from '../quota/audit.js';
+import { t } from '../i18n/en.js';
+import { messageLink } from '../audit/reporter.js';
 import { galleryFiles } from './files.js';
 
 export type GalleryRest = Pick<REST, 'get' | 'post' | 'patch' | 'delete'>;

@@ -3,7 +3,7 @@ import { isTerminal, type Job, type JobStore } from '../store/jobs.js';
 import type { DmxapiClient } from '../upstream/index.js';
 import { Deliverer, INTERACTION_TOKEN_LIFE_MS, UndeliverableError } from '../discord/deliver.js';
 import { renderJob, type RenderContext } from '../discord/render.js';
-import { modelFileName } from './names.js';
+import { modelFileName } from '../domain/names.js';
 import type { JobEvents } from './events.js';
 import { deliveryBackoff, failureBackoff, HISTORY_WINDOW, nextCheckDelay, typicalDuration } from './schedule.js';
 import { storeResults } from './results.js';

@@ -3,7 +3,7 @@ import type { Logger } from '../log/index.js';
 import type { Job } from '../store/jobs.js';
 import { downloadToFile, type DownloadRefusal, type DownloadResult } from '../images/index.js';
 import { PREVIEW_NAME } from '../discord/render.js';
-import type { ProcessingFailure } from '../model/types.js';
+import type { ProcessingFailure } from '../domain/model-info.js';
 
 /** The preview is small; anything above this is not a preview we want to upload. */
 const PREVIEW_MAX_BYTES = 8 * 1024 * 1024;

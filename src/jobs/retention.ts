@@ -2,7 +2,7 @@ import { rm, rmdir } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { Logger } from '../log/index.js';
 import type { Job, JobStore } from '../store/jobs.js';
-import { EXPORT_NAMES, FITTED_NAME } from '../model/files.js';
+import { EXPORT_NAMES, FITTED_NAME } from '../domain/files.js';
 
 const DAY_MS = 24 * 3600_000;
 const BATCH = 200;

@@ -1,4 +1,4 @@
-import { UserFacingError } from '../errors.js';
+import { UserFacingError } from '../discord/user-facing-error.js';
 import {
   ImageRejectedError,
   validateAttachment,
@@ -7,9 +7,9 @@ import {
   type ImageRejection,
 } from '../images/index.js';
 import { UpstreamError } from '../upstream/index.js';
-import type { Services } from '../services.js';
+import type { Services } from '../handlers/services.js';
 import type { Job, JobOrigin, Quality } from '../store/jobs.js';
-import { rejectionText, upstreamReason } from '../discord/rejections.js';
+import { rejectionText, upstreamReason } from '../i18n/rejections.js';
 import type { QuotaDenial, QuotaRequest } from '../quota/service.js';
 
 /** Where the picture comes from: a fresh upload (metadata known), or a link to fetch and check. */

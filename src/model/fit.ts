@@ -2,7 +2,7 @@ import type { Document, NodeIO } from '@gltf-transform/core';
 import { dedup, draco, prune, simplify, weld } from '@gltf-transform/functions';
 import { MeshoptSimplifier } from 'meshoptimizer';
 import { downscaleTextures, largestTextureSide, texturesToJpeg } from './textures.js';
-import type { FitStep } from './types.js';
+import type { FitStep } from '../domain/model-info.js';
 
 /** Step 3's texture sizes, largest first. */
 export const DOWNSCALE_SIDES = [2048, 1024, 512] as const;

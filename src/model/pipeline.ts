@@ -7,12 +7,12 @@ import { validateGlb } from './validate.js';
 import { fitUnderBudget, needsRewrite } from './fit.js';
 import { toStl } from './stl.js';
 import { toObjZip } from './obj.js';
-import type { Artifact, FitStep, ModelStats } from './types.js';
+import type { Artifact, FitStep, ModelStats } from '../domain/model-info.js';
 import { MAX_TEXTURE_SIZE } from '../render/texture.js';
-import { FITTED_NAME } from './files.js';
+import { FITTED_NAME } from '../domain/files.js';
 import type { ExportResult, ModelTask, ProcessResult } from './tasks.js';
 import { renderTurntableArtifact } from './turntable.js';
-import { TURNTABLE_KIND } from './files.js';
+import { TURNTABLE_KIND } from '../domain/files.js';
 
 
 /** The provider's file could not be read as glTF at all. */

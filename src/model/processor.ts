@@ -5,8 +5,8 @@ import type { Job, JobStore } from '../store/jobs.js';
 import { ModelTaskError, type ModelPool } from './pool.js';
 import type { ExportResult } from './tasks.js';
 import type { TurntableSettings } from './turntable.js';
-import type { ModelInfo } from './types.js';
-import { EXPORT_NAMES, type ExportKind } from './files.js';
+import type { ModelInfo } from '../domain/model-info.js';
+import { EXPORT_NAMES, type ExportKind } from '../domain/files.js';
 
 /** A job whose processing was interrupted this many times (crashes, restarts) is sent as it came. */
 export const MAX_PROCESSING_ATTEMPTS = 3;

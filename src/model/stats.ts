@@ -1,6 +1,6 @@
 import { ImageUtils, Primitive, type Document, type Node } from '@gltf-transform/core';
 import { getBounds } from '@gltf-transform/functions';
-import type { ModelStats } from './types.js';
+import type { ModelStats } from '../domain/model-info.js';
 
 /** Triangles a primitive draws (strips and fans included); points and lines draw none. */
 export function primitiveTriangles(p: Primitive): number {

@@ -1,4 +1,4 @@
-import type { Artifact, FitReport, ModelStats, ValidationCounts } from './types.js';
+import type { Artifact, FitReport, ModelStats, ValidationCounts } from '../domain/model-info.js';
 import type { TurntableSettings } from './turntable.js';
 
 /**

@@ -4,8 +4,8 @@
 import { join } from 'node:path';
 import type { Document } from '@gltf-transform/core';
 import { renderTurntable } from '../render/turntable.js';
-import { TURNTABLE_KIND, TURNTABLE_NAME } from './files.js';
-import type { Artifact } from './types.js';
+import { TURNTABLE_KIND, TURNTABLE_NAME } from '../domain/files.js';
+import type { Artifact } from '../domain/model-info.js';
 
 /** Carried in the process task; null when TURNTABLE=off. */
 export interface TurntableSettings {

@@ -1,5 +1,5 @@
 import { validateBytes } from 'gltf-validator';
-import type { ValidationCounts } from './types.js';
+import type { ValidationCounts } from '../domain/model-info.js';
 
 /** gltf-validator's error and warning counts for a GLB; external resources count as missing. */
 export async function validateGlb(bytes: Uint8Array): Promise<ValidationCounts> {

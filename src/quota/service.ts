@@ -2,7 +2,7 @@ import type { Config } from '../config/index.js';
 import type { Db } from '../store/db.js';
 import { isTerminal, type Job, type JobStore, type Quality } from '../store/jobs.js';
 import { CHARGED_STATES, QuotaStore, type Block, type LedgerEntry } from '../store/quota.js';
-import { t } from '../discord/messages.js';
+import { t } from '../i18n/en.js';
 import { startOfDay, startOfMonth, startOfNextDay } from './time.js';
 
 export interface QuotaRequest {

@@ -1,8 +1,8 @@
 import type { Db } from './db.js';
 import { sqlDialect } from './dialect.js';
 import type { DownloadRefusal } from '../images/download.js';
-import type { ModelInfo } from '../model/types.js';
-import { leaseOwner } from '../shards/layout.js';
+import type { ModelInfo } from '../domain/model-info.js';
+import { leaseOwner } from '../config/shards.js';
 
 export type Quality = 'standard' | 'detailed';
 export const ACTIVE_STATES = ['queued', 'running'] as const;

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { Job } from '../../src/store/jobs.js';
 import { renderJob } from '../../src/discord/render.js';
 import { jobRow } from '../helpers/jobs.js';
-import { messageTables, t, zhCN, type MessageKey } from '../../src/discord/messages.js';
+import { messageTables, t, zhCN, type MessageKey } from '../../src/i18n/en.js';
 
 // --- type level: every zh-CN key is an English key, with the English parameters ---
 type Table = Required<(typeof messageTables)[string]>;

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Job } from '../../src/store/jobs.js';
 import { renderJob, MODEL_NAME, PREVIEW_NAME, TURNTABLE_NAME } from '../../src/discord/render.js';
-import { t } from '../../src/discord/messages.js';
+import { t } from '../../src/i18n/en.js';
 import { jobRow } from '../helpers/jobs.js';
 
 const job = (o: Partial<Job>): Job => jobRow(o);

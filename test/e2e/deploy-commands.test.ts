@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { FakeDiscord } from '../fakes/discord/index.js';
 import { tempDir } from '../helpers/tmp.js';
-import { loadCommands } from '../../src/discord/registry.js';
+import { loadCommands } from '../../src/app/registry.js';
 
 /** One command per file in commands/: what deploy-commands must register. */
 const expectedNames = [...(await loadCommands()).commands.keys()].sort();

@@ -8,9 +8,9 @@ import { Routes, type APIMessage, type Client } from 'discord.js';
 import { FakeDiscord, DEFAULT_MEMBER_PERMISSIONS, opt, type FakeMessage, type Json } from '../fakes/discord/index.js';
 import { DmxapiSimulator } from '../fakes/dmxapi/index.js';
 import type { Db } from '../../src/store/db.js';
-import { AuditReporter } from '../../src/quota/audit.js';
+import { AuditReporter } from '../../src/audit/reporter.js';
 import { DmxapiClient, RateBudget } from '../../src/upstream/index.js';
-import type { Services } from '../../src/services.js';
+import type { Services } from '../../src/handlers/services.js';
 import { newJob } from '../helpers/jobs.js';
 import { startInProcessBot, type InProcessBot } from '../helpers/in-process.js';
 

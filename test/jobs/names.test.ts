@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { cleanTitle, fileBase, modelFileName, TITLE_MAX } from '../../src/jobs/names.js';
+import { cleanTitle, fileBase, modelFileName, TITLE_MAX } from '../../src/domain/names.js';
 
 describe('titles and the file names made from them', () => {
   it('keeps a title as written, minus control and format characters', async () => {

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { DiscordAPIError } from 'discord.js';
-import { AuditReporter, forwardAuditChanges, parseAuditButton, removeResult, renderAuditRecord, type AuditRest } from '../../src/quota/audit.js';
+import { AuditReporter, forwardAuditChanges, parseAuditButton, removeResult, renderAuditRecord, type AuditRest } from '../../src/audit/reporter.js';
 import { AuditOutbox } from '../../src/store/outbox.js';
 import { openStore } from '../../src/store/db.js';
 import { JobStore } from '../../src/store/jobs.js';

@@ -1,9 +1,9 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { PermissionFlagsBits, PermissionsBitField } from 'discord.js';
-import { CSV_HEADER, QuotaReports, csvField, jobsCsv } from '../../src/quota/reports.js';
-import { balanceText, checkRange, isModerator } from '../../src/quota/admin.js';
+import { CSV_HEADER, QuotaReports, csvField, jobsCsv } from '../../src/store/reports.js';
+import { balanceText, checkRange, isModerator } from '../../src/handlers/admin.js';
 import { createLogger } from '../../src/log/index.js';
-import { UserFacingError } from '../../src/errors.js';
+import { UserFacingError } from '../../src/discord/user-facing-error.js';
 import { BACKENDS } from '../helpers/store.js';
 import { JobStore } from '../../src/store/jobs.js';
 import { ALICE, BOB, GUILD, MOD, OTHER_GUILD, setupQuota, type QuotaEnv } from './helpers.js';

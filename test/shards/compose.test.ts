@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config/index.js';
-import { parseShardIds } from '../../src/shards/layout.js';
+import { parseShardIds } from '../../src/config/shards.js';
 
 /**
  * compose.yaml cannot run here; this checks that what it configures fits together: the bots'

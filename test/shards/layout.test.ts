@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config/index.js';
 import { configError, requiredEnv } from '../helpers/config.js';
-import { gatewayShards, isPrimary, parseShardIds, upstreamShare, workerKey } from '../../src/shards/layout.js';
+import { gatewayShards, isPrimary, parseShardIds, upstreamShare, workerKey } from '../../src/config/shards.js';
 
 const required = requiredEnv;
 const fail = configError;

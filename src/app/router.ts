@@ -1,8 +1,8 @@
 import { MessageFlags, type Interaction, type RepliableInteraction } from 'discord.js';
-import { UserFacingError } from '../errors.js';
-import type { Services } from '../services.js';
+import { UserFacingError } from '../discord/user-facing-error.js';
+import type { Services } from '../handlers/services.js';
 import type { CommandRegistry } from './registry.js';
-import { t } from './messages.js';
+import { t } from '../i18n/en.js';
 
 /** Answers with `text` whatever state the interaction is in; never throws. */
 export async function respond(interaction: RepliableInteraction, text: string, ephemeral: boolean): Promise<void> {

@@ -1,6 +1,6 @@
-import type { Db } from '../store/db.js';
-import { toJob, type Job, type JobRow } from '../store/jobs.js';
-import { CHARGED_STATES, IN_FLIGHT_STATES, sqlList } from '../store/quota.js';
+import type { Db } from './db.js';
+import { toJob, type Job, type JobRow } from './jobs.js';
+import { CHARGED_STATES, IN_FLIGHT_STATES, sqlList } from './quota.js';
 
 /** Read-only aggregates for /model3d-admin usage, balance and export. All filtering is done in SQL. */
 

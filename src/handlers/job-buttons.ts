@@ -9,14 +9,14 @@ import {
   type ButtonInteraction,
   type ChatInputCommandInteraction,
 } from 'discord.js';
-import { UserFacingError } from '../errors.js';
-import type { Services } from '../services.js';
+import { UserFacingError } from '../discord/user-facing-error.js';
+import type { Services } from './services.js';
 import type { Job, JobOrigin } from '../store/jobs.js';
 import { startJob } from '../jobs/start.js';
 import { denialText } from '../quota/service.js';
-import { roleIdsOf } from '../quota/admin.js';
-import { rejectionText } from './rejections.js';
-import { t, type MessageKey } from './messages.js';
+import { roleIdsOf } from './admin.js';
+import { rejectionText } from '../i18n/rejections.js';
+import { t, type MessageKey } from '../i18n/en.js';
 import {
   DEFAULT_ATTACHMENT_LIMIT,
   RETRYABLE_STATES,
@@ -24,7 +24,7 @@ import {
   parseJobButton,
   renderJob,
   type JobAction,
-} from './render.js';
+} from '../discord/render.js';
 import type { ShareOutcome } from '../gallery/publish.js';
 
 const noMentions = { parse: [] as [] };

@@ -8,9 +8,9 @@ import {
   type REST,
   type RESTPostAPIChannelMessageJSONBody,
 } from 'discord.js';
-import { t } from '../discord/messages.js';
+import { t } from '../i18n/en.js';
 import { lastingThumbnail } from '../discord/render.js';
-import type { Services } from '../services.js';
+import type { Services } from '../handlers/services.js';
 import type { Job } from '../store/jobs.js';
 import type { LedgerEntry } from '../store/quota.js';
 import type { AuditOutbox } from '../store/outbox.js';

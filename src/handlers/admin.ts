@@ -6,12 +6,12 @@ import {
   type ChatInputCommandInteraction,
   type User,
 } from 'discord.js';
-import { t } from '../discord/messages.js';
-import { UserFacingError } from '../errors.js';
-import type { Services } from '../services.js';
-import { parseAuditButton, removeResult, renderAuditRecord, type AuditRest } from './audit.js';
-import { QuotaReports, jobsCsv } from './reports.js';
-import { startOfDay, startOfDaysAgo, startOfMonth } from './time.js';
+import { t } from '../i18n/en.js';
+import { UserFacingError } from '../discord/user-facing-error.js';
+import type { Services } from './services.js';
+import { parseAuditButton, removeResult, renderAuditRecord, type AuditRest } from '../audit/reporter.js';
+import { QuotaReports, jobsCsv } from '../store/reports.js';
+import { startOfDay, startOfDaysAgo, startOfMonth } from '../quota/time.js';
 
 type AnyInteraction = ChatInputCommandInteraction | ButtonInteraction;
 

@@ -1,5 +1,5 @@
-import { t } from '../discord/messages.js';
-import type { QuotaStatus } from './service.js';
+import { t } from '../i18n/en.js';
+import type { QuotaStatus } from '../quota/service.js';
 
 /** The ephemeral /quota answer. */
 export function quotaStatusText(locale: string, s: QuotaStatus, inGuild: boolean): string {

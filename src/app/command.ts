@@ -3,7 +3,7 @@ import type {
   ChatInputCommandInteraction,
   RESTPostAPIChatInputApplicationCommandsJSONBody,
 } from 'discord.js';
-import type { Services } from '../services.js';
+import type { Services } from '../handlers/services.js';
 
 /**
  * The shape of every file in commands/: its JSON definition and its handler.
