@@ -10,7 +10,7 @@ import {
 } from 'discord.js';
 import { UserFacingError } from '../src/discord/user-facing-error.js';
 import type { Services } from '../src/handlers/services.js';
-import type { Quality } from '../src/store/jobs.js';
+import type { Quality } from '../src/domain/quality.js';
 import { t } from '../src/i18n/en.js';
 import { DEFAULT_ATTACHMENT_LIMIT, JOB_PREFIX } from '../src/discord/render.js';
 import { denialText } from '../src/quota/service.js';

@@ -17,7 +17,7 @@ import { AuditOutbox } from './store/outbox.js';
 import { gatewayShards, isPrimary, leaseOwner, upstreamShare, workerKey } from './config/shards.js';
 import { runManager } from './app/shard-manager.js';
 import { createDiscordClient } from './discord/client.js';
-import { Deliverer } from './discord/deliver.js';
+import { Deliverer, PROGRESS_EDIT_GAP_MS } from './discord/deliver.js';
 import { loadCommands } from './app/registry.js';
 import { createInteractionHandler } from './app/router.js';
 import type { Services } from './handlers/services.js';
@@ -35,7 +35,7 @@ async function run(config: Config, log: Logger): Promise<void> {
   const primary = isPrimary(layout);
   const db = await openStore(config);
   log.info({ store: db.dialect }, 'store ready');
-  const jobs = new JobStore(db, leaseOwner(workerKey(layout)));
+  const jobs = new JobStore(db, leaseOwner(workerKey(layout)), PROGRESS_EDIT_GAP_MS);
   const events = new JobEvents();
 
   // UPSTREAM_MAX_RPS is the whole bot's budget: each shard process gets its share.

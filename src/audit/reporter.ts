@@ -11,7 +11,7 @@ import {
 import { t } from '../i18n/en.js';
 import { lastingThumbnail } from '../discord/render.js';
 import type { Services } from '../handlers/services.js';
-import type { Job } from '../store/jobs.js';
+import type { Job } from '../domain/job.js';
 import type { LedgerEntry } from '../store/quota.js';
 import type { AuditOutbox } from '../store/outbox.js';
 import type { JobEvents } from '../jobs/events.js';

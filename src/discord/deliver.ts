@@ -4,9 +4,12 @@ import { Readable } from 'node:stream';
 import { extname } from 'node:path';
 import { DiscordAPIError, Routes, type REST } from 'discord.js';
 import type { Logger } from '../log/index.js';
-import type { DeliveryRoute, Job } from '../store/jobs.js';
+import type { DeliveryRoute, Job } from '../domain/job.js';
 import type { MessagePayload } from './render.js';
 import { t } from '../i18n/en.js';
+
+/** Progress edits of one message stay at least this far apart (Discord's pacing); final edits are not held back. */
+export const PROGRESS_EDIT_GAP_MS = 5000;
 
 /** Interaction tokens live 15 minutes (after that the bot clears them from its rows). */
 export const INTERACTION_TOKEN_LIFE_MS = 15 * 60_000;

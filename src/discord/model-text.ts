@@ -1,6 +1,6 @@
 import type { APIActionRowComponent, APIButtonComponent } from 'discord.js';
 import { ButtonStyle, ComponentType } from 'discord.js';
-import type { Job } from '../store/jobs.js';
+import type { Job } from '../domain/job.js';
 import type { FitReport, ModelStats, ValidationCounts } from '../domain/model-info.js';
 import { t } from '../i18n/en.js';
 

@@ -1,6 +1,6 @@
 import type { APIActionRowComponent, APIButtonComponent, APIEmbed } from 'discord.js';
 import { ButtonStyle, ComponentType, escapeMarkdown } from 'discord.js';
-import { isTerminal, type Job } from '../store/jobs.js';
+import { isIn, isTerminal, RETRYABLE_STATES, type Job } from '../domain/job.js';
 import { modelFileName } from '../domain/names.js';
 import { t, formatBytes, formatDuration } from '../i18n/en.js';
 import { TURNTABLE_KIND, TURNTABLE_NAME } from '../domain/files.js';
@@ -72,9 +72,6 @@ function actionButton(
   return { type: ComponentType.Button, style, label, custom_id: jobButtonId(action, job.id) };
 }
 
-/** Retry on a job that ended without a model (states a new attempt may fix). */
-export const RETRYABLE_STATES = ['failed', 'canceled', 'expired', 'timed_out', 'not_submitted', 'outcome_unknown'] as const;
-
 /**
  * The buttons a finished job's message offers: what to do next with this result.
  * Checked again when pressed; showing a button grants nothing.
@@ -83,7 +80,7 @@ export function resultActionButtons(job: Job, ctx: Pick<RenderContext, 'offerSha
   if (!isTerminal(job.state)) return [];
   const L = job.locale;
   const out: APIButtonComponent[] = [];
-  if ((RETRYABLE_STATES as readonly string[]).includes(job.state)) {
+  if (isIn(RETRYABLE_STATES, job.state)) {
     out.push(actionButton(job, 'retry', ButtonStyle.Primary, t(L, 'job.button.retry')));
   }
   if (job.state === 'succeeded' && job.quality === 'standard') {

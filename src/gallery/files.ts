@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import type { Job } from '../store/jobs.js';
+import type { Job } from '../domain/job.js';
 import { PREVIEW_NAME, TURNTABLE_NAME, type FileToAttach } from '../discord/render.js';
 import { TURNTABLE_KIND } from '../domain/files.js';
 import { modelFileName } from '../domain/names.js';

@@ -9,7 +9,7 @@ import {
   type REST,
 } from 'discord.js';
 import type { Services } from '../handlers/services.js';
-import type { Job } from '../store/jobs.js';
+import type { Job } from '../domain/job.js';
 import { galleryStore, type GalleryPost, type GalleryStore } from '../store/gallery.js';
 import { embedTitle } from '../discord/render.js';
 import { t } from '../i18n/en.js';

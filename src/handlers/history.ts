@@ -14,7 +14,7 @@ import {
 } from 'discord.js';
 import type { Services } from './services.js';
 import { UserFacingError } from '../discord/user-facing-error.js';
-import { isTerminal, type Job } from '../store/jobs.js';
+import { isTerminal, type Job } from '../domain/job.js';
 import { historyStore, type HistoryEntry } from '../store/history.js';
 import { formatBytes, t } from '../i18n/en.js';
 import { DEFAULT_ATTACHMENT_LIMIT, PREVIEW_NAME, TURNTABLE_NAME } from '../discord/render.js';

@@ -11,7 +11,7 @@ import {
 } from 'discord.js';
 import { UserFacingError } from '../discord/user-facing-error.js';
 import type { Services } from './services.js';
-import type { Job, JobOrigin } from '../store/jobs.js';
+import { isIn, RETRYABLE_STATES, type Job, type JobOrigin } from '../domain/job.js';
 import { startJob } from '../jobs/start.js';
 import { denialText } from '../quota/service.js';
 import { roleIdsOf } from './admin.js';
@@ -19,7 +19,6 @@ import { rejectionText } from '../i18n/rejections.js';
 import { t, type MessageKey } from '../i18n/en.js';
 import {
   DEFAULT_ATTACHMENT_LIMIT,
-  RETRYABLE_STATES,
   jobButtonId,
   parseJobButton,
   renderJob,
@@ -86,7 +85,7 @@ async function startFromResult(i: ButtonInteraction, s: Services, parent: Job, o
   if (i.user.id !== parent.userId) throw refuse(t(L, 'job.action.notYours', { button }));
   const applies =
     origin === 'retry'
-      ? (RETRYABLE_STATES as readonly string[]).includes(parent.state)
+      ? isIn(RETRYABLE_STATES, parent.state)
       : parent.state === 'succeeded' && parent.quality === 'standard';
   if (!applies) throw refuse(t(L, 'job.action.wrongState', { id: parent.id, button }));
   const running = await s.jobs.childInFlight(parent.id, origin);

@@ -7,6 +7,7 @@ import { pipeline } from 'node:stream/promises';
 import { request } from 'undici';
 import { type AddressPolicy, BlockedAddressError, checkHop, DEFAULT_MAX_REDIRECTS, guardedAgent, PUBLIC_ONLY, REDIRECT_STATUSES } from './address.js';
 import { totalSize } from './probe.js';
+import type { DownloadRefusal } from '../domain/job.js';
 
 export interface DownloadOptions {
   /** Refuse (and delete) anything larger. */
@@ -22,7 +23,7 @@ export interface DownloadOptions {
 }
 
 /** Refusals of the address guard: nothing was fetched from the refused address. */
-export type DownloadRefusal = 'private_address' | 'bad_scheme' | 'too_many_redirects';
+export type { DownloadRefusal };
 
 export type DownloadResult =
   | { ok: true; bytes: number }

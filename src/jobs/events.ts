@@ -1,5 +1,5 @@
 import { EventEmitter } from 'node:events';
-import type { Job } from '../store/jobs.js';
+import type { Job } from '../domain/job.js';
 
 interface JobEventMap {
   /** A job was created or changed state. Listeners must not throw; they run after the write. */

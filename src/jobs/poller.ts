@@ -1,5 +1,6 @@
 import type { Logger } from '../log/index.js';
-import { isTerminal, type Job, type JobStore } from '../store/jobs.js';
+import { isTerminal, type Job } from '../domain/job.js';
+import type { JobStore } from '../store/jobs.js';
 import type { DmxapiClient } from '../upstream/index.js';
 import { Deliverer, INTERACTION_TOKEN_LIFE_MS, UndeliverableError } from '../discord/deliver.js';
 import { renderJob, type RenderContext } from '../discord/render.js';

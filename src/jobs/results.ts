@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import type { Logger } from '../log/index.js';
-import type { Job } from '../store/jobs.js';
+import type { Job } from '../domain/job.js';
 import { downloadToFile, type DownloadRefusal, type DownloadResult } from '../images/index.js';
 import { PREVIEW_NAME } from '../discord/render.js';
 import type { ProcessingFailure } from '../domain/model-info.js';

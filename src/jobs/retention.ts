@@ -1,7 +1,8 @@
 import { rm, rmdir } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { Logger } from '../log/index.js';
-import type { Job, JobStore } from '../store/jobs.js';
+import type { Job } from '../domain/job.js';
+import type { JobStore } from '../store/jobs.js';
 import { EXPORT_NAMES, FITTED_NAME } from '../domain/files.js';
 
 const DAY_MS = 24 * 3600_000;

@@ -8,7 +8,8 @@ import {
 } from '../images/index.js';
 import { UpstreamError } from '../upstream/index.js';
 import type { Services } from '../handlers/services.js';
-import type { Job, JobOrigin, Quality } from '../store/jobs.js';
+import type { Job, JobOrigin } from '../domain/job.js';
+import type { Quality } from '../domain/quality.js';
 import { rejectionText, upstreamReason } from '../i18n/rejections.js';
 import type { QuotaDenial, QuotaRequest } from '../quota/service.js';
 

@@ -1,7 +1,8 @@
 import { stat } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { Logger } from '../log/index.js';
-import type { Job, JobStore } from '../store/jobs.js';
+import type { Job } from '../domain/job.js';
+import type { JobStore } from '../store/jobs.js';
 import { ModelTaskError, type ModelPool } from './pool.js';
 import type { ExportResult } from './tasks.js';
 import type { TurntableSettings } from './turntable.js';

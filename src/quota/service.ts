@@ -1,7 +1,9 @@
 import type { Config } from '../config/index.js';
 import type { Db } from '../store/db.js';
-import { isTerminal, type Job, type JobStore, type Quality } from '../store/jobs.js';
-import { CHARGED_STATES, QuotaStore, type Block, type LedgerEntry } from '../store/quota.js';
+import { CHARGED_STATES, isIn, isTerminal, type Job, type JobState } from '../domain/job.js';
+import type { JobStore } from '../store/jobs.js';
+import type { Quality } from '../domain/quality.js';
+import { QuotaStore, type Block, type LedgerEntry } from '../store/quota.js';
 import { t } from '../i18n/en.js';
 import { startOfDay, startOfMonth, startOfNextDay } from './time.js';
 
@@ -50,7 +52,7 @@ export type RefundResult =
   | { ok: true; job: Job; entry: LedgerEntry }
   | { ok: false; reason: 'unknown_job' | 'already_refunded' | 'in_flight'; job?: Job; entry?: LedgerEntry };
 
-const charged = (state: string) => (CHARGED_STATES as readonly string[]).includes(state);
+const charged = (state: JobState) => isIn(CHARGED_STATES, state);
 
 /**
  * Credits, limits and the ledger. All numbers are SQL aggregates over the jobs table and the

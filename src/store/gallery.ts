@@ -1,6 +1,7 @@
 import type { Db } from './db.js';
 import { sqlDialect } from './dialect.js';
-import { toJob, type Job, type JobRow } from './jobs.js';
+import { toJob, type JobRow } from './job-rows.js';
+import type { Job } from '../domain/job.js';
 
 export type GalleryMode = 'opt-in' | 'all';
 

@@ -1,5 +1,6 @@
 import type { Db } from './db.js';
-import { toJob, type Job, type JobRow } from './jobs.js';
+import { toJob, type JobRow } from './job-rows.js';
+import type { Job } from '../domain/job.js';
 
 /** One of a member's jobs as /model3d-history shows it. */
 export interface HistoryEntry {

@@ -1,226 +1,11 @@
 import type { Db } from './db.js';
 import { sqlDialect } from './dialect.js';
-import type { DownloadRefusal } from '../images/download.js';
+import { sqlList } from './sql.js';
+import { toJob, type JobRow } from './job-rows.js';
+import { ACTIVE_STATES, IN_FLIGHT_STATES, TERMINAL_STATES, type ActiveState, type DeliveryRoute, type DownloadRefusal, type Job, type JobOrigin, type ProcessingState, type TerminalState } from '../domain/job.js';
 import type { ModelInfo } from '../domain/model-info.js';
+import type { Quality } from '../domain/quality.js';
 import { leaseOwner } from '../config/shards.js';
-
-export type Quality = 'standard' | 'detailed';
-export const ACTIVE_STATES = ['queued', 'running'] as const;
-export const TERMINAL_STATES = [
-  'succeeded',
-  'failed',
-  'canceled',
-  'expired',
-  'timed_out',
-  'not_submitted',
-  'outcome_unknown',
-] as const;
-export type ActiveState = (typeof ACTIVE_STATES)[number];
-export type TerminalState = (typeof TERMINAL_STATES)[number];
-/** `submitting`: the row is written and the submit may be in flight. */
-export type JobState = 'submitting' | ActiveState | TerminalState;
-export type DeliveryRoute = 'webhook' | 'channel_edit' | 'channel_message' | 'dm';
-/** Post-processing of the provider's GLB; the result message waits while it is 'pending'. */
-export type ProcessingState = 'pending' | 'done' | 'failed';
-
-export function isTerminal(state: JobState): state is TerminalState {
-  return (TERMINAL_STATES as readonly string[]).includes(state);
-}
-
-export interface Job {
-  id: number;
-  interactionId: string;
-  /** '' once cleared (older than the token's 15-minute life). */
-  interactionToken: string;
-  applicationId: string;
-  guildId: string | null;
-  channelId: string;
-  userId: string;
-  locale: string;
-  messageId: string | null;
-  imageUrl: string;
-  imageSource: 'attachment' | 'url';
-  imageName: string | null;
-  quality: Quality;
-  cost: number;
-  attachmentSizeLimit: number;
-  state: JobState;
-  taskId: string | null;
-  createdAt: number;
-  updatedAt: number;
-  submittedAt: number | null;
-  startedAt: number | null;
-  finishedAt: number | null;
-  deadlineAt: number;
-  pollCount: number;
-  pollFailures: number;
-  nextCheckAt: number | null;
-  modelUrl: string | null;
-  previewUrl: string | null;
-  resultExpiresAt: number | null;
-  modelFile: string | null;
-  modelBytes: number | null;
-  previewFile: string | null;
-  /** The address guard refused the result links; nothing was downloaded from them. */
-  filesRefused: DownloadRefusal | null;
-  errorCode: string | null;
-  errorMessage: string | null;
-  totalTokens: number | null;
-  renderVersion: number;
-  deliveredVersion: number;
-  lastEditAt: number | null;
-  nextDeliveryAt: number | null;
-  deliveryAttempts: number;
-  deliveryRoute: DeliveryRoute | null;
-  deliveryError: string | null;
-  replyGone: boolean;
-  /** The member's own name for the model, already cleaned (at most 60 characters). */
-  title: string | null;
-  /** The requester's display name when the job was made (for the gallery post's name). */
-  requesterName: string | null;
-  /** Set on a job started from a result's button: the result's job and which button. */
-  parentJobId: number | null;
-  origin: JobOrigin | null;
-  /** The result was deleted with its Delete button (by the requester or a moderator). */
-  deletedAt: number | null;
-  deletedBy: string | null;
-  /** The provider's GLB as downloaded; `modelFile` is the copy that fits the upload limit. */
-  originalFile: string | null;
-  originalBytes: number | null;
-  processingState: ProcessingState | null;
-  processingAttempts: number;
-  modelInfo: ModelInfo | null;
-}
-
-/** Which result button started a job. */
-export type JobOrigin = 'retry' | 'detailed';
-
-export interface JobRow {
-  id: number;
-  interaction_id: string;
-  interaction_token: string;
-  application_id: string;
-  guild_id: string | null;
-  channel_id: string;
-  user_id: string;
-  locale: string;
-  message_id: string | null;
-  image_url: string;
-  image_source: 'attachment' | 'url';
-  image_name: string | null;
-  quality: Quality;
-  cost: number;
-  attachment_size_limit: number;
-  state: JobState;
-  task_id: string | null;
-  created_at: number;
-  updated_at: number;
-  submitted_at: number | null;
-  started_at: number | null;
-  finished_at: number | null;
-  deadline_at: number;
-  poll_count: number;
-  poll_failures: number;
-  next_check_at: number | null;
-  model_url: string | null;
-  preview_url: string | null;
-  result_expires_at: number | null;
-  model_file: string | null;
-  model_bytes: number | null;
-  preview_file: string | null;
-  files_refused: DownloadRefusal | null;
-  error_code: string | null;
-  error_message: string | null;
-  total_tokens: number | null;
-  render_version: number;
-  delivered_version: number;
-  last_edit_at: number | null;
-  next_delivery_at: number | null;
-  delivery_attempts: number;
-  delivery_route: DeliveryRoute | null;
-  delivery_error: string | null;
-  reply_gone: number;
-  title: string | null;
-  requester_name: string | null;
-  parent_job_id: number | null;
-  origin: JobOrigin | null;
-  deleted_at: number | null;
-  deleted_by: string | null;
-  original_file: string | null;
-  original_bytes: number | null;
-  processing_state: ProcessingState | null;
-  processing_attempts: number;
-  model_info: string | null;
-}
-
-function parseInfo(text: string | null): ModelInfo | null {
-  if (!text) return null;
-  try {
-    return JSON.parse(text) as ModelInfo;
-  } catch {
-    return null;
-  }
-}
-
-export function toJob(r: JobRow): Job {
-  return {
-    id: r.id,
-    interactionId: r.interaction_id,
-    interactionToken: r.interaction_token,
-    applicationId: r.application_id,
-    guildId: r.guild_id,
-    channelId: r.channel_id,
-    userId: r.user_id,
-    locale: r.locale,
-    messageId: r.message_id,
-    imageUrl: r.image_url,
-    imageSource: r.image_source,
-    imageName: r.image_name,
-    quality: r.quality,
-    cost: r.cost,
-    attachmentSizeLimit: r.attachment_size_limit,
-    state: r.state,
-    taskId: r.task_id,
-    createdAt: r.created_at,
-    updatedAt: r.updated_at,
-    submittedAt: r.submitted_at,
-    startedAt: r.started_at,
-    finishedAt: r.finished_at,
-    deadlineAt: r.deadline_at,
-    pollCount: r.poll_count,
-    pollFailures: r.poll_failures,
-    nextCheckAt: r.next_check_at,
-    modelUrl: r.model_url,
-    previewUrl: r.preview_url,
-    resultExpiresAt: r.result_expires_at,
-    modelFile: r.model_file,
-    modelBytes: r.model_bytes,
-    previewFile: r.preview_file,
-    filesRefused: r.files_refused ?? null,
-    errorCode: r.error_code,
-    errorMessage: r.error_message,
-    totalTokens: r.total_tokens,
-    renderVersion: r.render_version,
-    deliveredVersion: r.delivered_version,
-    lastEditAt: r.last_edit_at,
-    nextDeliveryAt: r.next_delivery_at,
-    deliveryAttempts: r.delivery_attempts,
-    deliveryRoute: r.delivery_route,
-    deliveryError: r.delivery_error,
-    replyGone: r.reply_gone === 1,
-    title: r.title,
-    requesterName: r.requester_name,
-    parentJobId: r.parent_job_id,
-    origin: r.origin,
-    deletedAt: r.deleted_at,
-    deletedBy: r.deleted_by,
-    originalFile: r.original_file,
-    originalBytes: r.original_bytes,
-    processingState: r.processing_state,
-    processingAttempts: r.processing_attempts,
-    modelInfo: parseInfo(r.model_info),
-  };
-}
 
 /** What the command knows when it writes the row; everything else starts at its default. */
 export type NewJob = Pick<
@@ -254,10 +39,9 @@ export interface FinishUpdate {
   errorMessage?: string | null;
 }
 
-/** Progress edits to one message stay at least this far apart; final edits are not held back. */
-export const PROGRESS_EDIT_GAP_MS = 5000;
-
-const TERMINAL = TERMINAL_STATES.map((s) => `'${s}'`).join(', ');
+const TERMINAL = sqlList(TERMINAL_STATES);
+const ACTIVE = sqlList(ACTIVE_STATES);
+const IN_FLIGHT = sqlList(IN_FLIGHT_STATES);
 
 /**
  * Claims are leases: the claimed rows' due time (next_check_at / next_delivery_at) moves to
@@ -273,10 +57,17 @@ export class JobStore {
   /** Owners that start with this are earlier boots of this process's place in the bot. */
   private readonly predecessors: string;
 
+  /**
+   * `progressEditGapMs`: how far apart progress edits of one message stay (the messenger's pacing,
+   * passed in by the wiring); final edits are never held back.
+   */
   constructor(
     private readonly db: Db,
     owner = leaseOwner('0/1'),
+    progressEditGapMs = 0,
   ) {
+    if (!Number.isSafeInteger(progressEditGapMs) || progressEditGapMs < 0) throw new Error('progressEditGapMs must be a whole number of ms');
+    const gap = progressEditGapMs;
     this.owner = owner;
     this.predecessors = owner.slice(0, owner.lastIndexOf(':') + 1);
     const d = sqlDialect(db.dialect);
@@ -298,7 +89,7 @@ export class JobStore {
         UPDATE jobs SET state = 'queued', task_id = @taskId, total_tokens = @totalTokens, submitted_at = @at,
           updated_at = @at, next_check_at = @nextCheckAt, check_owner = NULL,
           render_version = render_version + 1,
-          next_delivery_at = ${d.greatest(at, `COALESCE(last_edit_at + ${PROGRESS_EDIT_GAP_MS}, 0)`)}
+          next_delivery_at = ${d.greatest(at, `COALESCE(last_edit_at + ${gap}, 0)`)}
         WHERE id = @id AND state = 'submitting' RETURNING *`,
       finish: `
         UPDATE jobs SET state = @state, finished_at = @at, updated_at = @at, next_check_at = NULL, check_owner = NULL,
@@ -322,7 +113,7 @@ export class JobStore {
       claimChecks: `
         UPDATE jobs SET next_check_at = @leaseUntil, check_owner = @owner
         WHERE id IN (
-          SELECT id FROM jobs WHERE state IN ('queued', 'running') AND next_check_at <= @now
+          SELECT id FROM jobs WHERE state IN (${ACTIVE}) AND next_check_at <= @now
             AND NOT (${d.inList('id', 'busy', 'BIGINT')})
           ORDER BY next_check_at LIMIT @limit ${d.skipLocked})
         RETURNING *`,
@@ -332,12 +123,12 @@ export class JobStore {
           started_at = CASE WHEN @state = 'running' THEN COALESCE(started_at, ${at}) ELSE started_at END,
           render_version = render_version + CASE WHEN state <> @state THEN 1 ELSE 0 END,
           next_delivery_at = CASE WHEN state <> @state
-            THEN ${d.greatest(at, `COALESCE(last_edit_at + ${PROGRESS_EDIT_GAP_MS}, 0)`)} ELSE next_delivery_at END
-        WHERE id = @id AND state IN ('queued', 'running') RETURNING *`,
+            THEN ${d.greatest(at, `COALESCE(last_edit_at + ${gap}, 0)`)} ELSE next_delivery_at END
+        WHERE id = @id AND state IN (${ACTIVE}) RETURNING *`,
       recordCheckFailure: `
         UPDATE jobs SET poll_count = poll_count + 1, poll_failures = poll_failures + 1, updated_at = @at,
           next_check_at = @nextCheckAt, check_owner = NULL
-        WHERE id = @id AND state IN ('queued', 'running') RETURNING *`,
+        WHERE id = @id AND state IN (${ACTIVE}) RETURNING *`,
       recentDurations: `
         SELECT finished_at - submitted_at AS took FROM jobs
         WHERE quality = @quality AND state = 'succeeded' AND submitted_at IS NOT NULL AND finished_at IS NOT NULL
@@ -369,7 +160,7 @@ export class JobStore {
             WHEN render_version <= ${d.greatest('delivered_version', 'CAST(@version AS INTEGER)')} THEN NULL
             WHEN processing_state = 'pending' THEN NULL
             WHEN state IN (${TERMINAL}) THEN ${at}
-            ELSE ${at} + ${PROGRESS_EDIT_GAP_MS} END
+            ELSE ${at} + ${gap} END
         WHERE id = @id RETURNING *`,
       deliveryFailed: `
         UPDATE jobs SET delivery_attempts = delivery_attempts + 1, delivery_error = @error,
@@ -380,7 +171,7 @@ export class JobStore {
           delivery_owner = NULL, updated_at = @at WHERE id = @id RETURNING *`,
       replyGone: 'UPDATE jobs SET reply_gone = 1 WHERE id = @id',
       childInFlight: `
-        SELECT * FROM jobs WHERE parent_job_id = @parentId AND origin = @origin AND state IN ('submitting', 'queued', 'running')`,
+        SELECT * FROM jobs WHERE parent_job_id = @parentId AND origin = @origin AND state IN (${IN_FLIGHT})`,
       latestChild: `
         SELECT * FROM jobs WHERE parent_job_id = @parentId AND origin = @origin AND deleted_at IS NULL ORDER BY id DESC LIMIT 1`,
       markDeleted: `
@@ -415,7 +206,7 @@ export class JobStore {
         WHERE id = @id AND processing_state = 'pending' RETURNING *`,
       // Each MIN is one step along its partial index (the same indexes the claims use).
       nextDue: `
-        SELECT (SELECT MIN(next_check_at) FROM jobs WHERE state IN ('queued', 'running')
+        SELECT (SELECT MIN(next_check_at) FROM jobs WHERE state IN (${ACTIVE})
             AND NOT (${d.inList('id', 'checking', 'BIGINT')})) AS checks,
           -- A delivery another process holds is due when its lease ends, not before.
           (SELECT MIN(CASE WHEN delivery_owner IS NOT NULL AND delivery_lease_until > next_delivery_at
@@ -427,7 +218,7 @@ export class JobStore {
       resumeProcessing: `UPDATE jobs SET next_process_at = @now WHERE processing_state = 'pending'`,
       resumeChecks: `
         UPDATE jobs SET next_check_at = @now, check_owner = NULL
-        WHERE state IN ('queued', 'running') AND ${heldBy('check_owner')}`,
+        WHERE state IN (${ACTIVE}) AND ${heldBy('check_owner')}`,
       resumeDeliveries: `
         UPDATE jobs SET next_delivery_at = ${d.least('COALESCE(next_delivery_at, CAST(@now AS BIGINT))', 'CAST(@now AS BIGINT)')},
           delivery_owner = NULL

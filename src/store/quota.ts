@@ -1,20 +1,13 @@
 import type { Db } from './db.js';
 import { sqlDialect } from './dialect.js';
+import { sqlList } from './sql.js';
+import { CHARGED_STATES, IN_FLIGHT_STATES, SPEND_STATES } from '../domain/job.js';
 
 /**
  * The quota side of the store: the ledger of grants, resets and moderator refunds, per-server
  * settings, role allowances, blocks, audit-channel records and the moderators' change log.
  * The jobs table itself is the other half of the ledger (see src/quota/service.ts).
  */
-
-/** States whose cost the member pays: the job is (or may still be) going, or it succeeded. */
-export const CHARGED_STATES = ['submitting', 'queued', 'running', 'succeeded'] as const;
-/** States in flight, for the concurrency limit. */
-export const IN_FLIGHT_STATES = ['submitting', 'queued', 'running'] as const;
-/** The server's spend: charged jobs plus those whose outcome is unknown (maybe billed upstream). */
-export const SPEND_STATES = [...CHARGED_STATES, 'outcome_unknown'] as const;
-
-export const sqlList = (states: readonly string[]) => states.map((s) => `'${s}'`).join(', ');
 
 export type LedgerKind = 'grant' | 'reset' | 'refund';
 

@@ -1,6 +1,8 @@
 import type { Db } from './db.js';
-import { toJob, type Job, type JobRow } from './jobs.js';
-import { CHARGED_STATES, IN_FLIGHT_STATES, sqlList } from './quota.js';
+import { toJob, type JobRow } from './job-rows.js';
+import type { Job } from '../domain/job.js';
+import { sqlList } from './sql.js';
+import { CHARGED_STATES, FAILED_STATES, IN_FLIGHT_STATES, isIn } from '../domain/job.js';
 
 /** Read-only aggregates for /model3d-admin usage, balance and export. All filtering is done in SQL. */
 
@@ -33,7 +35,7 @@ export interface SpendTotals {
 }
 
 const CHARGED = sqlList(CHARGED_STATES);
-const FAILED = sqlList(['failed', 'canceled', 'expired', 'timed_out']);
+const FAILED = sqlList(FAILED_STATES);
 
 const count = (cond: string) => `COALESCE(SUM(CASE WHEN ${cond} THEN 1 ELSE 0 END), 0)`;
 
@@ -169,7 +171,7 @@ export function jobsCsv(rows: Iterable<ExportRow>): { csv: string; count: number
   let csv = csvLine(CSV_HEADER);
   let count = 0;
   for (const { job, refundedCredits, refundedBy } of rows) {
-    const charged = (CHARGED_STATES as readonly string[]).includes(job.state) ? job.cost : 0;
+    const charged = isIn(CHARGED_STATES, job.state) ? job.cost : 0;
     csv += csvLine([
       job.id,
       iso(job.createdAt),

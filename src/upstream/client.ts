@@ -1,6 +1,7 @@
 import { Agent, request, type Dispatcher } from 'undici';
 import type { Logger } from 'pino';
 import { RateBudget } from './rate-budget.js';
+import type { Quality } from '../domain/quality.js';
 import {
   UpstreamError,
   kindForStatus,
@@ -24,8 +25,6 @@ import {
 
 export const SUBMIT_MODEL = 'Tripo-P1.0';
 export const GET_MODEL = 'Tripo-P1.0-get';
-
-export type TextureQuality = 'standard' | 'detailed';
 
 export interface SubmitResult {
   taskId: string;
@@ -193,7 +192,7 @@ export class DmxapiClient {
    * Submits an image. Never retried, whatever the error: a second submit is billed again.
    * Check `UpstreamError.mayHaveReachedServer` to know whether a task may exist anyway.
    */
-  async submit(imageUrl: string, quality: TextureQuality = 'standard'): Promise<SubmitResult> {
+  async submit(imageUrl: string, quality: Quality = 'standard'): Promise<SubmitResult> {
     const body = { model: SUBMIT_MODEL, input: { image: imageUrl }, parameters: { texture_quality: quality } };
     const res = await this.post('submit', body);
     const { payload, requestId, totalTokens } = this.parseEnvelope('submit', res, true);

@@ -32,5 +32,4 @@ export {
   type SubmitResult,
   type TaskInfo,
   type Balance,
-  type TextureQuality,
 } from './client.js';

@@ -5,7 +5,7 @@ import { createDiscordClient } from '../../src/discord/client.js';
 import { Deliverer, INTERACTION_TOKEN_TTL_MS, UndeliverableError } from '../../src/discord/deliver.js';
 import { createLogger } from '../../src/log/index.js';
 import type { MessagePayload } from '../../src/discord/render.js';
-import type { Job } from '../../src/store/jobs.js';
+import type { Job } from '../../src/domain/job.js';
 import { jobRow } from '../helpers/jobs.js';
 
 /** The Deliverer's fallback routes against the fake Discord, through the bot's own discord.js REST. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { Job } from '../../src/store/jobs.js';
+import type { Job } from '../../src/domain/job.js';
 import { renderJob } from '../../src/discord/render.js';
 import { jobRow } from '../helpers/jobs.js';
 import { messageTables, t, zhCN, type MessageKey } from '../../src/i18n/en.js';

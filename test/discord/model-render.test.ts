@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { Job } from '../../src/store/jobs.js';
+import type { Job } from '../../src/domain/job.js';
 import type { ModelInfo } from '../../src/domain/model-info.js';
 import { renderJob, MODEL_NAME } from '../../src/discord/render.js';
 import { jobRow } from '../helpers/jobs.js';

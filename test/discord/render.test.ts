@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { Job } from '../../src/store/jobs.js';
+import type { Job } from '../../src/domain/job.js';
 import { renderJob, MODEL_NAME, PREVIEW_NAME, TURNTABLE_NAME } from '../../src/discord/render.js';
 import { t } from '../../src/i18n/en.js';
 import { jobRow } from '../helpers/jobs.js';

@@ -7,7 +7,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { FakeDiscord, type FakeMessage } from '../fakes/discord/index.js';
 import type { Db } from '../../src/store/db.js';
-import type { Job } from '../../src/store/jobs.js';
+import type { Job } from '../../src/domain/job.js';
 import type { Services } from '../../src/handlers/services.js';
 import { newJob } from '../helpers/jobs.js';
 import { startInProcessBot, type InProcessBot } from '../helpers/in-process.js';

@@ -16,6 +16,7 @@ import { Gallery } from '../../src/gallery/publish.js';
 import { ModelPool } from '../../src/model/pool.js';
 import { ModelProcessor } from '../../src/model/processor.js';
 import { tempDir } from './tmp.js';
+import { PROGRESS_EDIT_GAP_MS } from '../../src/discord/deliver.js';
 
 export interface InProcessBot {
   fake: FakeDiscord;
@@ -41,7 +42,7 @@ export async function startInProcessBot(o: {
   const db = openSqlite(join(tmp.dir, 'bot.sqlite'));
   const config = loadConfig({ DISCORD_TOKEN: fake.botToken, DMXAPI_KEY: 'sk-test-key', ...o.env?.(tmp.dir) });
   const client = createDiscordClient(fake.apiUrl);
-  const jobs = new JobStore(db);
+  const jobs = new JobStore(db, undefined, PROGRESS_EDIT_GAP_MS);
   const events = new JobEvents();
   const log = createLogger({ level: 'silent' });
   const pool = new ModelPool({ size: config.model.workers, timeoutMs: config.model.processTimeoutMs, memoryMb: config.model.workerMemoryMb });

@@ -1,4 +1,5 @@
-import type { Job, NewJob } from '../../src/store/jobs.js';
+import type { Job } from '../../src/domain/job.js';
+import type { NewJob } from '../../src/store/jobs.js';
 
 let seq = 0;
 

@@ -1,5 +1,7 @@
 import type { Config } from '../../src/config/index.js';
-import { JobStore, type Job, type NewJob, type Quality } from '../../src/store/jobs.js';
+import { JobStore, type NewJob } from '../../src/store/jobs.js';
+import type { Job } from '../../src/domain/job.js';
+import type { Quality } from '../../src/domain/quality.js';
 import { QuotaService, type QuotaRequest } from '../../src/quota/service.js';
 import { newJob } from '../helpers/jobs.js';
 import { openTestStore, type Backend } from '../helpers/store.js';

@@ -4,6 +4,7 @@ import { migrations } from '../../src/store/migrations.js';
 import type { SqliteDb } from '../../src/store/sqlite.js';
 import { newJob } from '../helpers/jobs.js';
 import { BACKENDS, openTestStore, type TestStore } from '../helpers/store.js';
+import { PROGRESS_EDIT_GAP_MS } from '../../src/discord/deliver.js';
 
 describe.each(BACKENDS)('JobStore on a real %s store', (backend) => {
   let store: TestStore;
@@ -11,7 +12,7 @@ describe.each(BACKENDS)('JobStore on a real %s store', (backend) => {
 
   beforeEach(async () => {
     store = await openTestStore(backend);
-    jobs = new JobStore(store.db);
+    jobs = new JobStore(store.db, undefined, PROGRESS_EDIT_GAP_MS);
   });
   afterEach(() => store.cleanup());
 

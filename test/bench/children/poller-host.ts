@@ -16,10 +16,12 @@
 import { readdirSync, readlinkSync } from 'node:fs';
 import { REST } from 'discord.js';
 import { openSqlite } from '../../../src/store/sqlite.js';
-import { JobStore, isTerminal, type Quality } from '../../../src/store/jobs.js';
+import { JobStore } from '../../../src/store/jobs.js';
+import { isTerminal } from '../../../src/domain/job.js';
+import type { Quality } from '../../../src/domain/quality.js';
 import { JobEvents } from '../../../src/jobs/events.js';
 import { Poller } from '../../../src/jobs/poller.js';
-import { Deliverer } from '../../../src/discord/deliver.js';
+import { Deliverer, PROGRESS_EDIT_GAP_MS } from '../../../src/discord/deliver.js';
 import { createLogger } from '../../../src/log/index.js';
 import { DmxapiClient, RateBudget } from '../../../src/upstream/index.js';
 
@@ -61,7 +63,7 @@ class NoHistoryJobStore extends JobStore {
     return [];
   }
 }
-const jobs = input.mode === 'fixed' ? new NoHistoryJobStore(store) : new JobStore(store);
+const jobs = input.mode === 'fixed' ? new NoHistoryJobStore(store, undefined, PROGRESS_EDIT_GAP_MS) : new JobStore(store, undefined, PROGRESS_EDIT_GAP_MS);
 const events = new JobEvents();
 const upstream = new DmxapiClient({ baseUrl: input.simBaseUrl, key: input.simKey, timeoutMs: 30_000, budget: new RateBudget(input.ratePerSecond), logger: log });
 const rest = new REST({ api: input.apiUrl, timeout: 30_000, globalRequestsPerSecond: input.discordRequestsPerSecond }).setToken(input.botToken);

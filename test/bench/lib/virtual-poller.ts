@@ -6,13 +6,14 @@
  * figures are about when the poller checks, not about I/O.
  */
 import { openSqlite } from '../../../src/store/sqlite.js';
-import { JobStore, type Job } from '../../../src/store/jobs.js';
+import { JobStore } from '../../../src/store/jobs.js';
+import type { Job } from '../../../src/domain/job.js';
 import { JobEvents } from '../../../src/jobs/events.js';
 import { Poller } from '../../../src/jobs/poller.js';
 import { createLogger } from '../../../src/log/index.js';
 import { RateBudget, type Clock } from '../../../src/upstream/index.js';
 import type { TaskInfo } from '../../../src/upstream/index.js';
-import type { Deliverer } from '../../../src/discord/deliver.js';
+import { PROGRESS_EDIT_GAP_MS, type Deliverer } from '../../../src/discord/deliver.js';
 import { newJob } from '../../helpers/jobs.js';
 import { normal } from './stats.js';
 
@@ -128,7 +129,7 @@ export async function runVirtualPoller(o: VirtualRunOptions): Promise<VirtualRun
   const store = openSqlite(':memory:');
   const db = store.raw;
   try {
-    const jobs = o.mode === 'fixed' ? new NoHistoryJobStore(store) : new JobStore(store);
+    const jobs = o.mode === 'fixed' ? new NoHistoryJobStore(store, undefined, PROGRESS_EDIT_GAP_MS) : new JobStore(store, undefined, PROGRESS_EDIT_GAP_MS);
     // History: finished jobs from before the run.
     let t0 = -3_600_000;
     for (const w of o.warmHistory) {

@@ -11,6 +11,7 @@ import { migrations } from '../../../src/store/migrations.js';
 import { JobStore } from '../../../src/store/jobs.js';
 import type { BenchContext, Row } from '../lib/report.js';
 import { fmtMs, fmtRatio, percentile } from '../lib/stats.js';
+import { PROGRESS_EDIT_GAP_MS } from '../../../src/discord/deliver.js';
 
 const HISTORY = 1_000_000;
 const ACTIVE = 1_000;
@@ -94,7 +95,7 @@ async function timeClaims(path: string, rounds: number): Promise<Timing & { plan
   const store = openSqlite(path);
   const db = store.raw;
   try {
-    const jobs = new JobStore(store);
+    const jobs = new JobStore(store, undefined, PROGRESS_EDIT_GAP_MS);
     // The store's own statements (private by design; read here, never copied).
     const q = (jobs as unknown as { q: Record<string, string> }).q;
     const plans = [
