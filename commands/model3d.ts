@@ -11,7 +11,7 @@ import {
 import { UserFacingError } from '../src/discord/user-facing-error.js';
 import type { Services } from '../src/handlers/services.js';
 import type { Quality } from '../src/domain/quality.js';
-import { t } from '../src/i18n/en.js';
+import { t } from '../src/i18n/index.js';
 import { DEFAULT_ATTACHMENT_LIMIT, JOB_PREFIX } from '../src/discord/render.js';
 import { denialText } from '../src/quota/service.js';
 import { roleIdsOf } from '../src/handlers/admin.js';

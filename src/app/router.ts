@@ -2,7 +2,7 @@ import { MessageFlags, type Interaction, type RepliableInteraction } from 'disco
 import { UserFacingError } from '../discord/user-facing-error.js';
 import type { Services } from '../handlers/services.js';
 import type { CommandRegistry } from './registry.js';
-import { t } from '../i18n/en.js';
+import { t } from '../i18n/index.js';
 
 /** Answers with `text` whatever state the interaction is in; never throws. */
 export async function respond(interaction: RepliableInteraction, text: string, ephemeral: boolean): Promise<void> {

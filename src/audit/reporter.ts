@@ -8,7 +8,7 @@ import {
   type REST,
   type RESTPostAPIChannelMessageJSONBody,
 } from 'discord.js';
-import { t } from '../i18n/en.js';
+import { t } from '../i18n/index.js';
 import { lastingThumbnail } from '../discord/render.js';
 import type { Services } from '../handlers/services.js';
 import type { Job } from '../domain/job.js';

@@ -6,7 +6,7 @@ import { DiscordAPIError, Routes, type REST } from 'discord.js';
 import type { Logger } from '../log/index.js';
 import type { DeliveryRoute, Job } from '../domain/job.js';
 import type { MessagePayload } from './render.js';
-import { t } from '../i18n/en.js';
+import { t } from '../i18n/index.js';
 
 /** Progress edits of one message stay at least this far apart (Discord's pacing); final edits are not held back. */
 export const PROGRESS_EDIT_GAP_MS = 5000;

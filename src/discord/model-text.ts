@@ -2,23 +2,7 @@ import type { APIActionRowComponent, APIButtonComponent } from 'discord.js';
 import { ButtonStyle, ComponentType } from 'discord.js';
 import type { Job } from '../domain/job.js';
 import type { FitReport, ModelStats, ValidationCounts } from '../domain/model-info.js';
-import { t } from '../i18n/en.js';
-
-/** Numbers as the member writes them (19,800 in English; zh-CN uses the same grouping). */
-function numberFormat(locale: string, digits = 0): Intl.NumberFormat {
-  try {
-    return new Intl.NumberFormat(locale, { maximumFractionDigits: digits, minimumFractionDigits: digits });
-  } catch {
-    return new Intl.NumberFormat('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
-  }
-}
-
-/** Sizes in the member's locale: 1023 B, 512.0 KB, 8.9 MB (binary units, as Discord's limits). */
-export function formatSize(bytes: number, locale: string): string {
-  if (bytes < 1024) return `${numberFormat(locale).format(bytes)} B`;
-  if (bytes < 1024 * 1024) return `${numberFormat(locale, 1).format(bytes / 1024)} KB`;
-  return `${numberFormat(locale, 1).format(bytes / (1024 * 1024))} MB`;
-}
+import { formatBytes, numberFormat, t } from '../i18n/index.js';
 
 /** "19,800 triangles · … up to 2,048 px / 1.2 × 1.9 × 1.1 units · 14.7 MB / glTF validator: …" */
 export function statsText(locale: string, stats: ModelStats, validation: ValidationCounts | undefined): string {
@@ -32,7 +16,7 @@ export function statsText(locale: string, stats: ModelStats, validation: Validat
       textures: n.format(stats.textures),
       texturePx: stats.textures > 0 ? n.format(stats.largestTexturePx) : null,
       dims: stats.dims.map((x) => d.format(x)).join(' × '),
-      size: formatSize(stats.bytes, locale),
+      size: formatBytes(stats.bytes, locale),
     }),
   ];
   if (validation) {
@@ -61,8 +45,8 @@ export function fitText(locale: string, fit: FitReport, stats: ModelStats | unde
     if (s.step === 'draco') parts.push(t(locale, 'job.fit.draco'));
   }
   return t(locale, 'job.fit', {
-    before: formatSize(fit.bytesBefore, locale),
-    after: formatSize(fit.bytesAfter, locale),
+    before: formatBytes(fit.bytesBefore, locale),
+    after: formatBytes(fit.bytesAfter, locale),
     steps: parts.join(', '),
   });
 }
@@ -73,15 +57,15 @@ export function linkReason(job: Job): string | null {
   const failure = info?.failure;
   const expiresAt = job.resultExpiresAt;
   if (failure === 'too_large_download') {
-    return t(job.locale, 'job.modelNotDownloaded', { max: formatSize(info?.downloadLimitBytes ?? 0, job.locale), expiresAt });
+    return t(job.locale, 'job.modelNotDownloaded', { max: formatBytes(info?.downloadLimitBytes ?? 0, job.locale), expiresAt });
   }
   if (failure && failure !== 'download_failed') {
     return t(job.locale, 'job.modelUnprocessable', { reason: t(job.locale, `job.unprocessable.${failure}`), expiresAt });
   }
   if (info?.fit && !job.modelFile) {
     return t(job.locale, 'job.modelTooLargeAfterFit', {
-      size: formatSize(info.fit.bytesAfter ?? info.fit.bytesBefore, job.locale),
-      limit: formatSize(job.attachmentSizeLimit, job.locale),
+      size: formatBytes(info.fit.bytesAfter ?? info.fit.bytesBefore, job.locale),
+      limit: formatBytes(job.attachmentSizeLimit, job.locale),
       expiresAt,
     });
   }

@@ -2,7 +2,7 @@ import type { APIActionRowComponent, APIButtonComponent, APIEmbed } from 'discor
 import { ButtonStyle, ComponentType, escapeMarkdown } from 'discord.js';
 import { isIn, isTerminal, RETRYABLE_STATES, type Job } from '../domain/job.js';
 import { modelFileName } from '../domain/names.js';
-import { t, formatBytes, formatDuration } from '../i18n/en.js';
+import { t, formatBytes, formatDuration } from '../i18n/index.js';
 import { TURNTABLE_KIND, TURNTABLE_NAME } from '../domain/files.js';
 import { canExport, exportButtonRow, fitText, linkReason, statsText } from './model-text.js';
 
@@ -185,7 +185,7 @@ export function renderSucceeded(job: Job, ctx: RenderContext): MessagePayload {
   const info = job.modelInfo;
   if (job.modelFile) {
     files.push({ name: modelFileName(job), path: job.modelFile });
-    modelLine = t(job.locale, 'job.modelAttached', { size: formatBytes(job.modelBytes ?? 0) });
+    modelLine = t(job.locale, 'job.modelAttached', { size: formatBytes(job.modelBytes ?? 0, job.locale) });
     const fit = info?.fit && fitText(job.locale, info.fit, info.stats);
     if (fit) modelLine += `\n${fit}`;
     downloadUrl = ctx.modelAttachmentUrl ?? null;
@@ -197,7 +197,7 @@ export function renderSucceeded(job: Job, ctx: RenderContext): MessagePayload {
       linkReason(job) ??
       t(job.locale, 'job.modelLinkOnly', {
         expiresAt: job.resultExpiresAt,
-        limit: formatBytes(job.attachmentSizeLimit),
+        limit: formatBytes(job.attachmentSizeLimit, job.locale),
       });
     downloadUrl = job.modelUrl;
   }

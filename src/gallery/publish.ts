@@ -12,7 +12,7 @@ import type { Services } from '../handlers/services.js';
 import type { Job } from '../domain/job.js';
 import { galleryStore, type GalleryPost, type GalleryStore } from '../store/gallery.js';
 import { embedTitle } from '../discord/render.js';
-import { t } from '../i18n/en.js';
+import { t } from '../i18n/index.js';
 import { messageLink } from '../audit/reporter.js';
 import { galleryFiles } from './files.js';
 

@@ -6,7 +6,7 @@ import {
   type ChatInputCommandInteraction,
   type User,
 } from 'discord.js';
-import { t } from '../i18n/en.js';
+import { t } from '../i18n/index.js';
 import { UserFacingError } from '../discord/user-facing-error.js';
 import type { Services } from './services.js';
 import { parseAuditButton, removeResult, renderAuditRecord, type AuditRest } from '../audit/reporter.js';

@@ -16,7 +16,7 @@ import type { Services } from './services.js';
 import { UserFacingError } from '../discord/user-facing-error.js';
 import { isTerminal, type Job } from '../domain/job.js';
 import { historyStore, type HistoryEntry } from '../store/history.js';
-import { formatBytes, t } from '../i18n/en.js';
+import { formatBytes, t } from '../i18n/index.js';
 import { DEFAULT_ATTACHMENT_LIMIT, PREVIEW_NAME, TURNTABLE_NAME } from '../discord/render.js';
 import { modelFileName } from '../domain/names.js';
 import { canExport, exportButtonRow } from '../discord/model-text.js';
@@ -166,10 +166,10 @@ async function sendExport(interaction: ButtonInteraction, s: Services, kind: Exp
   }
   const limit = interaction.attachmentSizeLimit ?? DEFAULT_ATTACHMENT_LIMIT;
   if (made.bytes > limit) {
-    return say(t(locale, 'export.tooLarge', { id: jobId, kind, size: formatBytes(made.bytes), limit: formatBytes(limit) }));
+    return say(t(locale, 'export.tooLarge', { id: jobId, kind, size: formatBytes(made.bytes, locale), limit: formatBytes(limit, locale) }));
   }
   await interaction.editReply({
-    content: t(locale, 'export.sent', { id: jobId, kind, size: formatBytes(made.bytes), heightMm: s.config.model.exportHeightMm }),
+    content: t(locale, 'export.sent', { id: jobId, kind, size: formatBytes(made.bytes, locale), heightMm: s.config.model.exportHeightMm }),
     files: [{ attachment: made.file, name: EXPORT_NAMES[kind] }],
     allowedMentions: noMentions,
   });
@@ -218,7 +218,7 @@ async function resend(
     const files = [{ attachment: modelPath, name: modelFileName(job) }];
     if (picture) files.unshift({ attachment: picture.path, name: picture.name });
     await interaction.editReply({
-      content: t(locale, 'history.job.resent', { id: job.id, at: job.createdAt, size: formatBytes(modelBytes), picture: picture?.kind ?? null }),
+      content: t(locale, 'history.job.resent', { id: job.id, at: job.createdAt, size: formatBytes(modelBytes, locale), picture: picture?.kind ?? null }),
       files,
       components: canExport(job) ? [exportButtonRow(job.id, locale)] : [],
       allowedMentions: noMentions,
@@ -230,7 +230,7 @@ async function resend(
   const lines: string[] = [];
   const knownSize = modelBytes ?? job.modelBytes;
   if (knownSize !== null && knownSize > limit) {
-    lines.push(t(locale, 'history.job.tooLarge', { id: job.id, size: formatBytes(knownSize), limit: formatBytes(limit) }));
+    lines.push(t(locale, 'history.job.tooLarge', { id: job.id, size: formatBytes(knownSize, locale), limit: formatBytes(limit, locale) }));
   } else {
     lines.push(t(locale, 'history.job.fileGone', { id: job.id }));
   }

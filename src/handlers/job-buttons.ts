@@ -16,7 +16,7 @@ import { startJob } from '../jobs/start.js';
 import { denialText } from '../quota/service.js';
 import { roleIdsOf } from './admin.js';
 import { rejectionText } from '../i18n/rejections.js';
-import { t, type MessageKey } from '../i18n/en.js';
+import { t, type MessageKey } from '../i18n/index.js';
 import {
   DEFAULT_ATTACHMENT_LIMIT,
   jobButtonId,

@@ -1,4 +1,4 @@
-import { t } from '../i18n/en.js';
+import { t } from '../i18n/index.js';
 import type { QuotaStatus } from '../quota/service.js';
 
 /** The ephemeral /quota answer. */

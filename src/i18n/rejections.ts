@@ -1,6 +1,6 @@
 import type { ImageRejection } from '../images/index.js';
 import type { UpstreamError } from '../upstream/index.js';
-import { t } from './en.js';
+import { t } from './index.js';
 
 /** The member-facing sentence for an image that failed the provider's limits. */
 export function rejectionText(locale: string, r: ImageRejection): string {

@@ -4,7 +4,7 @@ import { CHARGED_STATES, isIn, isTerminal, type Job, type JobState } from '../do
 import type { JobStore } from '../store/jobs.js';
 import type { Quality } from '../domain/quality.js';
 import { QuotaStore, type Block, type LedgerEntry } from '../store/quota.js';
-import { t } from '../i18n/en.js';
+import { t } from '../i18n/index.js';
 import { startOfDay, startOfMonth, startOfNextDay } from './time.js';
 
 export interface QuotaRequest {

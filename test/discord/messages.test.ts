@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import type { Job } from '../../src/domain/job.js';
 import { renderJob } from '../../src/discord/render.js';
 import { jobRow } from '../helpers/jobs.js';
-import { messageTables, t, zhCN, type MessageKey } from '../../src/i18n/en.js';
+import { messageTables, t, type MessageKey } from '../../src/i18n/index.js';
+import { zhCN } from '../../src/i18n/zh-CN.js';
 
 // --- type level: every zh-CN key is an English key, with the English parameters ---
 type Table = Required<(typeof messageTables)[string]>;

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { FakeMessage, InteractionRecord } from '../fakes/discord/index.js';
-import { t } from '../../src/i18n/en.js';
+import { t } from '../../src/i18n/index.js';
 import { World, hasGlb, killWhileRunning, sendModel3d, statusChecked } from './harness.js';
 
 /**
