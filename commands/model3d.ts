@@ -14,10 +14,11 @@ import type { Quality } from '../src/domain/quality.js';
 import { t } from '../src/i18n/index.js';
 import { DEFAULT_ATTACHMENT_LIMIT, JOB_PREFIX } from '../src/discord/render.js';
 import { denialText } from '../src/quota/service.js';
-import { roleIdsOf } from '../src/handlers/admin.js';
+import { roleIdsOf } from '../src/discord/members.js';
 import { startJob } from '../src/jobs/start.js';
 import { TITLE_MAX, cleanTitle } from '../src/domain/names.js';
-import { displayNameOf, handleJobButton } from '../src/handlers/job-buttons.js';
+import { displayNameOf } from '../src/discord/members.js';
+import { handleJobButton } from '../src/handlers/job-buttons.js';
 
 export const definition = {
   name: 'model3d',

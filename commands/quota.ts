@@ -7,7 +7,7 @@ import {
   type RESTPostAPIChatInputApplicationCommandsJSONBody,
 } from 'discord.js';
 import type { Services } from '../src/handlers/services.js';
-import { roleIdsOf } from '../src/handlers/admin.js';
+import { roleIdsOf } from '../src/discord/members.js';
 import { quotaStatusText } from '../src/handlers/quota-text.js';
 
 export const definition = {

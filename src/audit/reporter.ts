@@ -12,6 +12,7 @@ import { t } from '../i18n/index.js';
 import { lastingThumbnail } from '../discord/render.js';
 import type { Services } from '../handlers/services.js';
 import type { Job } from '../domain/job.js';
+import { jumpLink } from '../discord/links.js';
 import type { LedgerEntry } from '../store/quota.js';
 import type { AuditOutbox } from '../store/outbox.js';
 import type { JobEvents } from '../jobs/events.js';
@@ -48,19 +49,13 @@ const stateColour: Record<string, number> = {
   outcome_unknown: 0xf1c40f,
 };
 
-export function messageLink(job: Pick<Job, 'guildId' | 'channelId' | 'messageId'>): string | null {
-  return job.guildId && job.messageId
-    ? `https://discord.com/channels/${job.guildId}/${job.channelId}/${job.messageId}`
-    : null;
-}
-
 /** The compact record of one job in the audit channel: member, thumbnail, quality, state, task id, buttons. */
 export function renderAuditRecord(
   job: Job,
   ctx: { refund: LedgerEntry | undefined; blocked: boolean },
 ): RESTPostAPIChannelMessageJSONBody {
   const L = AUDIT_LOCALE;
-  const link = messageLink(job);
+  const link = jumpLink(job);
   const notes: string[] = [];
   if (ctx.refund) notes.push(t(L, 'audit.refunded', { moderator: `<@${ctx.refund.moderatorId}>`, credits: ctx.refund.credits }));
   if (ctx.blocked) notes.push(t(L, 'audit.memberBlocked'));

@@ -13,7 +13,7 @@ import type { Job } from '../domain/job.js';
 import { galleryStore, type GalleryPost, type GalleryStore } from '../store/gallery.js';
 import { embedTitle } from '../discord/render.js';
 import { t } from '../i18n/index.js';
-import { messageLink } from '../audit/reporter.js';
+import { jumpLink } from '../discord/links.js';
 import { galleryFiles } from './files.js';
 
 export type GalleryRest = Pick<REST, 'get' | 'post' | 'patch' | 'delete'>;
@@ -330,7 +330,7 @@ export class Gallery {
     const L = job.locale;
     const attach = [files.image, files.model].filter((f): f is NonNullable<typeof f> => f !== null);
     const raw: RawFile[] = await Promise.all(attach.map(async (f) => ({ name: f.name, data: await readFile(f.path) })));
-    const link = messageLink(job);
+    const link = jumpLink(job);
     const quality = t(L, job.quality === 'detailed' ? 'job.quality.detailed' : 'job.quality.standard');
     const embed: APIEmbed = {
       title: embedTitle(job),

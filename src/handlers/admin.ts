@@ -7,6 +7,8 @@ import {
   type User,
 } from 'discord.js';
 import { t } from '../i18n/index.js';
+import { memberRoleIds } from '../discord/members.js';
+import { jumpLink } from '../discord/links.js';
 import { UserFacingError } from '../discord/user-facing-error.js';
 import type { Services } from './services.js';
 import { parseAuditButton, removeResult, renderAuditRecord, type AuditRest } from '../audit/reporter.js';
@@ -26,13 +28,6 @@ export function isModerator(interaction: Pick<AnyInteraction, 'guildId' | 'membe
 export function assertModerator(interaction: Pick<AnyInteraction, 'guildId' | 'memberPermissions' | 'locale'>): asserts interaction is typeof interaction & { guildId: string } {
   if (interaction.guildId === null) throw new UserFacingError(t(interaction.locale, 'admin.refused.guildOnly'), true);
   if (!isModerator(interaction)) throw new UserFacingError(t(interaction.locale, 'admin.refused.permission'), true);
-}
-
-/** The member's role ids, cached or raw. Includes @everyone when discord.js has the member cached. */
-export function roleIdsOf(interaction: AnyInteraction): string[] {
-  if (interaction.inCachedGuild()) return [...interaction.member.roles.cache.keys()];
-  const roles = (interaction.member as { roles?: unknown } | null)?.roles;
-  return Array.isArray(roles) ? roles.filter((r): r is string => typeof r === 'string') : [];
 }
 
 /** Refuses a number outside [min, max], naming the allowed range. */
@@ -88,15 +83,6 @@ function requireRole(i: ChatInputCommandInteraction): { id: string; mention: str
 /** The numbers a moderator's member-targeted change reports back. */
 async function remainingToday(s: Services, guildId: string, userId: string, roleIds: string[]): Promise<number> {
   return (await s.quota.status({ guildId, userId, roleIds })).remainingToday;
-}
-
-/** Role ids of the member option, from the resolved member (raw or cached). */
-function memberRoleIds(i: ChatInputCommandInteraction, name = 'member'): string[] {
-  const m = i.options.getMember(name) as { roles?: unknown } | null;
-  if (!m) return [];
-  const roles = m.roles as { cache?: Map<string, unknown> } | string[] | undefined;
-  if (Array.isArray(roles)) return roles;
-  return roles?.cache ? [...roles.cache.keys()] : [];
 }
 
 async function limitsText(s: Services, guildId: string, locale: string): Promise<string> {
@@ -239,7 +225,7 @@ async function run(i: ChatInputCommandInteraction, s: Services): Promise<string 
             state: j.state,
             quality: j.quality,
             createdAt: j.createdAt,
-            link: j.messageId ? `https://discord.com/channels/${guildId}/${j.channelId}/${j.messageId}` : null,
+            link: jumpLink(j),
           })),
         });
       }

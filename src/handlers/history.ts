@@ -18,6 +18,7 @@ import { isTerminal, type Job } from '../domain/job.js';
 import { historyStore, type HistoryEntry } from '../store/history.js';
 import { formatBytes, t } from '../i18n/index.js';
 import { DEFAULT_ATTACHMENT_LIMIT, PREVIEW_NAME, TURNTABLE_NAME } from '../discord/render.js';
+import { jumpLink } from '../discord/links.js';
 import { modelFileName } from '../domain/names.js';
 import { canExport, exportButtonRow } from '../discord/model-text.js';
 import { EXPORT_NAMES, TURNTABLE_KIND, type ExportKind } from '../domain/files.js';
@@ -55,14 +56,6 @@ export const definition = {
 const EMBED_BUDGET = 5800;
 const COLOR = 0x5865f2;
 const noMentions = { parse: [] as [] };
-
-/** The result message's address, when there is one a member can still open. */
-export function jumpLink(job: Job): string | null {
-  if (!job.messageId || job.replyGone) return null;
-  // A result re-posted as a DM lives in the DM channel even for a server job.
-  const where = job.guildId === null || job.deliveryRoute === 'dm' ? '@me' : job.guildId;
-  return `https://discord.com/channels/${where}/${job.channelId}/${job.messageId}`;
-}
 
 function tookMs(job: Job): number | null {
   if (job.finishedAt === null) return null;

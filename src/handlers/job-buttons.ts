@@ -7,14 +7,14 @@ import {
   type APIActionRowComponent,
   type APIButtonComponent,
   type ButtonInteraction,
-  type ChatInputCommandInteraction,
 } from 'discord.js';
 import { UserFacingError } from '../discord/user-facing-error.js';
 import type { Services } from './services.js';
 import { isIn, RETRYABLE_STATES, type Job, type JobOrigin } from '../domain/job.js';
 import { startJob } from '../jobs/start.js';
 import { denialText } from '../quota/service.js';
-import { roleIdsOf } from './admin.js';
+import { displayNameOf, roleIdsOf } from '../discord/members.js';
+import { jumpLink } from '../discord/links.js';
 import { rejectionText } from '../i18n/rejections.js';
 import { t, type MessageKey } from '../i18n/index.js';
 import {
@@ -27,20 +27,6 @@ import {
 import type { ShareOutcome } from '../gallery/publish.js';
 
 const noMentions = { parse: [] as [] };
-
-/** How the member is called in this server (nickname, else global name, else username). */
-export function displayNameOf(i: ChatInputCommandInteraction | ButtonInteraction): string {
-  if (i.inCachedGuild()) return i.member.displayName;
-  const nick = (i.member as { nick?: string | null } | null)?.nick;
-  return nick || i.user.globalName || i.user.username;
-}
-
-/** Where a job's message lives, for a jump link; null before it has one. */
-function jobLink(job: Job): string | null {
-  if (!job.messageId || job.replyGone) return null;
-  const where = job.guildId === null || job.deliveryRoute === 'dm' ? '@me' : job.guildId;
-  return `https://discord.com/channels/${where}/${job.channelId}/${job.messageId}`;
-}
 
 const buttonLabel: Record<JobAction, Extract<MessageKey, `job.button.${string}`>> = {
   retry: 'job.button.retry',
@@ -89,10 +75,10 @@ async function startFromResult(i: ButtonInteraction, s: Services, parent: Job, o
       : parent.state === 'succeeded' && parent.quality === 'standard';
   if (!applies) throw refuse(t(L, 'job.action.wrongState', { id: parent.id, button }));
   const running = await s.jobs.childInFlight(parent.id, origin);
-  if (running) throw refuse(t(L, 'job.action.alreadyRunning', { id: running.id, link: jobLink(running) }));
+  if (running) throw refuse(t(L, 'job.action.alreadyRunning', { id: running.id, link: jumpLink(running) }));
   if (origin === 'detailed') {
     const done = await s.jobs.latestChild(parent.id, 'detailed');
-    if (done?.state === 'succeeded') throw refuse(t(L, 'job.action.detailedExists', { id: done.id, link: jobLink(done) }));
+    if (done?.state === 'succeeded') throw refuse(t(L, 'job.action.detailedExists', { id: done.id, link: jumpLink(done) }));
   }
 
   // Checking the picture again and submitting can take longer than Discord's 3 seconds.
@@ -143,9 +129,9 @@ async function startFromResult(i: ButtonInteraction, s: Services, parent: Job, o
   );
   if (!outcome.ok) {
     if ('denial' in outcome) return say(denialText(L, outcome.denial));
-    return say(t(L, 'job.action.alreadyRunning', { id: outcome.running.id, link: jobLink(outcome.running) }));
+    return say(t(L, 'job.action.alreadyRunning', { id: outcome.running.id, link: jumpLink(outcome.running) }));
   }
-  return say(t(L, 'job.action.started', { id: outcome.job.id, link: jobLink(outcome.job) }));
+  return say(t(L, 'job.action.started', { id: outcome.job.id, link: jumpLink(outcome.job) }));
 }
 
 /** The requester, or a member with Manage Messages in this channel (as Discord computed it for this press). */

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ChannelType, Events, type Client, type Interaction, type TextChannel } from 'discord.js';
 import { FakeDiscord, snowflake } from '../fakes/discord/index.js';
 import { createDiscordClient } from '../../src/discord/client.js';
-import { roleIdsOf } from '../../src/handlers/admin.js';
+import { roleIdsOf } from '../../src/discord/members.js';
 
 describe('discord.js caches', () => {
   let fake: FakeDiscord;
