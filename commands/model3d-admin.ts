@@ -9,8 +9,9 @@ import {
   type RESTPostAPIChatInputApplicationCommandsJSONBody,
 } from 'discord.js';
 import type { Services } from '../src/handlers/services.js';
-import { executeAdmin, handleAuditButton } from '../src/handlers/admin.js';
-import { AUDIT_PREFIX } from '../src/audit/reporter.js';
+import { executeAdmin } from '../src/handlers/admin.js';
+import { handleAuditButton } from '../src/handlers/audit-buttons.js';
+import { AUDIT_PREFIX } from '../src/audit/record.js';
 
 const member = (description: string, required = true) =>
   ({ type: O.User, name: 'member', description, required }) as const;

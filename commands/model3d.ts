@@ -128,7 +128,7 @@ export async function execute(interaction: ChatInputCommandInteraction, s: Servi
         if (job.messageId) return;
         // Without the reply's id the bot could not edit it after the token expires; fetch it while it can.
         const reply = await interaction.fetchReply().catch(() => null);
-        if (reply) await s.jobs.setMessageId(job.id, reply.id);
+        if (reply) await s.stores.jobs.setMessageId(job.id, reply.id);
       },
     },
   );

@@ -5,12 +5,15 @@ import {
   PermissionFlagsBits,
   Routes,
   type APIEmbed,
+  type Client,
   type RawFile,
   type REST,
 } from 'discord.js';
-import type { Services } from '../handlers/services.js';
 import type { Job } from '../domain/job.js';
-import { galleryStore, type GalleryPost, type GalleryStore } from '../store/gallery.js';
+import type { GalleryPost, GalleryStore } from '../store/gallery.js';
+import type { Stores } from '../store/stores.js';
+import type { JobEvents } from '../jobs/events.js';
+import type { Logger } from '../log/index.js';
 import { embedTitle } from '../discord/render.js';
 import { t } from '../i18n/index.js';
 import { jumpLink } from '../discord/links.js';
@@ -73,7 +76,14 @@ function footerJobId(msg: MessageInfo): number | null {
   return m ? Number(m[1]) : null;
 }
 
-type GalleryServices = Pick<Services, 'db' | 'jobs' | 'events' | 'log' | 'clock' | 'client'>;
+/** What the gallery reads, follows and posts with; Services fits. */
+export interface GalleryDeps {
+  stores: Pick<Stores, 'jobs' | 'gallery'>;
+  events: JobEvents;
+  log: Logger;
+  clock: () => number;
+  client: Pick<Client, 'rest' | 'channels' | 'user'>;
+}
 
 export function postLink(post: GalleryPost): string | null {
   if (!post.messageId) return null;
@@ -92,16 +102,16 @@ function code(err: unknown): number | null {
  * posted, so no double press, second process or restart posts it twice.
  */
 export class Gallery {
-  readonly store: GalleryStore;
+  private readonly store: GalleryStore;
   private readonly rest: GalleryRest;
   private readonly listener = (job: Job) => this.onChanged(job);
   private readonly running = new Set<Promise<unknown>>();
 
   constructor(
-    private readonly s: GalleryServices,
+    private readonly s: GalleryDeps,
     options: { rest?: GalleryRest } = {},
   ) {
-    this.store = galleryStore(s.db);
+    this.store = s.stores.gallery;
     this.rest = options.rest ?? s.client.rest;
   }
 
@@ -156,7 +166,7 @@ export class Gallery {
   async catchUp(): Promise<void> {
     const now = this.s.clock();
     for (const post of await this.store.stalePosts(now - STALE_CLAIM_MS, 50)) {
-      const job = await this.s.jobs.get(post.jobId);
+      const job = await this.s.stores.jobs.get(post.jobId);
       if (job && (await this.settle(post, job)) === 'failed' && (await this.store.settings(post.guildId))?.mode === 'all') {
         this.track(this.share(job).then((o) => this.logSkipped(job, o)));
       }

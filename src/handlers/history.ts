@@ -15,7 +15,7 @@ import {
 import type { Services } from './services.js';
 import { UserFacingError } from '../discord/user-facing-error.js';
 import { isTerminal, type Job } from '../domain/job.js';
-import { historyStore, type HistoryEntry } from '../store/history.js';
+import type { HistoryEntry } from '../store/history.js';
 import { formatBytes, t } from '../i18n/index.js';
 import { DEFAULT_ATTACHMENT_LIMIT, PREVIEW_NAME, TURNTABLE_NAME } from '../discord/render.js';
 import { jumpLink } from '../discord/links.js';
@@ -77,7 +77,7 @@ async function list(interaction: ChatInputCommandInteraction, s: Services): Prom
   const inGuild = interaction.guildId !== null;
   const requested = interaction.options.getInteger('count') ?? DEFAULT_COUNT;
   const count = Math.min(MAX_COUNT, Math.max(1, requested));
-  const entries = await historyStore(s.db).recent({ userId: interaction.user.id, guildId: interaction.guildId }, count);
+  const entries = await s.stores.history.recent({ userId: interaction.user.id, guildId: interaction.guildId }, count);
   if (entries.length === 0) {
     await interaction.reply({
       content: t(locale, inGuild ? 'history.emptyGuild' : 'history.emptyDm'),
@@ -135,7 +135,7 @@ export async function handleComponent(interaction: ButtonInteraction, s: Service
   }
   const jobId = Number(a);
   if (prefix !== 'files' || !Number.isSafeInteger(jobId)) throw new UserFacingError(t(interaction.locale, 'error.unknownCommand'), true);
-  return resend(interaction, s, jobId, (id) => historyStore(s.db).sharedJob(interaction.channelId, id));
+  return resend(interaction, s, jobId, (id) => s.stores.history.sharedJob(interaction.channelId, id));
 }
 
 /**
@@ -147,7 +147,7 @@ async function sendExport(interaction: ButtonInteraction, s: Services, kind: Exp
   const locale = interaction.locale;
   await interaction.deferReply({ flags: MessageFlags.Ephemeral });
   const say = (content: string) => interaction.editReply({ content, allowedMentions: noMentions }).then(() => undefined);
-  const store = historyStore(s.db);
+  const store = s.stores.history;
   const entry = await store.sharedJob(interaction.channelId, jobId) ?? await store.ownJob(interaction.user.id, jobId);
   if (!entry || entry.removed || !canExport(entry.job)) return say(t(locale, 'export.unavailable', { id: jobId }));
   let made;
@@ -172,7 +172,7 @@ async function resend(
   interaction: RepliableInteraction,
   s: Services,
   jobId: number,
-  lookup: (id: number) => Promise<HistoryEntry | undefined> = (id) => historyStore(s.db).ownJob(interaction.user.id, id),
+  lookup: (id: number) => Promise<HistoryEntry | undefined> = (id) => s.stores.history.ownJob(interaction.user.id, id),
 ): Promise<void> {
   const locale = interaction.locale;
   // Uploading a GLB can take longer than Discord's 3 seconds to answer.

@@ -47,11 +47,11 @@ export async function handleJobButton(i: ButtonInteraction, s: Services): Promis
   const parsed = parseJobButton(i.customId);
   if (!parsed) throw refuse(t(i.locale, 'error.unknownCommand'));
   const L = i.locale;
-  const job = await s.jobs.get(parsed.jobId);
+  const job = await s.stores.jobs.get(parsed.jobId);
   // Buttons act only on the job's own result message: a copy left behind when the result moved
   // (or a custom id pointing at another channel's job) is stale.
   const onItsMessage = job && job.channelId === i.channelId && (job.messageId === null || job.messageId === i.message.id);
-  if (!job || !onItsMessage || job.deletedAt !== null || await s.quota.store.refundOf(job.id)) {
+  if (!job || !onItsMessage || job.deletedAt !== null || await s.stores.quota.refundOf(job.id)) {
     throw refuse(t(L, 'job.action.stale'));
   }
   const button = t(L, buttonLabel[parsed.action]);
@@ -74,10 +74,10 @@ async function startFromResult(i: ButtonInteraction, s: Services, parent: Job, o
       ? isIn(RETRYABLE_STATES, parent.state)
       : parent.state === 'succeeded' && parent.quality === 'standard';
   if (!applies) throw refuse(t(L, 'job.action.wrongState', { id: parent.id, button }));
-  const running = await s.jobs.childInFlight(parent.id, origin);
+  const running = await s.stores.jobs.childInFlight(parent.id, origin);
   if (running) throw refuse(t(L, 'job.action.alreadyRunning', { id: running.id, link: jumpLink(running) }));
   if (origin === 'detailed') {
-    const done = await s.jobs.latestChild(parent.id, 'detailed');
+    const done = await s.stores.jobs.latestChild(parent.id, 'detailed');
     if (done?.state === 'succeeded') throw refuse(t(L, 'job.action.detailedExists', { id: done.id, link: jumpLink(done) }));
   }
 
@@ -123,7 +123,7 @@ async function startFromResult(i: ButtonInteraction, s: Services, parent: Job, o
             message_reference: { message_id: i.message.id, fail_if_not_exists: false },
           },
         })) as { id: string };
-        await s.jobs.setMessageId(job.id, msg.id);
+        await s.stores.jobs.setMessageId(job.id, msg.id);
       },
     },
   );
@@ -143,9 +143,9 @@ function mayDelete(i: ButtonInteraction, job: Job): boolean {
 async function deleteResult(i: ButtonInteraction, s: Services, job: Job): Promise<void> {
   const L = i.locale;
   if (!mayDelete(i, job)) throw refuse(t(L, 'job.action.deleteRefused'));
-  const deleted = await s.jobs.markDeleted(job.id, i.user.id, s.clock());
+  const deleted = await s.stores.jobs.markDeleted(job.id, i.user.id, s.clock());
   if (!deleted) {
-    if ((await s.jobs.get(job.id))?.deletedAt) throw refuse(t(L, 'job.action.stale'));
+    if ((await s.stores.jobs.get(job.id))?.deletedAt) throw refuse(t(L, 'job.action.stale'));
     throw refuse(t(L, 'job.action.notFinished', { id: job.id }));
   }
   // One line stays where the result was; the embed, the files and the buttons go.
@@ -163,7 +163,7 @@ async function deleteResult(i: ButtonInteraction, s: Services, job: Job): Promis
     await rm(file, { force: true }).catch(() => undefined);
     await rmdir(dirname(file)).catch(() => undefined);
   }
-  await s.jobs.forgetFiles(job.id, s.clock());
+  await s.stores.jobs.forgetFiles(job.id, s.clock());
 }
 
 /** The text the presser sees for a share attempt. */
@@ -200,7 +200,7 @@ async function shareResult(i: ButtonInteraction, s: Services, job: Job, button: 
   const L = i.locale;
   if (i.user.id !== job.userId) throw refuse(t(L, 'job.action.notYours', { button }));
   if (job.state !== 'succeeded') throw refuse(t(L, 'job.action.wrongState', { id: job.id, button }));
-  if (!job.guildId || !await s.gallery.store.settings(job.guildId)) throw refuse(t(L, 'gallery.off'));
+  if (!job.guildId || !await s.stores.gallery.settings(job.guildId)) throw refuse(t(L, 'gallery.off'));
   // Uploading the GLB to the gallery can take longer than 3 seconds.
   await i.deferReply({ flags: MessageFlags.Ephemeral });
   const outcome = await s.gallery.share(job);

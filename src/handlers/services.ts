@@ -1,21 +1,21 @@
 import type { Client } from 'discord.js';
 import type { Config } from '../config/index.js';
 import type { Logger } from '../log/index.js';
-import type { Db } from '../store/db.js';
-import type { JobStore } from '../store/jobs.js';
+import type { Stores } from '../store/stores.js';
 import type { JobEvents } from '../jobs/events.js';
 import type { QuotaService } from '../quota/service.js';
 import type { DmxapiClient } from '../upstream/index.js';
 import type { Gallery } from '../gallery/publish.js';
 import type { ModelProcessor } from '../model/processor.js';
 
-/** What command handlers get: plain objects wired once in main.ts. */
+/** What command and button handlers get: plain objects wired once, in src/app/bot.ts. */
 export interface Services {
   config: Config;
   log: Logger;
-  db: Db;
-  jobs: JobStore;
+  /** Every table, the one way to reach them. */
+  stores: Stores;
   events: JobEvents;
+  /** Credits and limits: checks, the reservation, moderators' grants, refunds and blocks. */
   quota: QuotaService;
   upstream: DmxapiClient;
   /** The server's community gallery (posting, removal). */

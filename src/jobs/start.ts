@@ -7,11 +7,28 @@ import {
   type ImageRejection,
 } from '../images/index.js';
 import { UpstreamError } from '../upstream/index.js';
-import type { Services } from '../handlers/services.js';
+import type { Config } from '../config/index.js';
+import type { Logger } from '../log/index.js';
+import type { JobStore } from '../store/jobs.js';
+import type { QuotaService } from '../quota/service.js';
+import type { DmxapiClient } from '../upstream/index.js';
+import type { JobEvents } from './events.js';
 import type { Job, JobOrigin } from '../domain/job.js';
 import type { Quality } from '../domain/quality.js';
 import { rejectionText, upstreamReason } from '../i18n/rejections.js';
 import type { QuotaDenial, QuotaRequest } from '../quota/service.js';
+
+/** What starting a job needs; Services fits. */
+export interface StartDeps {
+  config: Pick<Config, 'imageUrlAllowPrivate' | 'jobTimeoutMs' | 'pollIntervalMs'>;
+  log: Logger;
+  stores: { jobs: JobStore };
+  events: JobEvents;
+  quota: Pick<QuotaService, 'check' | 'reserve'>;
+  upstream: Pick<DmxapiClient, 'submit'>;
+  wakePoller(): void;
+  clock: () => number;
+}
 
 /** Where the picture comes from: a fresh upload (metadata known), or a link to fetch and check. */
 export type Picture =
@@ -62,7 +79,7 @@ class AlreadyRunning extends Error {
  * ends "outcome unknown" instead. Quota refusals are returned; picture refusals are thrown as
  * UserFacingError. The caller answers the member.
  */
-export async function startJob(s: Services, req: JobRequest, hooks: StartHooks = {}): Promise<StartOutcome> {
+export async function startJob(s: StartDeps, req: JobRequest, hooks: StartHooks = {}): Promise<StartOutcome> {
   const locale = req.interaction.locale;
   const quota: QuotaRequest = { userId: req.userId, guildId: req.guildId, roleIds: req.roleIds, quality: req.quality };
   const early = await s.quota.check(quota);
@@ -85,14 +102,14 @@ export async function startJob(s: Services, req: JobRequest, hooks: StartHooks =
   }
 
   const now = s.clock();
-  let reserved: Awaited<ReturnType<Services['quota']['reserve']>>;
+  let reserved: Awaited<ReturnType<StartDeps['quota']['reserve']>>;
   try {
     reserved = await s.quota.reserve(quota, async (cost) => {
       if (req.parent) {
-        const running = await s.jobs.childInFlight(req.parent.jobId, req.parent.origin);
+        const running = await s.stores.jobs.childInFlight(req.parent.jobId, req.parent.origin);
         if (running) throw new AlreadyRunning(running);
       }
-      return s.jobs.insert({
+      return s.stores.jobs.insert({
         interactionId: req.interaction.id,
         interactionToken: req.interaction.token,
         applicationId: req.interaction.applicationId,
@@ -118,7 +135,7 @@ export async function startJob(s: Services, req: JobRequest, hooks: StartHooks =
   } catch (err) {
     if (err instanceof AlreadyRunning) return { ok: false, running: err.job };
     // Another process won the race for this button (jobs_one_child_in_flight).
-    const running = req.parent && (await s.jobs.childInFlight(req.parent.jobId, req.parent.origin));
+    const running = req.parent && (await s.stores.jobs.childInFlight(req.parent.jobId, req.parent.origin));
     if (running) return { ok: false, running };
     throw err;
   }
@@ -131,22 +148,22 @@ export async function startJob(s: Services, req: JobRequest, hooks: StartHooks =
   try {
     const submitted = await s.upstream.submit(imageUrl, req.quality);
     const at = s.clock();
-    const updated = await s.jobs.markSubmitted(job.id, submitted.taskId, submitted.totalTokens, at, at + s.config.pollIntervalMs);
+    const updated = await s.stores.jobs.markSubmitted(job.id, submitted.taskId, submitted.totalTokens, at, at + s.config.pollIntervalMs);
     s.log.info({ ...ctx, taskId: submitted.taskId, tokens: submitted.totalTokens, parentJobId: job.parentJobId }, 'submitted');
     if (updated) s.events.emit('changed', updated);
   } catch (err) {
     const at = s.clock();
     if (err instanceof UpstreamError && !err.mayHaveReachedServer) {
       s.log.warn({ ...ctx, err }, 'submit refused upstream; nothing was charged');
-      const done = await s.jobs.finish(job.id, { state: 'not_submitted', at, errorCode: err.kind, errorMessage: upstreamReason(locale, err) });
+      const done = await s.stores.jobs.finish(job.id, { state: 'not_submitted', at, errorCode: err.kind, errorMessage: upstreamReason(locale, err) });
       if (done) s.events.emit('changed', done);
     } else {
       // The request may have reached the provider; resubmitting could charge twice.
       s.log.error({ ...ctx, err }, 'submit outcome unknown');
-      const done = await s.jobs.finish(job.id, { state: 'outcome_unknown', at, errorCode: 'OUTCOME_UNKNOWN' });
+      const done = await s.stores.jobs.finish(job.id, { state: 'outcome_unknown', at, errorCode: 'OUTCOME_UNKNOWN' });
       if (done) s.events.emit('changed', done);
     }
   }
   s.wakePoller();
-  return { ok: true, job: await s.jobs.get(job.id) ?? job };
+  return { ok: true, job: await s.stores.jobs.get(job.id) ?? job };
 }

@@ -3,7 +3,7 @@ import type { Db } from '../store/db.js';
 import { CHARGED_STATES, isIn, isTerminal, type Job, type JobState } from '../domain/job.js';
 import type { JobStore } from '../store/jobs.js';
 import type { Quality } from '../domain/quality.js';
-import { QuotaStore, type Block, type LedgerEntry } from '../store/quota.js';
+import type { QuotaStore, Block, LedgerEntry } from '../store/quota.js';
 import { t } from '../i18n/index.js';
 import { startOfDay, startOfMonth, startOfNextDay } from './time.js';
 
@@ -62,15 +62,12 @@ const charged = (state: JobState) => isIn(CHARGED_STATES, state);
  * guild_id NULL). Concurrency and cooldown are per member across everything they run.
  */
 export class QuotaService {
-  readonly store: QuotaStore;
-
   constructor(
     private readonly db: Db,
+    private readonly store: QuotaStore,
     private readonly config: Config['quota'],
     private readonly clock: () => number,
-  ) {
-    this.store = new QuotaStore(db);
-  }
+  ) {}
 
   get timeZone(): string {
     return this.config.timeZone;

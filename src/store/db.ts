@@ -1,5 +1,3 @@
-import { openSqlite } from './sqlite.js';
-
 export type Dialect = 'sqlite' | 'postgres';
 
 /**
@@ -10,7 +8,7 @@ export type Params = Record<string, unknown>;
 
 /**
  * The one store interface: SQLite (better-sqlite3, one file) or PostgreSQL (node-postgres pool).
- * The store modules (jobs, quota, history, reports) are written once against it; where the two
+ * The store modules (jobs, quota, audit, history, gallery, reports) are written once against it; where the two
  * dialects differ they pick a fragment from `dialect.ts`.
  *
  * Transactions: calls made inside `transaction(fn)` — in fn's async context, through any store
@@ -36,17 +34,4 @@ export interface Db {
    */
   transaction<T>(fn: () => Promise<T>): Promise<T>;
   close(): Promise<void>;
-}
-
-export interface StoreLocation {
-  /** `postgres://…` selects PostgreSQL; unset keeps SQLite. */
-  databaseUrl?: string | undefined;
-  databasePath: string;
-}
-
-/** Opens the configured store and brings its schema up to date. */
-export async function openStore(where: StoreLocation): Promise<Db> {
-  // node-postgres is loaded only when it is used (a few MB a SQLite bot does not need).
-  if (where.databaseUrl) return (await import('./postgres.js')).openPostgres(where.databaseUrl);
-  return openSqlite(where.databasePath);
 }

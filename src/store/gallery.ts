@@ -149,15 +149,3 @@ export class GalleryStore {
     return (await this.db.all<JobRow>(this.q.unposted, { since, limit })).map(toJob);
   }
 }
-
-const stores = new WeakMap<Db, GalleryStore>();
-
-/** One store per database. */
-export function galleryStore(db: Db): GalleryStore {
-  let store = stores.get(db);
-  if (!store) {
-    store = new GalleryStore(db);
-    stores.set(db, store);
-  }
-  return store;
-}

@@ -65,15 +65,3 @@ export class HistoryStore {
 function toEntry(row: JobRow & { removed: number }): HistoryEntry {
   return { job: toJob(row), removed: row.removed === 1 };
 }
-
-const stores = new WeakMap<Db, HistoryStore>();
-
-/** One store per database. */
-export function historyStore(db: Db): HistoryStore {
-  let store = stores.get(db);
-  if (!store) {
-    store = new HistoryStore(db);
-    stores.set(db, store);
-  }
-  return store;
-}

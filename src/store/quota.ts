@@ -5,7 +5,8 @@ import { CHARGED_STATES, IN_FLIGHT_STATES, SPEND_STATES } from '../domain/job.js
 
 /**
  * The quota side of the store: the ledger of grants, resets and moderator refunds, per-server
- * settings, role allowances, blocks, audit-channel records and the moderators' change log.
+ * settings, role allowances and blocks (audit-channel records and the moderators' change log are
+ * in audit.ts).
  * The jobs table itself is the other half of the ledger (see src/quota/service.ts).
  */
 
@@ -45,22 +46,6 @@ export interface Block {
   reason: string | null;
   moderatorId: string;
   createdAt: number;
-}
-
-export interface AuditMessage {
-  jobId: number;
-  guildId: string;
-  channelId: string;
-  messageId: string;
-}
-
-export interface AdminAction {
-  guildId: string;
-  moderatorId: string;
-  action: string;
-  targetId: string | null;
-  details: Record<string, unknown>;
-  at: number;
 }
 
 export class QuotaStore {
@@ -114,18 +99,7 @@ export class QuotaStore {
         VALUES (@guildId, @userId, @reason, @moderatorId, @createdAt)
         ON CONFLICT (guild_id, user_id) DO NOTHING`,
       unblock: 'DELETE FROM guild_blocks WHERE guild_id = @guildId AND user_id = @userId',
-      auditMessage: 'SELECT * FROM audit_messages WHERE job_id = @jobId',
-      auditMessageById: 'SELECT * FROM audit_messages WHERE message_id = @messageId',
       blockCount: 'SELECT COUNT(*) AS n FROM guild_blocks WHERE guild_id = @guildId',
-      setAuditMessage: `
-        INSERT INTO audit_messages (job_id, guild_id, channel_id, message_id, updated_at)
-        VALUES (@jobId, @guildId, @channelId, @messageId, @at)
-        ON CONFLICT (job_id) DO UPDATE SET channel_id = excluded.channel_id, message_id = excluded.message_id,
-          updated_at = excluded.updated_at`,
-      recordAction: `
-        INSERT INTO admin_actions (guild_id, moderator_id, action, target_id, details, created_at)
-        VALUES (@guildId, @moderatorId, @action, @targetId, @details, @at)`,
-      recentActions: 'SELECT * FROM admin_actions WHERE guild_id = @guildId ORDER BY id DESC LIMIT @limit',
     };
   }
 
@@ -249,38 +223,14 @@ export class QuotaStore {
     return (await this.db.run(this.q.unblock, { guildId, userId })) > 0;
   }
 
-  async auditMessage(jobId: number): Promise<AuditMessage | undefined> {
-    const r = await this.db.get<AuditRow>(this.q.auditMessage, { jobId });
-    return r && { jobId: r.job_id, guildId: r.guild_id, channelId: r.channel_id, messageId: r.message_id };
-  }
 
-  async auditMessageById(messageId: string): Promise<AuditMessage | undefined> {
-    const r = await this.db.get<AuditRow>(this.q.auditMessageById, { messageId });
-    return r && { jobId: r.job_id, guildId: r.guild_id, channelId: r.channel_id, messageId: r.message_id };
-  }
 
   async blockCount(guildId: string): Promise<number> {
     return (await this.value(this.q.blockCount, { guildId })) ?? 0;
   }
 
-  async setAuditMessage(m: AuditMessage, at: number): Promise<void> {
-    await this.db.run(this.q.setAuditMessage, { ...m, at });
-  }
 
-  async recordAction(a: AdminAction): Promise<void> {
-    await this.db.run(this.q.recordAction, { ...a, details: JSON.stringify(a.details) });
-  }
 
-  async recentActions(guildId: string, limit = 20): Promise<AdminAction[]> {
-    return (await this.db.all<ActionRow>(this.q.recentActions, { guildId, limit })).map((r) => ({
-      guildId: r.guild_id,
-      moderatorId: r.moderator_id,
-      action: r.action,
-      targetId: r.target_id,
-      details: JSON.parse(r.details) as Record<string, unknown>,
-      at: r.created_at,
-    }));
-  }
 }
 
 interface LedgerRow {
@@ -324,21 +274,5 @@ interface BlockRow {
   user_id: string;
   reason: string | null;
   moderator_id: string;
-  created_at: number;
-}
-
-interface AuditRow {
-  job_id: number;
-  guild_id: string;
-  channel_id: string;
-  message_id: string;
-}
-
-interface ActionRow {
-  guild_id: string;
-  moderator_id: string;
-  action: string;
-  target_id: string | null;
-  details: string;
   created_at: number;
 }

@@ -2,9 +2,9 @@ import type { Db } from './db.js';
 import { toJob, type JobRow } from './job-rows.js';
 import type { Job } from '../domain/job.js';
 import { sqlList } from './sql.js';
-import { CHARGED_STATES, FAILED_STATES, IN_FLIGHT_STATES, isIn } from '../domain/job.js';
+import { CHARGED_STATES, FAILED_STATES, IN_FLIGHT_STATES } from '../domain/job.js';
 
-/** Read-only aggregates for /model3d-admin usage, balance and export. All filtering is done in SQL. */
+/** Read-only aggregates over jobs and the ledger for /model3d-admin usage, balance and export. All filtering is done in SQL. */
 
 export interface UsageTotals {
   jobs: number;
@@ -64,7 +64,7 @@ export interface ExportRow {
   refundedBy: string | null;
 }
 
-export class QuotaReports {
+export class ReportStore {
   private readonly q = {
     guildTotals: `${totalsSelect} WHERE guild_id = @guildId AND created_at >= @since`,
     memberTotals: `${totalsSelect} WHERE guild_id = @guildId AND user_id = @userId AND created_at >= @since`,
@@ -123,75 +123,4 @@ export class QuotaReports {
     });
     return rows.map((r) => ({ job: toJob(r), refundedCredits: r.refunded_credits, refundedBy: r.refunded_by }));
   }
-}
-
-// --- CSV (RFC 4180) ---
-
-/**
- * One CSV field. Quoted when it holds a comma, a quote, CR or LF; quotes are doubled.
- * Text that a spreadsheet would run as a formula (=, +, -, @, tab, CR first) gets a leading
- * apostrophe, so that an exported error message cannot run as a formula.
- */
-export function csvField(value: string | number | null | undefined): string {
-  if (value === null || value === undefined) return '';
-  if (typeof value === 'number') return Number.isFinite(value) ? String(value) : '';
-  let s = value;
-  if (/^[=+\-@\t\r]/.test(s)) s = `'${s}`;
-  return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
-}
-
-export function csvLine(fields: readonly (string | number | null | undefined)[]): string {
-  return `${fields.map(csvField).join(',')}\r\n`;
-}
-
-export const CSV_HEADER = [
-  'job_id',
-  'created_at',
-  'finished_at',
-  'user_id',
-  'channel_id',
-  'message_id',
-  'quality',
-  'cost',
-  'credits_charged',
-  'state',
-  'task_id',
-  'total_tokens',
-  'seconds_to_result',
-  'error_code',
-  'error_message',
-  'image_url',
-  'refunded_by',
-] as const;
-
-const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
-
-/** One CSV row per job. `credits_charged` is what the member paid after automatic and moderator refunds. */
-export function jobsCsv(rows: Iterable<ExportRow>): { csv: string; count: number } {
-  let csv = csvLine(CSV_HEADER);
-  let count = 0;
-  for (const { job, refundedCredits, refundedBy } of rows) {
-    const charged = isIn(CHARGED_STATES, job.state) ? job.cost : 0;
-    csv += csvLine([
-      job.id,
-      iso(job.createdAt),
-      iso(job.finishedAt),
-      job.userId,
-      job.channelId,
-      job.messageId,
-      job.quality,
-      job.cost,
-      Math.max(0, charged - (refundedCredits ?? 0)),
-      job.state,
-      job.taskId,
-      job.totalTokens,
-      job.state === 'succeeded' && job.finishedAt !== null ? Math.round((job.finishedAt - job.createdAt) / 1000) : null,
-      job.errorCode,
-      job.errorMessage,
-      job.imageUrl,
-      refundedBy,
-    ]);
-    count++;
-  }
-  return { csv, count };
 }

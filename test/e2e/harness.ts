@@ -7,7 +7,8 @@ import { checkAgainstSpec, formatProblems } from '../fakes/discord/spec-check.js
 import { DmxapiSimulator, type SimulatorOptions } from '../fakes/dmxapi/index.js';
 import { tempDir } from '../helpers/tmp.js';
 import { BACKENDS, freshSchemaUrl, type Backend } from '../helpers/store.js';
-import { openStore, type Db, type Params } from '../../src/store/db.js';
+import { openStore } from '../../src/store/open.js';
+import type { Db, Params } from '../../src/store/db.js';
 
 /**
  * The stores every e2e file that touches the store runs on, from the same test code:

@@ -56,14 +56,14 @@ async function history(o: Omit<Parameters<FakeDiscord['build']['chatInput']>[0],
 }
 
 async function insertJob(o: Parameters<typeof newJob>[0] = {}): Promise<Job> {
-  return await services.jobs.insert(newJob({ guildId, channelId: general, userId: fake.build.defaultUser.id, createdAt: now.t, ...o }));
+  return await services.stores.jobs.insert(newJob({ guildId, channelId: general, userId: fake.build.defaultUser.id, createdAt: now.t, ...o }));
 }
 
 /** A finished job whose GLB (and preview) were stored in FILES_DIR. */
 async function succeededJob(o: Parameters<typeof newJob>[0] = {}, files: { model?: Buffer; preview?: Buffer } = {}): Promise<Job> {
   const j = await insertJob(o);
-  await services.jobs.markSubmitted(j.id, `task-${j.id}`, 35000, j.createdAt + 1000, j.createdAt + 1000);
-  await services.jobs.finish(j.id, {
+  await services.stores.jobs.markSubmitted(j.id, `task-${j.id}`, 35000, j.createdAt + 1000, j.createdAt + 1000);
+  await services.stores.jobs.finish(j.id, {
     state: 'succeeded',
     at: j.createdAt + 81_000,
     modelUrl: `https://cdn.provider.example/${j.id}/model.glb?sig=abc`,
@@ -75,7 +75,7 @@ async function succeededJob(o: Parameters<typeof newJob>[0] = {}, files: { model
   const preview = files.preview ?? Buffer.from(`RIFF-preview-of-job-${j.id}`);
   writeFileSync(join(dir, 'model.glb'), model);
   writeFileSync(join(dir, 'preview.webp'), preview);
-  return (await services.jobs.setFiles(
+  return (await services.stores.jobs.setFiles(
     j.id,
     { modelFile: join(dir, 'model.glb'), modelBytes: model.length, previewFile: join(dir, 'preview.webp') },
     j.createdAt + 82_000,
@@ -95,10 +95,10 @@ describe('/model3d-history list', () => {
   it('lists the member’s own jobs here, newest first, with states, time taken and jump links', async () => {
     const ok = await succeededJob({ createdAt: now.t - 3 * 86_400_000 });
     const failed = await insertJob({ createdAt: now.t - 2 * 86_400_000, quality: 'detailed' });
-    await services.jobs.markSubmitted(failed.id, 'task-f', 1, failed.createdAt, failed.createdAt);
-    await services.jobs.finish(failed.id, { state: 'failed', at: failed.createdAt + 30_000, errorCode: 'MODEL_FAILED' });
+    await services.stores.jobs.markSubmitted(failed.id, 'task-f', 1, failed.createdAt, failed.createdAt);
+    await services.stores.jobs.finish(failed.id, { state: 'failed', at: failed.createdAt + 30_000, errorCode: 'MODEL_FAILED' });
     const timedOut = await insertJob({ createdAt: now.t - 86_400_000 });
-    await services.jobs.finish(timedOut.id, { state: 'timed_out', at: timedOut.createdAt + 1_800_000 });
+    await services.stores.jobs.finish(timedOut.id, { state: 'timed_out', at: timedOut.createdAt + 1_800_000 });
     const running = await insertJob({ createdAt: now.t - 60_000, messageId: null });
     const stranger = fake.build.user({ username: 'stranger' });
     const theirs = await insertJob({ userId: stranger.id, createdAt: now.t });
@@ -144,7 +144,7 @@ describe('/model3d-history list', () => {
   it('fits 25 long entries in one message', async () => {
     for (let i = 0; i < 30; i++) {
       const j = await insertJob({ createdAt: now.t - i * 1000 });
-      await services.jobs.finish(j.id, { state: 'not_submitted', at: j.createdAt + 1000, errorCode: 'UPSTREAM_RATE_LIMITED' });
+      await services.stores.jobs.finish(j.id, { state: 'not_submitted', at: j.createdAt + 1000, errorCode: 'UPSTREAM_RATE_LIMITED' });
     }
     const m = await history({ options: { count: 25 } });
     const fields = (m.embeds[0] as { fields: unknown[] }).fields;
@@ -229,7 +229,7 @@ describe('/model3d-history job:', () => {
     expect(m.content).toContain(`Job #${running.id} is still being made`);
 
     const failed = await insertJob();
-    await services.jobs.finish(failed.id, { state: 'failed', at: now.t, errorCode: 'MODEL_FAILED' });
+    await services.stores.jobs.finish(failed.id, { state: 'failed', at: now.t, errorCode: 'MODEL_FAILED' });
     m = await history({ options: { job: failed.id } });
     expect(m.content).toBe(`Job #${failed.id} did not produce a model: ❌ failed (MODEL_FAILED).`);
   });
@@ -243,17 +243,17 @@ describe('/model3d-history job: for a processed model', () => {
     const original = Buffer.from(await (await modelIO()).writeBinary(await model({ textures: [{ px: 256 }] })));
     const fitted = Buffer.from('glTF fitted copy');
     const j = await insertJob();
-    await services.jobs.markSubmitted(j.id, `task-${j.id}`, 35000, j.createdAt + 1000, j.createdAt + 1000);
+    await services.stores.jobs.markSubmitted(j.id, `task-${j.id}`, 35000, j.createdAt + 1000, j.createdAt + 1000);
     const dir = join(filesDir, String(j.id));
     mkdirSync(dir, { recursive: true });
     writeFileSync(join(dir, 'original.glb'), original);
     writeFileSync(join(dir, 'model.glb'), fitted);
     writeFileSync(join(dir, 'preview.webp'), 'RIFF');
     const files = { previewFile: join(dir, 'preview.webp'), originalFile: join(dir, 'original.glb'), originalBytes: original.length };
-    await services.jobs.setDownloads(j.id, { ...files, processingState: 'pending', modelInfo: null }, j.createdAt + 80_000);
-    await services.jobs.finish(j.id, { state: 'succeeded', at: j.createdAt + 81_000 });
+    await services.stores.jobs.setDownloads(j.id, { ...files, processingState: 'pending', modelInfo: null }, j.createdAt + 80_000);
+    await services.stores.jobs.finish(j.id, { state: 'succeeded', at: j.createdAt + 81_000 });
     const stats = { triangles: 2320, vertices: 1271, materials: 1, textures: 1, largestTexturePx: 256, dims: [1.2, 1.9, 1.1] as [number, number, number], bytes: original.length };
-    const job = (await services.jobs.recordProcessing(
+    const job = (await services.stores.jobs.recordProcessing(
       j.id,
       { state: 'done', modelFile: join(dir, 'model.glb'), modelBytes: fitted.length, modelInfo: { stats } },
       j.createdAt + 90_000,

@@ -84,7 +84,7 @@ async function admin(
 const count = async (table: string) => (await db.get<{ n: number }>(`SELECT COUNT(*) AS n FROM ${table}`))!.n;
 
 async function insertJob(o: Parameters<typeof newJob>[0] = {}) {
-  return await services.jobs.insert(newJob({ guildId, channelId: general, userId: fake.build.defaultUser.id, createdAt: now.t, ...o }));
+  return await services.stores.jobs.insert(newJob({ guildId, channelId: general, userId: fake.build.defaultUser.id, createdAt: now.t, ...o }));
 }
 
 describe('permission checks', () => {
@@ -118,7 +118,7 @@ describe('/model3d-admin', () => {
     expect(a.content).toContain('✅ Limits updated.');
     expect(a.content).toContain('Member allowance: 10 credits a day (set by this server)');
     expect(a.content).toContain('Cooldown between two models: 60 s (set by this server)');
-    expect((await services.quota.store.recentActions(guildId))[0]).toMatchObject({
+    expect((await services.stores.audit.recentActions(guildId))[0]).toMatchObject({
       action: 'limits.set', moderatorId: fake.build.defaultUser.id, details: { userDaily: 10, cooldownS: 60 },
     });
   });
@@ -161,14 +161,14 @@ describe('/model3d-admin', () => {
     expect(a.content).toContain('already blocked');
     a = await admin('unblock', { options: { member: opt.user(member) } });
     expect(a.content).toContain('can make models again');
-    expect((await services.quota.store.recentActions(guildId)).map((x) => x.action)).toEqual(['unblock', 'block', 'grant']);
+    expect((await services.stores.audit.recentActions(guildId)).map((x) => x.action)).toEqual(['unblock', 'block', 'grant']);
   });
 
   it('balance with the billing endpoints present', async () => {
     await useSimulator(true);
     const j = await insertJob();
-    await services.jobs.markSubmitted(j.id, 'task-1', 35000, now.t, now.t);
-    await services.jobs.finish(j.id, { state: 'succeeded', at: now.t });
+    await services.stores.jobs.markSubmitted(j.id, 'task-1', 35000, now.t, now.t);
+    await services.stores.jobs.finish(j.id, { state: 'succeeded', at: now.t });
     const a = await admin('balance');
     expect(a.content).toContain('**Provider balance:** $48.50 left, of $50.00 in total; $1.50 used.');
     expect(a.content).toContain('This server: 1 today, 1 this month (35,000 provider tokens).');
@@ -183,8 +183,8 @@ describe('/model3d-admin', () => {
 
   it('usage shows server totals and one member’s jobs with links', async () => {
     const j = await insertJob({ messageId: '123456789012345678' });
-    await services.jobs.markSubmitted(j.id, 'task-u', 35000, now.t, now.t);
-    await services.jobs.finish(j.id, { state: 'succeeded', at: now.t + 80_000 });
+    await services.stores.jobs.markSubmitted(j.id, 'task-u', 35000, now.t, now.t);
+    await services.stores.jobs.finish(j.id, { state: 'succeeded', at: now.t + 80_000 });
     let a = await admin('usage', { options: { days: 7 } });
     expect(a.content).toContain('Jobs: 1 (succeeded 1');
     expect(a.content).toContain('Average time to result: 1m 20s');
@@ -199,7 +199,7 @@ describe('/model3d-admin', () => {
   it('export attaches a CSV with a header and one row per job', async () => {
     await insertJob();
     const j = await insertJob({ imageUrl: 'https://cdn.example.com/a,b.png' });
-    await services.jobs.finish(j.id, { state: 'not_submitted', at: now.t, errorCode: 'E', errorMessage: 'said "no"' });
+    await services.stores.jobs.finish(j.id, { state: 'not_submitted', at: now.t, errorCode: 'E', errorMessage: 'said "no"' });
     const a = await admin('export', { options: { days: 1 } });
     expect(a.content).toContain('2 rows');
     const file = a.attachments[0]!;
@@ -253,8 +253,8 @@ describe('audit channel', () => {
     const member = fake.build.user({ username: 'bob' });
     const job = await insertJob({ userId: member.id, messageId: result.id });
     services.events.emit('changed', job);
-    await services.jobs.markSubmitted(job.id, 'task-audit', 35000, now.t, now.t);
-    const done = (await services.jobs.finish(job.id, { state: 'succeeded', at: now.t }))!;
+    await services.stores.jobs.markSubmitted(job.id, 'task-audit', 35000, now.t, now.t);
+    const done = (await services.stores.jobs.finish(job.id, { state: 'succeeded', at: now.t }))!;
     services.events.emit('changed', done);
     await audit.idle();
     const records = fake.messagesIn(modLog);
@@ -273,8 +273,8 @@ describe('audit channel', () => {
     press = fake.sendInteraction(fake.build.button({ customId: `audit:block:${member.id}`, message: { id: record.id }, channelId: modLog, memberPermissions: DEFAULT_MEMBER_PERMISSIONS }));
     refusal = await fake.waitFor(() => fake.originalMessage(press.token)?.flags === EPHEMERAL ? fake.originalMessage(press.token) : undefined, { timeoutMs: 5000 });
     expect(refusal.content).toContain('Manage Server');
-    expect(await services.quota.store.refundOf(job.id)).toBeUndefined();
-    expect(await services.quota.store.block(guildId, member.id)).toBeUndefined();
+    expect(await services.stores.quota.refundOf(job.id)).toBeUndefined();
+    expect(await services.stores.quota.block(guildId, member.id)).toBeUndefined();
     expect(fake.message(result.id)!.content).toBe('your model');
 
     // A moderator presses it: refund on the ledger, result message replaced, record updated.
@@ -282,7 +282,7 @@ describe('audit channel', () => {
     let ack = await fake.waitFor(() => fake.followups(press.token)[0], { timeoutMs: 5000 });
     expect(ack.flags & EPHEMERAL).toBe(EPHEMERAL);
     expect(ack.content).toBe(`✅ Refunded 1 credit to <@${member.id}>. The result message now says a moderator removed it.`);
-    expect(await services.quota.store.refundOf(job.id)).toMatchObject({ credits: 1 });
+    expect(await services.stores.quota.refundOf(job.id)).toMatchObject({ credits: 1 });
     expect(fake.message(result.id)!.content).toBe('🗑️ This 3D model was removed by a moderator.');
     expect(JSON.stringify(fake.message(record.id)!.embeds)).toContain('credit refunded');
     expect(JSON.stringify(fake.message(record.id)!.components)).toMatch(/"custom_id":"audit:refund:\d+"[^}]*"disabled":true|"disabled":true[^}]*"custom_id":"audit:refund:/);
@@ -291,7 +291,7 @@ describe('audit channel', () => {
     press = fake.sendInteraction(fake.build.button({ customId: `audit:block:${member.id}`, message: { id: record.id }, channelId: modLog, memberPermissions: MOD_PERMS }));
     ack = await fake.waitFor(() => fake.followups(press.token)[0], { timeoutMs: 5000 });
     expect(ack.content).toBe(`✅ <@${member.id}> can no longer make models in this server.`);
-    expect(await services.quota.store.block(guildId, member.id)).toBeDefined();
+    expect(await services.stores.quota.block(guildId, member.id)).toBeDefined();
     expect(JSON.stringify(fake.message(record.id)!.embeds)).toContain('blocked in this server');
 
     a = await admin('off', { group: 'audit-channel' });

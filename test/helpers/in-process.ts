@@ -5,18 +5,10 @@ import { loadConfig } from '../../src/config/index.js';
 import { createLogger } from '../../src/log/index.js';
 import type { Db } from '../../src/store/db.js';
 import { openSqlite } from '../../src/store/sqlite.js';
-import { JobStore } from '../../src/store/jobs.js';
-import { JobEvents } from '../../src/jobs/events.js';
-import { QuotaService } from '../../src/quota/service.js';
 import { createDiscordClient } from '../../src/discord/client.js';
-import { loadCommands } from '../../src/app/registry.js';
-import { createInteractionHandler } from '../../src/app/router.js';
+import { createBot } from '../../src/app/bot.js';
 import type { Services } from '../../src/handlers/services.js';
-import { Gallery } from '../../src/gallery/publish.js';
-import { ModelPool } from '../../src/model/pool.js';
-import { ModelProcessor } from '../../src/model/processor.js';
 import { tempDir } from './tmp.js';
-import { PROGRESS_EDIT_GAP_MS } from '../../src/discord/deliver.js';
 
 export interface InProcessBot {
   fake: FakeDiscord;
@@ -29,8 +21,9 @@ export interface InProcessBot {
 }
 
 /**
- * The bot's command path wired in this process, as main.ts wires it: a real discord.js Client on the
- * fake Discord, the real command registry and router, a real SQLite file. No poller: tests drive jobs.
+ * The bot's command path wired in this process by the bot's own wiring (src/app/bot.ts): a real
+ * discord.js Client on the fake Discord, the real command registry and router, a real SQLite file.
+ * Not started: no poller, no audit channel or gallery follower; tests drive jobs.
  */
 export async function startInProcessBot(o: {
   clock: () => number;
@@ -42,26 +35,10 @@ export async function startInProcessBot(o: {
   const db = openSqlite(join(tmp.dir, 'bot.sqlite'));
   const config = loadConfig({ DISCORD_TOKEN: fake.botToken, DMXAPI_KEY: 'sk-test-key', ...o.env?.(tmp.dir) });
   const client = createDiscordClient(fake.apiUrl);
-  const jobs = new JobStore(db, undefined, PROGRESS_EDIT_GAP_MS);
-  const events = new JobEvents();
-  const log = createLogger({ level: 'silent' });
-  const pool = new ModelPool({ size: config.model.workers, timeoutMs: config.model.processTimeoutMs, memoryMb: config.model.workerMemoryMb });
-  const services: Services = {
-    config,
-    log,
-    db,
-    jobs,
-    events,
-    gallery: new Gallery({ db, jobs, events, log, clock: o.clock, client }),
-    quota: new QuotaService(db, config.quota, o.clock),
-    upstream: null as never, // tests that need it set it
-    wakePoller: () => undefined,
-    models: new ModelProcessor({ jobs, pool, log, clock: o.clock, exportHeightMm: config.model.exportHeightMm }),
-    client,
-    clock: o.clock,
-  };
-  const handle = createInteractionHandler(await loadCommands(), services);
-  client.on(Events.InteractionCreate, (i) => void handle(i));
+  // The bot's own wiring; listen() and no start(): no poller, no followers, no timers.
+  const bot = await createBot({ config, log: createLogger({ level: 'silent' }), clock: o.clock, db, client });
+  const services = bot.services;
+  bot.listen();
   const ready = new Promise<void>((r) => client.once(Events.ClientReady, () => r()));
   await client.login(fake.botToken);
   await ready;

@@ -1,8 +1,10 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { DiscordAPIError } from 'discord.js';
-import { AuditReporter, forwardAuditChanges, parseAuditButton, removeResult, renderAuditRecord, type AuditRest } from '../../src/audit/reporter.js';
+import { AuditReporter, forwardAuditChanges } from '../../src/audit/reporter.js';
+import { parseAuditButton, renderAuditRecord, type AuditRest } from '../../src/audit/record.js';
+import { removeResult } from '../../src/handlers/audit-buttons.js';
 import { AuditOutbox } from '../../src/store/outbox.js';
-import { openStore } from '../../src/store/db.js';
+import { openStore } from '../../src/store/open.js';
 import { JobStore } from '../../src/store/jobs.js';
 import { JobEvents } from '../../src/jobs/events.js';
 import { createLogger } from '../../src/log/index.js';
@@ -46,7 +48,7 @@ describe.each(BACKENDS)('%s store', (backend) => {
   function reporter(rest: AuditRest) {
     const events = new JobEvents();
     const log = createLogger({ level: 'silent' });
-    const r = new AuditReporter({ events, jobs: env.jobs, quota: env.quota, log, clock: () => env.clock.now }, { rest });
+    const r = new AuditReporter({ events, stores: env.stores, log, clock: () => env.clock.now }, { rest });
     r.attach();
     return { r, events };
   }
@@ -87,7 +89,7 @@ describe.each(BACKENDS)('%s store', (backend) => {
       await r.idle();
       expect(calls).toHaveLength(0); // no audit channel yet
 
-      await env.quota.store.updateSettings(GUILD, { auditChannelId: AUDIT_CHANNEL }, MOD, 0);
+      await env.stores.quota.updateSettings(GUILD, { auditChannelId: AUDIT_CHANNEL }, MOD, 0);
       const job = await env.mustReserve();
       const queued = (await env.jobs.markSubmitted(job.id, 'task-x', 1, env.clock.now, env.clock.now))!;
       const finished = (await env.jobs.finish(job.id, { state: 'succeeded', at: env.clock.now }))!;
@@ -100,13 +102,13 @@ describe.each(BACKENDS)('%s store', (backend) => {
       expect(calls.map((c) => c.method)).toEqual(['POST', 'PATCH']);
       expect(calls[0]!.route).toBe(`/channels/${AUDIT_CHANNEL}/messages`);
       expect(JSON.stringify(calls[1]!.body)).toContain('succeeded');
-      expect(await env.quota.store.auditMessage(job.id)).toMatchObject({ channelId: AUDIT_CHANNEL, messageId: '900000000000000001' });
+      expect(await env.stores.audit.auditMessage(job.id)).toMatchObject({ channelId: AUDIT_CHANNEL, messageId: '900000000000000001' });
       r.detach();
     });
 
     it('with shards: another process queues its changes in the store; the reporter’s process posts and edits the one record', async () => {
       env = await setup();
-      await env.quota.store.updateSettings(GUILD, { auditChannelId: AUDIT_CHANNEL }, MOD, 0);
+      await env.stores.quota.updateSettings(GUILD, { auditChannelId: AUDIT_CHANNEL }, MOD, 0);
       const { rest, calls } = stubRest();
       const { r } = reporter(rest);
       // Shard 1's process: its own connection, no reporter, only forwarding.
@@ -122,7 +124,7 @@ describe.each(BACKENDS)('%s store', (backend) => {
       expect(calls).toHaveLength(0);
 
       r.followOutbox(new AuditOutbox(env.db), 20);
-      await vi.waitFor(async () => expect(await env.quota.store.auditMessage(job.id)).toBeDefined());
+      await vi.waitFor(async () => expect(await env.stores.audit.auditMessage(job.id)).toBeDefined());
       events1.emit('changed', (await jobs1.finish(job.id, { state: 'succeeded', at: env.clock.now }))!);
       // The forwarded changes reach the outbox asynchronously: an edit with an older state may come
       // first, but there is one record, and its last edit shows the job's end.
@@ -138,7 +140,7 @@ describe.each(BACKENDS)('%s store', (backend) => {
 
     it('never throws: REST failures are logged and the next change tries again', async () => {
       env = await setup();
-      await env.quota.store.updateSettings(GUILD, { auditChannelId: AUDIT_CHANNEL }, MOD, 0);
+      await env.stores.quota.updateSettings(GUILD, { auditChannelId: AUDIT_CHANNEL }, MOD, 0);
       let failing = true;
       const { rest, calls } = stubRest(() => (failing ? new Error('network down') : undefined));
       const { r, events } = reporter(rest);
@@ -149,7 +151,7 @@ describe.each(BACKENDS)('%s store', (backend) => {
       events.emit('changed', job);
       await r.idle();
       expect(calls.map((c) => c.method)).toEqual(['POST', 'POST']);
-      expect(await env.quota.store.auditMessage(job.id)).toBeDefined();
+      expect(await env.stores.audit.auditMessage(job.id)).toBeDefined();
     });
 
     it('removeResult edits the result message, falls back to delete, and reports failure', async () => {

@@ -1,5 +1,6 @@
 import type { Config } from '../../src/config/index.js';
-import { JobStore, type NewJob } from '../../src/store/jobs.js';
+import type { NewJob } from '../../src/store/jobs.js';
+import { createStores } from '../../src/store/stores.js';
 import type { Job } from '../../src/domain/job.js';
 import type { Quality } from '../../src/domain/quality.js';
 import { QuotaService, type QuotaRequest } from '../../src/quota/service.js';
@@ -15,9 +16,10 @@ export type QuotaEnv = Awaited<ReturnType<typeof setupQuota>>;
 export async function setupQuota(backend: Backend, config: Partial<Config['quota']> = {}, start = Date.parse('2024-06-15T12:00:00Z')) {
   const store = await openTestStore(backend);
   const db = store.db;
-  const jobs = new JobStore(db);
+  const stores = createStores(db);
+  const jobs = stores.jobs;
   const clock = { now: start };
-  const quota = new QuotaService(db, quotaConfig(config), () => clock.now);
+  const quota = new QuotaService(db, stores.quota, quotaConfig(config), () => clock.now);
 
   const req = (o: Partial<QuotaRequest> = {}): QuotaRequest => ({
     userId: ALICE,
@@ -45,5 +47,5 @@ export async function setupQuota(backend: Backend, config: Partial<Config['quota
   };
   /** Rows in a table. */
   const count = async (table: string) => (await db.get<{ n: number }>(`SELECT COUNT(*) AS n FROM ${table}`))!.n;
-  return { db, store, location: store.location, jobs, clock, quota, req, reserve, mustReserve, finish, count, cleanup: () => store.cleanup() };
+  return { db, store, location: store.location, stores, jobs, clock, quota, req, reserve, mustReserve, finish, count, cleanup: () => store.cleanup() };
 }

@@ -3,17 +3,18 @@
  * PostgreSQL schema), waits for "go", then reserves while holding the transaction open a little,
  * to widen the window.
  */
-import { openStore, type StoreLocation } from '../../src/store/db.js';
-import { JobStore } from '../../src/store/jobs.js';
+import { openStore, type StoreLocation } from '../../src/store/open.js';
+import { createStores } from '../../src/store/stores.js';
 import { QuotaService } from '../../src/quota/service.js';
 import { newJob } from '../helpers/jobs.js';
 import { quotaConfig, ALICE, GUILD } from './constants.js';
 
 const [where, name, limit] = process.argv.slice(2) as [string, string, 'daily' | 'concurrent'];
 const db = await openStore(JSON.parse(where) as StoreLocation);
-const jobs = new JobStore(db);
+const stores = createStores(db);
+const jobs = stores.jobs;
 const config = limit === 'daily' ? quotaConfig({ userDaily: 1 }) : quotaConfig({ maxConcurrent: 1 });
-const quota = new QuotaService(db, config, () => Date.now());
+const quota = new QuotaService(db, stores.quota, config, () => Date.now());
 let attempts = 0;
 
 process.on('message', (m) => {

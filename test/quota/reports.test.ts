@@ -1,7 +1,9 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { PermissionFlagsBits, PermissionsBitField } from 'discord.js';
-import { CSV_HEADER, QuotaReports, csvField, jobsCsv } from '../../src/store/reports.js';
-import { balanceText, checkRange, isModerator } from '../../src/handlers/admin.js';
+import { CSV_HEADER, csvField, jobsCsv } from '../../src/quota/csv.js';
+import { ReportStore } from '../../src/store/reports.js';
+import { balanceText } from '../../src/handlers/admin-reports.js';
+import { checkRange, isModerator } from '../../src/handlers/moderators.js';
 import { createLogger } from '../../src/log/index.js';
 import { UserFacingError } from '../../src/discord/user-facing-error.js';
 import { BACKENDS } from '../helpers/store.js';
@@ -35,7 +37,7 @@ describe.each(BACKENDS)('%s store', (backend) => {
       await env.mustReserve({ guildId: OTHER_GUILD });
       await env.quota.refundJob(env.jobs, ok.id, GUILD, MOD);
 
-      const { csv, count } = jobsCsv(await new QuotaReports(env.db).exportRows(GUILD, 0));
+      const { csv, count } = jobsCsv(await new ReportStore(env.db).exportRows(GUILD, 0));
       expect(count).toBe(2);
       const lines = csv.split('\r\n');
       expect(lines[0]).toBe(CSV_HEADER.join(','));
@@ -58,7 +60,7 @@ describe.each(BACKENDS)('%s store', (backend) => {
       await env.finish(await env.mustReserve({ userId: BOB, quality: 'detailed' }), 'succeeded');
       await env.mustReserve({ userId: BOB });
       await new JobStore(env.db).recoverInterrupted(env.clock.now) /* after a restart */;
-      const r = new QuotaReports(env.db);
+      const r = new ReportStore(env.db);
       expect(await r.guildTotals(GUILD, 0)).toMatchObject({
         jobs: 4, succeeded: 2, failed: 1, unknown: 1, inFlight: 0, credits: 3, unknownCredits: 1, tokens: 3 * 35000,
       });
@@ -74,7 +76,7 @@ describe.each(BACKENDS)('%s store', (backend) => {
     const log = createLogger({ level: 'silent' });
     const services = (getBalance: () => Promise<unknown>) => ({
       upstream: { getBalance } as never,
-      db: env.db,
+      stores: env.stores,
       clock: () => env.clock.now,
       quota: env.quota,
       log,

@@ -105,9 +105,9 @@ describe.each(BACKENDS)('quota on %s', (backend) => {
 
     it('a server can lengthen the cooldown and lower concurrency, never loosen the operator’s', async () => {
       env = await setup({ cooldownS: 30, maxConcurrent: 2 });
-      await env.quota.store.updateSettings(GUILD, { cooldownS: 5, maxConcurrent: 5 }, MOD, 0);
+      await env.stores.quota.updateSettings(GUILD, { cooldownS: 5, maxConcurrent: 5 }, MOD, 0);
       expect(await env.quota.limits(GUILD, [])).toMatchObject({ cooldownS: 30, maxConcurrent: 2 });
-      await env.quota.store.updateSettings(GUILD, { cooldownS: 120, maxConcurrent: 1 }, MOD, 0);
+      await env.stores.quota.updateSettings(GUILD, { cooldownS: 120, maxConcurrent: 1 }, MOD, 0);
       expect(await env.quota.limits(GUILD, [])).toMatchObject({ cooldownS: 120, maxConcurrent: 1 });
     });
 
@@ -147,7 +147,7 @@ describe.each(BACKENDS)('quota on %s', (backend) => {
         const s = await env.quota.status({ userId: ALICE, guildId: GUILD, roleIds: [] });
         expect(s.remainingToday).toBe(3);
         expect(s.inFlight).toBe(0);
-        expect(await env.quota.store.guildSpend(GUILD, 0)).toBe(0);
+        expect(await env.stores.quota.guildSpend(GUILD, 0)).toBe(0);
       });
     }
 
@@ -163,7 +163,7 @@ describe.each(BACKENDS)('quota on %s', (backend) => {
       await env.mustReserve();
       expect(await new JobStore(env.db).recoverInterrupted(env.clock.now) /* after a restart */).toHaveLength(1);
       expect((await env.quota.status({ userId: ALICE, guildId: GUILD, roleIds: [] })).remainingToday).toBe(1);
-      expect(await env.quota.store.guildSpend(GUILD, 0)).toBe(1);
+      expect(await env.stores.quota.guildSpend(GUILD, 0)).toBe(1);
       // The member may go again, but the server's cap already holds the unknown credit.
       expect(await env.quota.check(env.req())).toMatchObject({ limit: 'guild_daily', used: 1 });
     });
@@ -181,7 +181,7 @@ describe.each(BACKENDS)('quota on %s', (backend) => {
       expect(await env.quota.refundJob(env.jobs, job.id, GUILD, MOD)).toMatchObject({ ok: false, reason: 'already_refunded' });
       expect((await env.quota.status({ userId: ALICE, guildId: GUILD, roleIds: [] })).remainingToday).toBe(1);
       // The server's spend is what the provider billed; a moderator refund does not change it.
-      expect(await env.quota.store.guildSpend(GUILD, 0)).toBe(2);
+      expect(await env.stores.quota.guildSpend(GUILD, 0)).toBe(2);
     });
 
     it('refunding a failed job records a 0-credit refund (it was already refunded)', async () => {
@@ -229,14 +229,14 @@ describe.each(BACKENDS)('quota on %s', (backend) => {
       const R2 = '700000000000000002';
       const R3 = '700000000000000003';
       expect(await env.quota.limits(GUILD, [R1, R2])).toMatchObject({ userDaily: 5, allowanceSource: 'operator' });
-      await env.quota.store.updateSettings(GUILD, { userDaily: 8 }, MOD, 0);
+      await env.stores.quota.updateSettings(GUILD, { userDaily: 8 }, MOD, 0);
       expect(await env.quota.limits(GUILD, [R1, R2])).toMatchObject({ userDaily: 8, allowanceSource: 'server' });
-      await env.quota.store.setRoleAllowance(GUILD, R1, 3, MOD, 0);
-      await env.quota.store.setRoleAllowance(GUILD, R2, 12, MOD, 0);
+      await env.stores.quota.setRoleAllowance(GUILD, R1, 3, MOD, 0);
+      await env.stores.quota.setRoleAllowance(GUILD, R2, 12, MOD, 0);
       expect(await env.quota.limits(GUILD, [R1])).toMatchObject({ userDaily: 3, allowanceSource: 'role' });
       expect(await env.quota.limits(GUILD, [R1, R2])).toMatchObject({ userDaily: 12, allowanceSource: 'role' });
       expect(await env.quota.limits(GUILD, [R3])).toMatchObject({ userDaily: 8, allowanceSource: 'server' });
-      await env.quota.store.setRoleAllowance(GUILD, R3, 50, MOD, 0);
+      await env.stores.quota.setRoleAllowance(GUILD, R3, 50, MOD, 0);
       expect(await env.quota.limits(GUILD, [R1, R2, R3])).toMatchObject({ userDaily: 20 });
       // Role allowances of one server do not leak into another or into DMs.
       expect((await env.quota.limits(OTHER_GUILD, [R2])).userDaily).toBe(5);
@@ -244,8 +244,8 @@ describe.each(BACKENDS)('quota on %s', (backend) => {
       // And reserve() applies them.
       for (let i = 0; i < 12; i++) await env.mustReserve({ roleIds: [R1, R2] });
       expect(await env.reserve({ roleIds: [R1, R2] })).toMatchObject({ ok: false, denial: { limit: 'user_daily', allowance: 12 } });
-      expect(await env.quota.store.clearRoleAllowance(GUILD, R2)).toBe(true);
-      expect(await env.quota.store.clearRoleAllowance(GUILD, R2)).toBe(false);
+      expect(await env.stores.quota.clearRoleAllowance(GUILD, R2)).toBe(true);
+      expect(await env.stores.quota.clearRoleAllowance(GUILD, R2)).toBe(false);
     });
   });
 

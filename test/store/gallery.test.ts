@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { openStore } from '../../src/store/db.js';
+import { openStore } from '../../src/store/open.js';
 import { JobStore } from '../../src/store/jobs.js';
 import { GalleryStore } from '../../src/store/gallery.js';
 import { newJob } from '../helpers/jobs.js';

@@ -186,7 +186,7 @@ describe.each(BACKENDS)('JobStore on a real %s store', (backend) => {
 
 /** A second connection pool on the same PostgreSQL schema, as another process would have. */
 async function openTestStoreTwin(store: TestStore) {
-  const { openStore } = await import('../../src/store/db.js');
+  const { openStore } = await import('../../src/store/open.js');
   return { db: await openStore(store.location) };
 }
 

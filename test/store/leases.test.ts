@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { openStore, type Db } from '../../src/store/db.js';
+import { openStore } from '../../src/store/open.js';
+import type { Db } from '../../src/store/db.js';
 import { JobStore } from '../../src/store/jobs.js';
 import { AuditOutbox } from '../../src/store/outbox.js';
 import { newJob } from '../helpers/jobs.js';
