@@ -2,13 +2,11 @@ import {
   ApplicationCommandType,
   ApplicationIntegrationType,
   InteractionContextType,
-  MessageFlags,
   type ChatInputCommandInteraction,
   type RESTPostAPIChatInputApplicationCommandsJSONBody,
 } from 'discord.js';
 import type { Services } from '../src/handlers/services.js';
-import { roleIdsOf } from '../src/discord/members.js';
-import { quotaStatusText } from '../src/handlers/quota-text.js';
+import { executeQuota } from '../src/handlers/quota.js';
 
 export const definition = {
   name: 'quota',
@@ -20,14 +18,5 @@ export const definition = {
 } as const satisfies RESTPostAPIChatInputApplicationCommandsJSONBody;
 
 export async function execute(interaction: ChatInputCommandInteraction, services: Services): Promise<void> {
-  const status = await services.quota.status({
-    userId: interaction.user.id,
-    guildId: interaction.guildId,
-    roleIds: roleIdsOf(interaction),
-  });
-  await interaction.reply({
-    content: quotaStatusText(interaction.locale, status, interaction.guildId !== null),
-    flags: MessageFlags.Ephemeral,
-    allowedMentions: { parse: [] },
-  });
+  await executeQuota(interaction, services);
 }

@@ -1,16 +1,11 @@
 import { stat } from 'node:fs/promises';
 import {
-  ApplicationCommandOptionType,
-  ApplicationCommandType,
-  ApplicationIntegrationType,
-  InteractionContextType,
   MessageFlags,
   type APIEmbed,
   type APIEmbedField,
   type ButtonInteraction,
   type ChatInputCommandInteraction,
   type RepliableInteraction,
-  type RESTPostAPIChatInputApplicationCommandsJSONBody,
 } from 'discord.js';
 import type { Services } from './services.js';
 import { UserFacingError } from '../discord/user-facing-error.js';
@@ -23,34 +18,10 @@ import { modelFileName } from '../domain/names.js';
 import { canExport, exportButtonRow } from '../discord/model-text.js';
 import { EXPORT_NAMES, TURNTABLE_KIND, type ExportKind } from '../domain/files.js';
 
+/** How many jobs `/model3d-history` lists without `count`, and at most. */
 export const DEFAULT_COUNT = 10;
 export const MAX_COUNT = 25;
 
-export const definition = {
-  name: 'model3d-history',
-  type: ApplicationCommandType.ChatInput,
-  description: 'List your recent 3D models, or get one model’s files again (only you see it)',
-  description_localizations: { 'zh-CN': '查看你最近的 3D 模型,或重新获取某个模型的文件(仅你可见)' },
-  contexts: [InteractionContextType.Guild, InteractionContextType.BotDM],
-  integration_types: [ApplicationIntegrationType.GuildInstall],
-  options: [
-    {
-      type: ApplicationCommandOptionType.Integer,
-      name: 'count',
-      description: `How many of your most recent jobs to list (1–${MAX_COUNT}, default ${DEFAULT_COUNT})`,
-      required: false,
-      min_value: 1,
-      max_value: MAX_COUNT,
-    },
-    {
-      type: ApplicationCommandOptionType.Integer,
-      name: 'job',
-      description: 'A job number from the list: sends you that model’s GLB and preview again',
-      required: false,
-      min_value: 1,
-    },
-  ],
-} as const satisfies RESTPostAPIChatInputApplicationCommandsJSONBody;
 
 /** Discord refuses a message whose embeds hold more than 6000 characters in all; keep a margin. */
 const EMBED_BUDGET = 5800;
@@ -66,7 +37,8 @@ function stateLabel(locale: string, e: HistoryEntry): string {
   return t(locale, 'history.state', { state: e.job.state, code: e.job.errorCode, removed: e.removed });
 }
 
-export async function execute(interaction: ChatInputCommandInteraction, s: Services): Promise<void> {
+/** `/model3d-history`: the member's recent jobs, or one job's files again. */
+export async function executeHistory(interaction: ChatInputCommandInteraction, s: Services): Promise<void> {
   const jobId = interaction.options.getInteger('job');
   if (jobId !== null) return resend(interaction, s, jobId);
   return list(interaction, s);
@@ -126,9 +98,7 @@ async function fileSize(path: string | null): Promise<number | null> {
  * Buttons on a result message, for whoever sees it: `files:<jobId>` sends its files privately,
  * `export:stl:<jobId>` and `export:obj:<jobId>` an STL or OBJ made from the original model.
  */
-export const componentPrefix = ['files', 'export'] as const;
-
-export async function handleComponent(interaction: ButtonInteraction, s: Services): Promise<void> {
+export async function handleHistoryButton(interaction: ButtonInteraction, s: Services): Promise<void> {
   const [prefix, a, b] = interaction.customId.split(':');
   if (prefix === 'export' && (a === 'stl' || a === 'obj') && Number.isSafeInteger(Number(b))) {
     return sendExport(interaction, s, a, Number(b));

@@ -12,7 +12,7 @@ import { UserFacingError } from '../discord/user-facing-error.js';
 import type { Services } from './services.js';
 import { isIn, RETRYABLE_STATES, type Job, type JobOrigin } from '../domain/job.js';
 import { startJob } from '../jobs/start.js';
-import { denialText } from '../quota/service.js';
+import { denialText } from './quota.js';
 import { displayNameOf, roleIdsOf } from '../discord/members.js';
 import { jumpLink } from '../discord/links.js';
 import { rejectionText } from '../i18n/rejections.js';

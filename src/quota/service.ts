@@ -4,7 +4,6 @@ import { CHARGED_STATES, isIn, isTerminal, type Job, type JobState } from '../do
 import type { JobStore } from '../store/jobs.js';
 import type { Quality } from '../domain/quality.js';
 import type { QuotaStore, Block, LedgerEntry } from '../store/quota.js';
-import { t } from '../i18n/index.js';
 import { startOfDay, startOfMonth, startOfNextDay } from './time.js';
 
 export interface QuotaRequest {
@@ -254,30 +253,5 @@ export class QuotaService {
 
   unblock(guildId: string, userId: string): Promise<boolean> {
     return this.store.removeBlock(guildId, userId);
-  }
-}
-
-/** The short, ephemeral text a member sees when /model3d is over a limit. */
-export function denialText(locale: string, denial: QuotaDenial): string {
-  switch (denial.limit) {
-    case 'blocked':
-      return t(locale, 'quota.denied.blocked', { reason: denial.reason });
-    case 'concurrent':
-      return t(locale, 'quota.denied.concurrent', { max: denial.max, inFlight: denial.inFlight });
-    case 'cooldown':
-      return t(locale, 'quota.denied.cooldown', { until: denial.until });
-    case 'user_daily':
-    case 'guild_daily':
-    case 'global_daily': {
-      const values = {
-        allowance: denial.allowance,
-        remaining: Math.max(0, denial.allowance - denial.used),
-        cost: denial.cost,
-        resetsAt: denial.resetsAt,
-      };
-      if (denial.limit === 'user_daily') return t(locale, 'quota.denied.userDaily', values);
-      if (denial.limit === 'guild_daily') return t(locale, 'quota.denied.guildDaily', values);
-      return t(locale, 'quota.denied.globalDaily', values);
-    }
   }
 }

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { denialText } from '../../src/quota/service.js';
+import { denialText } from '../../src/handlers/quota.js';
 import { newJob } from '../helpers/jobs.js';
 import { BACKENDS } from '../helpers/store.js';
 import { JobStore } from '../../src/store/jobs.js';
