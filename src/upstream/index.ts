@@ -23,9 +23,9 @@ export {
   type TaskPayload,
   type Envelope,
 } from './schemas.js';
+export { authKeyExpiry } from './envelope.js';
 export {
   DmxapiClient,
-  authKeyExpiry,
   SUBMIT_MODEL,
   GET_MODEL,
   type DmxapiClientOptions,
