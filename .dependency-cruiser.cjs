@@ -67,8 +67,8 @@ module.exports = {
     exclude: { path: '(^|/)node_modules/|\\.d\\.ts$' },
     tsConfig: { fileName: 'tsconfig.json' },
     tsPreCompilationDeps: true,
-    enhancedResolveOptions: { extensions: ['.ts', '.js'], extensionAlias: { '.js': ['.ts', '.js'] } },
+    // Packages are found through their `exports`, as Node finds them.
+    enhancedResolveOptions: { exportsFields: ['exports'], conditionNames: ['import', 'require', 'node', 'default'] },
   },
 };
 
-module.exports.ROOMS = ROOMS;

@@ -38,8 +38,9 @@ const { output } = await cruise(['src', 'commands'], {
   doNotFollow: { path: 'node_modules' },
   exclude: { path: '(^|/)node_modules/|\\.d\\.ts$' },
   tsPreCompilationDeps: true,
+  // Packages are found through their `exports`, as Node finds them.
+  enhancedResolveOptions: { exportsFields: ['exports'], conditionNames: ['import', 'require', 'node', 'default'] },
   tsConfig: { fileName: 'tsconfig.json' },
-  enhancedResolveOptions: { extensions: ['.ts', '.js'], extensionAlias: { '.js': ['.ts', '.js'] } },
   outputType: 'json',
 });
 const result = typeof output === 'string' ? JSON.parse(output) : output;
