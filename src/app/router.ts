@@ -5,7 +5,7 @@ import type { CommandRegistry } from './registry.js';
 import { t } from '../i18n/index.js';
 
 /** Answers with `text` whatever state the interaction is in; never throws. */
-export async function respond(interaction: RepliableInteraction, text: string, ephemeral: boolean): Promise<void> {
+async function respond(interaction: RepliableInteraction, text: string, ephemeral: boolean): Promise<void> {
   const mentions = { parse: [] as [] };
   if (!interaction.deferred && !interaction.replied) {
     await interaction.reply({ content: text, flags: MessageFlags.Ephemeral, allowedMentions: mentions });

@@ -10,7 +10,7 @@ const SPAWN_DELAY_MS = 5500;
 const READY_TIMEOUT_MS = 60_000;
 
 /** Discord's recommended shard count, asked through DISCORD_API_URL (so through a proxy, or the fake). */
-export async function recommendedShardCount(apiUrl: string, token: string): Promise<number> {
+async function recommendedShardCount(apiUrl: string, token: string): Promise<number> {
   const rest = new REST({ api: apiUrl, timeout: 15_000 }).setToken(token);
   const body = (await rest.get(Routes.gatewayBot())) as { shards?: unknown };
   const n = Number(body.shards);

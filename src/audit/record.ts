@@ -12,8 +12,8 @@ export type AuditRest = Pick<REST, 'post' | 'patch' | 'delete'>;
 const AUDIT_LOCALE = 'en-US';
 
 export const AUDIT_PREFIX = 'audit';
-export const refundButtonId = (jobId: number) => `${AUDIT_PREFIX}:refund:${jobId}`;
-export const blockButtonId = (userId: string) => `${AUDIT_PREFIX}:block:${userId}`;
+const refundButtonId = (jobId: number) => `${AUDIT_PREFIX}:refund:${jobId}`;
+const blockButtonId = (userId: string) => `${AUDIT_PREFIX}:block:${userId}`;
 
 /** Parses an audit button's custom id; null when it is not one of ours. */
 export function parseAuditButton(

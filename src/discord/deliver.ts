@@ -17,7 +17,7 @@ export const INTERACTION_TOKEN_LIFE_MS = 15 * 60_000;
 export const INTERACTION_TOKEN_TTL_MS = INTERACTION_TOKEN_LIFE_MS - 30_000;
 
 /** Whether the webhook routes may still be tried with this job's token. */
-export function tokenUsable(job: Job, now: number): boolean {
+function tokenUsable(job: Job, now: number): boolean {
   return job.interactionToken !== '' && now - job.createdAt < INTERACTION_TOKEN_TTL_MS;
 }
 
@@ -35,7 +35,7 @@ export interface Delivered {
 }
 
 /** A delivery that should be tried again later (network, 5xx, rate limits). */
-export class RetryableDeliveryError extends Error {
+class RetryableDeliveryError extends Error {
   override name = 'RetryableDeliveryError';
 }
 

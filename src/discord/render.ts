@@ -55,7 +55,7 @@ const ROW_MAX = 5;
 const ROWS_MAX = 5;
 
 /** Lays buttons out in rows of at most five, in the order given. */
-export function buttonRows(buttons: APIButtonComponent[]): APIActionRowComponent<APIButtonComponent>[] {
+function buttonRows(buttons: APIButtonComponent[]): APIActionRowComponent<APIButtonComponent>[] {
   const rows: APIActionRowComponent<APIButtonComponent>[] = [];
   for (let i = 0; i < buttons.length && rows.length < ROWS_MAX; i += ROW_MAX) {
     rows.push({ type: ComponentType.ActionRow, components: buttons.slice(i, i + ROW_MAX) });
@@ -76,7 +76,7 @@ function actionButton(
  * The buttons a finished job's message offers: what to do next with this result.
  * Checked again when pressed; showing a button grants nothing.
  */
-export function resultActionButtons(job: Job, ctx: Pick<RenderContext, 'offerShare'>): APIButtonComponent[] {
+function resultActionButtons(job: Job, ctx: Pick<RenderContext, 'offerShare'>): APIButtonComponent[] {
   if (!isTerminal(job.state)) return [];
   const L = job.locale;
   const out: APIButtonComponent[] = [];
@@ -147,20 +147,20 @@ function progress(job: Job, ctx: RenderContext, line: string): MessagePayload {
   };
 }
 
-export function renderSubmitting(job: Job, ctx: RenderContext): MessagePayload {
+function renderSubmitting(job: Job, ctx: RenderContext): MessagePayload {
   return progress(job, ctx, t(job.locale, 'job.submitting', { user: mention(job) }));
 }
 
-export function renderQueued(job: Job, ctx: RenderContext): MessagePayload {
+function renderQueued(job: Job, ctx: RenderContext): MessagePayload {
   return progress(job, ctx, t(job.locale, 'job.queued', { since: job.submittedAt ?? job.createdAt }));
 }
 
-export function renderRunning(job: Job, ctx: RenderContext): MessagePayload {
+function renderRunning(job: Job, ctx: RenderContext): MessagePayload {
   const since = job.submittedAt ?? job.createdAt;
   return progress(job, ctx, t(job.locale, 'job.running', { since, started: job.startedAt ?? since }));
 }
 
-export function renderSucceeded(job: Job, ctx: RenderContext): MessagePayload {
+function renderSucceeded(job: Job, ctx: RenderContext): MessagePayload {
   const files: FileToAttach[] = [];
   const embed = baseEmbed(job, COLOR.success);
   const preview = job.previewFile ? `attachment://${PREVIEW_NAME}` : job.previewUrl;
@@ -233,7 +233,7 @@ function failure(job: Job, content: string, color: number = COLOR.failure): Mess
   return { content, embeds: [baseEmbed(job, color)], components, files: [], mentionUsers: [job.userId] };
 }
 
-export function renderFailed(job: Job): MessagePayload {
+function renderFailed(job: Job): MessagePayload {
   return failure(
     job,
     t(job.locale, 'job.failed', {
@@ -244,24 +244,24 @@ export function renderFailed(job: Job): MessagePayload {
   );
 }
 
-export function renderCanceled(job: Job): MessagePayload {
+function renderCanceled(job: Job): MessagePayload {
   return failure(job, t(job.locale, 'job.canceled', { user: mention(job) }));
 }
 
-export function renderExpired(job: Job): MessagePayload {
+function renderExpired(job: Job): MessagePayload {
   return failure(job, t(job.locale, 'job.expired', { user: mention(job) }));
 }
 
-export function renderTimedOut(job: Job): MessagePayload {
+function renderTimedOut(job: Job): MessagePayload {
   const waitedMs = job.deadlineAt - job.createdAt;
   return failure(job, t(job.locale, 'job.timedOut', { user: mention(job), waitedMs }), COLOR.warning);
 }
 
-export function renderNotSubmitted(job: Job): MessagePayload {
+function renderNotSubmitted(job: Job): MessagePayload {
   return failure(job, t(job.locale, 'job.notSubmitted', { user: mention(job), reason: job.errorMessage ?? '' }));
 }
 
-export function renderOutcomeUnknown(job: Job): MessagePayload {
+function renderOutcomeUnknown(job: Job): MessagePayload {
   return failure(job, t(job.locale, 'job.outcomeUnknown', { user: mention(job) }), COLOR.warning);
 }
 

@@ -1,7 +1,7 @@
 /** The `title` option's limit, in characters. */
 export const TITLE_MAX = 60;
 /** Without a title, files keep the names they always had (model.glb). */
-export const DEFAULT_FILE_BASE = 'model';
+const DEFAULT_FILE_BASE = 'model';
 const FILE_BASE_MAX = 48;
 /** Names Windows will not open a file by, whatever the extension. */
 const RESERVED = /^(con|prn|aux|nul|com[0-9]|lpt[0-9])$/i;

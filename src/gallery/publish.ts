@@ -85,7 +85,7 @@ export interface GalleryDeps {
   client: Pick<Client, 'rest' | 'channels' | 'user'>;
 }
 
-export function postLink(post: GalleryPost): string | null {
+function postLink(post: GalleryPost): string | null {
   if (!post.messageId) return null;
   return post.threadId
     ? `https://discord.com/channels/${post.guildId}/${post.threadId}`

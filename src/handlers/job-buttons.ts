@@ -167,7 +167,7 @@ async function deleteResult(i: ButtonInteraction, s: Services, job: Job): Promis
 }
 
 /** The text the presser sees for a share attempt. */
-export function shareText(locale: string, o: ShareOutcome): string {
+function shareText(locale: string, o: ShareOutcome): string {
   switch (o.kind) {
     case 'posted':
       return t(locale, 'gallery.shared', { link: o.link });

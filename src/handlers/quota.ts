@@ -19,7 +19,7 @@ export async function executeQuota(interaction: ChatInputCommandInteraction, ser
 }
 
 /** The ephemeral /quota answer. */
-export function quotaStatusText(locale: string, s: QuotaStatus, inGuild: boolean): string {
+function quotaStatusText(locale: string, s: QuotaStatus, inGuild: boolean): string {
   const lines = [t(locale, inGuild ? 'quota.status.headerGuild' : 'quota.status.headerDm')];
   if (s.blocked) lines.push(t(locale, 'quota.status.blocked', { reason: s.blocked.reason }));
   lines.push(

@@ -66,11 +66,11 @@ export interface AddressPolicy {
   resolve: HostResolver;
 }
 
-export const systemResolver: HostResolver = (hostname) => dns.promises.lookup(hostname, { all: true });
+const systemResolver: HostResolver = (hostname) => dns.promises.lookup(hostname, { all: true });
 
 export const PUBLIC_ONLY: AddressPolicy = Object.freeze({ isAllowed: isPublicAddress, resolve: systemResolver });
 
-export const stripBrackets = (hostname: string): string => hostname.replace(/^\[(.*)\]$/, '$1');
+const stripBrackets = (hostname: string): string => hostname.replace(/^\[(.*)\]$/, '$1');
 
 /**
  * A `lookup` for net/tls.connect: resolves the name, refuses it if ANY resolved

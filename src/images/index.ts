@@ -6,7 +6,6 @@ export {
   type AttachmentMetadata,
   type ImageFacts,
   type ImageRejection,
-  type ImageRejectionCode,
   type SupportedImageType,
 } from './limits.js';
 export { sniffImage, type SniffResult } from './sniff.js';

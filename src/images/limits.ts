@@ -28,8 +28,6 @@ export type ImageRejection =
   | { code: 'unreachable' }
   | { code: 'unreadable' };
 
-export type ImageRejectionCode = ImageRejection['code'];
-
 function describe(r: ImageRejection): string {
   switch (r.code) {
     case 'unsupported_type':
@@ -132,7 +130,7 @@ const ACCEPTABLE_CONTENT_TYPES = new Set(['image/png', 'image/jpeg', 'image/jpg'
 const NEUTRAL_CONTENT_TYPES = new Set(['', 'application/octet-stream', 'binary/octet-stream']);
 
 /** A display label for a content type that is clearly not PNG/JPEG, or null when it may be one. */
-export function contentTypeMismatch(contentType: string | null): string | null {
+function contentTypeMismatch(contentType: string | null): string | null {
   if (contentType === null) return null;
   const base = contentType.split(';')[0]!.trim().toLowerCase();
   if (ACCEPTABLE_CONTENT_TYPES.has(base) || NEUTRAL_CONTENT_TYPES.has(base)) return null;

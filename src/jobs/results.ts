@@ -11,7 +11,7 @@ const PREVIEW_TIMEOUT_MS = 60_000;
 /** A 200 MB model over a slow link still arrives; the download is streamed to disk. */
 const MODEL_TIMEOUT_MS = 10 * 60_000;
 /** The provider's GLB, kept as downloaded: exports and re-sends start from it. */
-export const ORIGINAL_NAME = 'original.glb';
+const ORIGINAL_NAME = 'original.glb';
 
 export interface StoredResults {
   previewFile: string | null;

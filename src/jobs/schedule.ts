@@ -16,7 +16,7 @@
 /** How many recent durations the schedule (and the "usually takes" line) looks at. */
 export const HISTORY_WINDOW = 50;
 /** The quantile of recent durations before which checks thin out. */
-export const EARLY_QUANTILE = 0.1;
+const EARLY_QUANTILE = 0.1;
 
 export interface ScheduleInput {
   elapsedMs: number;

@@ -5,9 +5,9 @@ import { downscaleTextures, largestTextureSide, texturesToJpeg } from './texture
 import type { FitStep } from '../domain/model-info.js';
 
 /** Step 3's texture sizes, largest first. */
-export const DOWNSCALE_SIDES = [2048, 1024, 512] as const;
+const DOWNSCALE_SIDES = [2048, 1024, 512] as const;
 /** Step 4: fraction of vertices to keep, each with the largest error allowed (fraction of the mesh radius). */
-export const SIMPLIFY_STEPS = [
+const SIMPLIFY_STEPS = [
   { ratio: 0.5, error: 0.01 },
   { ratio: 0.25, error: 0.02 },
   { ratio: 0.1, error: 0.05 },

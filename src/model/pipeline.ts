@@ -38,7 +38,7 @@ export interface ArtifactStep {
   /** Null: nothing to make (switched off). */
   run(ctx: ArtifactContext): Promise<Artifact | null>;
 }
-export const artifactSteps: ArtifactStep[] = [
+const artifactSteps: ArtifactStep[] = [
   {
     kind: TURNTABLE_KIND,
     run: ({ doc, outDir, task }) => (task.turntable ? renderTurntableArtifact(doc, outDir, task.turntable, writeAtomic) : Promise.resolve(null)),
@@ -91,7 +91,7 @@ async function load(input: string): Promise<{ bytes: Uint8Array; doc: Document }
 }
 
 /** Writes next to the destination first, so a crash never leaves half a file under the final name. */
-export async function writeAtomic(path: string, data: Uint8Array): Promise<void> {
+async function writeAtomic(path: string, data: Uint8Array): Promise<void> {
   const tmp = `${path}.${process.pid}.tmp`;
   await writeFile(tmp, data);
   await rename(tmp, path);

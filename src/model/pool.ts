@@ -30,7 +30,7 @@ export interface PoolOptions {
  * loaded, and far more once it has processed a real model (its WebAssembly memories only grow).
  * Starting the next one costs about a second of CPU, in its own thread.
  */
-export const IDLE_WORKER_MS = 5_000;
+const IDLE_WORKER_MS = 5_000;
 
 /** A worker is replaced after this many tasks, so that nothing it holds on to can pile up. */
 const TASKS_PER_WORKER = 25;

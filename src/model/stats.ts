@@ -3,7 +3,7 @@ import { getBounds } from '@gltf-transform/functions';
 import type { ModelStats } from '../domain/model-info.js';
 
 /** Triangles a primitive draws (strips and fans included); points and lines draw none. */
-export function primitiveTriangles(p: Primitive): number {
+function primitiveTriangles(p: Primitive): number {
   const n = p.getIndices()?.getCount() ?? p.getAttribute('POSITION')?.getCount() ?? 0;
   switch (p.getMode()) {
     case Primitive.Mode.TRIANGLES:

@@ -7,7 +7,7 @@ export const JPEG_QUALITY = 85;
 const READABLE = new Set(['image/png', 'image/jpeg', 'image/webp']);
 
 /** True when some pixel is not fully opaque (an alpha channel that is all 255 does not count). */
-export async function hasRealAlpha(image: Uint8Array): Promise<boolean> {
+async function hasRealAlpha(image: Uint8Array): Promise<boolean> {
   const img = sharp(image);
   const meta = await img.metadata();
   if (!meta.hasAlpha) return false;

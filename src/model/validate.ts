@@ -10,9 +10,3 @@ export async function validateGlb(bytes: Uint8Array): Promise<ValidationCounts> 
   });
   return { errors: report.issues.numErrors, warnings: report.issues.numWarnings };
 }
-
-/** The first error codes, for logs only. */
-export async function validationErrors(bytes: Uint8Array, max = 5): Promise<string[]> {
-  const report = await validateBytes(bytes, { format: 'glb', maxIssues: max });
-  return report.issues.messages.filter((m) => m.severity === 0).map((m) => `${m.code} ${m.pointer ?? ''}`.trim());
-}

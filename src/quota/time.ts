@@ -27,7 +27,7 @@ export interface LocalDate {
 }
 
 /** The calendar date that `at` falls on in `timeZone`. */
-export function localDate(at: number, timeZone: string): LocalDate {
+function localDate(at: number, timeZone: string): LocalDate {
   const parts = formatter(timeZone).formatToParts(new Date(at));
   const get = (type: string) => Number(parts.find((p) => p.type === type)?.value);
   return { year: get('year'), month: get('month'), day: get('day') };
@@ -45,7 +45,7 @@ function normalise(d: LocalDate): LocalDate {
  * The first instant of local date `d` in `timeZone`. Usually local midnight; in zones whose
  * DST switch skips midnight, the first instant that exists on that date.
  */
-export function startOfLocalDate(d: LocalDate, timeZone: string): number {
+function startOfLocalDate(d: LocalDate, timeZone: string): number {
   const target = ordinal(normalise(d));
   const n = normalise(d);
   const utcMidnight = Date.UTC(n.year, n.month - 1, n.day);

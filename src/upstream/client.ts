@@ -9,8 +9,8 @@ import { malformed, parseEnvelope, toTaskInfo, type TaskInfo } from './envelope.
 
 export type { TaskInfo };
 
-export const SUBMIT_MODEL = 'Tripo-P1.0';
-export const GET_MODEL = 'Tripo-P1.0-get';
+const SUBMIT_MODEL = 'Tripo-P1.0';
+const GET_MODEL = 'Tripo-P1.0-get';
 
 export interface SubmitResult {
   taskId: string;

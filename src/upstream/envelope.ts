@@ -41,7 +41,7 @@ export interface TaskInfo {
 }
 
 /** Reads `<unix>` out of `auth_key=<unix>-<rand>-<uid>-<hash>`. */
-export function authKeyExpiry(url: string | undefined): number | undefined {
+function authKeyExpiry(url: string | undefined): number | undefined {
   if (!url) return undefined;
   let authKey: string | null;
   try {

@@ -64,10 +64,6 @@ export class UpstreamError extends Error {
   }
 }
 
-export function isUpstreamError(err: unknown): err is UpstreamError {
-  return err instanceof UpstreamError;
-}
-
 const MAX_DETAIL = 200;
 
 /**

@@ -1,11 +1,8 @@
 import { z } from 'zod';
 
-export const TASK_STATUSES = ['PENDING', 'RUNNING', 'SUCCEEDED', 'FAILED', 'CANCELED', 'UNKNOWN'] as const;
+const TASK_STATUSES = ['PENDING', 'RUNNING', 'SUCCEEDED', 'FAILED', 'CANCELED', 'UNKNOWN'] as const;
 export const taskStatusSchema = z.enum(TASK_STATUSES);
 export type TaskStatus = z.infer<typeof taskStatusSchema>;
-
-/** Final statuses: polling stops there. */
-export const TERMINAL_STATUSES: ReadonlySet<TaskStatus> = new Set(['SUCCEEDED', 'FAILED', 'CANCELED', 'UNKNOWN']);
 
 const optionalString = z
   .union([z.string(), z.number()])
@@ -75,7 +72,7 @@ export const payloadErrorSchema = z.looseObject({
 });
 
 /** Error bodies of new-api style gateways: `{error:{message,type,code}}`, or a flat `{message}`. */
-export const errorEnvelopeSchema = z.union([
+const errorEnvelopeSchema = z.union([
   z.looseObject({
     error: z.looseObject({
       message: z.string().nullish(),
