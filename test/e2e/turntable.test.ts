@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GifReader } from 'omggif';
 import type { APIEmbed } from 'discord.js';
-import { World, samplePng, type BotProcess } from './harness.js';
+import { STORES, World, samplePng, type BotProcess } from './harness.js';
 import type { FakeDiscord, FakeMessage } from '../fakes/discord/index.js';
 
 const MB = 1024 * 1024;
@@ -29,12 +29,12 @@ function result(discord: FakeDiscord, token: string): Promise<FakeMessage> {
 
 const names = (m: FakeMessage) => m.attachments.map((a) => a.filename).sort();
 
-describe('the turntable animation on results', () => {
+describe.each(STORES)('the turntable animation on results (%s)', (store) => {
   let world: World;
   let bot: BotProcess;
 
   beforeAll(async () => {
-    world = await World.start({ model: 'tripo' });
+    world = await World.start({ store, model: 'tripo' });
   }, 120_000);
   afterAll(async () => {
     await world?.close();
@@ -70,6 +70,8 @@ describe('the turntable animation on results', () => {
   it('TURNTABLE=off: the result shows the provider still as its image, as before', async () => {
     bot = await world.startBot({ TURNTABLE: 'off' });
     const { discord } = world;
+    // Not about the model itself: the tiny one, so that no time goes into processing a Tripo-like GLB.
+    world.dmxapi.nextTasks.push({ model: 'cube' });
     const rec = start(world, 'still');
     const final = await result(discord, rec.token);
     expect(names(final)).toEqual(['model.glb', 'preview.webp']);
@@ -80,6 +82,7 @@ describe('the turntable animation on results', () => {
   it('a turntable that runs out of time: the result ships without it, and the log says why', async () => {
     bot = await world.startBot({ TURNTABLE: 'on', TURNTABLE_TIMEOUT_MS: '1' });
     const { discord } = world;
+    world.dmxapi.nextTasks.push({ model: 'cube' });
     const rec = start(world, 'slow');
     const final = await result(discord, rec.token);
     expect(names(final)).toEqual(['model.glb', 'preview.webp']);
