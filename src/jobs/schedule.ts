@@ -12,11 +12,15 @@
  * most one interval late. Nothing in between: every check before the quantile would
  * almost always find the job still running. A quantile rather than the minimum: one
  * unusually fast job must not make every later job dense.
+ *
+ * Delays are whole milliseconds, rounded up: the quantile interpolates between two durations
+ * (3000.5 ms between 3000 and 3001), and a due time is stored in an integer column (the store
+ * refuses a fraction: src/store/params.ts). Up, so no check lands before the time it was meant for.
  */
 /** How many recent durations the schedule (and the "usually takes" line) looks at. */
 export const HISTORY_WINDOW = 50;
 /** The quantile of recent durations before which checks thin out. */
-const EARLY_QUANTILE = 0.1;
+export const EARLY_QUANTILE = 0.1;
 
 export interface ScheduleInput {
   elapsedMs: number;
@@ -25,7 +29,11 @@ export interface ScheduleInput {
   pollIntervalMs: number;
 }
 
-export function nextCheckDelay({ elapsedMs, historyMs, pollIntervalMs }: ScheduleInput): number {
+export function nextCheckDelay(input: ScheduleInput): number {
+  return Math.ceil(unroundedDelay(input));
+}
+
+function unroundedDelay({ elapsedMs, historyMs, pollIntervalMs }: ScheduleInput): number {
   if (historyMs.length === 0) return pollIntervalMs;
   // A recorded duration is when the bot saw the job end, up to an interval after it did: land one
   // interval early, or jobs seen at the landing check would be recorded there and pull it later and later.

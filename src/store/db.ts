@@ -2,7 +2,8 @@ export type Dialect = 'sqlite' | 'postgres';
 
 /**
  * Named parameters, written `@name` in the SQL of both dialects. Arrays are for `inList` (see
- * dialect.ts); booleans are stored as 1/0; undefined binds as NULL.
+ * dialect.ts); booleans are stored as 1/0; undefined binds as NULL. Numbers must be safe integers:
+ * both backends refuse anything else with the same error (params.ts).
  */
 export type Params = Record<string, unknown>;
 

@@ -2,6 +2,7 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import pg from 'pg';
 import type { Db, Params } from './db.js';
 import { migrations } from './migrations.js';
+import { checkParams } from './params.js';
 
 /** Serialization failure and deadlock: the transaction is safe to run again. */
 const RETRYABLE = new Set(['40001', '40P01']);
@@ -82,6 +83,7 @@ export class PostgresDb implements Db {
   }
 
   private query(sql: string, params: Params): Promise<pg.QueryResult> {
+    checkParams(params);
     const { text, names } = this.compile(sql);
     const values = names.map((n) => {
       if (!(n in params)) throw new Error(`missing SQL parameter @${n}`);

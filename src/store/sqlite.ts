@@ -4,6 +4,7 @@ import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import type { Db, Params } from './db.js';
 import { migrations } from './migrations.js';
+import { checkParams } from './params.js';
 
 /** SQLite through better-sqlite3: one connection, WAL mode, synchronous calls behind the async interface. */
 export class SqliteDb implements Db {
@@ -86,6 +87,7 @@ export class SqliteDb implements Db {
 }
 
 function bind(params: Params): Record<string, unknown> {
+  checkParams(params);
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(params)) {
     if (v === undefined) out[k] = null;

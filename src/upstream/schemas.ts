@@ -26,7 +26,9 @@ export const envelopeSchema = z.looseObject({
   output: z.array(outputItemSchema).min(1),
   usage: z
     .looseObject({
-      total_tokens: z.number().nullish(),
+      // What the account was billed, kept with the job: a value that is no whole count is dropped
+      // rather than failing a submit that the provider has already accepted and billed.
+      total_tokens: z.number().int().nonnegative().nullish().catch(null),
     })
     .nullish(),
 });

@@ -7,9 +7,9 @@ import type { Server } from 'node:http';
 import { afterEach, describe, expect, it } from 'vitest';
 import { guildIdOnShard, snowflake } from '../fakes/discord/index.js';
 import { startDiscordProxy } from '../../src/discord/proxy.js';
-import { World, downloadButton, samplePng } from './harness.js';
+import { STORES, World, downloadButton, samplePng } from './harness.js';
 
-describe('two bot processes through one @discordjs/proxy', () => {
+describe.each(STORES)('two bot processes through one @discordjs/proxy (%s)', (store) => {
   let world: World | undefined;
   let proxy: Server | undefined;
   afterEach(async () => {
@@ -21,7 +21,7 @@ describe('two bot processes through one @discordjs/proxy', () => {
 
   it('a global rate limit hit by one process holds the other’s requests; both results delivered once', async () => {
     const guilds = [guildIdOnShard(0, 2), guildIdOnShard(1, 2)];
-    world = await World.start({ guilds: guilds.map((id) => ({ id })), timeline: { pendingMs: 300, runningMs: 900 } });
+    world = await World.start({ store, guilds: guilds.map((id) => ({ id })), timeline: { pendingMs: 100, runningMs: 300 } });
     const { discord } = world;
     // One REST instance (one view of the limits) for every process.
     const p = await startDiscordProxy({ apiUrl: discord.apiUrl, host: '127.0.0.1' });

@@ -1,14 +1,15 @@
 /**
  * The bot's whole output (stdout + stderr, every log level) never carries the DMXAPI
- * key, the bot token or an interaction token, even on the paths that log errors:
+ * key, the bot token, an interaction token or the database password, on either store,
+ * even on the paths that log errors:
  * an expired interaction token (discord.js errors carry webhook URLs) and upstream
  * failures. And the logs that matter do carry the job id and the task id.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { InteractionRecord } from '../fakes/discord/index.js';
-import { World, samplePng, waitForVisible, type BotProcess } from './harness.js';
+import { STORES, World, samplePng, waitForVisible, type BotProcess } from './harness.js';
 
-describe('secrets never reach the output', () => {
+describe.each(STORES)('secrets never reach the output (%s)', (store) => {
   let world: World;
   let bot: BotProcess;
   const recs: InteractionRecord[] = [];
@@ -24,7 +25,8 @@ describe('secrets never reach the output', () => {
     world.discord.originalMessage(rec.token)?.attachments.some((a) => a.filename === 'model.glb') ?? false;
 
   beforeAll(async () => {
-    world = await World.start({ env: { LOG_LEVEL: 'trace', UPSTREAM_TIMEOUT_MS: '1500' } });
+    // Only the order of events matters here: a short task timeline.
+    world = await World.start({ store, timeline: { pendingMs: 100, runningMs: 300 }, env: { LOG_LEVEL: 'trace', UPSTREAM_TIMEOUT_MS: '1500' } });
     bot = await world.startBot();
   });
   afterAll(async () => {
@@ -76,7 +78,7 @@ describe('secrets never reach the output', () => {
     expect(world.dmxapi.submitCount(image.url)).toBe(0);
   });
 
-  it('the whole output carries no key and no token', () => {
+  it('the whole output carries no key, no token and no password', () => {
     const { discord, dmxapi } = world;
     const out = bot.allOutput();
     expect(out.length).toBeGreaterThan(1000);
@@ -86,6 +88,7 @@ describe('secrets never reach the output', () => {
       // The random part alone too: a partly redacted token must not leave its tail behind.
       ['bot token secret part', discord.botToken.split('.').at(-1)!],
     ];
+    if (world.databaseUrl) secrets.push(['database password', decodeURIComponent(new URL(world.databaseUrl).password)]);
     for (const rec of recs) {
       secrets.push([`interaction token of ${rec.id}`, rec.token], [`tail of interaction token ${rec.id}`, rec.token.slice(-40)]);
     }

@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GifReader } from 'omggif';
 import type { APIEmbed } from 'discord.js';
-import { World, samplePng, type BotProcess } from './harness.js';
+import { STORES, World, samplePng, type BotProcess } from './harness.js';
 import type { FakeDiscord, FakeMessage } from '../fakes/discord/index.js';
 
 const MB = 1024 * 1024;
@@ -29,12 +29,12 @@ function result(discord: FakeDiscord, token: string): Promise<FakeMessage> {
 
 const names = (m: FakeMessage) => m.attachments.map((a) => a.filename).sort();
 
-describe('the turntable animation on results', () => {
+describe.each(STORES)('the turntable animation on results (%s)', (store) => {
   let world: World;
   let bot: BotProcess;
 
   beforeAll(async () => {
-    world = await World.start({ model: 'tripo' });
+    world = await World.start({ store, model: 'tripo' });
   }, 120_000);
   afterAll(async () => {
     await world?.close();
@@ -67,19 +67,11 @@ describe('the turntable animation on results', () => {
     await bot.kill();
   }, 200_000);
 
-  it('TURNTABLE=off: the result shows the provider still as its image, as before', async () => {
-    bot = await world.startBot({ TURNTABLE: 'off' });
-    const { discord } = world;
-    const rec = start(world, 'still');
-    const final = await result(discord, rec.token);
-    expect(names(final)).toEqual(['model.glb', 'preview.webp']);
-    expect((final.embeds[0] as APIEmbed).image?.url).toBe('attachment://preview.webp');
-    await bot.kill();
-  }, 200_000);
-
   it('a turntable that runs out of time: the result ships without it, and the log says why', async () => {
     bot = await world.startBot({ TURNTABLE: 'on', TURNTABLE_TIMEOUT_MS: '1' });
     const { discord } = world;
+    // Not about the model itself: the tiny one, so that no time goes into processing a Tripo-like GLB.
+    world.dmxapi.nextTasks.push({ model: 'cube' });
     const rec = start(world, 'slow');
     const final = await result(discord, rec.token);
     expect(names(final)).toEqual(['model.glb', 'preview.webp']);
@@ -88,5 +80,27 @@ describe('the turntable animation on results', () => {
     expect(line).toMatchObject({ artifact: 'turntable' });
     expect(String(line?.reason)).toMatch(/exceeded 1 ms/);
     await bot.kill();
+  }, 200_000);
+});
+
+// One store: TURNTABLE=off is the harness's default, so every other e2e flow runs with it on both stores.
+describe('TURNTABLE=off', () => {
+  let world: World;
+
+  beforeAll(async () => {
+    // Not about the model itself: the tiny one, so that no time goes into processing a Tripo-like GLB.
+    world = await World.start({ store: 'sqlite', model: 'cube' });
+  });
+  afterAll(async () => {
+    await world?.close();
+  });
+
+  it('TURNTABLE=off: the result shows the provider still as its image, as before', async () => {
+    await world.startBot({ TURNTABLE: 'off' });
+    const { discord } = world;
+    const rec = start(world, 'still');
+    const final = await result(discord, rec.token);
+    expect(names(final)).toEqual(['model.glb', 'preview.webp']);
+    expect((final.embeds[0] as APIEmbed).image?.url).toBe('attachment://preview.webp');
   }, 200_000);
 });

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { deliveryBackoff, failureBackoff, nextCheckDelay, quantile, typicalDuration } from '../../src/jobs/schedule.js';
+import { deliveryBackoff, EARLY_QUANTILE, failureBackoff, nextCheckDelay, quantile, typicalDuration } from '../../src/jobs/schedule.js';
+import { xorshift } from '../helpers/noise.js';
 
 /** Simulates the checks the schedule makes for a job that finishes at `doneAt`. */
 function checksUntil(doneAt: number, historyMs: number[], pollIntervalMs: number) {
@@ -70,6 +71,32 @@ describe('the check schedule', () => {
     }
     // And the schedule still pays off: far fewer checks than fixed polling.
     expect(typical).toBeLessThanOrEqual(checksUntil(median, [], 5000).count / 2);
+  });
+
+  it('lands on a whole millisecond, rounded up, when the quantile falls between two', () => {
+    // The 10th percentile of these six is 3000.5 ms (halfway between the two shortest).
+    const history = [3000, 3001, 3100, 3200, 3300, 3400];
+    expect(quantile(history, EARLY_QUANTILE)).toBe(3000.5);
+    const submit = 1_796_350_438_160;
+    const checkedAt = submit + 203;
+    const delay = nextCheckDelay({ elapsedMs: checkedAt - submit, historyMs: history, pollIntervalMs: 200 });
+    // Due one interval before the quantile: 2800.5 ms after the submit, stored as 2801.
+    expect(checkedAt + delay).toBe(submit + 2801);
+  });
+
+  it('gives whole delays that are never early, whatever the history', () => {
+    const random = xorshift(16);
+    for (let n = 0; n < 2000; n++) {
+      const pollIntervalMs = 50 + Math.floor(random() * 10_000);
+      const historyMs = Array.from({ length: 1 + Math.floor(random() * 50) }, () => Math.floor(random() * 300_000));
+      const elapsedMs = Math.floor(random() * 300_000);
+      const delay = nextCheckDelay({ elapsedMs, historyMs, pollIntervalMs });
+      expect(Number.isSafeInteger(delay), `${delay} ms`).toBe(true);
+      expect(delay).toBeGreaterThan(0);
+      // Landing before the quantile: at the first whole millisecond one interval before it, not sooner.
+      const landing = quantile(historyMs, EARLY_QUANTILE) - pollIntervalMs;
+      if (elapsedMs >= pollIntervalMs && landing > elapsedMs) expect(elapsedMs + delay).toBe(Math.ceil(landing));
+    }
   });
 
   it('takes quantiles with linear interpolation', async () => {

@@ -352,6 +352,20 @@ describe('DmxapiClient against odd servers', () => {
     expect(e.message).toContain('image too small');
   });
 
+  it('a billed submit whose usage is no whole count still succeeds, with the tokens unknown', async () => {
+    let tokens: unknown = 12.5;
+    const text = JSON.stringify({ task_id: 't', task_status: 'PENDING' });
+    const client = await serve(() => ({
+      status: 200,
+      body: JSON.stringify({ request_id: 'r', output: [{ type: 'message', content: [{ type: 'output_text', text }] }], usage: { total_tokens: tokens } }),
+    }));
+    expect(await client.submit(IMAGE, 'standard')).toMatchObject({ taskId: 't', totalTokens: null });
+    tokens = -3;
+    expect(await client.submit(IMAGE, 'standard')).toMatchObject({ taskId: 't', totalTokens: null });
+    tokens = 4200;
+    expect(await client.submit(IMAGE, 'standard')).toMatchObject({ taskId: 't', totalTokens: 4200 });
+  });
+
   it('reads expiresAt as the earlier of the two auth_keys', async () => {
     const text = JSON.stringify({
       task_id: 't',

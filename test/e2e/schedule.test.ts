@@ -1,0 +1,66 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { EARLY_QUANTILE, quantile } from '../../src/jobs/schedule.js';
+import { JobStore } from '../../src/store/jobs.js';
+import { newJob } from '../helpers/jobs.js';
+import { STORES, World, hasGlb, sendModel3d, type BotProcess } from './harness.js';
+
+const POLL_MS = 200;
+/**
+ * Six finished standard jobs. Their 10th percentile falls between the two shortest (3000.5 ms), so
+ * the learned due time of the next job is a fraction of a millisecond unless the schedule rounds it.
+ */
+const HISTORY_MS = [3000, 3001, 3100, 3200, 3300, 3400];
+
+/** Finished, delivered jobs as the bot would have left them two days ago, written with the app's own store. */
+async function seedHistory(world: World): Promise<void> {
+  await world.withDb(async (db) => {
+    const jobs = new JobStore(db);
+    const base = Date.now() - 2 * 24 * 3600_000;
+    for (const [i, took] of HISTORY_MS.entries()) {
+      const createdAt = base + i * 60_000;
+      const job = await jobs.insert(newJob({ createdAt }));
+      await jobs.markSubmitted(job.id, `seeded-${i}`, 1, createdAt + 100, createdAt + 100 + POLL_MS);
+      const done = await jobs.finish(job.id, { state: 'succeeded', at: createdAt + 100 + took });
+      await jobs.markDelivered(job.id, done!.renderVersion, 'webhook', createdAt + 200 + took);
+    }
+  });
+}
+
+describe.each(STORES)('the schedule with a history of finished jobs (%s)', (store) => {
+  let world: World;
+  let bot: BotProcess;
+
+  beforeEach(async () => {
+    // Longer than the learned wait, so the job is still going when the schedule's check lands.
+    world = await World.start({ store, timeline: { pendingMs: 300, runningMs: 3000 } });
+    await seedHistory(world);
+    bot = await world.startBot({ POLL_INTERVAL_MS: String(POLL_MS) });
+  });
+  afterEach(async () => {
+    await world.close();
+  });
+
+  it('checks the next job at the learned due time (a whole millisecond) and delivers it', async () => {
+    const { discord, dmxapi } = world;
+    const errors = () => bot.logs().filter((l) => l.level >= 50);
+    const rec = sendModel3d(discord);
+    // Until the result, or the first error (a store that refuses the due time: the job would stall).
+    await discord.waitFor(() => (hasGlb(discord.originalMessage(rec.token)) || errors().length > 0 ? true : undefined), {
+      timeoutMs: 25_000,
+      description: 'the result with the GLB',
+    });
+    expect(errors().map((l) => [l.msg, (l.err as { message?: string } | undefined)?.message])).toEqual([]);
+
+    const submit = dmxapi.submits.at(-1)!;
+    const gets = dmxapi.calls.filter((c) => c.kind === 'get' && c.taskId === submit.taskId);
+    // One early check an interval after the submit, then none until the learned wait (an interval
+    // before the quantile) is over; fixed polling would have checked again 200 ms later.
+    const learnedWaitMs = Math.ceil(quantile(HISTORY_MS, EARLY_QUANTILE) - POLL_MS);
+    expect(learnedWaitMs).toBe(2801);
+    expect(gets.length).toBeGreaterThanOrEqual(3);
+    expect(gets[1]!.at - submit.at).toBeGreaterThanOrEqual(learnedWaitMs);
+    const row = await world.row<{ state: string }>('SELECT state FROM jobs WHERE task_id = @taskId', { taskId: submit.taskId });
+    expect(row?.state).toBe('succeeded');
+    expect(errors()).toEqual([]);
+  });
+});
