@@ -59,7 +59,7 @@ export async function execute(interaction: ChatInputCommandInteraction, s: Servi
   await executeModel3d(interaction, s);
 }
 
-/** Buttons on results: `job:retry|detailed|delete|share:<jobId>` (see src/discord/job-buttons.ts). */
+/** Buttons on results: `job:retry|detailed|delete|share:<jobId>` (see src/handlers/job-buttons.ts). */
 export const componentPrefix = JOB_PREFIX;
 
 export async function handleComponent(interaction: ButtonInteraction, s: Services): Promise<void> {

@@ -105,7 +105,7 @@ export interface Config {
   jobTimeoutMs: number;
   /** A claimed status check or delivery is not claimed again for this long, even if its process dies. */
   jobLeaseMs: number;
-  /** Which shards run here, and how (see src/shards/layout.ts). */
+  /** Which shards run here, and how (see src/config/shards.ts). */
   shards: ShardLayout;
   imageUrlAllowPrivate: boolean;
   model: {

@@ -7,16 +7,18 @@ import { startOfDay, startOfDaysAgo, startOfMonth } from '../quota/time.js';
 import { checkRange, mention, ranges, recordChange } from './moderators.js';
 import type { Services } from './services.js';
 
-/** `/model3d-admin usage`: server totals and top members, or one member's recent jobs. */
-export async function usageText(i: ChatInputCommandInteraction, s: Services): Promise<string> {
-  const guildId = i.guildId!;
-  const L = i.locale;
+/** The `days` option (today included, checked against its range) and where that period starts. */
+function period(i: ChatInputCommandInteraction, s: Services, defaultDays: number) {
   const R = ranges(s.quota.operator);
   const now = s.clock();
-  const tz = s.quota.timeZone;
   const daysOpt = i.options.getInteger('days');
-  const days = daysOpt === null ? 7 : checkRange(L, 'days', daysOpt, R.days.min, R.days.max);
-  const since = startOfDaysAgo(now, days, tz);
+  const days = daysOpt === null ? defaultDays : checkRange(i.locale, 'days', daysOpt, R.days.min, R.days.max);
+  return { guildId: i.guildId!, L: i.locale, now, days, since: startOfDaysAgo(now, days, s.quota.timeZone) };
+}
+
+/** `/model3d-admin usage`: server totals and top members, or one member's recent jobs. */
+export async function usageText(i: ChatInputCommandInteraction, s: Services): Promise<string> {
+  const { guildId, L, days, since } = period(i, s, 7);
   const reports = s.stores.reports;
   const user = i.options.getUser('member');
   if (user) {
@@ -50,14 +52,8 @@ export async function usageText(i: ChatInputCommandInteraction, s: Services): Pr
 
 /** `/model3d-admin export`: this server's jobs as CSV, one row per job. */
 export async function exportCsv(i: ChatInputCommandInteraction, s: Services): Promise<{ content: string; csv: string; name: string }> {
-  const guildId = i.guildId!;
-  const L = i.locale;
-  const R = ranges(s.quota.operator);
-  const now = s.clock();
-  const tz = s.quota.timeZone;
-  const daysOpt = i.options.getInteger('days');
-  const days = daysOpt === null ? 30 : checkRange(L, 'days', daysOpt, R.days.min, R.days.max);
-  const { csv, count } = jobsCsv(await s.stores.reports.exportRows(guildId, startOfDaysAgo(now, days, tz)));
+  const { guildId, L, now, days, since } = period(i, s, 30);
+  const { csv, count } = jobsCsv(await s.stores.reports.exportRows(guildId, since));
   await recordChange(s, i, 'export', null, { days, rows: count });
   const date = new Date(now).toISOString().slice(0, 10);
   return { content: t(L, 'admin.export.done', { rows: count, days }), csv, name: `model3d-jobs-${guildId}-${date}.csv` };

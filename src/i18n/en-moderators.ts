@@ -1,4 +1,5 @@
 import { formatDuration, ts } from './format.js';
+import type { MemberUsage, UsageTotals } from '../store/reports.js';
 
 /**
  * What only moderators see: `/model3d-admin` answers and the audit channel. English on purpose
@@ -87,21 +88,7 @@ export const moderators = {
   'admin.audit.off': () => '✅ The audit channel is off. Records already posted stay where they are.',
   'admin.audit.wasOff': () => 'There was no audit channel; nothing changed.',
   'admin.audit.badChannel': () => 'Pick a text channel the bot can post in.',
-  'admin.usage.server': (v: {
-    days: number;
-    jobs: number;
-    succeeded: number;
-    failed: number;
-    notSubmitted: number;
-    unknown: number;
-    inFlight: number;
-    credits: number;
-    unknownCredits: number;
-    returned: number;
-    tokens: number;
-    avgMs: number | null;
-    top: { userId: string; jobs: number; credits: number }[];
-  }) =>
+  'admin.usage.server': (v: UsageTotals & { days: number; returned: number; top: MemberUsage[] }) =>
     [
       `**Usage in this server, last ${v.days} day${v.days === 1 ? '' : 's'}**`,
       `Jobs: ${v.jobs} (succeeded ${v.succeeded}, failed ${v.failed}, not submitted ${v.notSubmitted}, outcome unknown ${v.unknown}, in progress ${v.inFlight})`,
