@@ -170,11 +170,12 @@ async function deleteResult(i: ButtonInteraction, s: Services, job: Job): Promis
     attachments: [],
     allowedMentions: noMentions,
   });
-  s.log.info({ jobId: job.id, by: i.user.id, requester: job.userId }, 'result deleted');
   await s.gallery.remove(job.id).catch((err: unknown) => s.log.warn({ jobId: job.id, err }, 'gallery post not removed'));
   await removeJobFiles(s.jobs, deleted, s.config.filesDir, s.clock()).catch((err: unknown) =>
     s.log.error({ jobId: job.id, err }, 'stored files of a deleted result not removed; retention tries again'),
   );
+  // Logged once all of it is done: the message, the gallery post and the files.
+  s.log.info({ jobId: job.id, by: i.user.id, requester: job.userId }, 'result deleted');
 }
 
 /** The text the presser sees for a share attempt. */

@@ -77,9 +77,10 @@ describe.each(STORES)('a removed model leaves no file behind (%s)', (store) => {
     const { jobId, result } = await exportedModel();
     press(`job:delete:${jobId}`, result.id);
     await d().waitFor(() => d().message(result.id)?.embeds.length === 0, { timeoutMs: 10_000, description: 'the result removed' });
-    // The folder goes last.
-    await d().waitFor(() => !existsSync(folder(jobId)), { timeoutMs: 10_000, description: 'every stored file deleted' });
+    // Logged once the message, the gallery post and the files are done with.
+    await bot.waitForLog((l) => l.msg === 'result deleted' && l.jobId === jobId);
     expect(storedFiles(world)).toEqual([]);
+    expect(existsSync(folder(jobId))).toBe(false);
     expect(await forgotten(jobId)).toMatchObject({ model_file: null, preview_file: null, original_file: null });
     expect(String((await forgotten(jobId))?.model_info)).not.toContain('turntable.gif');
   }, 60_000);

@@ -233,9 +233,10 @@ describe.each(STORES)('result actions (%s)', (store) => {
       expect(removed.content).toBe(`🗑️ This 3D model was removed by <@${moderator.id}>.`);
       expect(removed.attachments).toEqual([]);
       expect(removed.components).toEqual([]);
-      // Its files, then its folder.
-      await d().waitFor(() => !existsSync(join(world.dir, 'files', String(done.jobId))), { timeoutMs: 5000, description: 'stored files deleted' });
+      // Logged once the message, the gallery post and the files are done with.
+      await bot.waitForLog((l) => l.msg === 'result deleted' && l.jobId === done.jobId);
       expect(ownFiles()).toEqual([]);
+      expect(existsSync(join(world.dir, 'files', String(done.jobId)))).toBe(false);
       expect(await world.rows('SELECT id FROM quota_ledger WHERE job_id = @id', { id: done.jobId })).toEqual([]);
       expect(await world.row('SELECT state, deleted_by FROM jobs WHERE id = @id', { id: done.jobId })).toEqual({
         state: 'succeeded',
@@ -346,6 +347,8 @@ describe.each(STORES)('result actions (%s)', (store) => {
         description: 'the showcase message',
       });
       expect(posted.attachments.map((x) => x.filename).sort()).toEqual(['model.glb', 'preview.webp']);
+      // The post is recorded only once Discord has answered (the message may be visible before that).
+      await bot.waitForLog((l) => l.msg === 'shared to the gallery' && l.jobId === done.jobId);
       const again = await answer(press(`job:share:${done.jobId}`, done.result.id));
       expect(again.content).toContain('already in the gallery');
 
