@@ -119,7 +119,7 @@ async function run(config: Config, log: Logger): Promise<void> {
   const timers: NodeJS.Timeout[] = [];
   if (primary) {
     const prune = () =>
-      pruneStoredFiles(jobs, config.filesRetentionDays, clock(), log).catch((err: unknown) =>
+      pruneStoredFiles(jobs, config.filesDir, config.filesRetentionDays, clock(), log).catch((err: unknown) =>
         log.error({ err }, 'could not delete old result files'),
       );
     timers.push(setInterval(() => void prune(), PRUNE_EVERY_MS));

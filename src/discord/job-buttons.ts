@@ -1,5 +1,3 @@
-import { rm, rmdir } from 'node:fs/promises';
-import { dirname } from 'node:path';
 import {
   MessageFlags,
   PermissionFlagsBits,
@@ -13,6 +11,7 @@ import { UserFacingError } from '../errors.js';
 import type { Services } from '../services.js';
 import type { Job, JobOrigin } from '../store/jobs.js';
 import { startJob } from '../jobs/start.js';
+import { removeJobFiles } from '../jobs/forget.js';
 import { denialText } from '../quota/service.js';
 import { roleIdsOf } from '../quota/admin.js';
 import { rejectionText } from './rejections.js';
@@ -171,14 +170,12 @@ async function deleteResult(i: ButtonInteraction, s: Services, job: Job): Promis
     attachments: [],
     allowedMentions: noMentions,
   });
-  s.log.info({ jobId: job.id, by: i.user.id, requester: job.userId }, 'result deleted');
   await s.gallery.remove(job.id).catch((err: unknown) => s.log.warn({ jobId: job.id, err }, 'gallery post not removed'));
-  for (const file of [job.modelFile, job.previewFile]) {
-    if (!file) continue;
-    await rm(file, { force: true }).catch(() => undefined);
-    await rmdir(dirname(file)).catch(() => undefined);
-  }
-  await s.jobs.forgetFiles(job.id, s.clock());
+  await removeJobFiles(s.jobs, deleted, s.config.filesDir, s.clock()).catch((err: unknown) =>
+    s.log.error({ jobId: job.id, err }, 'stored files of a deleted result not removed; retention tries again'),
+  );
+  // Logged once all of it is done: the message, the gallery post and the files.
+  s.log.info({ jobId: job.id, by: i.user.id, requester: job.userId }, 'result deleted');
 }
 
 /** The text the presser sees for a share attempt. */

@@ -4,11 +4,11 @@ import { isTerminal, type Job } from '../store/jobs.js';
 import { modelFileName } from '../jobs/names.js';
 import { t, formatBytes, formatDuration } from './messages.js';
 import { TURNTABLE_KIND, TURNTABLE_NAME } from '../model/files.js';
+import { PREVIEW_NAME } from '../jobs/job-files.js';
 import { canExport, exportButtonRow, fitText, linkReason, statsText } from './model-text.js';
 
-export const PREVIEW_NAME = 'preview.webp';
 export const MODEL_NAME = 'model.glb';
-export { TURNTABLE_NAME };
+export { PREVIEW_NAME, TURNTABLE_NAME };
 /** Discord's upload limit when an interaction does not say; unboosted servers allow 10 MiB. */
 export const DEFAULT_ATTACHMENT_LIMIT = 10 * 1024 * 1024;
 

@@ -393,7 +393,9 @@ export class JobStore {
         SELECT * FROM jobs WHERE (model_file IS NOT NULL OR preview_file IS NOT NULL OR original_file IS NOT NULL)
           AND finished_at < @before
         ORDER BY finished_at LIMIT @limit`,
-      forgetFiles: 'UPDATE jobs SET model_file = NULL, preview_file = NULL, original_file = NULL, updated_at = @at WHERE id = @id',
+      forgetFiles: `
+        UPDATE jobs SET model_file = NULL, preview_file = NULL, original_file = NULL, model_info = @modelInfo, updated_at = @at
+        WHERE id = @id`,
       setDownloads: `
         UPDATE jobs SET preview_file = @previewFile, original_file = @originalFile, original_bytes = @originalBytes,
           model_bytes = @originalBytes, processing_state = @processingState, model_info = @modelInfo,
@@ -666,9 +668,12 @@ export class JobStore {
     return this.many(this.q.withStoredFiles, { before, limit });
   }
 
-  /** The job's stored files were deleted; its message keeps Discord's copies. */
-  async forgetFiles(id: number, at: number): Promise<void> {
-    await this.db.run(this.q.forgetFiles, { id, at });
+  /**
+   * The job's stored files were deleted (src/jobs/forget.ts); its message keeps Discord's copies.
+   * `modelInfo` is what the row keeps of the model: its stats, without the artifacts' files.
+   */
+  async forgetFiles(id: number, at: number, modelInfo: ModelInfo | null): Promise<void> {
+    await this.db.run(this.q.forgetFiles, { id, at, modelInfo: modelInfo && JSON.stringify(modelInfo) });
   }
 
   /**
