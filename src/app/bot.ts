@@ -166,7 +166,7 @@ export async function createBot(o: BotOptions): Promise<Bot> {
 
       if (primary) {
         const prune = () =>
-          pruneStoredFiles(stores.jobs, config.filesRetentionDays, clock(), log).catch((err: unknown) =>
+          pruneStoredFiles(stores.jobs, config.filesDir, config.filesRetentionDays, clock(), log).catch((err: unknown) =>
             log.error({ err }, 'could not delete old result files'),
           );
         timers.push(setInterval(() => void prune(), PRUNE_EVERY_MS));

@@ -3,12 +3,10 @@ import { ButtonStyle, ComponentType, escapeMarkdown } from 'discord.js';
 import { isIn, isTerminal, RETRYABLE_STATES, type Job } from '../domain/job.js';
 import { modelFileName } from '../domain/names.js';
 import { t, formatBytes, formatDuration } from '../i18n/index.js';
-import { TURNTABLE_KIND, TURNTABLE_NAME } from '../domain/files.js';
+import { PREVIEW_NAME, TURNTABLE_KIND, TURNTABLE_NAME } from '../domain/files.js';
 import { canExport, exportButtonRow, fitText, linkReason, statsText } from './model-text.js';
 
-export const PREVIEW_NAME = 'preview.webp';
 export const MODEL_NAME = 'model.glb';
-export { TURNTABLE_NAME };
 /** Discord's upload limit when an interaction does not say; unboosted servers allow 10 MiB. */
 export const DEFAULT_ATTACHMENT_LIMIT = 10 * 1024 * 1024;
 

@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import type { Job } from '../domain/job.js';
-import { PREVIEW_NAME, TURNTABLE_NAME, type FileToAttach } from '../discord/render.js';
-import { TURNTABLE_KIND } from '../domain/files.js';
+import type { FileToAttach } from '../discord/render.js';
+import { PREVIEW_NAME, TURNTABLE_KIND, TURNTABLE_NAME } from '../domain/files.js';
 import { modelFileName } from '../domain/names.js';
 import { statsText } from '../discord/model-text.js';
 

@@ -165,13 +165,17 @@ export class Gallery {
    */
   async catchUp(): Promise<void> {
     const now = this.s.clock();
-    for (const post of await this.store.stalePosts(now - STALE_CLAIM_MS, 50)) {
+    const stale = await this.store.stalePosts(now - STALE_CLAIM_MS, 50);
+    for (const post of stale) {
       const job = await this.s.stores.jobs.get(post.jobId);
       if (job && (await this.settle(post, job)) === 'failed' && (await this.store.settings(post.guildId))?.mode === 'all') {
         this.track(this.share(job).then((o) => this.logSkipped(job, o)));
       }
     }
-    for (const job of await this.store.unpostedJobs(now - CATCH_UP_MS, 50)) this.track(this.share(job).then((o) => this.logSkipped(job, o)));
+    const unposted = await this.store.unpostedJobs(now - CATCH_UP_MS, 50);
+    for (const job of unposted) this.track(this.share(job).then((o) => this.logSkipped(job, o)));
+    // Every claim and missed post is decided (the posts themselves may still be on their way).
+    this.s.log.info({ staleClaims: stale.length, unposted: unposted.length }, 'gallery catch-up decided');
   }
 
   /**

@@ -3,6 +3,7 @@ import { t } from '../i18n/index.js';
 import { UserFacingError } from '../discord/user-facing-error.js';
 import type { Job } from '../domain/job.js';
 import { parseAuditButton, renderAuditRecord, type AuditRest } from '../audit/record.js';
+import { removeJobFiles } from '../jobs/forget.js';
 import { assertModerator, recordChange } from './moderators.js';
 import type { Services } from './services.js';
 
@@ -29,6 +30,9 @@ export async function handleAuditButton(i: ButtonInteraction, s: Services, rest?
       await s.stores.jobs.giveUpDelivery(r.job.id, 'result removed by a moderator', s.clock());
       const message = await removeResult(restClient, r.job);
       await s.gallery.remove(r.job.id).catch((err: unknown) => s.log.warn({ err, jobId: r.job.id }, 'gallery post not removed'));
+      await removeJobFiles(s.stores.jobs, r.job, s.config.filesDir, s.clock()).catch((err: unknown) =>
+        s.log.error({ err, jobId: r.job.id }, 'stored files of a removed result not removed; retention tries again'),
+      );
       await recordChange(s, i, 'refund', r.job.userId, { jobId: r.job.id, credits: r.entry.credits, message });
       await refreshRecord(i, s, parsed.jobId);
       await say(t(L, 'audit.refund.done', { user: `<@${r.job.userId}>`, credits: r.entry.credits, message }));

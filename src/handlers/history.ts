@@ -12,11 +12,11 @@ import { UserFacingError } from '../discord/user-facing-error.js';
 import { isTerminal, type Job } from '../domain/job.js';
 import type { HistoryEntry } from '../store/history.js';
 import { formatBytes, t } from '../i18n/index.js';
-import { DEFAULT_ATTACHMENT_LIMIT, PREVIEW_NAME, TURNTABLE_NAME } from '../discord/render.js';
+import { DEFAULT_ATTACHMENT_LIMIT } from '../discord/render.js';
 import { jumpLink } from '../discord/links.js';
 import { modelFileName } from '../domain/names.js';
 import { canExport, exportButtonRow } from '../discord/model-text.js';
-import { EXPORT_NAMES, TURNTABLE_KIND, type ExportKind } from '../domain/files.js';
+import { EXPORT_NAMES, PREVIEW_NAME, TURNTABLE_KIND, TURNTABLE_NAME, type ExportKind } from '../domain/files.js';
 
 /** How many jobs `/model3d-history` lists without `count`, and at most. */
 export const DEFAULT_COUNT = 10;

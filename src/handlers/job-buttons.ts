@@ -1,5 +1,3 @@
-import { rm, rmdir } from 'node:fs/promises';
-import { dirname } from 'node:path';
 import {
   MessageFlags,
   PermissionFlagsBits,
@@ -12,18 +10,13 @@ import { UserFacingError } from '../discord/user-facing-error.js';
 import type { Services } from './services.js';
 import { isIn, RETRYABLE_STATES, type Job, type JobOrigin } from '../domain/job.js';
 import { startJob } from '../jobs/start.js';
+import { removeJobFiles } from '../jobs/forget.js';
 import { denialText } from './quota.js';
 import { displayNameOf, roleIdsOf } from '../discord/members.js';
 import { jumpLink } from '../discord/links.js';
 import { rejectionText } from '../i18n/rejections.js';
 import { t, type MessageKey } from '../i18n/index.js';
-import {
-  DEFAULT_ATTACHMENT_LIMIT,
-  jobButtonId,
-  parseJobButton,
-  renderJob,
-  type JobAction,
-} from '../discord/render.js';
+import { DEFAULT_ATTACHMENT_LIMIT, jobButtonId, parseJobButton, renderJob, type JobAction } from '../discord/render.js';
 import type { ShareOutcome } from '../gallery/publish.js';
 
 const noMentions = { parse: [] as [] };
@@ -156,14 +149,12 @@ async function deleteResult(i: ButtonInteraction, s: Services, job: Job): Promis
     attachments: [],
     allowedMentions: noMentions,
   });
-  s.log.info({ jobId: job.id, by: i.user.id, requester: job.userId }, 'result deleted');
   await s.gallery.remove(job.id).catch((err: unknown) => s.log.warn({ jobId: job.id, err }, 'gallery post not removed'));
-  for (const file of [job.modelFile, job.previewFile]) {
-    if (!file) continue;
-    await rm(file, { force: true }).catch(() => undefined);
-    await rmdir(dirname(file)).catch(() => undefined);
-  }
-  await s.stores.jobs.forgetFiles(job.id, s.clock());
+  await removeJobFiles(s.stores.jobs, deleted, s.config.filesDir, s.clock()).catch((err: unknown) =>
+    s.log.error({ jobId: job.id, err }, 'stored files of a deleted result not removed; retention tries again'),
+  );
+  // Logged once all of it is done: the message, the gallery post and the files.
+  s.log.info({ jobId: job.id, by: i.user.id, requester: job.userId }, 'result deleted');
 }
 
 /** The text the presser sees for a share attempt. */

@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import type { Logger } from '../log/index.js';
 import type { Job } from '../domain/job.js';
 import { downloadToFile, type DownloadRefusal, type DownloadResult } from '../images/index.js';
-import { PREVIEW_NAME } from '../discord/render.js';
+import { ORIGINAL_NAME, PREVIEW_NAME, jobFolder } from '../domain/files.js';
 import type { ProcessingFailure } from '../domain/model-info.js';
 
 /** The preview is small; anything above this is not a preview we want to upload. */
@@ -10,8 +10,6 @@ const PREVIEW_MAX_BYTES = 8 * 1024 * 1024;
 const PREVIEW_TIMEOUT_MS = 60_000;
 /** A 200 MB model over a slow link still arrives; the download is streamed to disk. */
 const MODEL_TIMEOUT_MS = 10 * 60_000;
-/** The provider's GLB, kept as downloaded: exports and re-sends start from it. */
-const ORIGINAL_NAME = 'original.glb';
 
 export interface StoredResults {
   previewFile: string | null;
@@ -40,7 +38,7 @@ export async function storeResults(
   log: Logger,
   opts: { allowPrivate: boolean },
 ): Promise<StoredResults> {
-  const dir = join(filesDir, String(job.id));
+  const dir = jobFolder(filesDir, job.id);
   const ctx = { jobId: job.id, taskId: job.taskId };
   let previewFile: string | null = null;
   let filesRefused: DownloadRefusal | null = null;

@@ -130,7 +130,9 @@ export function jobQueries(d: SqlDialect, gap: number) {
       SELECT * FROM jobs WHERE (model_file IS NOT NULL OR preview_file IS NOT NULL OR original_file IS NOT NULL)
         AND finished_at < @before
       ORDER BY finished_at LIMIT @limit`,
-    forgetFiles: 'UPDATE jobs SET model_file = NULL, preview_file = NULL, original_file = NULL, updated_at = @at WHERE id = @id',
+    forgetFiles: `
+      UPDATE jobs SET model_file = NULL, preview_file = NULL, original_file = NULL, model_info = @modelInfo, updated_at = @at
+      WHERE id = @id`,
     setDownloads: `
       UPDATE jobs SET preview_file = @previewFile, original_file = @originalFile, original_bytes = @originalBytes,
         model_bytes = @originalBytes, processing_state = @processingState, model_info = @modelInfo,

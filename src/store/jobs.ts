@@ -295,9 +295,12 @@ export class JobStore {
     return this.many(this.q.withStoredFiles, { before, limit });
   }
 
-  /** The job's stored files were deleted; its message keeps Discord's copies. */
-  async forgetFiles(id: number, at: number): Promise<void> {
-    await this.db.run(this.q.forgetFiles, { id, at });
+  /**
+   * The job's stored files were deleted (src/jobs/forget.ts); its message keeps Discord's copies.
+   * `modelInfo` is what the row keeps of the model: its stats, without the artifacts' files.
+   */
+  async forgetFiles(id: number, at: number, modelInfo: ModelInfo | null): Promise<void> {
+    await this.db.run(this.q.forgetFiles, { id, at, modelInfo: modelInfo && JSON.stringify(modelInfo) });
   }
 
   /**

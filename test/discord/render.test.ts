@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Job } from '../../src/domain/job.js';
-import { renderJob, MODEL_NAME, PREVIEW_NAME, TURNTABLE_NAME } from '../../src/discord/render.js';
+import { renderJob, MODEL_NAME } from '../../src/discord/render.js';
+import { PREVIEW_NAME, TURNTABLE_NAME } from '../../src/domain/files.js';
 import { t } from '../../src/i18n/index.js';
 import { jobRow } from '../helpers/jobs.js';
 

@@ -341,3 +341,17 @@ export function downloadButton(m: { components: unknown[] } | undefined): { url:
   const b = rows.flatMap((r) => r.components ?? []).find((c) => c.style === 5 && c.url);
   return b as { url: string } | undefined;
 }
+
+// h-forget (its import here, so that the code above stays as it is)
+import { existsSync, readdirSync } from 'node:fs';
+
+/** Every file under the world's FILES_DIR, walked, as paths relative to it (`<jobId>/<name>`), sorted. */
+export function storedFiles(world: World): string[] {
+  const root = join(world.dir, 'files');
+  const walk = (rel: string): string[] =>
+    readdirSync(join(root, rel), { withFileTypes: true }).flatMap((e) => {
+      const path = rel ? `${rel}/${e.name}` : e.name;
+      return e.isDirectory() ? walk(path) : [path];
+    });
+  return existsSync(root) ? walk('').sort() : [];
+}

@@ -43,13 +43,13 @@ describe.each(BACKENDS)('retention of stored result files (%s)', (backend) => {
     const now = 100 * DAY;
     const old = await finishedWithFiles(now - 31 * DAY);
     const recent = await finishedWithFiles(now - 2 * DAY);
-    expect(await pruneStoredFiles(jobs, 30, now, log)).toBe(1);
+    expect(await pruneStoredFiles(jobs, join(tmp.dir, 'files'), 30, now, log)).toBe(1);
     expect(existsSync(old.dir)).toBe(false);
     expect(await jobs.get(old.id)).toMatchObject({ modelFile: null, previewFile: null, state: 'succeeded' });
     expect(existsSync(join(recent.dir, 'model.glb'))).toBe(true);
     expect((await jobs.get(recent.id))?.modelFile).not.toBeNull();
     // Nothing left to do the second time.
-    expect(await pruneStoredFiles(jobs, 30, now, log)).toBe(0);
+    expect(await pruneStoredFiles(jobs, join(tmp.dir, 'files'), 30, now, log)).toBe(0);
   });
 
   it('also deletes the provider\'s original, the fitted GLB, cached exports and extra artifacts', async () => {
@@ -71,14 +71,14 @@ describe.each(BACKENDS)('retention of stored result files (%s)', (backend) => {
       { state: 'done', modelFile: join(dir, 'model.glb'), modelBytes: 1, modelInfo: { artifacts: [{ kind: 'turntable', file: join(dir, 'turntable.gif'), bytes: 1 }] } },
       now - 40 * DAY,
     );
-    expect(await pruneStoredFiles(jobs, 30, now, log)).toBe(1);
+    expect(await pruneStoredFiles(jobs, join(tmp.dir, 'files'), 30, now, log)).toBe(1);
     expect(existsSync(dir)).toBe(false);
-    expect(await jobs.get(j.id)).toMatchObject({ modelFile: null, previewFile: null, originalFile: null });
+    expect(await jobs.get(j.id)).toMatchObject({ modelFile: null, previewFile: null, originalFile: null, modelInfo: {} });
   });
 
   it('keeps everything when retention is 0', async () => {
     const old = await finishedWithFiles(1000);
-    expect(await pruneStoredFiles(jobs, 0, 1000 * DAY, log)).toBe(0);
+    expect(await pruneStoredFiles(jobs, join(tmp.dir, 'files'), 0, 1000 * DAY, log)).toBe(0);
     expect(existsSync(join(old.dir, 'model.glb'))).toBe(true);
   });
 
