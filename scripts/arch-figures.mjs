@@ -2,7 +2,7 @@
 // folders, and the largest files. Only the circle rules are used, so it runs on any checkout:
 //   node scripts/arch-figures.mjs            this checkout
 //   node scripts/arch-figures.mjs /tmp/old   another one (e.g. `git worktree add /tmp/old <commit>`)
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { cruise } from 'dependency-cruiser';
 
@@ -75,4 +75,3 @@ console.log(`folder circles (each edge on a loop): ${folderCircles.length}`);
 for (const v of folderCircles) console.log(`  ${v.from} -> ${v.to}`);
 console.log('\nlargest files:');
 for (const f of sources.sort((a, b) => lines(b) - lines(a)).slice(0, 12)) console.log(`  ${String(lines(f)).padStart(5)} ${f}`);
-void statSync;
