@@ -447,6 +447,12 @@ const en = {
 
 type Table = typeof en;
 export type MessageKey = keyof Table;
+
+/** Keys only moderators see: a translation may leave them English. */
+export const MODERATOR_PREFIXES = ['admin.', 'audit.'] as const;
+type ModeratorKey = Extract<MessageKey, `${(typeof MODERATOR_PREFIXES)[number]}${string}`>;
+/** A translation: every key a member sees, with the English parameters; the moderator keys optional. */
+type Translation = Pick<Table, Exclude<MessageKey, ModeratorKey>> & Partial<Pick<Table, ModeratorKey>>;
 type ArgsOf<K extends MessageKey> = Parameters<Table[K]> extends [] ? [] : [values: Parameters<Table[K]>[0]];
 
 /** Durations for the Chinese table: `45 秒`, `1 分 18 秒`, `2 分钟`, `1 小时 5 分钟`. */
@@ -463,8 +469,8 @@ export function formatDurationZh(ms: number): string {
  * member sees on the main path (errors, input checks, job progress and results, provider errors,
  * quota denials and `/quota`, history). The moderator-only `admin.*` and `audit.*` keys stay
  * English on purpose (moderation wording is easier to support in one language); `t` falls back
- * to English for any key missing here. `satisfies` checks every key and every parameter
- * against the English table.
+ * to English for any key missing here. `satisfies Translation` makes a missing member-facing
+ * key a type error, and checks every parameter against the English table.
  */
 export const zhCN = {
   // --- generic ---
@@ -683,7 +689,7 @@ export const zhCN = {
   'gallery.failed': () => '暂时无法发布到画廊；未发布任何内容。请稍后再试。',
   'gallery.permissionName': (v) =>
     ({ ViewChannel: '查看频道', SendMessages: '发送消息', EmbedLinks: '嵌入链接', AttachFiles: '附加文件' })[v.name] ?? '发送消息',
-} satisfies Partial<Table>;
+} satisfies Translation;
 
 /**
  * Looked up by the full Discord locale first, then by its language part. `zh` maps to Simplified
