@@ -1,9 +1,10 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, onTestFinished, vi } from 'vitest';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ModelPool, ModelTaskError } from '../../src/model/pool.js';
 import { modelIO } from '../../src/model/io.js';
 import { validateGlb } from '../../src/model/validate.js';
+import { fifoBarrier } from '../helpers/fifo.js';
 import { tempDir } from '../helpers/tmp.js';
 import { model } from './fixtures.js';
 
@@ -89,9 +90,9 @@ describe('idle workers', () => {
     expect(pool.workers).toBe(1);
     await first;
     expect(pool.workers).toBe(1); // kept for the next task
-    const deadline = Date.now() + 30_000;
-    while (pool.workers > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
-    expect(pool.workers).toBe(0);
+    // Stopped after idleMs: wait for it (bounded well inside the test's own timeout, so a worker that
+    // is never stopped fails here, by name).
+    await vi.waitFor(() => expect(pool.workers).toBe(0), { timeout: 10_000, interval: 50 });
     // The next task starts a fresh worker, which loads everything again and does the work.
     const r = await pool.run({ kind: 'stl', input, output: join(tmp.dir, 'idle-2.stl'), heightMm: 100 });
     expect(r.bytes).toBe(readFileSync(join(tmp.dir, 'idle-2.stl')).length);
@@ -103,9 +104,15 @@ describe('idle workers', () => {
 describe('closing the pool (shutdown)', () => {
   it('a task in flight fails as stopped, not as a crash, so its job can resume after restart', async () => {
     const pool = new ModelPool({ size: 1, timeoutMs: 60_000, memoryMb: 512 });
-    const running = failure(pool.run({ kind: 'obj', input, output: join(tmp.dir, 'closed.zip') }));
-    await new Promise((r) => setTimeout(r, 50));
-    await pool.close();
+    // The input is a pipe: the worker is in the task once it has opened it, and stays there.
+    const held = fifoBarrier(join(tmp.dir, 'held.glb'));
+    onTestFinished(() => held.release());
+    const running = failure(pool.run({ kind: 'obj', input: join(tmp.dir, 'held.glb'), output: join(tmp.dir, 'closed.zip') }));
+    await held.openedBy(running);
+    const closing = pool.close();
+    // A stopped worker still waits for the read it has under way, which on a pipe returns only once ended.
+    await held.release();
+    await closing;
     expect(await running).toBe('stopped');
     expect(await failure(pool.run({ kind: 'stl', input, output: join(tmp.dir, 'after.stl'), heightMm: 100 }))).toBe('stopped');
   });

@@ -1,5 +1,5 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { afterEach, beforeEach, describe, expect, it, onTestFinished } from 'vitest';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { openSqlite, type SqliteDb } from '../../src/store/sqlite.js';
 import { JobStore } from '../../src/store/jobs.js';
@@ -9,6 +9,7 @@ import { ModelProcessor, MAX_PROCESSING_ATTEMPTS } from '../../src/model/process
 import { modelIO } from '../../src/model/io.js';
 import { createLogger } from '../../src/log/index.js';
 import { newJob } from '../helpers/jobs.js';
+import { fifoBarrier } from '../helpers/fifo.js';
 import { tempDir } from '../helpers/tmp.js';
 import { model } from './fixtures.js';
 
@@ -56,9 +57,16 @@ describe('ModelProcessor on a real SQLite file and a real worker pool', () => {
     const pool = new ModelPool({ size: 1, timeoutMs: 60_000, memoryMb: 512 });
     const processor = new ModelProcessor({ jobs, pool, log, clock: () => 5000, exportHeightMm: 100 });
     const job = await pendingJob();
+    // Its original is a pipe: the worker is processing the job once it has opened it, and stays there.
+    rmSync(job.originalFile!);
+    const held = fifoBarrier(job.originalFile!);
+    onTestFinished(() => held.release());
     const running = processor.process(job);
-    await new Promise((r) => setTimeout(r, 50));
-    await pool.close();
+    await held.openedBy(running);
+    const closing = pool.close();
+    // A stopped worker still waits for the read it has under way, which on a pipe returns only once ended.
+    await held.release();
+    await closing;
     expect(await running).toBeUndefined();
     expect(await jobs.get(job.id)).toMatchObject({ processingState: 'pending', modelFile: null });
     expect(await jobs.claimDueDeliveries(1e12, 1e12 + 1, 10)).toEqual([]);

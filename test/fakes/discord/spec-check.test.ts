@@ -1,4 +1,6 @@
+import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { checkAgainstSpec, readSpecText } from './spec-check.js';
@@ -52,14 +54,45 @@ const callback = (response: unknown) =>
   });
 const interaction = { id: '1300000000000000009', type: 2, response_message_id: message.id, response_message_loading: true };
 
-describe('checkAgainstSpec', () => {
-  it('uses the same spec as shared/reference (when that folder is there)', () => {
-    const reference = fileURLToPath(new URL('../../../../shared/reference/discord-openapi.json', import.meta.url));
-    const vendored = readSpecText();
+/** The sha256 of shared/reference/discord-openapi.json that the vendored gzip was made from (discord-api-spec 74fda0f). */
+const REFERENCE_SHA256 = '8c1d0707ccdf8e380a86dfba04058820a66435c1b69d5ed82e04dd8c0520dd73';
+
+/**
+ * The project's `shared/reference/` folder: TEST_SHARED_DIR if set, else the first `shared/reference`
+ * beside the clone or beside a folder above it (../shared for a clone, ../../shared for a worktree).
+ */
+function referenceDir(): string | undefined {
+  if (process.env.TEST_SHARED_DIR) return join(process.env.TEST_SHARED_DIR, 'reference');
+  const root = fileURLToPath(new URL('../../..', import.meta.url));
+  for (let dir = dirname(root); dir !== dirname(dir); dir = dirname(dir)) {
+    if (existsSync(join(dir, 'shared', 'reference'))) return join(dir, 'shared', 'reference');
+  }
+  return undefined;
+}
+
+describe('the vendored Discord spec', () => {
+  const vendored = readSpecText();
+  const reference = referenceDir();
+
+  it('is the reference it was copied from, byte for byte (its pinned sha256)', () => {
     expect(JSON.parse(vendored).openapi).toBe('3.1.0');
-    if (existsSync(reference)) expect(vendored).toBe(readFileSync(reference, 'utf8'));
+    expect(createHash('sha256').update(vendored).digest('hex')).toBe(REFERENCE_SHA256);
   });
 
+  // A fresh clone has no shared/ folder anywhere above it: the pinned hash above still holds it to the reference.
+  it.skipIf(!reference)(
+    reference ? `is ${reference}/discord-openapi.json, byte for byte` : 'is shared/reference/discord-openapi.json (skipped: no shared/reference above this clone; TEST_SHARED_DIR names one)',
+    () => {
+      const file = join(reference!, 'discord-openapi.json');
+      if (!existsSync(file)) throw new Error(`${file} is missing: the spec check has nothing to be compared with`);
+      const text = readFileSync(file, 'utf8');
+      expect(createHash('sha256').update(text).digest('hex'), 'shared/reference changed: vendor it again (gzip) and pin its sha256').toBe(REFERENCE_SHA256);
+      expect(vendored).toBe(text);
+    },
+  );
+});
+
+describe('checkAgainstSpec', () => {
   it('accepts a deferred callback answered as Discord does (no resource)', () => {
     expect(checkAgainstSpec([callback({ interaction })])).toEqual([]);
   });

@@ -1,0 +1,42 @@
+import { execFileSync } from 'node:child_process';
+import { closeSync, constants, openSync } from 'node:fs';
+import { open } from 'node:fs/promises';
+
+export interface FifoBarrier {
+  /** Resolves once a reader has opened the pipe; rejects if `task` settles first (it never read its input). */
+  openedBy(task: Promise<unknown>): Promise<void>;
+  /** Ends the pipe (an empty file): the reader's read returns. Once; later calls wait for that. */
+  release(): Promise<void>;
+}
+
+/**
+ * A named pipe in place of an input file, to hold a task while it reads that file (a model
+ * worker): the read waits until the test releases it. Proves that a task is in flight, and keeps
+ * it there, without timing anything.
+ */
+export function fifoBarrier(path: string): FifoBarrier {
+  execFileSync('mkfifo', [path]);
+  // Opening a pipe for writing waits for its reader.
+  const writer = open(path, 'w');
+  let isOpen = false;
+  const opened = writer.then(() => {
+    isOpen = true;
+  });
+  let released: Promise<void> | undefined;
+  return {
+    openedBy: (task) =>
+      Promise.race([
+        opened,
+        task.then(
+          (v) => Promise.reject(new Error(`the task ended (${String(v)}) before it opened ${path}`)),
+          (err) => Promise.reject(new Error(`the task failed (${String(err)}) before it opened ${path}`)),
+        ),
+      ]),
+    release: () =>
+      (released ??= (async () => {
+        // No reader came: be one, so that the open above returns.
+        if (!isOpen) closeSync(openSync(path, constants.O_RDONLY | constants.O_NONBLOCK));
+        await (await writer).close();
+      })()),
+  };
+}
