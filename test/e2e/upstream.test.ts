@@ -1,41 +1,31 @@
 /**
  * What the member sees when the provider misbehaves: terminal task states, a flaky
  * upstream, refused and lost submits, a task that never ends, a GLB padded past the
- * upload limit, and honest progress edits. The real bot, against both fakes.
+ * upload limit, and honest progress edits. The real bot, against both fakes, on each store.
+ *
+ * "Nothing more happened" is never a sleep: the bot's decision is read where it is made (its log
+ * line, the job's row, which every later step reads), then a later job is run to its result
+ * (laterJobDelivered) and the counts are read again.
  */
-import Database from 'better-sqlite3';
-import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { RecordedRequest } from '../fakes/discord/index.js';
-import { World, samplePng, visibleText, waitForVisible, type BotProcess } from './harness.js';
+import { STORES, World, laterJobDelivered, sendPicture, visibleText, waitForVisible, type BotProcess } from './harness.js';
 
 interface JobRow {
   id: number;
   state: string;
   task_id: string | null;
   error_code: string | null;
-  poll_failures: number;
-  interaction_id: string;
+  next_check_at: number | null;
 }
 
-function jobOf(world: World, interactionId: string): JobRow | undefined {
-  const db = new Database(join(world.dir, 'bot.sqlite'), { readonly: true, fileMustExist: true });
-  try {
-    return db.prepare('SELECT * FROM jobs WHERE interaction_id = ?').get(interactionId) as JobRow | undefined;
-  } finally {
-    db.close();
-  }
-}
+const jobOf = (world: World, interactionId: string): Promise<JobRow | undefined> =>
+  world.row<JobRow>('SELECT id, state, task_id, error_code, next_check_at FROM jobs WHERE interaction_id = @interactionId', {
+    interactionId,
+  });
 
 /** Starts one /model3d with a picture of its own (so submits can be counted per image). */
-function start(world: World, name: string) {
-  const { discord } = world;
-  const image = discord.hostFile(samplePng(), { filename: `${name}.png`, contentType: 'image/png', width: 256, height: 256 });
-  const rec = discord.sendInteraction(discord.build.chatInput({ name: 'model3d', options: { image } }));
-  return { rec, imageUrl: image.url };
-}
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const start = (world: World, name: string) => sendPicture(world.discord, name);
 
 function originalEdits(world: World, token: string): RecordedRequest[] {
   return world.discord
@@ -48,12 +38,12 @@ function bodyText(r: RecordedRequest): string {
   return [b.content ?? '', ...(b.embeds ?? []).flatMap((e) => [e.description ?? '', ...(e.fields ?? []).map((f) => f.value)])].join('\n');
 }
 
-describe('terminal states, flaky upstream and refused submits', () => {
+describe.each(STORES)('terminal states, flaky upstream, refused submits and progress (%s)', (store) => {
   let world: World;
   let bot: BotProcess;
 
   beforeAll(async () => {
-    world = await World.start({ env: { UPSTREAM_TIMEOUT_MS: '1500' } });
+    world = await World.start({ store, env: { UPSTREAM_TIMEOUT_MS: '1500' } });
     bot = await world.startBot();
   });
   afterAll(async () => {
@@ -75,18 +65,19 @@ describe('terminal states, flaky upstream and refused submits', () => {
     const reply = discord.originalMessage(rec.token)!;
     expect(reply.attachments).toHaveLength(0);
     // Nothing to download: the next steps are a retry or taking the message down.
-    const jobId = jobOf(world, rec.id)!.id;
+    const job = (await jobOf(world, rec.id))!;
     expect((reply.components as { components: { custom_id?: string }[] }[]).flatMap((r) => r.components.map((c) => c.custom_id))).toEqual([
-      `job:retry:${jobId}`,
-      `job:delete:${jobId}`,
+      `job:retry:${job.id}`,
+      `job:delete:${job.id}`,
     ]);
     expect(dmxapi.submitCount(imageUrl)).toBe(1);
-    expect(jobOf(world, rec.id)).toMatchObject({ state: 'failed', error_code: 'InvalidImage' });
-    // The job is over: no more status checks for its task.
-    const taskId = jobOf(world, rec.id)!.task_id!;
-    const gets = dmxapi.getCount(taskId);
-    await sleep(800);
-    expect(dmxapi.getCount(taskId)).toBe(gets);
+    // The job is over: no check is due for it any more (the poller checks only what its row says is due)...
+    expect(job).toMatchObject({ state: 'failed', error_code: 'InvalidImage', next_check_at: null });
+    await bot.waitForLog((l) => l.msg === 'job failed upstream' && l.jobId === job.id, 5000);
+    // ...and while a later job was checked through to its result, its task was not asked about again.
+    const gets = dmxapi.getCount(job.task_id!);
+    await laterJobDelivered(world, 'after-failed');
+    expect(dmxapi.getCount(job.task_id!)).toBe(gets);
   });
 
   it('CANCELED ends the job with its message', async () => {
@@ -96,7 +87,7 @@ describe('terminal states, flaky upstream and refused submits', () => {
     const text = await waitForVisible(discord, rec.token, 'the generator canceled this job', 15_000);
     expect(text).toContain('Nothing more will come for this request.');
     expect(dmxapi.submitCount(imageUrl)).toBe(1);
-    expect(jobOf(world, rec.id)?.state).toBe('canceled');
+    expect((await jobOf(world, rec.id))?.state).toBe('canceled');
   });
 
   it('UNKNOWN (a task the provider lost) ends the job with its message', async () => {
@@ -106,7 +97,7 @@ describe('terminal states, flaky upstream and refused submits', () => {
     const text = await waitForVisible(discord, rec.token, 'no longer knows this job', 15_000);
     expect(text).toContain('Nothing more will come for this request.');
     expect(dmxapi.submitCount(imageUrl)).toBe(1);
-    expect(jobOf(world, rec.id)?.state).toBe('expired');
+    expect((await jobOf(world, rec.id))?.state).toBe('expired');
   });
 
   it('a flaky upstream (three 500s and a 429 on status checks) still ends delivered, never ended early', async () => {
@@ -123,7 +114,7 @@ describe('terminal states, flaky upstream and refused submits', () => {
     expect(dmxapi.submitCount(imageUrl)).toBe(1);
     // No edit ever told the member it failed or timed out.
     for (const edit of originalEdits(world, rec.token)) expect(bodyText(edit)).not.toMatch(/❌|⌛|⚠️/);
-    expect(jobOf(world, rec.id)?.state).toBe('succeeded');
+    expect((await jobOf(world, rec.id))?.state).toBe('succeeded');
     expect(visibleText(discord, rec.token)).toContain('your 3D model is ready');
   });
 
@@ -139,21 +130,25 @@ describe('terminal states, flaky upstream and refused submits', () => {
     expect(bot.logs().some((l) => l.msg === 'status check failed; will retry')).toBe(true);
     expect(dmxapi.submitCount(imageUrl)).toBe(1);
     for (const edit of originalEdits(world, rec.token)) expect(bodyText(edit)).not.toMatch(/❌|⌛|⚠️/);
-    expect(jobOf(world, rec.id)?.state).toBe('succeeded');
+    expect((await jobOf(world, rec.id))?.state).toBe('succeeded');
   });
 
   it('a submit answered 401: not started, nothing charged, exactly one submit', async () => {
     const { discord, dmxapi } = world;
     dmxapi.faults.push({ on: 'submit', kind: '401' });
-    const charged = dmxapi.chargedCount();
     const { rec, imageUrl } = start(world, 'refused');
     const text = await waitForVisible(discord, rec.token, 'the job could not be started', 15_000);
     expect(text).toContain('Nothing was charged to your quota.');
     expect(text).toContain('generator account was refused');
-    expect(jobOf(world, rec.id)?.state).toBe('not_submitted');
-    await sleep(1000);
+    // The bot decided once, after its one submit: the job is over and has no task.
+    const job = (await jobOf(world, rec.id))!;
+    expect(job).toMatchObject({ state: 'not_submitted', task_id: null, next_check_at: null });
+    await bot.waitForLog((l) => l.msg === 'submit refused upstream; nothing was charged' && l.jobId === job.id, 5000);
+    // A later job goes all the way through the same submit path; the refused picture was never sent again.
+    const later = await laterJobDelivered(world, 'after-refused');
     expect(dmxapi.submitCount(imageUrl)).toBe(1);
-    expect(dmxapi.chargedCount()).toBe(charged);
+    expect(dmxapi.chargedCount(imageUrl)).toBe(0);
+    expect(dmxapi.submits.map((s) => s.imageUrl).slice(-2)).toEqual([imageUrl, later.imageUrl]);
   });
 
   it('a submit that hangs: outcome unknown, one submit, never resubmitted', async () => {
@@ -164,12 +159,15 @@ describe('terminal states, flaky upstream and refused submits', () => {
     expect((await discord.waitForAck(rec.id)).ackLatencyMs).toBeLessThan(3000);
     const text = await waitForVisible(discord, rec.token, 'lost contact with the generator', 15_000);
     expect(text).toContain('It will not resubmit it on its own');
-    expect(jobOf(world, rec.id)).toMatchObject({ state: 'outcome_unknown', task_id: null });
-    // The provider did create (and bill) the task; the bot must not send a second one.
+    const job = (await jobOf(world, rec.id))!;
+    expect(job).toMatchObject({ state: 'outcome_unknown', task_id: null, next_check_at: null });
+    await bot.waitForLog((l) => l.msg === 'submit outcome unknown' && l.jobId === job.id, 5000);
+    // The provider did create (and bill) the task; the bot must not send a second one. The later
+    // job is held at the provider for twice as long as the bot waited for the lost submit.
     expect(dmxapi.chargedCount(imageUrl)).toBe(1);
-    await sleep(2500);
+    const later = await laterJobDelivered(world, 'after-hang', { runningMs: 3000 });
     expect(dmxapi.submitCount(imageUrl)).toBe(1);
-    expect(bot.logs().some((l) => l.msg === 'submit outcome unknown')).toBe(true);
+    expect(dmxapi.submits.map((s) => s.imageUrl).slice(-2)).toEqual([imageUrl, later.imageUrl]);
   });
 
   it('a GLB padded past the upload limit: the lossless step makes it fit; attached, with one line that says so', async () => {
@@ -191,54 +189,12 @@ describe('terminal states, flaky upstream and refused submits', () => {
     expect(text).toContain(`12.0 MB → ${(glb.length / 1024).toFixed(1)} KB: lossless clean-up`);
     expect(text).not.toContain('linked instead');
   });
-});
-
-describe('a task that never finishes', () => {
-  let world: World;
-
-  beforeAll(async () => {
-    world = await World.start();
-    await world.startBot({ JOB_TIMEOUT_MS: '3000' });
-  });
-  afterAll(async () => {
-    await world?.close();
-  });
-
-  it('ends timed out with its message after JOB_TIMEOUT_MS, and checks stop', async () => {
-    const { discord, dmxapi } = world;
-    dmxapi.nextTasks.push({ outcome: 'never' });
-    const { rec, imageUrl } = start(world, 'never');
-    const startedAt = Date.now();
-    const text = await waitForVisible(discord, rec.token, 'the bot stopped waiting', 12_000);
-    const tookMs = Date.now() - startedAt;
-    expect(text).toContain('did not finish within');
-    expect(text).toContain('Nothing more will come for this request.');
-    expect(tookMs).toBeGreaterThanOrEqual(2500);
-    expect(tookMs).toBeLessThan(8000);
-    const job = jobOf(world, rec.id)!;
-    expect(job.state).toBe('timed_out');
-    expect(dmxapi.statusOf(job.task_id!)).toBe('RUNNING');
-    expect(dmxapi.submitCount(imageUrl)).toBe(1);
-    const gets = dmxapi.getCount(job.task_id!);
-    await sleep(800);
-    expect(dmxapi.getCount(job.task_id!)).toBe(gets);
-  });
-});
-
-describe('progress is shown honestly', () => {
-  let world: World;
-
-  beforeAll(async () => {
-    world = await World.start({ timeline: { pendingMs: 300, runningMs: 7000 } });
-    await world.startBot();
-  });
-  afterAll(async () => {
-    await world?.close();
-  });
 
   it('Queued, then Generating, edits ≥ 5 s apart, and the result right after the task ends', async () => {
     const { discord, dmxapi } = world;
-    const { rec } = start(world, 'progress');
+    // Long enough for a progress edit after the 5 s gap; the schedule has this world's history.
+    dmxapi.nextTasks.push({ pendingMs: 300, runningMs: 7000 });
+    const { rec, imageUrl } = start(world, 'progress');
     // Wait for the recorded request (the message store is updated a moment before the request log).
     const isFinal = (e: RecordedRequest) => bodyText(e).includes('your 3D model is ready');
     await discord.waitFor(() => originalEdits(world, rec.token).some(isFinal), { timeoutMs: 20_000, description: 'the final edit' });
@@ -263,9 +219,45 @@ describe('progress is shown honestly', () => {
     const final = edits[finalIndex]!;
     expect(final.startedAt - progress.at(-1)!.startedAt).toBeLessThan(5000);
     // ...and comes within ~1.5 s of the task's end at the provider.
-    const task = [...dmxapi.tasks.values()][0]!;
+    const task = [...dmxapi.tasks.values()].find((t) => t.imageUrl === imageUrl)!;
     const taskEnd = task.submittedAt + task.pendingMs + task.runningMs;
     expect(final.startedAt - taskEnd).toBeLessThan(1500);
     expect(final.startedAt).toBeGreaterThanOrEqual(taskEnd);
+  });
+});
+
+describe.each(STORES)('a task that never finishes (%s)', (store) => {
+  let world: World;
+  let bot: BotProcess;
+
+  beforeAll(async () => {
+    world = await World.start({ store });
+    bot = await world.startBot({ JOB_TIMEOUT_MS: '3000' });
+  });
+  afterAll(async () => {
+    await world?.close();
+  });
+
+  it('ends timed out with its message after JOB_TIMEOUT_MS, and checks stop', async () => {
+    const { discord, dmxapi } = world;
+    dmxapi.nextTasks.push({ outcome: 'never' });
+    const { rec, imageUrl } = start(world, 'never');
+    const startedAt = Date.now();
+    const text = await waitForVisible(discord, rec.token, 'the bot stopped waiting', 12_000);
+    const tookMs = Date.now() - startedAt;
+    expect(text).toContain('did not finish within');
+    expect(text).toContain('Nothing more will come for this request.');
+    expect(tookMs).toBeGreaterThanOrEqual(2500);
+    expect(tookMs).toBeLessThan(8000);
+    const job = (await jobOf(world, rec.id))!;
+    // Timed out for good: no check is due for it, and the task is still running at the provider.
+    expect(job).toMatchObject({ state: 'timed_out', next_check_at: null });
+    await bot.waitForLog((l) => l.msg === 'job did not finish before its deadline' && l.jobId === job.id, 5000);
+    expect(dmxapi.statusOf(job.task_id!)).toBe('RUNNING');
+    expect(dmxapi.submitCount(imageUrl)).toBe(1);
+    // A later job is checked through to its result; the timed-out task is not asked about again.
+    const gets = dmxapi.getCount(job.task_id!);
+    await laterJobDelivered(world, 'after-timeout');
+    expect(dmxapi.getCount(job.task_id!)).toBe(gets);
   });
 });
