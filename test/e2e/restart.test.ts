@@ -11,8 +11,8 @@ import { STORES, World, hasGlb, laterJobDelivered, sendPicture, statusChecked } 
  * two bot starts) cover them all, on each store:
  * - A: the task runs, and finishes while the bot is down;
  * - C: a status check of a running task is in flight (it never gets an answer);
- * - D: the final edit of the reply is in flight (held, then refused);
- * - B: the submit has left, its answer has not come back (the provider did create the task).
+ * - B: the submit has left, its answer has not come back (the provider did create the task);
+ * - D: the final edit of the reply is in flight (held, then refused).
  * Every task is held by the simulator (or its request hangs) until the test lets it go, so the
  * order of events is fixed however slow the machine.
  */
@@ -59,6 +59,11 @@ describe.each(STORES)('SIGKILL and restart on the same store (%s)', (store) => {
     dmxapi.faults.push({ on: 'get', kind: 'hang', taskId: c.taskId! });
     await dmxapi.waitFor((s) => s.calls.some((call) => call.kind === 'get' && call.taskId === c.taskId && call.fault === 'hang'), 30_000);
 
+    // B: the provider creates (and bills) the task, but its answer never arrives.
+    dmxapi.faults.push({ on: 'submit', kind: 'hang', createTask: true });
+    const b = await send('b');
+    expect(first.logs().some((l) => l.msg === 'submitted' && l.interactionId === b.rec.id)).toBe(false);
+
     // D: the task ends at once; its first webhook edit (queued) passes, the next one (the result) is held, then refused.
     const dImage = sendPicture(discord, 'd');
     const held = discord.faults.add({
@@ -74,12 +79,7 @@ describe.each(STORES)('SIGKILL and restart on the same store (%s)', (store) => {
     await discord.waitFor(() => held.fired === 1, { timeoutMs: 15_000, description: "D's final edit held" });
     const d: Sent = { ...dImage, taskId: dmxapi.submits.find((s) => s.imageUrl === dImage.imageUrl)!.taskId };
     await first.waitForLog((l) => l.msg === 'job succeeded' && l.taskId === d.taskId, 5000);
-
-    // B: the provider creates (and bills) the task, but its answer never arrives.
-    dmxapi.faults.push({ on: 'submit', kind: 'hang', createTask: true });
-    const b = await send('b');
-    expect(first.logs().some((l) => l.msg === 'submitted' && l.interactionId === b.rec.id)).toBe(false);
-
+    // At once: the held edit is refused 4 s after it came.
     await first.kill();
     // A's task finishes while no bot is up.
     dmxapi.release(a.taskId!);
@@ -123,7 +123,7 @@ describe.each(STORES)('SIGKILL and restart on the same store (%s)', (store) => {
     // Nothing was submitted again: a later job goes through the restarted bot's submit path, and
     // the submits are the four of before the kill and that one.
     const later = await laterJobDelivered(world, 'after-restart', { runningMs: 1200 });
-    expect(dmxapi.submits.map((s) => s.imageUrl)).toEqual([a, c, d, b, later].map((j) => j.imageUrl));
+    expect(dmxapi.submits.map((s) => s.imageUrl)).toEqual([a, c, b, d, later].map((j) => j.imageUrl));
     expect(dmxapi.chargedCount()).toBe(5);
     expect(second.logs().filter((l) => l.msg === 'submitted').map((l) => l.interactionId)).toEqual([later.rec.id]);
     // Nothing was re-posted: the channel holds the original replies only.
