@@ -355,3 +355,30 @@ export function storedFiles(world: World): string[] {
     });
   return existsSync(root) ? walk('').sort() : [];
 }
+
+// h-e2e-a
+/** A member's /model3d with a picture of its own, so that submits can be counted per picture. */
+export function sendPicture(discord: FakeDiscord, name: string): { rec: InteractionRecord; imageUrl: string } {
+  const image = discord.hostFile(samplePng(), { filename: `${name}.png`, contentType: 'image/png', width: 256, height: 256 });
+  const rec = discord.sendInteraction(discord.build.chatInput({ name: 'model3d', options: { image } }));
+  return { rec, imageUrl: image.url };
+}
+
+/**
+ * A later /model3d, run to its delivered result: the proof, instead of a sleep, that the bot went
+ * on well past an earlier decision. Its task was submitted after that decision and was checked
+ * until it ended; the poller claims due checks in due order, so any check of an earlier job that
+ * was due before then has been made, and the bot's own pace (not the wall clock) sets the span.
+ * `plan` (the later task's timeline, say) is the simulator's plan for its submit.
+ */
+export async function laterJobDelivered(
+  world: World,
+  name = 'later',
+  plan?: DmxapiSimulator['nextTasks'][number],
+): Promise<{ rec: InteractionRecord; imageUrl: string }> {
+  const { discord } = world;
+  if (plan) world.dmxapi.nextTasks.push(plan);
+  const later = sendPicture(discord, name);
+  await discord.waitFor(() => hasGlb(discord.originalMessage(later.rec.token)), { timeoutMs: 20_000, description: `the later job (${name}) delivered` });
+  return later;
+}

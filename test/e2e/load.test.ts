@@ -1,22 +1,21 @@
 /**
  * 30 /model3d at once against the built bot: every one acknowledged in time, every
  * one delivered, one submit each, and the provider never called faster than the
- * bot's global budget (10 calls per second by default).
+ * bot's global budget (10 calls per second by default). On each store.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { snowflake } from '../fakes/discord/index.js';
-import { World, samplePng } from './harness.js';
+import { STORES, World, samplePng } from './harness.js';
 import { maxInWindow } from '../helpers/rate.js';
 
 const N = 30;
 const RATE_PER_S = 10;
 
-
-describe('30 interactions at once', () => {
+describe.each(STORES)('30 interactions at once (%s)', (store) => {
   let world: World;
 
   beforeEach(async () => {
-    world = await World.start();
+    world = await World.start({ store });
     await world.startBot();
   });
   afterEach(async () => {

@@ -1,15 +1,15 @@
 /**
  * `SHARDS=2` on one machine: `npm start` runs discord.js's ShardingManager, one process per shard.
  * A shard process that crashes is spawned again and its job goes on; SIGTERM to the manager stops
- * every shard cleanly.
+ * every shard cleanly. On each store (every shard process opens the same one).
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { guildIdOnShard, snowflake } from '../fakes/discord/index.js';
-import { World, downloadButton, samplePng, type LogLine } from './harness.js';
+import { STORES, World, downloadButton, samplePng, type LogLine } from './harness.js';
 
 const HELD_MS = 600_000;
 
-describe('SHARDS=2: the sharding manager', () => {
+describe.each(STORES)('SHARDS=2: the sharding manager (%s)', (store) => {
   let world: World | undefined;
   afterEach(async () => {
     await world?.close();
@@ -18,7 +18,7 @@ describe('SHARDS=2: the sharding manager', () => {
 
   it('serves each guild from its shard’s process, respawns a killed shard whose job goes on, stops all on SIGTERM', async () => {
     const guilds = [guildIdOnShard(0, 2), guildIdOnShard(1, 2)];
-    world = await World.start({ guilds: guilds.map((id) => ({ id })), timeline: { pendingMs: 200, runningMs: HELD_MS } });
+    world = await World.start({ store, guilds: guilds.map((id) => ({ id })), timeline: { pendingMs: 200, runningMs: HELD_MS } });
     const { discord, dmxapi } = world;
     const bot = await world.startBot({ SHARDS: '2', JOB_LEASE_MS: '5000', POLL_INTERVAL_MS: '500' }, 2);
     const connected = (shard: number) => bot.logs().filter((l) => l.msg === 'connected to Discord' && l.shard === shard);

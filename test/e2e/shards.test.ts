@@ -3,26 +3,18 @@
  * `SHARD_IDS=1`), on one store and one fake Discord. One of them is SIGKILLed mid-way and never
  * comes back: the other takes its jobs over when their leases expire.
  */
-import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { guildIdOnShard, snowflake, type InteractionRecord } from '../fakes/discord/index.js';
-import { World, downloadButton, samplePng, type BotProcess } from './harness.js';
+import { STORES, World, downloadButton, samplePng, type BotProcess } from './harness.js';
 import { maxInWindow } from '../helpers/rate.js';
-import { freshSchemaUrl } from '../helpers/store.js';
-
-/** The stores the test runs on: each gives the env that points both processes at one shared store. */
-export const STORES: { name: string; env: (dir: string) => Promise<Record<string, string>> }[] = [
-  { name: 'SQLite file', env: async (dir) => ({ DATABASE_PATH: join(dir, 'shared.sqlite') }) },
-  // A schema of its own on the test run's PostgreSQL server (test/setup/postgres.ts).
-  { name: 'PostgreSQL database', env: async () => ({ DATABASE_URL: await freshSchemaUrl() }) },
-];
 
 const JOBS = 100;
 const MAX_RPS = 20;
 const HELD_MS = 600_000;
 const hasGlb = (files: { filename: string }[]) => files.some((f) => f.filename === 'model.glb');
 
-describe.each(STORES)('two shard processes on one $name', (store) => {
+// Both processes get the world's env: one SQLite file, or one PostgreSQL schema (DATABASE_URL).
+describe.each(STORES)('two shard processes on one store (%s)', (store) => {
   let world: World | undefined;
   afterEach(async () => {
     await world?.close();
@@ -31,14 +23,13 @@ describe.each(STORES)('two shard processes on one $name', (store) => {
 
   it(`${JOBS} jobs across both shards, one process SIGKILLed mid-way: each delivered once, none submitted twice, budget kept`, async () => {
     const guilds = [guildIdOnShard(0, 2), guildIdOnShard(1, 2)];
-    world = await World.start({ guilds: guilds.map((id) => ({ id })), timeline: { pendingMs: 300, runningMs: 1200 } });
+    world = await World.start({ store, guilds: guilds.map((id) => ({ id })), timeline: { pendingMs: 300, runningMs: 1200 } });
     const { discord, dmxapi } = world;
     // Half of the tasks stay RUNNING until the test releases them (after the kill).
     const heldImages = new Set<string>();
     dmxapi.setOutcome((body) => (heldImages.has(String(body.input.image)) ? { runningMs: HELD_MS } : undefined));
 
     const env = {
-      ...(await store.env(world.dir)),
       SHARDS: '2',
       UPSTREAM_MAX_RPS: String(MAX_RPS),
       POLL_INTERVAL_MS: '1000',

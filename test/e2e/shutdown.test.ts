@@ -1,8 +1,9 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { World, samplePng, hasGlb } from './harness.js';
+import { BotProcess, STORES, World, samplePng, hasGlb } from './harness.js';
 
+/** How the bot process starts and stops: SIGTERM with work in flight (on each store), and a start-up it refuses. */
 
-describe('SIGTERM', () => {
+describe.each(STORES)('SIGTERM (%s)', (store) => {
   let world: World;
 
   afterEach(async () => {
@@ -10,7 +11,7 @@ describe('SIGTERM', () => {
   });
 
   it('with a job in flight: exits 0 within 10 s; after restart the job completes and is delivered once', async () => {
-    world = await World.start({ timeline: { pendingMs: 300, runningMs: 300 } });
+    world = await World.start({ store, timeline: { pendingMs: 300, runningMs: 300 } });
     const { discord, dmxapi } = world;
     // The task stays RUNNING until the test releases it, after the restart: no race with the clock.
     dmxapi.nextTasks.push({ holdIn: 'RUNNING' });
@@ -58,5 +59,22 @@ describe('SIGTERM', () => {
     const uploads = discord.requests.filter((r) => r.status === 200 && r.files.some((f) => f.filename === 'model.glb'));
     expect(uploads).toHaveLength(1);
     expect(dmxapi.submitCount()).toBe(1);
+  });
+});
+
+describe('start-up', () => {
+  let world: World;
+
+  afterEach(async () => {
+    await world?.close();
+  });
+
+  it('a malformed DATABASE_URL stops start-up with one line naming it, without echoing it', async () => {
+    world = await World.start({ env: { DATABASE_URL: 'mysql://root:hunter22@db/bot' } });
+    const bot = new BotProcess(world.env);
+    const exit = await bot.exited;
+    expect(exit.code).toBe(1);
+    expect(bot.allOutput()).toContain('Configuration error: DATABASE_URL must be a postgres:// or postgresql:// URL');
+    expect(bot.allOutput()).not.toContain('hunter22');
   });
 });
