@@ -59,6 +59,8 @@ async function run(config: Config, log: Logger): Promise<void> {
     size: config.model.workers,
     timeoutMs: config.model.processTimeoutMs,
     memoryMb: config.model.workerMemoryMb,
+    processMemoryMb: config.model.processMemoryMb,
+    onRestart: (reason) => log.warn({ reason }, 'model process lost; the next task gets a fresh one'),
   });
   const models = new ModelProcessor({
     jobs,

@@ -19,6 +19,9 @@ export function formatBytes(bytes: number): string {
   return `${(bytes / (1024 * 1024)).toFixed(1)} MB`;
 }
 
+/** The figures of a model limit, formatted in the member's locale (dims: "16,000 × 16,000"). */
+type LimitText = { value: string; max: string; dims: string };
+
 const en = {
   // --- generic ---
   'error.internal': () => 'Something went wrong on our side. Nothing was charged; please try again in a moment.',
@@ -97,6 +100,15 @@ const en = {
   'job.unprocessable.memory': () => 'it needed too much memory',
   'job.unprocessable.crashed': () => 'processing was interrupted too often',
   'job.unprocessable.error': () => 'an unexpected error',
+  'job.unprocessable.too_complex': (v: { what: string }) => `too complex to process here: ${v.what}`,
+  // What the model is over (src/model/limits.ts); numbers and sizes come formatted.
+  'job.tooComplex.triangles': (v: LimitText) => `${v.value} triangles after instancing; the limit is ${v.max}`,
+  'job.tooComplex.nodes': (v: LimitText) => `${v.value} nodes; the limit is ${v.max}`,
+  'job.tooComplex.accessorBytes': (v: LimitText) => `one of its data arrays would take ${v.value}; the limit is ${v.max}`,
+  'job.tooComplex.totalAccessorBytes': (v: LimitText) => `its data arrays would take ${v.value} in all; the limit is ${v.max}`,
+  'job.tooComplex.textures': (v: LimitText) => `${v.value} textures; the limit is ${v.max}`,
+  'job.tooComplex.texturePixels': (v: LimitText) => `a texture of ${v.dims} px (${v.value} pixels); the limit is ${v.max} pixels`,
+  'job.tooComplex.totalTexturePixels': (v: LimitText) => `${v.value} texture pixels in all; the limit is ${v.max}`,
   'job.modelNotDownloaded': (v: { max: string; expiresAt: number | null }) =>
     `The GLB is larger than the ${v.max} the bot downloads, so it is linked as the provider gave it` +
     (v.expiresAt ? `; the link expires ${ts(v.expiresAt)}. Download it before then.` : '.'),
@@ -532,6 +544,14 @@ export const zhCN = {
   'job.unprocessable.memory': () => '所需内存过多',
   'job.unprocessable.crashed': () => '处理多次被中断',
   'job.unprocessable.error': () => '发生意外错误',
+  'job.unprocessable.too_complex': (v) => `模型过于复杂，无法在此处理：${v.what}`,
+  'job.tooComplex.triangles': (v) => `实例化后共 ${v.value} 个三角形，上限为 ${v.max}`,
+  'job.tooComplex.nodes': (v) => `${v.value} 个节点，上限为 ${v.max}`,
+  'job.tooComplex.accessorBytes': (v) => `其中一个数据数组将占用 ${v.value}，上限为 ${v.max}`,
+  'job.tooComplex.totalAccessorBytes': (v) => `数据数组共将占用 ${v.value}，上限为 ${v.max}`,
+  'job.tooComplex.textures': (v) => `${v.value} 张贴图，上限为 ${v.max}`,
+  'job.tooComplex.texturePixels': (v) => `一张 ${v.dims} 像素的贴图（${v.value} 像素），上限为 ${v.max} 像素`,
+  'job.tooComplex.totalTexturePixels': (v) => `贴图共 ${v.value} 像素，上限为 ${v.max}`,
   'job.modelNotDownloaded': (v) =>
     `GLB 文件超过机器人下载上限（${v.max}），因此按生成器提供的原样附上链接` +
     (v.expiresAt ? `；链接将于 ${ts(v.expiresAt)} 失效，请在此之前下载。` : '。'),

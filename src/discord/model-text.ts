@@ -2,6 +2,7 @@ import type { APIActionRowComponent, APIButtonComponent } from 'discord.js';
 import { ButtonStyle, ComponentType } from 'discord.js';
 import type { Job } from '../store/jobs.js';
 import type { FitReport, ModelStats, ValidationCounts } from '../model/types.js';
+import type { LimitExceeded } from '../model/limits.js';
 import { t } from './messages.js';
 
 /** Numbers as the member writes them (19,800 in English; zh-CN uses the same grouping). */
@@ -67,6 +68,15 @@ export function fitText(locale: string, fit: FitReport, stats: ModelStats | unde
   });
 }
 
+const BYTE_LIMITS = new Set<LimitExceeded['limit']>(['accessorBytes', 'totalAccessorBytes']);
+
+/** "240,000,000 triangles after instancing; the limit is 2,000,000" */
+export function limitText(locale: string, e: LimitExceeded): string {
+  const n = numberFormat(locale);
+  const fmt = (x: number) => (BYTE_LIMITS.has(e.limit) ? formatSize(x, locale) : n.format(x));
+  return t(locale, `job.tooComplex.${e.limit}`, { value: fmt(e.value), max: fmt(e.max), dims: (e.dims ?? []).map((d) => n.format(d)).join(' × ') });
+}
+
 /** Why the GLB is linked rather than attached, when processing has something to say about it. */
 export function linkReason(job: Job): string | null {
   const info = job.modelInfo;
@@ -75,7 +85,10 @@ export function linkReason(job: Job): string | null {
   if (failure === 'too_large_download') {
     return t(job.locale, 'job.modelNotDownloaded', { max: formatSize(info?.downloadLimitBytes ?? 0, job.locale), expiresAt });
   }
-  if (failure && failure !== 'download_failed') {
+  if (failure === 'too_complex' && info?.exceeded) {
+    return t(job.locale, 'job.modelUnprocessable', { reason: t(job.locale, 'job.unprocessable.too_complex', { what: limitText(job.locale, info.exceeded) }), expiresAt });
+  }
+  if (failure && failure !== 'download_failed' && failure !== 'too_complex') {
     return t(job.locale, 'job.modelUnprocessable', { reason: t(job.locale, `job.unprocessable.${failure}`), expiresAt });
   }
   if (info?.fit && !job.modelFile) {
