@@ -201,7 +201,8 @@ export class ModelPool {
     if (slot.ending === 'timeout') return new ModelTaskError('timeout', `took longer than ${this.o.timeoutMs} ms`);
     const how = signal ? `signal ${signal}` : `code ${code}`;
     const last = slot.stderr.trim().split('\n').filter(Boolean).slice(-3).join(' | ').slice(0, 500);
-    const failure = OUT_OF_MEMORY.test(slot.stderr) ? 'memory' : 'crashed';
+    // A SIGKILL the bot did not send is, on Linux, almost always the kernel's out-of-memory killer.
+    const failure = OUT_OF_MEMORY.test(slot.stderr) || signal === 'SIGKILL' ? 'memory' : 'crashed';
     return new ModelTaskError(failure, `the model process exited (${how}) before answering${last ? `: ${last}` : ''}`);
   }
 
