@@ -268,7 +268,11 @@ export class ModelPool {
       for (const w of lane.waiting.splice(0)) w.stop(new ModelTaskError('stopped', 'the model pool is closed'));
     }
     const exits = [...this.all].map((s) => new Promise<void>((r) => (s.child.exitCode !== null || s.child.signalCode !== null ? r() : s.child.once('exit', () => r()))));
-    for (const s of this.all) this.end(s, 'close');
+    for (const s of this.all) {
+      // Held until it has exited, or an idle (unref'd) process would let the bot's loop end first.
+      this.setRef(s, true);
+      this.end(s, 'close');
+    }
     await Promise.all(exits);
   }
 }

@@ -63,14 +63,14 @@ export const workerBenches: WorkerBench[] = [
     id: 'P7',
     name: 'post-processing: fit a 35 MB model under 10 MiB',
     async run(ctx) {
-      ctx.log('P7: fitting a 35 MB Tripo-like model under 10 MiB in a model worker (fresh process)');
+      ctx.log('P7: fitting a 35 MB Tripo-like model under 10 MiB in a model process (fresh)');
       const f = await benchModelFit();
       const fitted = f.fittedBytes === null ? 'did not fit' : `${(f.sourceBytes / 1e6).toFixed(1)} → ${(f.fittedBytes / 1e6).toFixed(2)} MB`;
       return [
         {
           id: 'P7',
-          metric: 'post-processing: fit a 35 MB model under 10 MiB (worker time; peak RSS)',
-          value: `${(f.ms / 1000).toFixed(1)} s; ${f.peakRssMb} MB (${fitted}: ${f.steps.join(', ')}; main-thread loop p99 ${f.mainLoopP99Ms} ms)`,
+          metric: 'post-processing: fit a 35 MB model under 10 MiB (task time; peak RSS of the model process; of the bot side)',
+          value: `${(f.ms / 1000).toFixed(1)} s; ${f.peakRssMb} MB; ${f.hostPeakRssMb} MB (${fitted}: ${f.steps.join(', ')}; main-thread loop p99 ${f.mainLoopP99Ms} ms)`,
           target: '≤ 10 s',
           pass: f.fittedBytes !== null && f.ms <= 10_000,
           data: { ...f },
