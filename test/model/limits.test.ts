@@ -1,8 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { Document, NodeIO } from '@gltf-transform/core';
 import { EXTMeshGPUInstancing } from '@gltf-transform/extensions';
+import sharp from 'sharp';
 import {
   assertWithinLimits,
+  DECODE_LIMITS,
   firstExceeded,
   measureComplexity,
   MODEL_LIMITS,
@@ -141,5 +143,10 @@ describe('the limits', () => {
   it('a file that is no GLB is told apart from one that is too complex', () => {
     expect(() => assertWithinLimits(new Uint8Array(Buffer.concat([Buffer.from('glTF'), Buffer.alloc(4096, 0x5a)])))).toThrow(NotGlbError);
     expect(() => assertWithinLimits(new Uint8Array(Buffer.from('not a model at all, just text')))).toThrow(NotGlbError);
+  });
+
+  it('every decode is bounded too: sharp refuses the 16,000² texture past limitInputPixels, before decoding it', async () => {
+    await expect(sharp(hugePng(), DECODE_LIMITS).raw().toBuffer()).rejects.toThrow(/pixel limit/);
+    expect((await sharp(hugePng(8192), DECODE_LIMITS).metadata()).width).toBe(8192);
   });
 });
