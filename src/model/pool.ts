@@ -248,8 +248,16 @@ export class ModelPool {
           else reject(new ModelTaskError(reply.failure, reply.message, reply.exceeded));
         });
       slot.fail = (err) => done(() => reject(err));
+      const lostChannel = (err: Error | null) => err && slot.fail?.(new ModelTaskError('crashed', `the model process's channel closed: ${err.message}`));
       slot.ready.then(
-        () => slot.answer && slot.child.send({ id, task } satisfies ToChild),
+        () => {
+          if (!slot.answer) return;
+          try {
+            slot.child.send({ id, task } satisfies ToChild, lostChannel);
+          } catch (err) {
+            lostChannel(err as Error);
+          }
+        },
         () => undefined, // the exit handler has failed the task already
       );
     });
