@@ -82,7 +82,7 @@ export const workerBenches: WorkerBench[] = [
     id: 'P7',
     name: 'turntable render (worker time; peak RSS): 36 frames at 320 px, 2048 px texture',
     async run(ctx) {
-      // Rendering is the same code in the model worker; a fresh process gives a clean peak RSS.
+      // Rendering is the same code as in the model process; a fresh process gives a clean peak RSS.
       const triangles = ctx.quick ? [20_000] : [20_000, 200_000];
       ctx.log(`turntable: ${triangles.join(' and ')} triangles`);
       const r = await runWorker<{ figures: TurntableFigure[]; peakRssMb: number }>('turntable.ts', { triangles }, { timeoutMs: 300_000 });
