@@ -84,6 +84,8 @@ export async function createBot(o: BotOptions): Promise<Bot> {
     size: config.model.workers,
     timeoutMs: config.model.processTimeoutMs,
     memoryMb: config.model.workerMemoryMb,
+    processMemoryMb: config.model.processMemoryMb,
+    onRestart: (reason) => log.warn({ reason }, 'model process lost; the next task gets a fresh one'),
   });
   const models = new ModelProcessor({
     jobs: stores.jobs,

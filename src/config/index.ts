@@ -53,6 +53,7 @@ export const envSchema = z.object({
   MODEL_WORKERS: int(1, 16).default(1),
   MODEL_PROCESS_TIMEOUT_MS: int(1000, 3600_000).default(120_000),
   MODEL_WORKER_MEMORY_MB: int(128, 16_384).default(1024),
+  MODEL_PROCESS_MEMORY_MB: int(512, 65_536).default(2048),
   EXPORT_HEIGHT_MM: int(1, 10_000).default(100),
   LOG_LEVEL: z
     .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], {
@@ -113,7 +114,10 @@ export interface Config {
     maxDownloadBytes: number;
     workers: number;
     processTimeoutMs: number;
+    /** V8 heap limit of each model process. */
     workerMemoryMb: number;
+    /** OS bound on all the private memory of each model process (RLIMIT_DATA; see src/model/spawn.ts). */
+    processMemoryMb: number;
     exportHeightMm: number;
   };
   logLevel: Env['LOG_LEVEL'];
@@ -157,6 +161,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     throw new ConfigError(`Configuration error: ${name} ${issue.message}${shown}`);
   }
   const e = parsed.data;
+  if (e.MODEL_PROCESS_MEMORY_MB <= e.MODEL_WORKER_MEMORY_MB) {
+    throw new ConfigError(
+      `Configuration error: MODEL_PROCESS_MEMORY_MB must be larger than MODEL_WORKER_MEMORY_MB (${e.MODEL_WORKER_MEMORY_MB}): the heap is part of the process (got "${e.MODEL_PROCESS_MEMORY_MB}")`,
+    );
+  }
   return {
     shards: shardLayout(e, shardProcess ? env : null),
     jobLeaseMs: e.JOB_LEASE_MS,
@@ -179,6 +188,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       workers: e.MODEL_WORKERS,
       processTimeoutMs: e.MODEL_PROCESS_TIMEOUT_MS,
       workerMemoryMb: e.MODEL_WORKER_MEMORY_MB,
+      processMemoryMb: e.MODEL_PROCESS_MEMORY_MB,
       exportHeightMm: e.EXPORT_HEIGHT_MM,
     },
     logLevel: e.LOG_LEVEL,

@@ -1,7 +1,7 @@
 import type { APIActionRowComponent, APIButtonComponent } from 'discord.js';
 import { ButtonStyle, ComponentType } from 'discord.js';
 import type { Job } from '../domain/job.js';
-import type { FitReport, ModelStats, ValidationCounts } from '../domain/model-info.js';
+import type { FitReport, LimitExceeded, ModelStats, ValidationCounts } from '../domain/model-info.js';
 import { formatBytes, numberFormat, t } from '../i18n/index.js';
 
 /** "19,800 triangles · … up to 2,048 px / 1.2 × 1.9 × 1.1 units · 14.7 MB / glTF validator: …" */
@@ -51,6 +51,15 @@ export function fitText(locale: string, fit: FitReport, stats: ModelStats | unde
   });
 }
 
+const BYTE_LIMITS = new Set<LimitExceeded['limit']>(['accessorBytes', 'totalAccessorBytes']);
+
+/** "240,000,000 triangles after instancing; the limit is 2,000,000" */
+function limitText(locale: string, e: LimitExceeded): string {
+  const n = numberFormat(locale);
+  const fmt = (x: number) => (BYTE_LIMITS.has(e.limit) ? formatBytes(x, locale) : n.format(x));
+  return t(locale, `job.tooComplex.${e.limit}`, { value: fmt(e.value), max: fmt(e.max), dims: (e.dims ?? []).map((d) => n.format(d)).join(' × ') });
+}
+
 /** Why the GLB is linked rather than attached, when processing has something to say about it. */
 export function linkReason(job: Job): string | null {
   const info = job.modelInfo;
@@ -59,7 +68,10 @@ export function linkReason(job: Job): string | null {
   if (failure === 'too_large_download') {
     return t(job.locale, 'job.modelNotDownloaded', { max: formatBytes(info?.downloadLimitBytes ?? 0, job.locale), expiresAt });
   }
-  if (failure && failure !== 'download_failed') {
+  if (failure === 'too_complex' && info?.exceeded) {
+    return t(job.locale, 'job.modelUnprocessable', { reason: t(job.locale, 'job.unprocessable.too_complex', { what: limitText(job.locale, info.exceeded) }), expiresAt });
+  }
+  if (failure && failure !== 'download_failed' && failure !== 'too_complex') {
     return t(job.locale, 'job.modelUnprocessable', { reason: t(job.locale, `job.unprocessable.${failure}`), expiresAt });
   }
   if (info?.fit && !job.modelFile) {

@@ -1,4 +1,4 @@
-/** What the bot knows about a model: computed once in the worker, stored on the job as JSON. */
+/** What the bot knows about a model: computed once in the model process, stored on the job as JSON. */
 export interface ModelStats {
   triangles: number;
   vertices: number;
@@ -36,15 +36,27 @@ export interface FitReport {
   validation: ValidationCounts | null;
 }
 
-/** A file the worker made besides the fitted GLB (e.g. a turntable GIF), kept in the job's folder. */
+/** A file the model process made besides the fitted GLB (e.g. a turntable GIF), kept in the job's folder. */
 export interface Artifact {
   kind: string;
   file: string;
   bytes: number;
 }
 
+/** What the bot bounds in a model before expanding it (the figures: src/model/limits.ts). */
+export type LimitName = 'triangles' | 'nodes' | 'accessorBytes' | 'totalAccessorBytes' | 'textures' | 'texturePixels' | 'totalTexturePixels';
+
+/** The limit a model is over: its figure and the limit's. */
+export interface LimitExceeded {
+  limit: LimitName;
+  value: number;
+  max: number;
+  /** For 'texturePixels': the texture's width and height. */
+  dims?: [number, number];
+}
+
 /** Why a model could not be processed; the member sees one honest line for it. */
-export type ProcessingFailure = 'corrupt' | 'timeout' | 'memory' | 'crashed' | 'too_large_download' | 'download_failed' | 'error';
+export type ProcessingFailure = 'corrupt' | 'too_complex' | 'timeout' | 'memory' | 'crashed' | 'too_large_download' | 'download_failed' | 'error';
 
 /** Stored on the job (model_info). */
 export interface ModelInfo {
@@ -54,6 +66,8 @@ export interface ModelInfo {
   fit?: FitReport;
   artifacts?: Artifact[];
   failure?: ProcessingFailure;
+  /** With failure 'too_complex': the limit the model is over (src/model/limits.ts). */
+  exceeded?: LimitExceeded;
   /** MODEL_MAX_DOWNLOAD_MB in bytes, when the GLB was over it. */
   downloadLimitBytes?: number;
 }

@@ -1,5 +1,8 @@
 import { formatBytes, formatDuration, ts } from './format.js';
 
+/** The figures of a model limit, formatted in the member's locale (dims: "16,000 × 16,000"). */
+type LimitText = { value: string; max: string; dims: string };
+
 /**
  * Every text a member can see, keyed: the member table. Each entry is a function of its values, so
  * a translation only has to supply the same keys (zh-CN.ts must supply all of them); t() picks the
@@ -84,6 +87,15 @@ export const en = {
   'job.unprocessable.memory': () => 'it needed too much memory',
   'job.unprocessable.crashed': () => 'processing was interrupted too often',
   'job.unprocessable.error': () => 'an unexpected error',
+  'job.unprocessable.too_complex': (v: { what: string }) => `too complex to process here: ${v.what}`,
+  // What the model is over (src/model/limits.ts); numbers and sizes come formatted.
+  'job.tooComplex.triangles': (v: LimitText) => `${v.value} triangles after instancing; the limit is ${v.max}`,
+  'job.tooComplex.nodes': (v: LimitText) => `${v.value} nodes; the limit is ${v.max}`,
+  'job.tooComplex.accessorBytes': (v: LimitText) => `one of its data arrays would take ${v.value}; the limit is ${v.max}`,
+  'job.tooComplex.totalAccessorBytes': (v: LimitText) => `its data arrays would take ${v.value} in all; the limit is ${v.max}`,
+  'job.tooComplex.textures': (v: LimitText) => `${v.value} textures; the limit is ${v.max}`,
+  'job.tooComplex.texturePixels': (v: LimitText) => `a texture of ${v.dims} px (${v.value} pixels); the limit is ${v.max} pixels`,
+  'job.tooComplex.totalTexturePixels': (v: LimitText) => `${v.value} texture pixels in all; the limit is ${v.max}`,
   'job.modelNotDownloaded': (v: { max: string; expiresAt: number | null }) =>
     `The GLB is larger than the ${v.max} the bot downloads, so it is linked as the provider gave it` +
     (v.expiresAt ? `; the link expires ${ts(v.expiresAt)}. Download it before then.` : '.'),

@@ -75,6 +75,14 @@ export const zhCN: MemberTable = {
   'job.unprocessable.memory': () => '所需内存过多',
   'job.unprocessable.crashed': () => '处理多次被中断',
   'job.unprocessable.error': () => '发生意外错误',
+  'job.unprocessable.too_complex': (v) => `模型过于复杂，无法在此处理：${v.what}`,
+  'job.tooComplex.triangles': (v) => `实例化后共 ${v.value} 个三角形，上限为 ${v.max}`,
+  'job.tooComplex.nodes': (v) => `${v.value} 个节点，上限为 ${v.max}`,
+  'job.tooComplex.accessorBytes': (v) => `其中一个数据数组将占用 ${v.value}，上限为 ${v.max}`,
+  'job.tooComplex.totalAccessorBytes': (v) => `数据数组共将占用 ${v.value}，上限为 ${v.max}`,
+  'job.tooComplex.textures': (v) => `${v.value} 张贴图，上限为 ${v.max}`,
+  'job.tooComplex.texturePixels': (v) => `一张 ${v.dims} 像素的贴图（${v.value} 像素），上限为 ${v.max} 像素`,
+  'job.tooComplex.totalTexturePixels': (v) => `贴图共 ${v.value} 像素，上限为 ${v.max}`,
   'job.modelNotDownloaded': (v) =>
     `GLB 文件超过机器人下载上限（${v.max}），因此按生成器提供的原样附上链接` +
     (v.expiresAt ? `；链接将于 ${ts(v.expiresAt)} 失效，请在此之前下载。` : '。'),

@@ -4,6 +4,15 @@ import sharp from 'sharp';
 import { meshNodes } from './stats.js';
 import { det3, transformPoint, triangleIndices } from './triangles.js';
 import { JPEG_QUALITY } from './textures.js';
+import { DECODE_LIMITS } from './limits.js';
+
+/**
+ * A name from the model, safe on one OBJ/MTL line: line breaks (also Unicode's) and control characters
+ * become spaces, so a name such as "a\nmtllib evil.mtl" cannot add a directive of its own.
+ */
+export function objName(name: string): string {
+  return name.replace(/[\p{Cc}\p{Zl}\p{Zp}]+/gu, ' ').trim();
+}
 
 const fmt = (n: number) => (Number.isFinite(n) ? Number(n.toFixed(6)).toString() : '0');
 
@@ -58,13 +67,13 @@ export async function toObjZip(doc: Document): Promise<Uint8Array> {
           if (!file) {
             file = textures.size === 0 ? 'model.jpg' : `model_${textures.size + 1}.jpg`;
             textures.set(image, file);
-            const jpeg = await sharp(image).flatten({ background: '#ffffff' }).jpeg({ quality: JPEG_QUALITY }).toBuffer();
+            const jpeg = await sharp(image, DECODE_LIMITS).flatten({ background: '#ffffff' }).jpeg({ quality: JPEG_QUALITY }).toBuffer();
             files[file] = [new Uint8Array(jpeg), { level: 0 }];
           }
           mtl.push(`map_Kd ${file}`);
         }
       }
-      lines.push(`o ${node.getName() || 'mesh'}`, `usemtl ${name}`);
+      lines.push(`o ${objName(node.getName()) || 'mesh'}`, `usemtl ${name}`);
       const count = pos.getCount();
       const v = [0, 0, 0];
       const t = [0, 0];

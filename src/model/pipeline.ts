@@ -9,11 +9,10 @@ import { toStl } from './stl.js';
 import { toObjZip } from './obj.js';
 import type { Artifact, FitStep, ModelStats } from '../domain/model-info.js';
 import { MAX_TEXTURE_SIZE } from '../render/texture.js';
-import { FITTED_NAME } from '../domain/files.js';
+import { FITTED_NAME, TURNTABLE_KIND } from '../domain/files.js';
 import type { ExportResult, ModelTask, ProcessResult } from './tasks.js';
 import { renderTurntableArtifact } from './turntable.js';
-import { TURNTABLE_KIND } from '../domain/files.js';
-
+import { assertWithinLimits, NotGlbError } from './limits.js';
 
 /** The provider's file could not be read as glTF at all. */
 export class CorruptModelError extends Error {
@@ -81,8 +80,18 @@ export function keepsTheLook(steps: FitStep[]): boolean {
   return steps.every((s) => s.step === 'lossless' || s.step === 'jpeg' || (s.step === 'downscale' && (s.value ?? 0) >= MAX_TEXTURE_SIZE));
 }
 
+/**
+ * Reads the file and checks what it may become (src/model/limits.ts) before glTF-Transform decodes
+ * anything: a model over a limit fails here in milliseconds, as TooComplexError.
+ */
 async function load(input: string): Promise<{ bytes: Uint8Array; doc: Document }> {
   const bytes = new Uint8Array(await readFile(input));
+  try {
+    assertWithinLimits(bytes);
+  } catch (err) {
+    if (err instanceof NotGlbError) throw new CorruptModelError(err.message);
+    throw err;
+  }
   try {
     return { bytes, doc: await (await modelIO()).readBinary(bytes) };
   } catch (err) {

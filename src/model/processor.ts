@@ -6,7 +6,7 @@ import type { JobStore } from '../store/jobs.js';
 import { ModelTaskError, type ModelPool } from './pool.js';
 import type { ExportResult } from './tasks.js';
 import type { TurntableSettings } from './turntable.js';
-import type { ModelInfo } from '../domain/model-info.js';
+import type { ModelInfo, ProcessingFailure } from '../domain/model-info.js';
 import { EXPORT_NAMES, type ExportKind } from '../domain/files.js';
 
 /** A job whose processing was interrupted this many times (crashes, restarts) is sent as it came. */
@@ -59,8 +59,8 @@ export class ModelProcessor {
   async process(job: Job): Promise<Job | undefined> {
     const { jobs, log, clock } = this.o;
     const ctx = { jobId: job.id, taskId: job.taskId, attempt: job.processingAttempts };
-    const failed = (failure: NonNullable<ModelInfo['failure']>) =>
-      jobs.recordProcessing(job.id, { state: 'failed', modelFile: null, modelBytes: null, modelInfo: { failure } }, clock());
+    const failed = (failure: NonNullable<ModelInfo['failure']>, exceeded?: ModelInfo['exceeded']) =>
+      jobs.recordProcessing(job.id, { state: 'failed', modelFile: null, modelBytes: null, modelInfo: { failure, ...(exceeded ? { exceeded } : {}) } }, clock());
     if (!job.originalFile || (await sizeOf(job.originalFile)) === null) {
       log.error(ctx, 'the downloaded GLB is gone; sending the link');
       return failed('download_failed');
@@ -84,7 +84,15 @@ export class ModelProcessor {
         log.warn({ ...ctx, artifact: s.kind, reason: s.reason }, `no ${s.kind} for this result; it ships without it`);
       }
       log.info(
-        { ...ctx, ms: clock() - started, steps: r.fit.steps.map((s) => s.step), before: r.fit.bytesBefore, after: r.fit.bytesAfter, attached: r.output !== null },
+        {
+          ...ctx,
+          ms: clock() - started,
+          steps: r.fit.steps.map((s) => s.step),
+          before: r.fit.bytesBefore,
+          after: r.fit.bytesAfter,
+          attached: r.output !== null,
+          ...(r.processPeakRssBytes ? { processPeakRssMb: Math.round(r.processPeakRssBytes / (1024 * 1024)) } : {}),
+        },
         'model processed',
       );
       return jobs.recordProcessing(
@@ -103,9 +111,16 @@ export class ModelProcessor {
         log.info(ctx, 'model processing stopped by shutdown; it resumes after restart');
         return undefined;
       }
-      const failure = err instanceof ModelTaskError && err.failure !== 'stopped' ? err.failure : 'error';
-      log.warn({ ...ctx, failure, err }, 'model could not be processed; sending it as the provider gave it');
-      return failed(failure);
+      if (err instanceof ModelTaskError && err.failure === 'busy') {
+        // Not taken: the job stays pending and is claimed again when its lease ends.
+        log.warn({ ...ctx, err }, 'model processing queue full; the job waits for its turn');
+        return undefined;
+      }
+      const known = err instanceof ModelTaskError && err.failure !== 'stopped' && err.failure !== 'busy';
+      const failure: ProcessingFailure = known ? (err.failure as ProcessingFailure) : 'error';
+      const exceeded = err instanceof ModelTaskError ? err.exceeded : undefined;
+      log.warn({ ...ctx, failure, ...(exceeded ? { exceeded } : { err }) }, 'model could not be processed; sending it as the provider gave it');
+      return failed(failure, exceeded);
     }
   }
 

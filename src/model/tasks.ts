@@ -1,9 +1,11 @@
 import type { Artifact, FitReport, ModelStats, ValidationCounts } from '../domain/model-info.js';
 import type { TurntableSettings } from './turntable.js';
+import type { LimitExceeded } from '../domain/model-info.js';
 
 /**
- * The work a model worker does. Each kind has one handler in worker.ts; adding a kind is
- * adding a member here, its result in TaskResults, and its handler.
+ * The work a model process does. Each kind has one handler in child.ts; adding a kind is
+ * adding a member here, its result in TaskResults, and its handler. Tasks and results carry
+ * file paths, never the files themselves: the model process reads and writes them.
  */
 export type ModelTask =
   | { kind: 'process'; input: string; outDir: string; budgetBytes: number; turntable?: TurntableSettings | null }
@@ -21,11 +23,15 @@ export interface ProcessResult {
   artifacts: Artifact[];
   /** Extras that were not made or do not fit, and why: the main thread logs them with the job. */
   artifactsSkipped: { kind: string; reason: string }[];
+  /** Peak RSS of the model process that ran the task (over its life so far), bytes. */
+  processPeakRssBytes?: number;
 }
 
 export interface ExportResult {
   file: string;
   bytes: number;
+  /** As in ProcessResult; absent for an export made earlier and taken from disk. */
+  processPeakRssBytes?: number;
 }
 
 export interface TaskResults {
@@ -34,9 +40,18 @@ export interface TaskResults {
   obj: ExportResult;
 }
 
-/** Why a task failed, as the main thread sees it. 'stopped': the pool was closed (shutdown) while it ran. */
-export type TaskFailure = 'corrupt' | 'timeout' | 'memory' | 'crashed' | 'error' | 'stopped';
+/**
+ * Why a task failed, as the bot sees it. 'too_complex': over a limit of src/model/limits.ts, found
+ * before expanding the model. 'stopped': the pool was closed (shutdown) while it ran or waited.
+ * 'busy': the pool's queue was full and the task was not taken.
+ */
+export type TaskFailure = 'corrupt' | 'too_complex' | 'timeout' | 'memory' | 'crashed' | 'error' | 'stopped' | 'busy';
 
+/** A model process's answer to one task. */
 export type WorkerReply =
   | { ok: true; result: TaskResults[ModelTask['kind']] }
-  | { ok: false; failure: TaskFailure; message: string };
+  | { ok: false; failure: TaskFailure; message: string; exceeded?: LimitExceeded };
+
+/** Messages over the IPC channel: the bot sends a task with its id; the process says once that it is ready, then answers each task. */
+export type ToChild = { id: number; task: ModelTask };
+export type FromChild = { ready: true } | { id: number; reply: WorkerReply };

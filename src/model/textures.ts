@@ -1,6 +1,7 @@
 import type { Document, Texture } from '@gltf-transform/core';
 import { ImageUtils } from '@gltf-transform/core';
 import sharp from 'sharp';
+import { DECODE_LIMITS } from './limits.js';
 
 export const JPEG_QUALITY = 85;
 /** Formats every glTF viewer and Blender open; WebP and KTX2 are never written. */
@@ -8,10 +9,20 @@ const READABLE = new Set(['image/png', 'image/jpeg', 'image/webp']);
 
 /** True when some pixel is not fully opaque (an alpha channel that is all 255 does not count). */
 async function hasRealAlpha(image: Uint8Array): Promise<boolean> {
-  const img = sharp(image);
+  const img = sharp(image, DECODE_LIMITS);
   const meta = await img.metadata();
   if (!meta.hasAlpha) return false;
   return !(await img.stats()).isOpaque;
+}
+
+/**
+ * Runs `step` on each texture in turn and counts those it changed. One at a time: a model's textures
+ * decoded side by side would hold all their pixels at once.
+ */
+async function oneAfterAnother(doc: Document, step: (tex: Texture) => Promise<boolean>): Promise<number> {
+  let changed = 0;
+  for (const tex of doc.getRoot().listTextures()) if (await step(tex)) changed++;
+  return changed;
 }
 
 function rename(tex: Texture, ext: string): void {
@@ -24,9 +35,7 @@ function rename(tex: Texture, ext: string): void {
  * real alpha stay (or become) PNG. Returns how many textures changed.
  */
 export async function texturesToJpeg(doc: Document): Promise<number> {
-  // Textures are encoded side by side: sharp works on libuv's threads, off this worker's JS thread.
-  const changed = await Promise.all(doc.getRoot().listTextures().map((tex) => textureToJpeg(tex)));
-  return changed.filter(Boolean).length;
+  return oneAfterAnother(doc, textureToJpeg);
 }
 
 async function textureToJpeg(tex: Texture): Promise<boolean> {
@@ -35,10 +44,10 @@ async function textureToJpeg(tex: Texture): Promise<boolean> {
   if (!image || !READABLE.has(mime) || mime === 'image/jpeg') return false;
   if (await hasRealAlpha(image)) {
     if (mime === 'image/png') return false;
-    tex.setImage(new Uint8Array(await sharp(image).png({ compressionLevel: 9 }).toBuffer())).setMimeType('image/png');
+    tex.setImage(new Uint8Array(await sharp(image, DECODE_LIMITS).png({ compressionLevel: 9 }).toBuffer())).setMimeType('image/png');
     rename(tex, '.png');
   } else {
-    const jpeg = await sharp(image).removeAlpha().jpeg({ quality: JPEG_QUALITY }).toBuffer();
+    const jpeg = await sharp(image, DECODE_LIMITS).removeAlpha().jpeg({ quality: JPEG_QUALITY }).toBuffer();
     tex.setImage(new Uint8Array(jpeg)).setMimeType('image/jpeg');
     rename(tex, '.jpg');
   }
@@ -58,8 +67,7 @@ export function largestTextureSide(doc: Document): number {
 
 /** Ladder step 3: textures larger than `maxSide` are scaled down to fit it, keeping their format. */
 export async function downscaleTextures(doc: Document, maxSide: number): Promise<number> {
-  const changed = await Promise.all(doc.getRoot().listTextures().map((tex) => downscale(tex, maxSide)));
-  return changed.filter(Boolean).length;
+  return oneAfterAnother(doc, (tex) => downscale(tex, maxSide));
 }
 
 async function downscale(tex: Texture, maxSide: number): Promise<boolean> {
@@ -67,7 +75,7 @@ async function downscale(tex: Texture, maxSide: number): Promise<boolean> {
   const mime = tex.getMimeType();
   const size = image ? ImageUtils.getSize(image, mime) : null;
   if (!image || !size || !READABLE.has(mime) || Math.max(size[0], size[1]) <= maxSide) return false;
-  const resized = sharp(image).resize({ width: maxSide, height: maxSide, fit: 'inside', kernel: 'lanczos3' });
+  const resized = sharp(image, DECODE_LIMITS).resize({ width: maxSide, height: maxSide, fit: 'inside', kernel: 'lanczos3' });
   const out =
     mime === 'image/jpeg' ? await resized.jpeg({ quality: JPEG_QUALITY }).toBuffer() : await resized.png({ compressionLevel: 9 }).toBuffer();
   tex.setImage(new Uint8Array(out)).setMimeType(mime === 'image/jpeg' ? 'image/jpeg' : 'image/png');

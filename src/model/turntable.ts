@@ -1,5 +1,5 @@
 // The turntable artifact: the loaded model rendered turning once (src/render), written beside the job's
-// other files. Runs in the model worker, before the fit ladder changes the document, so it shows the
+// other files. Runs in the model process, before the fit ladder changes the document, so it shows the
 // provider's model as delivered.
 import { join } from 'node:path';
 import type { Document } from '@gltf-transform/core';

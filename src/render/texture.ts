@@ -1,5 +1,6 @@
 // Base-colour textures: decoded once into a linear-light copy of at most MAX_TEXTURE_SIZE px, sampled bilinearly.
 import sharp from 'sharp';
+import { DECODE_LIMITS } from '../domain/model-limits.js';
 import { SRGB8_TO_LINEAR } from './srgb.js';
 import type { Wrap } from './scene.js';
 
@@ -55,7 +56,7 @@ export function textureFromRgba8(width: number, height: number, rgba: Uint8Array
 export async function decodeTexture(bytes: Uint8Array | null, maxSize = MAX_TEXTURE_SIZE): Promise<Texture | null> {
   if (!bytes || bytes.length === 0) return null;
   try {
-    let image = sharp(bytes, { failOn: 'error' });
+    let image = sharp(bytes, { failOn: 'error', ...DECODE_LIMITS });
     const { width = 0, height = 0 } = await image.metadata();
     if (width > maxSize || height > maxSize) {
       // gamma() makes the shrink average in (approximately) linear light, as the mip levels do.

@@ -1,4 +1,5 @@
-// Child process of model-fit.ts: runs one processing task through the real worker pool and prints figures as JSON.
+// Child process of model-fit.ts: runs one processing task through the real pool (in a model process of
+// its own) and prints figures as JSON: the model process's peak RSS, and this process's, which only waits.
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { ModelPool } from '../../src/model/pool.js';
 
@@ -22,7 +23,8 @@ console.log(
     fittedBytes: r.output ? r.fit.bytesAfter : null,
     steps: r.fit.steps.map((s) => (s.value === undefined ? s.step : `${s.step} ${s.value}`)),
     ms,
-    peakRssMb: Math.round(process.resourceUsage().maxRSS / 1024),
+    peakRssMb: Math.round((r.processPeakRssBytes ?? 0) / (1024 * 1024)),
+    hostPeakRssMb: Math.round(process.resourceUsage().maxRSS / 1024),
     mainLoopP99Ms: Math.round((loop.percentile(99) / 1e6) * 10) / 10,
   }),
 );

@@ -1,5 +1,5 @@
 // Fitting a Tripo-like 35 MB, 19,800-triangle, 3 × 2048 px model under Discord's 10 MiB, measured in a
-// fresh process (so its peak RSS is the model worker's plus an idle main thread). Exported for the
+// fresh process whose pool starts a fresh model process (its peak RSS is the model process's own). Exported for the
 // overall bench report; `model-fit.bench.ts` prints it under `npm run bench`. Never part of `npm test`.
 import { execFile } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -23,8 +23,10 @@ export interface ModelFitFigures {
   steps: string[];
   /** Wall time of the processing task on a warm worker (validation, stats, ladder, output validation). */
   ms: number;
-  /** Peak RSS of the process that ran the worker. */
+  /** Peak RSS of the model process that did the work. */
   peakRssMb: number;
+  /** Peak RSS of the process that ran the pool (the bot's side, which only waits). */
+  hostPeakRssMb: number;
   /** p99 event-loop delay of that process's main thread during the task. */
   mainLoopP99Ms: number;
 }

@@ -46,6 +46,17 @@ describe('configuration from the environment', () => {
   });
 });
 
+describe('model processes', () => {
+  it('a heap limit and an OS bound on all the memory of each, the bound larger than the heap', () => {
+    expect(loadConfig(required).model).toMatchObject({ workers: 1, workerMemoryMb: 1024, processMemoryMb: 2048 });
+    expect(loadConfig({ ...required, MODEL_WORKER_MEMORY_MB: '512', MODEL_PROCESS_MEMORY_MB: '768' }).model).toMatchObject({ workerMemoryMb: 512, processMemoryMb: 768 });
+    expect(fail({ ...required, MODEL_PROCESS_MEMORY_MB: '1024' })).toBe(
+      'Configuration error: MODEL_PROCESS_MEMORY_MB must be larger than MODEL_WORKER_MEMORY_MB (1024): the heap is part of the process (got "1024")',
+    );
+    expect(fail({ ...required, MODEL_PROCESS_MEMORY_MB: '100' })).toMatch(/MODEL_PROCESS_MEMORY_MB must be a whole number from 512 to 65536/);
+  });
+});
+
 describe('DATABASE_URL', () => {
   it('selects PostgreSQL; unset or empty keeps SQLite', () => {
     expect(loadConfig(required).databaseUrl).toBeUndefined();

@@ -38,10 +38,13 @@ async function admin<T>(fn: (c: pg.Client) => Promise<T>): Promise<T> {
  */
 const idle: string[] = [];
 const created: string[] = [];
-afterAll(async () => {
-  if (created.length === 0) return;
-  await admin((c) => c.query(`DROP SCHEMA IF EXISTS ${created.join(', ')} CASCADE`));
-});
+// Only under vitest: the bench (test/bench/report.ts) imports the e2e harness, and so this file, outside it.
+if (process.env.VITEST) {
+  afterAll(async () => {
+    if (created.length === 0) return;
+    await admin((c) => c.query(`DROP SCHEMA IF EXISTS ${created.join(', ')} CASCADE`));
+  });
+}
 
 function schemaUrl(schema: string): string {
   const url = new URL(inject('postgresUrl'));

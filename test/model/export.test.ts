@@ -3,7 +3,7 @@ import { Document } from '@gltf-transform/core';
 import { unzipSync, strFromU8 } from 'fflate';
 import sharp from 'sharp';
 import { toStl, STL_HEADER_BYTES, STL_TRIANGLE_BYTES } from '../../src/model/stl.js';
-import { toObjZip } from '../../src/model/obj.js';
+import { objName, toObjZip } from '../../src/model/obj.js';
 import { modelStats } from '../../src/model/stats.js';
 import { model, sphere } from './fixtures.js';
 
@@ -118,5 +118,31 @@ describe('OBJ export', () => {
     const meta = await sharp(files['model.jpg']!).metadata();
     expect(meta.format).toBe('jpeg');
     expect(meta.width).toBe(64);
+  });
+
+  it('names from the model cannot add lines: line breaks and control characters in node and material names are stripped', async () => {
+    const doc = new Document();
+    doc.createBuffer();
+    const material = doc.createMaterial('m\nmap_Kd /etc/passwd\r\nnewmtl x');
+    const prim = sphere(doc, 8, 6).setMaterial(material);
+    const node = doc.createNode('evil\nmtllib evil.mtl\r\nv 9 9 9\u2028f 1 1 1\u0085o x\u0000').setMesh(doc.createMesh().addPrimitive(prim));
+    doc.createScene().addChild(node);
+    doc.createScene().addChild(doc.createNode('\n\t\r').setMesh(doc.getRoot().listMeshes()[0]!));
+    const stats = modelStats(doc, 0);
+    const files = unzipSync(await toObjZip(doc));
+    const obj = strFromU8(files['model.obj']!).split('\n');
+    expect(obj.filter((l) => l.startsWith('mtllib'))).toEqual(['mtllib model.mtl']);
+    expect(obj.filter((l) => l.startsWith('o '))).toEqual(['o evil mtllib evil.mtl v 9 9 9 f 1 1 1 o x', 'o mesh']);
+    expect(obj.filter((l) => l.startsWith('v ')).length).toBe(stats.vertices);
+    expect(obj.filter((l) => l.startsWith('f ')).length).toBe(stats.triangles);
+    const mtl = strFromU8(files['model.mtl']!).split('\n');
+    expect(mtl.filter((l) => l.startsWith('newmtl'))).toEqual(['newmtl material_1']);
+    expect(mtl.join('\n')).not.toContain('/etc/passwd');
+  });
+
+  it('objName keeps a name on one line and drops one made only of control characters', () => {
+    expect(objName('a\nb\rc\td\u2029e\u009bf')).toBe('a b c d e f');
+    expect(objName(' \n\t\u0007 ')).toBe('');
+    expect(objName('Teapot 茶壶')).toBe('Teapot 茶壶');
   });
 });

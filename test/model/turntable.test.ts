@@ -1,4 +1,4 @@
-// The turntable in the model worker's pipeline (run in-process here): made from the right document,
+// The turntable in the model process's pipeline (run in this process here): made from the right document,
 // recorded as an artifact when there is room beside the GLB, reported (never thrown) when it fails.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';

@@ -5,6 +5,7 @@ import { readFileSync } from 'node:fs';
 import { glbStream } from './glb.js';
 import { PREVIEW_WEBP } from './webp.js';
 import { tripoGlb, tripoPreview } from './tripo.js';
+import { hostileFiles, isHostileModel, type HostileModel } from './hostile-models.js';
 
 /**
  * A faithful stand-in for DMXAPI's `/v1/responses` endpoint serving Tripo-P1.0
@@ -22,7 +23,7 @@ export const DEFAULT_URL_TTL_MS = 2 * 3600_000;
 /** Finished tasks are forgotten (UNKNOWN) after about 24 h. */
 export const DEFAULT_RETENTION_MS = 24 * 3600_000;
 
-export type SimModel = 'tripo' | 'cube' | 'corrupt';
+export type SimModel = 'tripo' | 'cube' | 'corrupt' | HostileModel;
 export type SimOutcome = 'SUCCEEDED' | 'FAILED' | 'CANCELED' | 'UNKNOWN' | 'never';
 export type SimStatus = 'PENDING' | 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'CANCELED' | 'UNKNOWN';
 
@@ -495,7 +496,7 @@ export class DmxapiSimulator {
     if (task.model === 'tripo') {
       let files: Promise<{ glb: Uint8Array; preview: Buffer }> | undefined;
       task.files = () => (files ??= this.tripoFiles(task));
-    }
+    } else if (isHostileModel(task.model)) task.files = hostileFiles(task.model);
     this.tasks.set(task.id, task);
     if (this.billing) this.billing.usedUsd = (this.billing.usedUsd ?? 0) + (this.billing.submitCostUsd ?? 0);
     return task;
