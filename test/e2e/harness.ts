@@ -6,7 +6,8 @@ import { FakeDiscord, type FakeDiscordOptions, type InteractionRecord } from '..
 import { checkAgainstSpec, formatProblems } from '../fakes/discord/spec-check.js';
 import { DmxapiSimulator, type SimulatorOptions } from '../fakes/dmxapi/index.js';
 import { tempDir } from '../helpers/tmp.js';
-import { BACKENDS, freshSchemaUrl, type Backend } from '../helpers/store.js';
+// Not helpers/store.js itself: it registers vitest hooks, and the sandbox and the bench run this harness outside vitest.
+import { BACKENDS, type Backend } from '../helpers/backends.js';
 import { openStore } from '../../src/store/open.js';
 import type { Db, Params } from '../../src/store/db.js';
 
@@ -196,7 +197,7 @@ export class World {
     });
     const tmp = tempDir('model3d-e2e-');
     const store = o.store ?? 'sqlite';
-    const databaseUrl = store === 'postgres' ? await freshSchemaUrl() : undefined;
+    const databaseUrl = store === 'postgres' ? await (await import('../helpers/store.js')).freshSchemaUrl() : undefined;
     return new World(discord, dmxapi, tmp.dir, tmp.cleanup, o.env ?? {}, store, databaseUrl);
   }
 

@@ -7,9 +7,9 @@ import { openSqlite, type SqliteDb } from '../../src/store/sqlite.js';
 import { openPostgres, type PostgresDb } from '../../src/store/postgres.js';
 import { tempDir } from './tmp.js';
 
-/** Every store test runs against both: `describe.each(BACKENDS)('… (%s)', (backend) => …)`. */
-export const BACKENDS = ['sqlite', 'postgres'] as const;
-export type Backend = (typeof BACKENDS)[number];
+import type { Backend } from './backends.js';
+
+export { BACKENDS, type Backend } from './backends.js';
 
 /** One empty store of either kind: a SQLite file in a temp dir, or a schema of its own on the run's PostgreSQL. */
 export interface TestStore {
@@ -38,13 +38,10 @@ async function admin<T>(fn: (c: pg.Client) => Promise<T>): Promise<T> {
  */
 const idle: string[] = [];
 const created: string[] = [];
-// Only under vitest: the bench (test/bench/report.ts) imports the e2e harness, and so this file, outside it.
-if (process.env.VITEST) {
-  afterAll(async () => {
-    if (created.length === 0) return;
-    await admin((c) => c.query(`DROP SCHEMA IF EXISTS ${created.join(', ')} CASCADE`));
-  });
-}
+afterAll(async () => {
+  if (created.length === 0) return;
+  await admin((c) => c.query(`DROP SCHEMA IF EXISTS ${created.join(', ')} CASCADE`));
+});
 
 function schemaUrl(schema: string): string {
   const url = new URL(inject('postgresUrl'));
