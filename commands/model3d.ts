@@ -24,7 +24,7 @@ export const definition = {
     {
       type: ApplicationCommandOptionType.Attachment,
       name: 'image',
-      description: 'Upload a JPEG or PNG picture of one object (20–6000 px per side, up to 20 MB)',
+      description: 'Upload a JPEG or PNG picture of one object, its front (20–6000 px per side, up to 20 MB)',
       required: false,
     },
     {
@@ -33,6 +33,27 @@ export const definition = {
       description: 'Or paste a public http(s) link to a JPEG or PNG picture instead of uploading',
       required: false,
       max_length: 2000,
+    },
+    {
+      type: ApplicationCommandOptionType.Attachment,
+      name: 'left',
+      description: 'Optional: the same object seen from the left, to go with image as the front (JPEG or PNG)',
+      description_localizations: { 'zh-CN': '可选：同一物体的左侧视图，与作为正面的 image 一起使用(JPEG 或 PNG)' },
+      required: false,
+    },
+    {
+      type: ApplicationCommandOptionType.Attachment,
+      name: 'back',
+      description: 'Optional: the same object seen from the back, to go with image as the front (JPEG or PNG)',
+      description_localizations: { 'zh-CN': '可选：同一物体的背面视图，与作为正面的 image 一起使用(JPEG 或 PNG)' },
+      required: false,
+    },
+    {
+      type: ApplicationCommandOptionType.Attachment,
+      name: 'right',
+      description: 'Optional: the same object seen from the right, to go with image as the front (JPEG or PNG)',
+      description_localizations: { 'zh-CN': '可选：同一物体的右侧视图，与作为正面的 image 一起使用(JPEG 或 PNG)' },
+      required: false,
     },
     {
       type: ApplicationCommandOptionType.String,

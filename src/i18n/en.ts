@@ -274,7 +274,7 @@ export const en = {
 } satisfies Record<string, (v: never) => string>;
 
 /** What a message can hold besides a usable picture, as the Apps menu's refusal names it. */
-export type MessageFind = 'gif' | 'webp' | 'otherImage' | 'video' | 'audio' | 'file' | 'link' | 'sticker' | 'text';
+export type MessageFind = 'gif' | 'webp' | 'otherImage' | 'video' | 'audio' | 'file' | 'link' | 'sticker';
 const FIND_EN: Record<MessageFind, string> = {
   gif: 'a GIF',
   webp: 'a WebP picture',
@@ -284,7 +284,6 @@ const FIND_EN: Record<MessageFind, string> = {
   file: 'a file',
   link: 'a link',
   sticker: 'a sticker',
-  text: 'only text',
 };
 
 /** "a, b and c" in the locale's own words. */

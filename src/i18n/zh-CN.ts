@@ -254,5 +254,4 @@ const FIND_ZH: Record<MessageFind, string> = {
   file: '文件',
   link: '链接',
   sticker: '贴纸',
-  text: '纯文字',
 };
