@@ -103,6 +103,15 @@ function viewUrls(views: readonly ViewPicture[]): ViewUrls {
   return urls;
 }
 
+/** A stored job's views besides the front, to start it again with all of them (Retry, Detailed). */
+export function sideViewsOf(job: Pick<Job, 'views'>): Partial<Record<SideView, Picture>> {
+  const views: Partial<Record<SideView, Picture>> = {};
+  for (const v of job.views ?? []) {
+    if (v.view !== 'front') views[v.view] = { kind: 'url', url: v.url, source: v.source, name: v.name };
+  }
+  return views;
+}
+
 class AlreadyRunning extends Error {
   constructor(readonly job: Job) {
     super('a job from this button is in flight');
