@@ -16,7 +16,7 @@ export async function executeFromMessage(interaction: MessageContextMenuCommandI
   const pick = pictureOnMessage(target);
   if (!pick.ok) {
     const locale = interaction.locale;
-    const text = pick.found.length === 0 ? t(locale, 'fromMessage.nothing') : t(locale, 'fromMessage.noJpegPng', { found: pick.found });
+    const text = pick.found.length === 0 ? t(locale, 'fromMessage.nothing') : t(locale, 'fromMessage.noJpegPng', { kinds: pick.found });
     throw new UserFacingError(text, true);
   }
   await startCommandJob(interaction, s, messageId, {

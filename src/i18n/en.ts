@@ -269,8 +269,8 @@ export const en = {
   'job.field.fromMessage': () => 'Made from',
   'job.fromMessage': (v: { link: string }) => `[this message](${v.link})`,
   'fromMessage.nothing': () => 'That message has no picture, so there is nothing to make a model from. It needs a JPEG or PNG (attached, or an image link).',
-  'fromMessage.noJpegPng': (v: { found: readonly MessageFind[] }) =>
-    `That message has ${list('en', v.found.map((f) => FIND_EN[f]))}, but no JPEG or PNG. Nothing was charged.`,
+  'fromMessage.noJpegPng': (v: { kinds: readonly MessageFind[] }) =>
+    `That message has ${list('en', v.kinds.map((f) => FIND_EN[f]))}, but no JPEG or PNG. Nothing was charged.`,
 } satisfies Record<string, (v: never) => string>;
 
 /** What a message can hold besides a usable picture, as the Apps menu's refusal names it. */

@@ -241,7 +241,7 @@ export const zhCN: MemberTable = {
   'job.field.fromMessage': () => '来源',
   'job.fromMessage': (v) => `[这条消息](${v.link})`,
   'fromMessage.nothing': () => '那条消息里没有图片，无法制作模型。需要一张 JPEG 或 PNG 图片(附件或图片链接)。',
-  'fromMessage.noJpegPng': (v) => `那条消息里有${list('zh-CN', v.found.map((f) => FIND_ZH[f]))}，但没有 JPEG 或 PNG 图片。未扣除任何额度。`,
+  'fromMessage.noJpegPng': (v) => `那条消息里有${list('zh-CN', v.kinds.map((f) => FIND_ZH[f]))}，但没有 JPEG 或 PNG 图片。未扣除任何额度。`,
 };
 
 const VIEW_ZH: Record<View, string> = { front: '正面', left: '左侧', back: '背面', right: '右侧' };
