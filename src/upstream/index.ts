@@ -17,4 +17,4 @@ export {
   type TaskInfo,
   type Balance,
 } from './client.js';
-export { VIEW_IMAGE_URL_KEY, imagesInput, type ViewUrls } from './multiview.js';
+export type { ViewUrls } from './multiview.js';

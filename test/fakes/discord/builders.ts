@@ -162,6 +162,29 @@ function isTagged(v: unknown): v is TaggedOption {
   return typeof v === 'object' && v !== null && TAG in v;
 }
 
+/** A message as Discord returns it: `extra` on top of an empty message by `author`. */
+function plainMessage(channelId: string, author: FakeUser, extra: Partial<FakeMessage>): Json {
+  return {
+    id: snowflake(),
+    channel_id: channelId,
+    type: 0,
+    content: '',
+    author,
+    timestamp: new Date().toISOString(),
+    edited_timestamp: null,
+    tts: false,
+    mention_everyone: false,
+    mentions: [],
+    mention_roles: [],
+    attachments: [],
+    embeds: [],
+    components: [],
+    pinned: false,
+    flags: 0,
+    ...extra,
+  };
+}
+
 export class Builders {
   /** The default invoking user (same for every interaction unless overridden). */
   readonly defaultUser: FakeUser;
@@ -203,25 +226,7 @@ export class Builders {
     const stored = o.target.id ? this.ctx.findMessage(o.target.id) : undefined;
     const message: Json = stored
       ? structuredClone(stored)
-      : {
-          id: snowflake(),
-          channel_id: base.channel_id,
-          type: 0,
-          content: '',
-          author: makeUser({ username: 'poster' }),
-          timestamp: new Date().toISOString(),
-          edited_timestamp: null,
-          tts: false,
-          mention_everyone: false,
-          mentions: [],
-          mention_roles: [],
-          attachments: [],
-          embeds: [],
-          components: [],
-          pinned: false,
-          flags: 0,
-          ...o.target,
-        };
+      : plainMessage(String(base.channel_id), makeUser({ username: 'poster' }), o.target);
     const data: Json = {
       id: o.commandId ?? this.ctx.commandIdFor(o.name, guildId, 3),
       name: o.name,
@@ -239,27 +244,12 @@ export class Builders {
     const stored = o.message ? this.ctx.findMessage(o.message.id) : undefined;
     const message: Json = stored
       ? structuredClone(stored)
-      : {
-          id: snowflake(),
-          channel_id: base.channel_id,
-          type: 0,
-          content: '',
-          author: this.ctx.botUser,
-          timestamp: new Date().toISOString(),
-          edited_timestamp: null,
-          tts: false,
-          mention_everyone: false,
-          mentions: [],
-          mention_roles: [],
-          attachments: [],
-          embeds: [],
+      : plainMessage(String(base.channel_id), this.ctx.botUser, {
           components: [{ type: 1, id: 1, components: [{ type: 2, id: 2, style: 1, label: 'Button', custom_id: o.customId }] }],
-          pinned: false,
-          flags: 0,
           application_id: this.ctx.applicationId,
           webhook_id: this.ctx.applicationId,
           ...(o.message ?? {}),
-        };
+        });
     return { ...base, data: { custom_id: o.customId, component_type: 2 }, message, ...(o.extra ?? {}) };
   }
 
