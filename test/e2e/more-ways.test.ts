@@ -104,6 +104,8 @@ describe.each(STORES)('more ways in (%s)', (store) => {
       const jobId = Number(/job:detailed:(\d+)/.exec(JSON.stringify(done.components))![1]);
       const row = await world.row<{ cost: number }>('SELECT cost FROM jobs WHERE id = @id', { id: jobId });
       expect(row!.cost).toBe(3); // 1 for standard + QUOTA_MULTIVIEW_COST
+      const history = d().sendInteraction(d().build.chatInput({ name: 'model3d-history' }));
+      expect(await waitForVisible(d(), history.token, `#${jobId} · Standard · 4 views`)).toBeTruthy();
 
       const press = d().sendInteraction(d().build.button({ customId: `job:detailed:${jobId}`, message: { id: done.id } }));
       await waitForVisible(d(), press.token, /#\d+/, 15_000);
