@@ -106,6 +106,9 @@ describe.each(STORES)('more ways in (%s)', (store) => {
       expect(row!.cost).toBe(3); // 1 for standard + QUOTA_MULTIVIEW_COST
       const history = d().sendInteraction(d().build.chatInput({ name: 'model3d-history' }));
       expect(await waitForVisible(d(), history.token, `#${jobId} · Standard · 4 views`)).toBeTruthy();
+      // The price differs from a single picture's: /quota says so before the member submits.
+      const quota = d().sendInteraction(d().build.chatInput({ name: 'quota' }));
+      await waitForVisible(d(), quota.token, 'A model from several views (`left`, `back`, `right`) costs 2 more.');
 
       const press = d().sendInteraction(d().build.button({ customId: `job:detailed:${jobId}`, message: { id: done.id } }));
       await waitForVisible(d(), press.token, /#\d+/, 15_000);
