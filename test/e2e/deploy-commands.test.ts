@@ -5,6 +5,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { FakeDiscord } from '../fakes/discord/index.js';
 import { tempDir } from '../helpers/tmp.js';
 import { loadCommands } from '../../src/app/registry.js';
+import { checkAgainstSpec, formatProblems } from '../fakes/discord/spec-check.js';
 
 /** One command per file in commands/: what deploy-commands must register (slash and message commands). */
 const registry = await loadCommands();
@@ -119,6 +120,9 @@ describe('npm run deploy-commands against the fake Discord', () => {
     expect(put.status).toBe(200);
     expectCommandSet(put.body);
     expect(discord.commands(guildId).map((c) => (c as { name: string }).name).sort()).toEqual(expectedNames);
+    // The bulk PUT (the message command with it) and the fake's answer, as Discord's OpenAPI spec has them.
+    const problems = checkAgainstSpec(discord.requests);
+    expect(problems, formatProblems(problems)).toEqual([]);
     expect(discord.commands()).toEqual([]);
 
     expect(run.stdout).toContain(`Registered ${expectedNames.length} command(s)`);
