@@ -10,8 +10,22 @@ import {
 import type { Services } from '../src/handlers/services.js';
 import { JOB_PREFIX } from '../src/discord/render.js';
 import { TITLE_MAX } from '../src/domain/names.js';
+import { SIDE_VIEWS, type SideView } from '../src/domain/views.js';
 import { executeModel3d } from '../src/handlers/model3d.js';
 import { handleJobButton } from '../src/handlers/job-buttons.js';
+
+const VIEW_ZH = { left: '左侧', back: '背面', right: '右侧' } as const;
+
+/** `left`, `back`, `right`: the same object from another side, with `image` as its front. */
+function sideViewOption<V extends SideView>(view: V) {
+  return {
+    type: ApplicationCommandOptionType.Attachment,
+    name: view,
+    description: `Optional: the same object seen from the ${view}, to go with image as the front (JPEG or PNG)`,
+    description_localizations: { 'zh-CN': `可选：同一物体的${VIEW_ZH[view]}视图，与作为正面的 image 一起使用(JPEG 或 PNG)` },
+    required: false,
+  } as const;
+}
 
 export const definition = {
   name: 'model3d',
@@ -24,7 +38,7 @@ export const definition = {
     {
       type: ApplicationCommandOptionType.Attachment,
       name: 'image',
-      description: 'Upload a JPEG or PNG picture of one object (20–6000 px per side, up to 20 MB)',
+      description: 'Upload a JPEG or PNG picture of one object, its front (20–6000 px per side, up to 20 MB)',
       required: false,
     },
     {
@@ -34,6 +48,7 @@ export const definition = {
       required: false,
       max_length: 2000,
     },
+    ...SIDE_VIEWS.map((view) => sideViewOption(view)),
     {
       type: ApplicationCommandOptionType.String,
       name: 'title',

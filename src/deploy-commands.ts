@@ -1,7 +1,7 @@
 import { config as loadDotenv } from 'dotenv';
 import { REST, Routes } from 'discord.js';
 import { ConfigError, loadConfig } from './config/index.js';
-import { loadCommands } from './app/registry.js';
+import { definitionsOf, loadCommands } from './app/registry.js';
 import { scrubString } from './log/index.js';
 
 /** Secrets known once the configuration is loaded; scrubbed from anything printed. */
@@ -14,15 +14,19 @@ async function main(): Promise<void> {
   secrets.push(config.discord.token, config.dmxapi.key);
   const appId = config.discord.applicationId;
   if (!appId) throw new ConfigError('Configuration error: DISCORD_APPLICATION_ID is required to register commands');
-  const { commands } = await loadCommands();
-  const body = [...commands.values()].map((c) => c.definition);
+  const body = definitionsOf(await loadCommands());
   const rest = new REST({ api: config.discord.apiUrl }).setToken(config.discord.token);
   const guildId = config.discord.guildId;
   const route = guildId ? Routes.applicationGuildCommands(appId, guildId) : Routes.applicationCommands(appId);
   // REST throws on any non-2xx status, with Discord's error code and message.
-  const result = (await rest.put(route, { body })) as { id: string; name: string }[];
+  const result = (await rest.put(route, { body })) as { id: string; name: string; type?: number }[];
   const where = guildId ? `server ${guildId} (available at once)` : 'globally (may take up to an hour to appear)';
-  console.log(`Registered ${result.length} command(s) ${where}: ${result.map((c) => `/${c.name}`).join(', ')}`);
+  console.log(`Registered ${result.length} command(s) ${where}: ${result.map(commandLabel).join(', ')}`);
+}
+
+/** `/model3d` for a slash command, `"Make 3D model" (message menu)` for the others. */
+function commandLabel(c: { name: string; type?: number }): string {
+  return (c.type ?? 1) === 1 ? `/${c.name}` : `"${c.name}" (message menu)`;
 }
 
 main().catch((err: unknown) => {

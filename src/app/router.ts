@@ -21,16 +21,20 @@ async function respond(interaction: RepliableInteraction, text: string, ephemera
 /** The single interactionCreate handler: route, run, and turn every error into a short answer. */
 export function createInteractionHandler(registry: CommandRegistry, services: Services) {
   return async (interaction: Interaction): Promise<void> => {
-    if (!interaction.isChatInputCommand() && !interaction.isButton()) return;
+    if (!interaction.isChatInputCommand() && !interaction.isMessageContextMenuCommand() && !interaction.isButton()) return;
     const ctx = {
       interactionId: interaction.id,
       userId: interaction.user.id,
       guildId: interaction.guildId,
-      command: interaction.isChatInputCommand() ? interaction.commandName : interaction.customId,
+      command: interaction.isButton() ? interaction.customId : interaction.commandName,
     };
     try {
       if (interaction.isChatInputCommand()) {
         const command = registry.commands.get(interaction.commandName);
+        if (!command) throw new UserFacingError(t(interaction.locale, 'error.unknownCommand'), true);
+        await command.execute(interaction, services);
+      } else if (interaction.isMessageContextMenuCommand()) {
+        const command = registry.messageCommands.get(interaction.commandName);
         if (!command) throw new UserFacingError(t(interaction.locale, 'error.unknownCommand'), true);
         await command.execute(interaction, services);
       } else {

@@ -82,6 +82,7 @@ export const envSchema = z.object({
   QUOTA_MAX_CONCURRENT: int(1, 100).default(2),
   QUOTA_COOLDOWN_S: int(0, 86_400).default(30),
   QUOTA_DETAILED_COST: int(1, 100).default(2),
+  QUOTA_MULTIVIEW_COST: int(0, 100).default(0),
   QUOTA_TIMEZONE: timeZone.default('UTC'),
   TURNTABLE: z.enum(['on', 'off'], { error: 'must be on or off' }).default('on'),
   TURNTABLE_SIZE: int(64, 640).default(320),
@@ -128,6 +129,8 @@ export interface Config {
     maxConcurrent: number;
     cooldownS: number;
     detailedCost: number;
+    /** Extra credits of a job made from two or more views. */
+    multiviewCost: number;
     timeZone: string;
   };
   /** The animated preview rendered on the CPU for each finished model. */
@@ -199,6 +202,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       maxConcurrent: e.QUOTA_MAX_CONCURRENT,
       cooldownS: e.QUOTA_COOLDOWN_S,
       detailedCost: e.QUOTA_DETAILED_COST,
+      multiviewCost: e.QUOTA_MULTIVIEW_COST,
       timeZone: e.QUOTA_TIMEZONE,
     },
     turntable: { enabled: e.TURNTABLE === 'on', size: e.TURNTABLE_SIZE, timeoutMs: e.TURNTABLE_TIMEOUT_MS },

@@ -7,6 +7,15 @@ import type { Job } from '../domain/job.js';
  */
 export function jumpLink(job: Pick<Job, 'guildId' | 'channelId' | 'messageId' | 'replyGone' | 'deliveryRoute'>): string | null {
   if (!job.messageId || job.replyGone) return null;
-  const where = job.guildId === null || job.deliveryRoute === 'dm' ? '@me' : job.guildId;
-  return `https://discord.com/channels/${where}/${job.channelId}/${job.messageId}`;
+  return messageLink(job.deliveryRoute === 'dm' ? null : job.guildId, job.channelId, job.messageId);
+}
+
+/** The message a job was made from (Apps → Make 3D model), in the job's own channel; null for the others. */
+export function sourceLink(job: Pick<Job, 'guildId' | 'channelId' | 'sourceMessageId'>): string | null {
+  return job.sourceMessageId ? messageLink(job.guildId, job.channelId, job.sourceMessageId) : null;
+}
+
+/** A message's address: a server's channel, or `@me` for a DM. */
+function messageLink(guildId: string | null, channelId: string, messageId: string): string {
+  return `https://discord.com/channels/${guildId ?? '@me'}/${channelId}/${messageId}`;
 }

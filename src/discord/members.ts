@@ -1,7 +1,7 @@
-import type { ButtonInteraction, ChatInputCommandInteraction } from 'discord.js';
+import type { ButtonInteraction, ChatInputCommandInteraction, MessageContextMenuCommandInteraction } from 'discord.js';
 
 /** What an interaction says about the member who sent it: their name here and their roles. */
-type AnyInteraction = ChatInputCommandInteraction | ButtonInteraction;
+type AnyInteraction = ChatInputCommandInteraction | MessageContextMenuCommandInteraction | ButtonInteraction;
 
 /** How the member is called in this server (nickname, else global name, else username). */
 export function displayNameOf(i: AnyInteraction): string {

@@ -5,6 +5,7 @@ import { modelFileName } from '../domain/names.js';
 import { t, formatBytes, formatDuration } from '../i18n/index.js';
 import { PREVIEW_NAME, TURNTABLE_KIND, TURNTABLE_NAME } from '../domain/files.js';
 import { canExport, exportButtonRow, fitText, linkReason, statsText } from './model-text.js';
+import { originFields } from './job-origin.js';
 
 export const MODEL_NAME = 'model.glb';
 /** Discord's upload limit when an interaction does not say; unboosted servers allow 10 MiB. */
@@ -129,6 +130,7 @@ function baseEmbed(job: Job, color: number): APIEmbed {
     fields: [
       { name: t(job.locale, 'job.field.quality'), value: qualityLabel(job), inline: true },
       { name: t(job.locale, 'job.field.requestedBy'), value: mention(job), inline: true },
+      ...originFields(job),
     ],
   };
 }
@@ -177,6 +179,7 @@ function renderSucceeded(job: Job, ctx: RenderContext): MessagePayload {
     { name: t(job.locale, 'job.field.quality'), value: qualityLabel(job), inline: true },
     { name: t(job.locale, 'job.field.time'), value: took === null ? '—' : formatDuration(took), inline: true },
     { name: t(job.locale, 'job.field.requestedBy'), value: mention(job), inline: true },
+    ...originFields(job),
   ];
   let modelLine: string;
   let downloadUrl: string | null;

@@ -1,5 +1,6 @@
 import type { ModelInfo } from './model-info.js';
 import type { Quality } from './quality.js';
+import type { ViewPicture } from './views.js';
 
 /**
  * Every state a job can be in, in the order a job moves through them: the ONE list. The groups
@@ -119,6 +120,10 @@ export interface Job {
   processingState: ProcessingState | null;
   processingAttempts: number;
   modelInfo: ModelInfo | null;
+  /** A multi-view job's views in the provider's order, front first (null: one picture). */
+  views: ViewPicture[] | null;
+  /** Started from a message's Apps menu: the message whose picture it used (in `channelId`). */
+  sourceMessageId: string | null;
 }
 
 /** Which result button started a job. */

@@ -64,7 +64,8 @@ async function list(interaction: ChatInputCommandInteraction, s: Services): Prom
   let used = title.length + hint.length;
   const fields: APIEmbedField[] = [];
   for (const e of entries) {
-    const quality = t(locale, e.job.quality === 'detailed' ? 'job.quality.detailed' : 'job.quality.standard');
+    let quality = t(locale, e.job.quality === 'detailed' ? 'job.quality.detailed' : 'job.quality.standard');
+    if (e.job.views) quality += ` · ${t(locale, 'job.viewCount', { count: e.job.views.length })}`;
     const field = {
       name: t(locale, 'history.entryName', { id: e.job.id, quality, state: stateLabel(locale, e) }),
       value: t(locale, 'history.entryValue', {

@@ -9,7 +9,7 @@ import {
 import { UserFacingError } from '../discord/user-facing-error.js';
 import type { Services } from './services.js';
 import { isIn, RETRYABLE_STATES, type Job, type JobOrigin } from '../domain/job.js';
-import { startJob } from '../jobs/start.js';
+import { sideViewsOf, startJob } from '../jobs/start.js';
 import { removeJobFiles } from '../jobs/forget.js';
 import { denialText } from './quota.js';
 import { displayNameOf, roleIdsOf } from '../discord/members.js';
@@ -93,15 +93,17 @@ async function startFromResult(i: ButtonInteraction, s: Services, parent: Job, o
       roleIds: roleIdsOf(i),
       quality: origin === 'detailed' ? 'detailed' : parent.quality,
       picture: { kind: 'url', url: parent.imageUrl, source: parent.imageSource, name: parent.imageName },
+      views: sideViewsOf(parent),
+      sourceMessageId: parent.sourceMessageId,
       messageId: null,
       title: parent.title,
       requesterName: displayNameOf(i),
       parent: { jobId: parent.id, origin },
       // Discord's links to uploads expire; a picture that cannot be fetched any more is a stale button.
-      explainRejection: (r) =>
+      explainRejection: (r, view) =>
         ['http_error', 'unreachable', 'timeout'].includes(r.code)
-          ? t(L, 'job.action.pictureGone', { reason: rejectionText(L, r) })
-          : rejectionText(L, r),
+          ? t(L, 'job.action.pictureGone', { reason: rejectionText(L, r, view) })
+          : rejectionText(L, r, view),
     },
     {
       // The new job gets its own message, a reply to the result, so the result stays as it was.

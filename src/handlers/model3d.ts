@@ -1,26 +1,17 @@
-import { MessageFlags, type ChatInputCommandInteraction } from 'discord.js';
+import type { ChatInputCommandInteraction } from 'discord.js';
 import { UserFacingError } from '../discord/user-facing-error.js';
-import { DEFAULT_ATTACHMENT_LIMIT } from '../discord/render.js';
-import { displayNameOf, roleIdsOf } from '../discord/members.js';
 import { t } from '../i18n/index.js';
 import { QUALITIES, parseQuality } from '../domain/quality.js';
+import { SIDE_VIEWS, type SideView } from '../domain/views.js';
 import { cleanTitle } from '../domain/names.js';
-import { startJob } from '../jobs/start.js';
-import { denialText } from './quota.js';
+import type { Picture } from '../jobs/start.js';
+import { attachmentPicture, deferJobReply, startCommandJob } from './command-job.js';
 import type { Services } from './services.js';
 
-async function refuseQuota(interaction: ChatInputCommandInteraction, text: string): Promise<void> {
-  await interaction.deleteReply().catch(() => undefined);
-  await interaction.followUp({ content: text, flags: MessageFlags.Ephemeral, allowedMentions: { parse: [] } });
-}
-
-/** `/model3d`: checks the options, then the one start path (quota, picture, row, submit). */
+/** `/model3d`: checks the options, then the one start path (quota, pictures, row, submit). */
 export async function executeModel3d(interaction: ChatInputCommandInteraction, s: Services): Promise<void> {
-  // Acknowledge before anything that touches the network or the disk: Discord allows 3 seconds.
-  const ack = await interaction.deferReply({ withResponse: true });
+  const messageId = await deferJobReply(interaction);
   const locale = interaction.locale;
-  // A deferred reply's callback response has no `resource`; the reply's id is response_message_id.
-  const messageId = ack.interaction.responseMessageId ?? ack.resource?.message?.id ?? null;
 
   const image = interaction.options.getAttachment('image');
   const url = interaction.options.getString('url')?.trim() || null;
@@ -31,49 +22,19 @@ export async function executeModel3d(interaction: ChatInputCommandInteraction, s
     const given = interaction.options.getString('quality') ?? '';
     throw new UserFacingError(t(locale, 'input.badQuality', { given: given.replace(/`/g, '').slice(0, 100), allowed: QUALITIES }));
   }
+  const views: Partial<Record<SideView, Picture>> = {};
+  for (const view of SIDE_VIEWS) {
+    const a = interaction.options.getAttachment(view);
+    if (a) views[view] = attachmentPicture(a);
+  }
+  // The other views describe the front's object: without a front there is nothing to describe.
+  if (image === null && url === null && Object.keys(views).length > 0) throw new UserFacingError(t(locale, 'input.needFront'));
   if ((image === null) === (url === null)) throw new UserFacingError(t(locale, 'input.needOne'));
 
-  const outcome = await startJob(
-    s,
-    {
-      interaction: {
-        id: interaction.id,
-        token: interaction.token,
-        applicationId: interaction.applicationId,
-        locale,
-        attachmentSizeLimit: interaction.attachmentSizeLimit ?? DEFAULT_ATTACHMENT_LIMIT,
-      },
-      guildId: interaction.guildId,
-      channelId: interaction.channelId,
-      userId: interaction.user.id,
-      roleIds: roleIdsOf(interaction),
-      quality,
-      picture: image
-        ? {
-            kind: 'attachment',
-            attachment: {
-              url: image.url,
-              name: image.name,
-              contentType: image.contentType,
-              size: image.size,
-              width: image.width,
-              height: image.height,
-            },
-          }
-        : { kind: 'url', url: url!, source: 'url', name: null },
-      messageId,
-      title: cleanTitle(interaction.options.getString('title')),
-      requesterName: displayNameOf(interaction),
-    },
-    {
-      onStored: async (job) => {
-        if (job.messageId) return;
-        // Without the reply's id the bot could not edit it after the token expires; fetch it while it can.
-        const reply = await interaction.fetchReply().catch(() => null);
-        if (reply) await s.stores.jobs.setMessageId(job.id, reply.id);
-      },
-    },
-  );
-  // A command has no parent job, so its only refusal is the quota's.
-  if (!outcome.ok && 'denial' in outcome) return refuseQuota(interaction, denialText(locale, outcome.denial));
+  await startCommandJob(interaction, s, messageId, {
+    quality,
+    picture: image ? attachmentPicture(image) : { kind: 'url', url: url!, source: 'url', name: null },
+    views,
+    title: cleanTitle(interaction.options.getString('title')),
+  });
 }

@@ -1,4 +1,5 @@
 import { formatBytes, formatDuration, ts } from './format.js';
+import type { View } from '../domain/views.js';
 
 /** The figures of a model limit, formatted in the member's locale (dims: "16,000 × 16,000"). */
 type LimitText = { value: string; max: string; dims: string };
@@ -21,14 +22,15 @@ export const en = {
   'input.invalidUrl': () => 'That does not look like a valid web address.',
   'input.badQuality': (v: { given: string; allowed: readonly string[] }) =>
     `\`quality\` must be one of ${v.allowed.map((q) => `\`${q}\``).join(', ')}; you gave \`${v.given}\`.`,
-  'input.unsupportedType': (v: { found: string }) =>
-    `The picture must be a JPEG or PNG; this file is ${v.found === 'unknown' ? 'not a recognised image' : `a ${v.found}`}.`,
-  'input.tooSmall': (v: { width: number; height: number; min: number }) =>
-    `Image is ${v.width}×${v.height} px; the minimum is ${v.min} px per side.`,
-  'input.tooLargeDimensions': (v: { width: number; height: number; max: number }) =>
-    `Image is ${v.width}×${v.height} px; the maximum is ${v.max} px per side.`,
-  'input.fileTooLarge': (v: { bytes: number; max: number }) =>
-    `Image is ${formatBytes(v.bytes, 'en-US')}; the maximum is ${formatBytes(v.max, 'en-US')}.`,
+  // `subject` names the view of a multi-view job ("The back view"); without it, the one picture.
+  'input.unsupportedType': (v: { found: string; subject?: string }) =>
+    `${v.subject ?? 'The picture'} must be a JPEG or PNG; this file is ${v.found === 'unknown' ? 'not a recognised image' : `a ${v.found}`}.`,
+  'input.tooSmall': (v: { width: number; height: number; min: number; subject?: string }) =>
+    `${v.subject ?? 'Image'} is ${v.width}×${v.height} px; the minimum is ${v.min} px per side.`,
+  'input.tooLargeDimensions': (v: { width: number; height: number; max: number; subject?: string }) =>
+    `${v.subject ?? 'Image'} is ${v.width}×${v.height} px; the maximum is ${v.max} px per side.`,
+  'input.fileTooLarge': (v: { bytes: number; max: number; subject?: string }) =>
+    `${v.subject ?? 'Image'} is ${formatBytes(v.bytes, 'en-US')}; the maximum is ${formatBytes(v.max, 'en-US')}.`,
   'input.privateAddress': (v: { host: string }) =>
     `The link points to a private or local address (${v.host}); only public web addresses can be used.`,
   'input.tooManyRedirects': (v: { max: number }) => `The link redirects more than ${v.max} times; please link the image directly.`,
@@ -209,8 +211,9 @@ export const en = {
   'quota.status.headerDm': () => '**Your 3D model credits in direct messages**',
   'quota.status.remaining': (v: { remaining: number; allowance: number }) =>
     `Left today: **${v.remaining}** of ${v.allowance} credit${v.allowance === 1 ? '' : 's'}`,
-  'quota.status.costs': (v: { standard: number; detailed: number }) =>
-    `A standard model costs ${v.standard} credit${v.standard === 1 ? '' : 's'}, a detailed one ${v.detailed}.`,
+  'quota.status.costs': (v: { standard: number; detailed: number; multiviewExtra: number }) =>
+    `A standard model costs ${v.standard} credit${v.standard === 1 ? '' : 's'}, a detailed one ${v.detailed}.` +
+    (v.multiviewExtra > 0 ? ` A model from several views (\`left\`, \`back\`, \`right\`) costs ${v.multiviewExtra} more.` : ''),
   'quota.status.month': (v: { used: number }) => `Used this month: ${Math.max(0, v.used)} credit${v.used === 1 ? '' : 's'}`,
   'quota.status.inFlight': (v: { inFlight: number; max: number }) => `Being made right now: ${v.inFlight} (at most ${v.max} at a time)`,
   'quota.status.cooldown': (v: { until: number }) => `Next model possible ${ts(v.until)}`,
@@ -265,7 +268,40 @@ export const en = {
   'gallery.failed': () => 'The gallery post could not be made right now; nothing was posted. Please try again later.',
   'gallery.permissionName': (v: { name: 'ViewChannel' | 'SendMessages' | 'EmbedLinks' | 'AttachFiles' }) =>
     ({ ViewChannel: 'View Channel', SendMessages: 'Send Messages', EmbedLinks: 'Embed Links', AttachFiles: 'Attach Files' })[v.name],
+
+  // --- more ways in: several views, and Apps → Make 3D model ---
+  'view.name': (v: { view: View }): string => v.view,
+  'input.viewSubject': (v: { view: View }) => `The ${v.view} view`,
+  'input.viewRefused': (v: { subject: string; reason: string }) => `${v.subject}: ${v.reason}`,
+  'input.needFront': () =>
+    'The `left`, `back` and `right` views go with a front picture: attach it as `image` (or paste its `url`) too. Nothing was charged.',
+  'job.field.views': () => 'Views',
+  'job.viewCount': (v: { count: number }) => `${v.count} views`,
+  'job.viewList': (v: { count: number; names: string }) => `${v.count} views: ${v.names}`,
+  'job.field.fromMessage': () => 'Made from',
+  'job.fromMessage': (v: { link: string }) => `[this message](${v.link})`,
+  'fromMessage.nothing': () => 'That message has no picture, so there is nothing to make a model from. It needs a JPEG or PNG (attached, or an image link).',
+  'fromMessage.noJpegPng': (v: { kinds: readonly MessageFind[] }) =>
+    `That message has ${list('en', v.kinds.map((f) => FIND_EN[f]))}, but no JPEG or PNG. Nothing was charged.`,
 } satisfies Record<string, (v: never) => string>;
+
+/** What a message can hold besides a usable picture, as the Apps menu's refusal names it. */
+export type MessageFind = 'gif' | 'webp' | 'otherImage' | 'video' | 'audio' | 'file' | 'link' | 'sticker';
+const FIND_EN: Record<MessageFind, string> = {
+  gif: 'a GIF',
+  webp: 'a WebP picture',
+  otherImage: 'a picture of another kind',
+  video: 'a video',
+  audio: 'a sound file',
+  file: 'a file',
+  link: 'a link',
+  sticker: 'a sticker',
+};
+
+/** "a, b and c" in the locale's own words. */
+export function list(locale: string, items: readonly string[]): string {
+  return new Intl.ListFormat(locale, { style: 'long', type: 'conjunction' }).format(items);
+}
 
 /** The keys every member-facing locale translates, with their parameters. */
 export type MemberTable = typeof en;

@@ -1,18 +1,31 @@
 import type { ImageRejection } from '../images/index.js';
 import type { UpstreamError } from '../upstream/index.js';
 import { t } from './index.js';
+import type { View } from '../domain/views.js';
 
-/** The member-facing sentence for an image that failed the provider's limits. */
-export function rejectionText(locale: string, r: ImageRejection): string {
+/**
+ * The member-facing sentence for an image that failed the provider's limits; with `view` (a
+ * multi-view job), the sentence names the view ("The back view is 7000×7000 px; …").
+ */
+export function rejectionText(locale: string, r: ImageRejection, view: View | null = null): string {
+  const subject = view === null ? undefined : t(locale, 'input.viewSubject', { view });
   switch (r.code) {
     case 'unsupported_type':
-      return t(locale, 'input.unsupportedType', { found: r.found });
+      return t(locale, 'input.unsupportedType', { found: r.found, subject });
     case 'too_small':
-      return t(locale, 'input.tooSmall', r);
+      return t(locale, 'input.tooSmall', { ...r, subject });
     case 'too_large_dimensions':
-      return t(locale, 'input.tooLargeDimensions', r);
+      return t(locale, 'input.tooLargeDimensions', { ...r, subject });
     case 'file_too_large':
-      return t(locale, 'input.fileTooLarge', r);
+      return t(locale, 'input.fileTooLarge', { ...r, subject });
+  }
+  const reason = linkRejectionText(locale, r);
+  return subject === undefined ? reason : t(locale, 'input.viewRefused', { subject, reason });
+}
+
+/** The sentences of the refusals that are about the link, not the picture itself. */
+function linkRejectionText(locale: string, r: Exclude<ImageRejection, { code: 'unsupported_type' | 'too_small' | 'too_large_dimensions' | 'file_too_large' }>): string {
+  switch (r.code) {
     case 'bad_scheme':
       return t(locale, 'input.badScheme', r);
     case 'invalid_url':

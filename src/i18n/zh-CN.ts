@@ -1,4 +1,5 @@
-import type { MemberTable } from './en.js';
+import { list, type MemberTable, type MessageFind } from './en.js';
+import type { View } from '../domain/views.js';
 import { formatBytes, formatDurationZh, ts } from './format.js';
 
 /**
@@ -21,10 +22,10 @@ export const zhCN: MemberTable = {
   'input.invalidUrl': () => '这看起来不是有效的网址。',
   'input.badQuality': (v) => `\`quality\` 只能是 ${v.allowed.map((q) => `\`${q}\``).join('、')}；你提供的是 \`${v.given}\`。`,
   'input.unsupportedType': (v) =>
-    `图片必须是 JPEG 或 PNG 格式；此文件${v.found === 'unknown' ? '不是可识别的图片' : `是 ${v.found}`}。`,
-  'input.tooSmall': (v) => `图片为 ${v.width}×${v.height} 像素；每边最小 ${v.min} 像素。`,
-  'input.tooLargeDimensions': (v) => `图片为 ${v.width}×${v.height} 像素；每边最大 ${v.max} 像素。`,
-  'input.fileTooLarge': (v) => `图片大小为 ${formatBytes(v.bytes, 'zh-CN')}；最大 ${formatBytes(v.max, 'zh-CN')}。`,
+    `${v.subject ?? '图片'}必须是 JPEG 或 PNG 格式；此文件${v.found === 'unknown' ? '不是可识别的图片' : `是 ${v.found}`}。`,
+  'input.tooSmall': (v) => `${v.subject ?? '图片'}为 ${v.width}×${v.height} 像素；每边最小 ${v.min} 像素。`,
+  'input.tooLargeDimensions': (v) => `${v.subject ?? '图片'}为 ${v.width}×${v.height} 像素；每边最大 ${v.max} 像素。`,
+  'input.fileTooLarge': (v) => `${v.subject ?? '图片'}大小为 ${formatBytes(v.bytes, 'zh-CN')}；最大 ${formatBytes(v.max, 'zh-CN')}。`,
   'input.privateAddress': (v) => `该链接指向私有或本地地址（${v.host}）；只能使用公网地址。`,
   'input.tooManyRedirects': (v) => `该链接重定向超过 ${v.max} 次；请直接提供图片的链接。`,
   'input.httpError': (v) => `无法获取图片：服务器返回了 HTTP ${v.status}。`,
@@ -189,7 +190,9 @@ export const zhCN: MemberTable = {
   'quota.status.headerGuild': () => '**你在此服务器中的 3D 模型额度**',
   'quota.status.headerDm': () => '**你在私信中的 3D 模型额度**',
   'quota.status.remaining': (v) => `今日剩余：**${v.remaining}** / ${v.allowance} 点`,
-  'quota.status.costs': (v) => `标准模型需要 ${v.standard} 点，精细模型需要 ${v.detailed} 点。`,
+  'quota.status.costs': (v) =>
+    `标准模型需要 ${v.standard} 点，精细模型需要 ${v.detailed} 点。` +
+    (v.multiviewExtra > 0 ? `用多个视角(\`left\`、\`back\`、\`right\`)制作的模型另加 ${v.multiviewExtra} 点。` : ''),
   'quota.status.month': (v) => `本月已用：${Math.max(0, v.used)} 点`,
   'quota.status.inFlight': (v) => `正在生成：${v.inFlight} 个（同时最多 ${v.max} 个）`,
   'quota.status.cooldown': (v) => `下一个模型可在 ${ts(v.until)} 开始`,
@@ -234,4 +237,29 @@ export const zhCN: MemberTable = {
   'gallery.failed': () => '暂时无法发布到画廊；未发布任何内容。请稍后再试。',
   'gallery.permissionName': (v) =>
     ({ ViewChannel: '查看频道', SendMessages: '发送消息', EmbedLinks: '嵌入链接', AttachFiles: '附加文件' })[v.name] ?? '发送消息',
+
+  // --- more ways in: several views, and Apps → Make 3D model ---
+  'view.name': (v) => VIEW_ZH[v.view],
+  'input.viewSubject': (v) => `${VIEW_ZH[v.view]}视图`,
+  'input.viewRefused': (v) => `${v.subject}：${v.reason}`,
+  'input.needFront': () => '`left`、`back` 和 `right` 视角需要搭配正面图片：请同时以 `image` 附加(或用 `url` 粘贴)正面图片。未扣除任何额度。',
+  'job.field.views': () => '视角',
+  'job.viewCount': (v) => `${v.count} 个视角`,
+  'job.viewList': (v) => `${v.count} 个视角：${v.names}`,
+  'job.field.fromMessage': () => '来源',
+  'job.fromMessage': (v) => `[这条消息](${v.link})`,
+  'fromMessage.nothing': () => '那条消息里没有图片，无法制作模型。需要一张 JPEG 或 PNG 图片(附件或图片链接)。',
+  'fromMessage.noJpegPng': (v) => `那条消息里有${list('zh-CN', v.kinds.map((f) => FIND_ZH[f]))}，但没有 JPEG 或 PNG 图片。未扣除任何额度。`,
+};
+
+const VIEW_ZH: Record<View, string> = { front: '正面', left: '左侧', back: '背面', right: '右侧' };
+const FIND_ZH: Record<MessageFind, string> = {
+  gif: ' GIF 动图',
+  webp: ' WebP 图片',
+  otherImage: '其他格式的图片',
+  video: '视频',
+  audio: '音频文件',
+  file: '文件',
+  link: '链接',
+  sticker: '贴纸',
 };

@@ -15,6 +15,8 @@ import type { DmxapiClient } from '../upstream/index.js';
 import type { JobEvents } from './events.js';
 import type { Job, JobOrigin } from '../domain/job.js';
 import type { Quality } from '../domain/quality.js';
+import { SIDE_VIEWS, VIEWS, type SideView, type View, type ViewPicture } from '../domain/views.js';
+import type { ViewUrls } from '../upstream/index.js';
 import { rejectionText, upstreamReason } from '../i18n/rejections.js';
 import type { QuotaDenial, QuotaRequest } from '../quota/service.js';
 
@@ -44,15 +46,20 @@ export interface JobRequest {
   userId: string;
   roleIds: string[];
   quality: Quality;
+  /** The picture, the front view of a multi-view job. */
   picture: Picture;
+  /** The other views of the same object; one or more makes a multi-view job (the provider's `images`). */
+  views?: Partial<Record<SideView, Picture>>;
+  /** The message whose picture is used (the Apps menu's "Make 3D model"), in `channelId`. */
+  sourceMessageId?: string | null;
   /** The message that will show the job, when already known. */
   messageId: string | null;
   title: string | null;
   requesterName: string | null;
   /** A job started from a result's button: at most one runs per result and button. */
   parent?: { jobId: number; origin: JobOrigin };
-  /** The member's sentence for a refused picture (default: the limit that was hit). */
-  explainRejection?(r: ImageRejection): string;
+  /** The member's sentence for a refused picture (default: the limit that was hit, naming the view of a multi-view job). */
+  explainRejection?(r: ImageRejection, view: View | null): string;
 }
 
 export type StartOutcome =
@@ -64,6 +71,45 @@ export type StartOutcome =
 export interface StartHooks {
   /** Runs once the row is written and before the submit (e.g. to learn or post the job's message). */
   onStored?(job: Job): Promise<void>;
+}
+
+const sourceOf = (p: Picture): 'attachment' | 'url' => (p.kind === 'attachment' ? 'attachment' : p.source);
+const nameOf = (p: Picture): string | null => (p.kind === 'attachment' ? p.attachment.name : p.name);
+
+/** The checked URL of one picture; a refusal is thrown as the member's sentence. */
+async function checkPicture(picture: Picture, allowPrivate: boolean, explain: (r: ImageRejection) => string): Promise<string> {
+  try {
+    if (picture.kind === 'attachment') {
+      await validateAttachment(picture.attachment, { allowPrivate });
+      return picture.attachment.url;
+    }
+    return (await validateImageUrl(picture.url, { allowPrivate })).finalUrl;
+  } catch (err) {
+    if (err instanceof ImageRejectedError) throw new UserFacingError(explain(err.rejection));
+    throw err;
+  }
+}
+
+/** The views of a multi-view job as the provider's `images` are built from them. */
+function viewUrls(views: readonly ViewPicture[]): ViewUrls {
+  const byView = new Map(views.map((v) => [v.view, v.url]));
+  const front = byView.get('front');
+  if (front === undefined) throw new Error('a multi-view job has no front view');
+  const urls: ViewUrls = { front };
+  for (const view of VIEWS) {
+    const url = byView.get(view);
+    if (view !== 'front' && url !== undefined) urls[view] = url;
+  }
+  return urls;
+}
+
+/** A stored job's views besides the front, to start it again with all of them (Retry, Detailed). */
+export function sideViewsOf(job: Pick<Job, 'views'>): Partial<Record<SideView, Picture>> {
+  const views: Partial<Record<SideView, Picture>> = {};
+  for (const v of job.views ?? []) {
+    if (v.view !== 'front') views[v.view] = { kind: 'url', url: v.url, source: v.source, name: v.name };
+  }
+  return views;
 }
 
 class AlreadyRunning extends Error {
@@ -81,25 +127,29 @@ class AlreadyRunning extends Error {
  */
 export async function startJob(s: StartDeps, req: JobRequest, hooks: StartHooks = {}): Promise<StartOutcome> {
   const locale = req.interaction.locale;
-  const quota: QuotaRequest = { userId: req.userId, guildId: req.guildId, roleIds: req.roleIds, quality: req.quality };
+  const sides = SIDE_VIEWS.filter((v) => req.views?.[v] !== undefined);
+  const multiview = sides.length > 0;
+  const quota: QuotaRequest = {
+    userId: req.userId,
+    guildId: req.guildId,
+    roleIds: req.roleIds,
+    quality: req.quality,
+    views: 1 + sides.length,
+  };
   const early = await s.quota.check(quota);
   if (early) return { ok: false, denial: early };
 
-  let imageUrl: string;
-  try {
-    const opts = { allowPrivate: s.config.imageUrlAllowPrivate };
-    if (req.picture.kind === 'attachment') {
-      await validateAttachment(req.picture.attachment, opts);
-      imageUrl = req.picture.attachment.url;
-    } else {
-      imageUrl = (await validateImageUrl(req.picture.url, opts)).finalUrl;
-    }
-  } catch (err) {
-    if (err instanceof ImageRejectedError) {
-      throw new UserFacingError(req.explainRejection?.(err.rejection) ?? rejectionText(locale, err.rejection));
-    }
-    throw err;
+  // Every picture is checked, in the provider's order, before anything is reserved or sent.
+  const given: [View, Picture][] = [['front', req.picture], ...sides.map((v): [View, Picture] => [v, req.views![v]!])];
+  const views: ViewPicture[] = [];
+  for (const [view, picture] of given) {
+    const named = multiview ? view : null;
+    const url = await checkPicture(picture, s.config.imageUrlAllowPrivate, (r) =>
+      req.explainRejection?.(r, named) ?? rejectionText(locale, r, named),
+    );
+    views.push({ view, url, source: sourceOf(picture), name: nameOf(picture) });
   }
+  const imageUrl = views[0]!.url;
 
   const now = s.clock();
   let reserved: Awaited<ReturnType<StartDeps['quota']['reserve']>>;
@@ -119,8 +169,8 @@ export async function startJob(s: StartDeps, req: JobRequest, hooks: StartHooks 
         locale,
         messageId: req.messageId,
         imageUrl,
-        imageSource: req.picture.kind === 'attachment' ? 'attachment' : req.picture.source,
-        imageName: req.picture.kind === 'attachment' ? req.picture.attachment.name : req.picture.name,
+        imageSource: sourceOf(req.picture),
+        imageName: nameOf(req.picture),
         quality: req.quality,
         cost,
         attachmentSizeLimit: req.interaction.attachmentSizeLimit,
@@ -130,6 +180,8 @@ export async function startJob(s: StartDeps, req: JobRequest, hooks: StartHooks 
         requesterName: req.requesterName,
         parentJobId: req.parent?.jobId ?? null,
         origin: req.parent?.origin ?? null,
+        views: multiview ? views : null,
+        sourceMessageId: req.sourceMessageId ?? null,
       });
     });
   } catch (err) {
@@ -146,7 +198,7 @@ export async function startJob(s: StartDeps, req: JobRequest, hooks: StartHooks 
   await hooks.onStored?.(job).catch((err: unknown) => s.log.warn({ ...ctx, err }, 'could not prepare the job message'));
 
   try {
-    const submitted = await s.upstream.submit(imageUrl, req.quality);
+    const submitted = await s.upstream.submit(multiview ? viewUrls(views) : imageUrl, req.quality);
     const at = s.clock();
     const updated = await s.stores.jobs.markSubmitted(job.id, submitted.taskId, submitted.totalTokens, at, at + s.config.pollIntervalMs);
     s.log.info({ ...ctx, taskId: submitted.taskId, tokens: submitted.totalTokens, parentJobId: job.parentJobId }, 'submitted');

@@ -11,6 +11,8 @@ export interface QuotaRequest {
   guildId: string | null;
   roleIds: string[];
   quality: Quality;
+  /** How many views the job is made from (default 1); two or more cost QUOTA_MULTIVIEW_COST more. */
+  views?: number;
 }
 
 export type QuotaDenial =
@@ -44,7 +46,7 @@ export interface QuotaStatus {
   cooldownUntil: number | null;
   resetsAt: number;
   blocked: Block | null;
-  costs: Record<Quality, number>;
+  costs: Record<Quality, number> & { multiviewExtra: number };
 }
 
 export type RefundResult =
@@ -76,8 +78,8 @@ export class QuotaService {
     return this.config;
   }
 
-  cost(quality: Quality): number {
-    return quality === 'detailed' ? this.config.detailedCost : 1;
+  cost(quality: Quality, views = 1): number {
+    return (quality === 'detailed' ? this.config.detailedCost : 1) + (views >= 2 ? this.config.multiviewCost : 0);
   }
 
   /**
@@ -135,7 +137,7 @@ export class QuotaService {
       cooldownUntil: cooldownUntil !== null && cooldownUntil > now ? cooldownUntil : null,
       resetsAt: startOfNextDay(now, tz),
       blocked: req.guildId ? ((await this.store.block(req.guildId, req.userId)) ?? null) : null,
-      costs: { standard: this.cost('standard'), detailed: this.cost('detailed') },
+      costs: { standard: this.cost('standard'), detailed: this.cost('detailed'), multiviewExtra: this.config.multiviewCost },
     };
   }
 
@@ -158,7 +160,7 @@ export class QuotaService {
     return this.db.transaction(async () => {
       const denial = await this.evaluate(req, this.clock());
       if (denial) return { ok: false as const, denial };
-      return { ok: true as const, job: await insert(this.cost(req.quality)) };
+      return { ok: true as const, job: await insert(this.cost(req.quality, req.views)) };
     });
   }
 
@@ -171,7 +173,7 @@ export class QuotaService {
     }
     const limits = await this.limits(req.guildId, req.roleIds);
     // Daily limits first: they say the most (nothing more today), the short waits come last.
-    const cost = this.cost(req.quality);
+    const cost = this.cost(req.quality, req.views);
     const dayStart = startOfDay(now, tz);
     const resetsAt = startOfNextDay(now, tz);
     const used = await s.memberUsed(req.guildId, req.userId, dayStart);

@@ -25,10 +25,10 @@ export function jobQueries(d: SqlDialect, gap: number) {
     insert: `
       INSERT INTO jobs (interaction_id, interaction_token, application_id, guild_id, channel_id, user_id, locale,
         message_id, image_url, image_source, image_name, quality, cost, attachment_size_limit, state,
-        created_at, updated_at, deadline_at, title, requester_name, parent_job_id, origin, check_owner)
+        created_at, updated_at, deadline_at, title, requester_name, parent_job_id, origin, check_owner, views, source_message_id)
       VALUES (@interactionId, @interactionToken, @applicationId, @guildId, @channelId, @userId, @locale,
         @messageId, @imageUrl, @imageSource, @imageName, @quality, @cost, @attachmentSizeLimit, 'submitting',
-        @createdAt, @createdAt, @deadlineAt, @title, @requesterName, @parentJobId, @origin, @owner)
+        @createdAt, @createdAt, @deadlineAt, @title, @requesterName, @parentJobId, @origin, @owner, @views, @sourceMessageId)
       RETURNING *`,
     get: 'SELECT * FROM jobs WHERE id = @id',
     submitted: `

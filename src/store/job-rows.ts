@@ -1,6 +1,7 @@
 import type { DeliveryRoute, DownloadRefusal, Job, JobOrigin, JobState, ProcessingState } from '../domain/job.js';
 import type { ModelInfo } from '../domain/model-info.js';
 import type { Quality } from '../domain/quality.js';
+import { parseViews } from '../domain/views.js';
 
 /** A row of the jobs table as both backends return it, and its mapping to a Job. */
 export interface JobRow {
@@ -59,6 +60,8 @@ export interface JobRow {
   processing_state: ProcessingState | null;
   processing_attempts: number;
   model_info: string | null;
+  views: string | null;
+  source_message_id: string | null;
 }
 
 function parseInfo(text: string | null): ModelInfo | null {
@@ -127,5 +130,7 @@ export function toJob(r: JobRow): Job {
     processingState: r.processing_state,
     processingAttempts: r.processing_attempts,
     modelInfo: parseInfo(r.model_info),
+    views: parseViews(r.views),
+    sourceMessageId: r.source_message_id ?? null,
   };
 }

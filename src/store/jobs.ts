@@ -27,7 +27,7 @@ export type NewJob = Pick<
   | 'createdAt'
   | 'deadlineAt'
 > &
-  Partial<Pick<Job, 'title' | 'requesterName' | 'parentJobId' | 'origin'>>;
+  Partial<Pick<Job, 'title' | 'requesterName' | 'parentJobId' | 'origin' | 'views' | 'sourceMessageId'>>;
 
 export interface FinishUpdate {
   state: TerminalState;
@@ -75,8 +75,9 @@ export class JobStore {
   }
 
   async insert(job: NewJob): Promise<Job> {
-    const row = { title: null, requesterName: null, parentJobId: null, origin: null, ...job };
-    return (await this.one(this.q.insert, { ...row, owner: this.owner }))!;
+    const row = { title: null, requesterName: null, parentJobId: null, origin: null, sourceMessageId: null, ...job };
+    const views = job.views && job.views.length >= 2 ? JSON.stringify(job.views) : null;
+    return (await this.one(this.q.insert, { ...row, views, owner: this.owner }))!;
   }
 
   /** The job a result's button started and that is still being made, if any. */

@@ -405,4 +405,18 @@ export const migrations: Migration[] = [
       );
     `,
   },
+  {
+    version: 12,
+    name: 'multi-view jobs and jobs made from a message',
+    sql: `
+      -- A multi-view job's views as JSON: [{view, url, source, name}], front first (NULL: one picture).
+      ALTER TABLE jobs ADD COLUMN views TEXT;
+      -- The message a job was made from with the Apps menu (in the job's channel).
+      ALTER TABLE jobs ADD COLUMN source_message_id TEXT;
+    `,
+    postgres: `
+      ALTER TABLE jobs ADD COLUMN views TEXT;
+      ALTER TABLE jobs ADD COLUMN source_message_id TEXT;
+    `,
+  },
 ];

@@ -6,6 +6,7 @@ import { UpstreamError } from './errors.js';
 import { subscriptionSchema, usageSchema, type TaskStatus } from './schemas.js';
 import { Transport } from './transport.js';
 import { malformed, parseEnvelope, toTaskInfo, type TaskInfo } from './envelope.js';
+import { imagesInput, type ViewUrls } from './multiview.js';
 
 export type { TaskInfo };
 
@@ -87,11 +88,13 @@ export class DmxapiClient {
   }
 
   /**
-   * Submits an image. Never retried, whatever the error: a second submit is billed again.
+   * Submits one picture (`input.image`) or several views of one object (`input.images`, front
+   * first). Never retried, whatever the error: a second submit is billed again.
    * Check `UpstreamError.mayHaveReachedServer` to know whether a task may exist anyway.
    */
-  async submit(imageUrl: string, quality: Quality = 'standard'): Promise<SubmitResult> {
-    const body = { model: SUBMIT_MODEL, input: { image: imageUrl }, parameters: { texture_quality: quality } };
+  async submit(picture: string | ViewUrls, quality: Quality = 'standard'): Promise<SubmitResult> {
+    const input = typeof picture === 'string' ? { image: picture } : { images: imagesInput(picture) };
+    const body = { model: SUBMIT_MODEL, input, parameters: { texture_quality: quality } };
     const res = await this.http.post('submit', body);
     const { payload, requestId, totalTokens } = parseEnvelope('submit', res, true, this.clean);
     if (!payload.task_id) throw malformed(this.clean, 'submit', res.status, 'no task_id in the answer', requestId);

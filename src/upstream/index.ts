@@ -17,3 +17,4 @@ export {
   type TaskInfo,
   type Balance,
 } from './client.js';
+export type { ViewUrls } from './multiview.js';

@@ -5,9 +5,11 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { FakeDiscord } from '../fakes/discord/index.js';
 import { tempDir } from '../helpers/tmp.js';
 import { loadCommands } from '../../src/app/registry.js';
+import { checkAgainstSpec, formatProblems } from '../fakes/discord/spec-check.js';
 
-/** One command per file in commands/: what deploy-commands must register. */
-const expectedNames = [...(await loadCommands()).commands.keys()].sort();
+/** One command per file in commands/: what deploy-commands must register (slash and message commands). */
+const registry = await loadCommands();
+const expectedNames = [...registry.commands.keys(), ...registry.messageCommands.keys()].sort();
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 
@@ -59,6 +61,10 @@ interface CommandOption {
 }
 interface CommandBody {
   name: string;
+  type?: number;
+  description?: string;
+  name_localizations?: Record<string, string>;
+  contexts?: number[];
   options?: CommandOption[];
 }
 
@@ -86,7 +92,7 @@ describe('npm run deploy-commands against the fake Discord', () => {
 
   function expectCommandSet(body: unknown): void {
     const cmds = body as CommandBody[];
-    expect(expectedNames).toEqual(expect.arrayContaining(['model3d', 'model3d-admin', 'model3d-history', 'quota']));
+    expect(expectedNames).toEqual(expect.arrayContaining(['model3d', 'model3d-admin', 'model3d-history', 'quota', 'Make 3D model']));
     expect(cmds.map((c) => c.name).sort()).toEqual(expectedNames);
     const model3d = cmds.find((c) => c.name === 'model3d')!;
     const opt = (name: string) => model3d.options?.find((o) => o.name === name);
@@ -94,6 +100,11 @@ describe('npm run deploy-commands against the fake Discord', () => {
     expect(opt('url')?.type).toBe(3);
     expect(opt('quality')?.type).toBe(3);
     expect(opt('quality')?.choices?.map((c) => c.value)).toEqual(['standard', 'detailed']);
+    for (const view of ['left', 'back', 'right']) expect(opt(view)?.type).toBe(11);
+    // Apps → Make 3D model: a message command (type 3), no description, in servers and in DMs with the bot.
+    const menu = cmds.find((c) => c.name === 'Make 3D model');
+    expect(menu).toMatchObject({ type: 3, name_localizations: { 'zh-CN': '生成 3D 模型' }, contexts: [0, 1] });
+    expect(menu?.description ?? '').toBe('');
   }
 
   it('with DISCORD_GUILD_ID: one bulk PUT to the guild route, and says what it registered', async () => {
@@ -109,11 +120,15 @@ describe('npm run deploy-commands against the fake Discord', () => {
     expect(put.status).toBe(200);
     expectCommandSet(put.body);
     expect(discord.commands(guildId).map((c) => (c as { name: string }).name).sort()).toEqual(expectedNames);
+    // The bulk PUT (the message command with it) and the fake's answer, as Discord's OpenAPI spec has them.
+    const problems = checkAgainstSpec(discord.requests);
+    expect(problems, formatProblems(problems)).toEqual([]);
     expect(discord.commands()).toEqual([]);
 
     expect(run.stdout).toContain(`Registered ${expectedNames.length} command(s)`);
     expect(run.stdout).toContain(guildId);
-    for (const name of expectedNames) expect(run.stdout).toContain(`/${name}`);
+    for (const name of registry.commands.keys()) expect(run.stdout).toContain(`/${name}`);
+    expect(run.stdout).toContain('"Make 3D model" (message menu)');
     expect(run.stderr.trim()).toBe('');
   });
 

@@ -89,4 +89,6 @@ const baseRow: Job = {
   processingState: null,
   processingAttempts: 0,
   modelInfo: null,
+  views: null,
+  sourceMessageId: null,
 };

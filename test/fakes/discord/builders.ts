@@ -77,6 +77,13 @@ export interface ChatInputOptions extends InvokerOptions {
   commandId?: string;
 }
 
+export interface MessageCommandOptions extends InvokerOptions {
+  name: string;
+  /** The message the command is used on: a stored message, or the parts that differ from a member's plain message. */
+  target: Partial<FakeMessage>;
+  commandId?: string;
+}
+
 export interface ButtonOptions extends InvokerOptions {
   customId: string;
   /** The message the button is on (a stored message, or a partial). Default: a new bot message. */
@@ -87,7 +94,7 @@ export interface BuilderContext {
   applicationId: string;
   botUser: FakeUser;
   guilds: FakeGuild[];
-  commandIdFor(name: string, guildId: string | null): string;
+  commandIdFor(name: string, guildId: string | null, type?: number): string;
   dmChannelFor(user: FakeUser): FakeChannel;
   findMessage(id: string): FakeMessage | undefined;
   findUser(id: string): FakeUser | undefined;
@@ -155,6 +162,29 @@ function isTagged(v: unknown): v is TaggedOption {
   return typeof v === 'object' && v !== null && TAG in v;
 }
 
+/** A message as Discord returns it: `extra` on top of an empty message by `author`. */
+function plainMessage(channelId: string, author: FakeUser, extra: Partial<FakeMessage>): Json {
+  return {
+    id: snowflake(),
+    channel_id: channelId,
+    type: 0,
+    content: '',
+    author,
+    timestamp: new Date().toISOString(),
+    edited_timestamp: null,
+    tts: false,
+    mention_everyone: false,
+    mentions: [],
+    mention_roles: [],
+    attachments: [],
+    embeds: [],
+    components: [],
+    pinned: false,
+    flags: 0,
+    ...extra,
+  };
+}
+
 export class Builders {
   /** The default invoking user (same for every interaction unless overridden). */
   readonly defaultUser: FakeUser;
@@ -186,33 +216,40 @@ export class Builders {
     return { ...base, data, ...(o.extra ?? {}) };
   }
 
+  /**
+   * A MESSAGE command from a message's Apps menu (type 2, data.type 3): `data.target_id` and the
+   * whole message in `data.resolved.messages`, as Discord sends them.
+   */
+  messageCommand(o: MessageCommandOptions): Json {
+    const base = this.base(2, o);
+    const guildId = (base.guild_id as string | undefined) ?? null;
+    const stored = o.target.id ? this.ctx.findMessage(o.target.id) : undefined;
+    const message: Json = stored
+      ? structuredClone(stored)
+      : plainMessage(String(base.channel_id), makeUser({ username: 'poster' }), o.target);
+    const data: Json = {
+      id: o.commandId ?? this.ctx.commandIdFor(o.name, guildId, 3),
+      name: o.name,
+      type: 3,
+      target_id: message.id,
+      resolved: { messages: { [String(message.id)]: message } },
+    };
+    if (guildId) data.guild_id = guildId;
+    return { ...base, data, ...(o.extra ?? {}) };
+  }
+
   /** A button press (type 3 MESSAGE_COMPONENT, component_type 2). */
   button(o: ButtonOptions): Json {
     const base = this.base(3, o);
     const stored = o.message ? this.ctx.findMessage(o.message.id) : undefined;
     const message: Json = stored
       ? structuredClone(stored)
-      : {
-          id: snowflake(),
-          channel_id: base.channel_id,
-          type: 0,
-          content: '',
-          author: this.ctx.botUser,
-          timestamp: new Date().toISOString(),
-          edited_timestamp: null,
-          tts: false,
-          mention_everyone: false,
-          mentions: [],
-          mention_roles: [],
-          attachments: [],
-          embeds: [],
+      : plainMessage(String(base.channel_id), this.ctx.botUser, {
           components: [{ type: 1, id: 1, components: [{ type: 2, id: 2, style: 1, label: 'Button', custom_id: o.customId }] }],
-          pinned: false,
-          flags: 0,
           application_id: this.ctx.applicationId,
           webhook_id: this.ctx.applicationId,
           ...(o.message ?? {}),
-        };
+        });
     return { ...base, data: { custom_id: o.customId, component_type: 2 }, message, ...(o.extra ?? {}) };
   }
 

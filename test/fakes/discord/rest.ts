@@ -104,16 +104,17 @@ export class RestApi {
   }
 
   /** Id of a registered command with that name (guild first, then global), or a stable made-up one. */
-  commandIdFor(name: string, guildId: string | null): string {
+  commandIdFor(name: string, guildId: string | null, type = 1): string {
     const pools = [guildId ? this.ctx.store.guildCommands.get(guildId) : undefined, this.ctx.store.globalCommands.get(this.ctx.applicationId)];
     for (const pool of pools) {
-      const found = pool?.find((c) => c.name === name && (c.type ?? 1) === 1);
+      const found = pool?.find((c) => c.name === name && (c.type ?? 1) === type);
       if (found) return String(found.id);
     }
-    let id = this.commandIds.get(name);
+    const key = type === 1 ? name : `${type}:${name}`;
+    let id = this.commandIds.get(key);
     if (!id) {
       id = snowflake();
-      this.commandIds.set(name, id);
+      this.commandIds.set(key, id);
     }
     return id;
   }
@@ -740,8 +741,13 @@ function validateCommand(c: Json): Json | null {
   const errors: Json = {};
   const type = Number(c.type ?? 1);
   const name = typeof c.name === 'string' ? c.name : '';
-  if (!/^[-_'\p{L}\p{N}\p{sc=Deva}\p{sc=Thai}]{1,32}$/u.test(name) || (type === 1 && name !== name.toLowerCase())) {
+  // USER and MESSAGE commands (types 2, 3) may have capitals and spaces, and take no description or options.
+  const namePattern = type === 1 ? /^[-_'\p{L}\p{N}\p{sc=Deva}\p{sc=Thai}]{1,32}$/u : /^[-_' \p{L}\p{N}\p{sc=Deva}\p{sc=Thai}]{1,32}$/u;
+  if (!namePattern.test(name) || name.trim() !== name || (type === 1 && name !== name.toLowerCase())) {
     errors.name = fieldError('APPLICATION_COMMAND_INVALID_NAME', 'Command name is invalid');
+  }
+  if ((type === 2 || type === 3) && ((typeof c.description === 'string' && c.description !== '') || (Array.isArray(c.options) && c.options.length > 0))) {
+    errors.description = fieldError('APPLICATION_COMMAND_CONTEXT_MENU_OPTIONS', 'Context menu commands cannot have a description or options');
   }
   if (type === 1) {
     const d = typeof c.description === 'string' ? c.description : '';

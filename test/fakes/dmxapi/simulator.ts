@@ -6,6 +6,8 @@ import { glbStream } from './glb.js';
 import { PREVIEW_WEBP } from './webp.js';
 import { tripoGlb, tripoPreview } from './tripo.js';
 import { hostileFiles, isHostileModel, type HostileModel } from './hostile-models.js';
+// The one key to check against the live API (src/upstream/multiview.ts): the simulator reads it too.
+import { VIEW_IMAGE_URL_KEY } from '../../../src/upstream/multiview.js';
 
 /**
  * A faithful stand-in for DMXAPI's `/v1/responses` endpoint serving Tripo-P1.0
@@ -201,6 +203,31 @@ function isHttpUrl(v: unknown): v is string {
   } catch {
     return false;
   }
+}
+
+/**
+ * `input.images` as DMXAPI documents it (Tripo-P1.0 multi-image to 3D, with textures): exactly four
+ * entries, front, left, back, right; `{}` for a missing view; two to four hold a picture. Null when acceptable, else the provider-style message.
+ */
+function invalidImages(images: unknown): string | null {
+  if (!Array.isArray(images) || images.length !== 4) return 'InvalidParameter: input.images must be an array of exactly 4 objects (front, left, back, right)';
+  let given = 0;
+  for (const [i, entry] of images.entries()) {
+    if (entry === null || typeof entry !== 'object' || Array.isArray(entry)) return `InvalidParameter: input.images[${i}] must be an object`;
+    const keys = Object.keys(entry as object);
+    if (keys.length === 0) continue;
+    const url = (entry as Record<string, unknown>)[VIEW_IMAGE_URL_KEY];
+    if (keys.length !== 1 || !isHttpUrl(url)) return `InvalidParameter: input.images[${i}] must be {} or { ${VIEW_IMAGE_URL_KEY}: <http(s) URL> }`;
+    given++;
+  }
+  if (given < 2) return 'InvalidParameter: input.images needs at least 2 pictures';
+  return null;
+}
+
+/** The front view's URL of an `input.images` array, if it has one. */
+function frontOf(images: unknown): string | undefined {
+  const url = Array.isArray(images) ? (images[0] as Record<string, unknown> | undefined)?.[VIEW_IMAGE_URL_KEY] : undefined;
+  return typeof url === 'string' ? url : undefined;
 }
 
 export class DmxapiSimulator {
@@ -476,7 +503,7 @@ export class DmxapiSimulator {
     const plan: TaskPlan = this.nextTasks.shift() ?? this.outcomeFn?.(body) ?? {};
     const task: SimTask = {
       id: randomUUID(),
-      imageUrl: String(body.input.image ?? ''),
+      imageUrl: String(body.input.image ?? frontOf(body.input.images) ?? ''),
       quality: body.parameters?.texture_quality === 'detailed' ? 'detailed' : 'standard',
       body,
       submittedAt: this.now(),
@@ -624,7 +651,7 @@ export class DmxapiSimulator {
     if (call.kind === 'submit') {
       submit = {
         at: call.at,
-        imageUrl: typeof input?.image === 'string' ? input.image : undefined,
+        imageUrl: typeof input?.image === 'string' ? input.image : frontOf(input?.images),
         quality: typeof params?.texture_quality === 'string' ? params.texture_quality : undefined,
         body,
         status: 0,
@@ -701,7 +728,10 @@ export class DmxapiSimulator {
     const i = input as Record<string, unknown>;
     const given = ['prompt', 'image', 'images'].filter((k) => i[k] !== undefined);
     if (given.length > 1) return `InvalidParameter: input.prompt, input.image and input.images are mutually exclusive (got ${given.join(', ')})`;
-    if (!isHttpUrl(i.image)) return 'InvalidParameter: input.image must be a public http or https URL';
+    if (i.images !== undefined) {
+      const bad = invalidImages(i.images);
+      if (bad) return bad;
+    } else if (!isHttpUrl(i.image)) return 'InvalidParameter: input.image must be a public http or https URL';
     const params = obj.parameters;
     if (params !== undefined) {
       if (params === null || typeof params !== 'object' || Array.isArray(params)) return 'InvalidParameter: parameters must be an object';
