@@ -2,7 +2,7 @@ import type { APIActionRowComponent, APIButtonComponent, APIEmbed } from 'discor
 import { ButtonStyle, ComponentType, escapeMarkdown } from 'discord.js';
 import { isIn, isTerminal, RETRYABLE_STATES, type Job } from '../domain/job.js';
 import { modelFileName } from '../domain/names.js';
-import { t, formatBytes, formatDuration } from '../i18n/index.js';
+import { t, formatBytes, formatDuration, outsideText } from '../i18n/index.js';
 import { PREVIEW_NAME, TURNTABLE_KIND, TURNTABLE_NAME } from '../domain/files.js';
 import { canExport, exportButtonRow, fitText, linkReason, statsText } from './model-text.js';
 
@@ -236,8 +236,8 @@ function renderFailed(job: Job): MessagePayload {
     job,
     t(job.locale, 'job.failed', {
       user: mention(job),
-      code: job.errorCode ?? 'FAILED',
-      message: job.errorMessage ?? '',
+      code: outsideText(job.errorCode ?? 'FAILED'),
+      message: outsideText(job.errorMessage ?? ''),
     }),
   );
 }

@@ -11,7 +11,7 @@ import type { Services } from './services.js';
 import { UserFacingError } from '../discord/user-facing-error.js';
 import { isTerminal, type Job } from '../domain/job.js';
 import type { HistoryEntry } from '../store/history.js';
-import { formatBytes, t } from '../i18n/index.js';
+import { formatBytes, outsideText, t } from '../i18n/index.js';
 import { DEFAULT_ATTACHMENT_LIMIT } from '../discord/render.js';
 import { jumpLink } from '../discord/links.js';
 import { modelFileName } from '../domain/names.js';
@@ -34,7 +34,7 @@ function tookMs(job: Job): number | null {
 }
 
 function stateLabel(locale: string, e: HistoryEntry): string {
-  return t(locale, 'history.state', { state: e.job.state, code: e.job.errorCode, removed: e.removed });
+  return t(locale, 'history.state', { state: e.job.state, code: e.job.errorCode === null ? null : outsideText(e.job.errorCode), removed: e.removed });
 }
 
 /** `/model3d-history`: the member's recent jobs, or one job's files again. */

@@ -103,7 +103,7 @@ export const en = {
   'job.downloadButton': () => 'Download GLB',
   'job.sendFilesButton': () => 'Send me the files',
   'job.failed': (v: { user: string; code: string; message: string }) =>
-    `❌ ${v.user}, the generator could not make a model from this picture.\nReason: \`${v.code}\` ${v.message}\nNothing more will come for this request.`,
+    `❌ ${v.user}, the generator could not make a model from this picture.\nReason: **${v.code}** ${v.message}\nNothing more will come for this request.`,
   'job.canceled': (v: { user: string }) =>
     `❌ ${v.user}, the generator canceled this job. Nothing more will come for this request.`,
   'job.expired': (v: { user: string }) =>
@@ -184,6 +184,8 @@ export const en = {
     `🚫 A moderator has blocked you from making 3D models in this server${v.reason ? ` (reason: ${v.reason})` : ''}. Nothing was submitted.`,
   'quota.denied.userDaily': (v: { remaining: number; allowance: number; cost: number; resetsAt: number }) =>
     `You have reached your daily limit: ${v.remaining} of your ${v.allowance} credits are left today, and this model costs ${v.cost}. Your credits reset ${ts(v.resetsAt)}. Nothing was submitted.`,
+  'quota.denied.userDailyAll': (v: { remaining: number; allowance: number; cost: number; resetsAt: number }) =>
+    `You have reached your daily limit across all servers and direct messages: ${v.remaining} of your ${v.allowance} credits are left today, and this model costs ${v.cost}. Your credits reset ${ts(v.resetsAt)}. Nothing was submitted.`,
   'quota.denied.guildDaily': (v: { remaining: number; allowance: number; cost: number; resetsAt: number }) =>
     `This server has reached its daily limit: ${v.remaining} of its ${v.allowance} credits are left today, and this model costs ${v.cost}. The limit resets ${ts(v.resetsAt)}. Nothing was submitted.`,
   'quota.denied.globalDaily': (v: { remaining: number; allowance: number; cost: number; resetsAt: number }) =>

@@ -94,7 +94,7 @@ export const zhCN: MemberTable = {
   'job.downloadButton': () => '下载 GLB',
   'job.sendFilesButton': () => '把文件发给我',
   'job.failed': (v) =>
-    `❌ ${v.user}，生成器无法根据这张图片生成模型。\n原因：\`${v.code}\` ${v.message}\n此请求不会再有后续结果。`,
+    `❌ ${v.user}，生成器无法根据这张图片生成模型。\n原因：**${v.code}** ${v.message}\n此请求不会再有后续结果。`,
   'job.canceled': (v) => `❌ ${v.user}，生成器取消了此任务。此请求不会再有后续结果。`,
   'job.expired': (v) => `❌ ${v.user}，生成器已找不到此任务（已过期或丢失）。此请求不会再有后续结果。`,
   'job.timedOut': (v) =>
@@ -170,6 +170,8 @@ export const zhCN: MemberTable = {
     `🚫 管理员已禁止你在此服务器中生成 3D 模型${v.reason ? `（原因：${v.reason}）` : ''}。未提交任何任务。`,
   'quota.denied.userDaily': (v) =>
     `你已达到每日上限：今天你的 ${v.allowance} 点额度还剩 ${v.remaining} 点，而此模型需要 ${v.cost} 点。额度将于 ${ts(v.resetsAt)} 重置。未提交任何任务。`,
+  'quota.denied.userDailyAll': (v) =>
+    `你已达到所有服务器和私信共用的每日上限：今天你的 ${v.allowance} 点额度还剩 ${v.remaining} 点，而此模型需要 ${v.cost} 点。额度将于 ${ts(v.resetsAt)} 重置。未提交任何任务。`,
   'quota.denied.guildDaily': (v) =>
     `此服务器已达到每日上限：今天的 ${v.allowance} 点额度还剩 ${v.remaining} 点，而此模型需要 ${v.cost} 点。上限将于 ${ts(v.resetsAt)} 重置。未提交任何任务。`,
   'quota.denied.globalDaily': (v) =>

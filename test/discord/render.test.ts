@@ -133,7 +133,7 @@ describe('rendering each job state', () => {
 
   it('failed: gives the provider code and message and says nothing more will come', async () => {
     const p = renderJob(job({ state: 'failed', errorCode: 'InvalidImage', errorMessage: 'No object found.' }), ctx);
-    expect(p.content).toContain('`InvalidImage` No object found.');
+    expect(p.content).toContain('Reason: **InvalidImage** No object found.');
     expect(p.content).toMatch(/Nothing more will come/);
   });
 

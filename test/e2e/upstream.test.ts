@@ -65,13 +65,18 @@ describe('terminal states, flaky upstream and refused submits', () => {
     world.dmxapi.setOutcome(undefined);
   });
 
-  it("FAILED shows the provider's code and message and says nothing more will come", async () => {
+  it("FAILED shows the provider's code and message as plain text and says nothing more will come", async () => {
     const { discord, dmxapi } = world;
-    dmxapi.nextTasks.push({ outcome: 'FAILED', code: 'InvalidImage', message: 'No object was found in the picture.' });
+    // A message full of markdown: a masked link, a break out of the code span, a mention, @everyone, a heading.
+    const message = '# Verify [your account](https://evil.example/login) now: <@123456789012345678> @everyone ||free|| `x';
+    dmxapi.nextTasks.push({ outcome: 'FAILED', code: 'Invalid`Image', message });
     const { rec, imageUrl } = start(world, 'failed');
     const text = await waitForVisible(discord, rec.token, 'Nothing more will come', 15_000);
     expect(text).toContain('could not make a model');
-    expect(text).toContain('`InvalidImage` No object was found in the picture.');
+    // Shown as typed: nothing renders as a link, code, heading, spoiler or mention.
+    expect(text).toContain(
+      'Reason: **Invalid\\`Image** \\# Verify \\[your account](https://evil.example/login) now: \\<@123456789012345678> @\u200beveryone \\|\\|free\\|\\| \\`x\nNothing more',
+    );
     const reply = discord.originalMessage(rec.token)!;
     expect(reply.attachments).toHaveLength(0);
     // Nothing to download: the next steps are a retry or taking the message down.
@@ -81,7 +86,7 @@ describe('terminal states, flaky upstream and refused submits', () => {
       `job:delete:${jobId}`,
     ]);
     expect(dmxapi.submitCount(imageUrl)).toBe(1);
-    expect(jobOf(world, rec.id)).toMatchObject({ state: 'failed', error_code: 'InvalidImage' });
+    expect(jobOf(world, rec.id)).toMatchObject({ state: 'failed', error_code: 'Invalid`Image' });
     // The job is over: no more status checks for its task.
     const taskId = jobOf(world, rec.id)!.task_id!;
     const gets = dmxapi.getCount(taskId);
