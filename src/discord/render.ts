@@ -104,7 +104,9 @@ const DISCORD_CDN = new Set(['cdn.discordapp.com', 'media.discordapp.net']);
 
 /**
  * The member's picture as the thumbnail, only when its link does not rot: an upload's
- * (or any Discord CDN) URL expires, so those messages show no thumbnail.
+ * (or any Discord CDN) URL expires, so those records show no thumbnail. Only the audit channel
+ * uses it: a result never shows the member's own URL, whose host can swap the picture after the
+ * bot checked it.
  */
 export function lastingThumbnail(job: Pick<Job, 'imageSource' | 'imageUrl'>): APIEmbed['thumbnail'] {
   if (job.imageSource !== 'url') return undefined;
@@ -125,7 +127,6 @@ function baseEmbed(job: Job, color: number): APIEmbed {
   return {
     title: embedTitle(job),
     color,
-    thumbnail: lastingThumbnail(job),
     fields: [
       { name: t(job.locale, 'job.field.quality'), value: qualityLabel(job), inline: true },
       { name: t(job.locale, 'job.field.requestedBy'), value: mention(job), inline: true },
