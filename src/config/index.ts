@@ -55,6 +55,7 @@ export const envSchema = z.object({
   MODEL_PROCESS_TIMEOUT_MS: int(1000, 3600_000).default(120_000),
   MODEL_WORKER_MEMORY_MB: int(128, 16_384).default(1024),
   EXPORT_HEIGHT_MM: int(1, 10_000).default(100),
+  EXPORTS_PER_HOUR: int(1, 1000).default(10),
   LOG_LEVEL: z
     .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], {
       error: 'must be one of fatal, error, warn, info, debug, trace, silent',
@@ -118,6 +119,8 @@ export interface Config {
     processTimeoutMs: number;
     workerMemoryMb: number;
     exportHeightMm: number;
+    /** STL/OBJ exports one member may start per hour (one at a time). */
+    exportsPerHour: number;
   };
   logLevel: Env['LOG_LEVEL'];
   quota: {
@@ -186,6 +189,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       processTimeoutMs: e.MODEL_PROCESS_TIMEOUT_MS,
       workerMemoryMb: e.MODEL_WORKER_MEMORY_MB,
       exportHeightMm: e.EXPORT_HEIGHT_MM,
+      exportsPerHour: e.EXPORTS_PER_HOUR,
     },
     logLevel: e.LOG_LEVEL,
     quota: {

@@ -6,6 +6,9 @@ import { formatBytes, formatDuration, ts } from './format.js';
  * table by the member's stored `locale` and falls back to English. The moderators' texts are in
  * en-moderators.ts.
  */
+const exportFailure = (f: string) =>
+  f === 'timeout' ? 'it took too long' : f === 'memory' ? 'the model needs more memory than the bot allows' : f === 'corrupt' ? 'the model could not be read' : 'the model could not be converted';
+
 export const en = {
   // --- generic ---
   'error.internal': () => 'Something went wrong on our side. Nothing was charged; please try again in a moment.',
@@ -99,6 +102,11 @@ export const en = {
   'export.tooLarge': (v: { id: number; kind: 'stl' | 'obj'; size: string; limit: string }) =>
     `The ${v.kind.toUpperCase()} of job #${v.id} is ${v.size}, larger than your upload limit here (${v.limit}), so it cannot be sent.`,
   'export.unavailable': (v: { id: number }) => `Job #${v.id} has no model the bot can export (it is not ready, was removed, or its files were deleted).`,
+  'export.busy': () => 'You already have an export being made. You can make another once it has arrived.',
+  'export.hourly': (v: { max: number; minutes: number }) =>
+    `You have made ${v.max} export${v.max === 1 ? '' : 's'} in the last hour, the most allowed. You can make another export in ${v.minutes} minute${v.minutes === 1 ? '' : 's'}.`,
+  'export.failedBefore': (v: { id: number; kind: string; failure: string }) =>
+    `The bot could not make the ${v.kind.toUpperCase()} of job #${v.id}: ${exportFailure(v.failure)}. It will not try again; the GLB itself is unaffected.`,
   'export.failed': (v: { id: number }) => `The bot could not make this export of job #${v.id}. The GLB itself is unaffected.`,
   'job.downloadButton': () => 'Download GLB',
   'job.sendFilesButton': () => 'Send me the files',

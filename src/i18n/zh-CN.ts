@@ -90,6 +90,10 @@ export const zhCN: MemberTable = {
   'export.tooLarge': (v) =>
     `任务 #${v.id} 的 ${v.kind.toUpperCase()} 文件为 ${v.size}，超过了你在此处的上传限制（${v.limit}），无法发送。`,
   'export.unavailable': (v) => `任务 #${v.id} 没有可导出的模型（尚未完成、已被移除或文件已删除）。`,
+  'export.busy': () => '你已有一个导出正在生成。等它送达后才能再生成下一个。',
+  'export.hourly': (v) => `你在过去一小时内已生成 ${v.max} 个导出，已达上限。你可以在 ${v.minutes} 分钟后再生成下一个导出。`,
+  'export.failedBefore': (v) =>
+    `机器人无法生成任务 #${v.id} 的 ${v.kind.toUpperCase()}：${v.failure === 'timeout' ? '耗时过长' : v.failure === 'memory' ? '模型所需内存超出机器人的限制' : v.failure === 'corrupt' ? '无法读取模型' : '无法转换模型'}。机器人不会再尝试；GLB 文件本身不受影响。`,
   'export.failed': (v) => `机器人无法生成任务 #${v.id} 的此导出文件。GLB 文件本身不受影响。`,
   'job.downloadButton': () => '下载 GLB',
   'job.sendFilesButton': () => '把文件发给我',
