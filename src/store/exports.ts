@@ -5,7 +5,7 @@ export type ExportKindName = 'stl' | 'obj';
 /** Why a member may not start an export now. */
 export type ExportRefusal = { limit: 'in_flight' } | { limit: 'hourly'; max: number; retryAt: number };
 
-const HOUR_MS = 3600_000;
+const HOUR_MS = 3_600_000;
 
 /**
  * Members' STL/OBJ exports: one in flight per member and an hourly cap, decided in one transaction
@@ -14,7 +14,7 @@ const HOUR_MS = 3600_000;
 export class ExportStore {
   private readonly q = {
     inFlight: `SELECT COUNT(*) AS n FROM member_exports WHERE user_id = @userId AND finished_at IS NULL AND started_at >= @staleBefore`,
-    lastHour: `SELECT COUNT(*) AS n, MIN(started_at) AS first FROM member_exports WHERE user_id = @userId AND started_at > @since`,
+    lastHour: `SELECT COUNT(*) AS n, MIN(started_at) AS first FROM member_exports WHERE user_id = @userId AND started_at + ${HOUR_MS} > @at`,
     insert: `INSERT INTO member_exports (user_id, job_id, kind, started_at) VALUES (@userId, @jobId, @kind, @at) RETURNING id`,
     finish: `UPDATE member_exports SET finished_at = @at WHERE id = @id`,
     failure: `SELECT reason FROM job_export_failures WHERE job_id = @jobId AND kind = @kind`,
@@ -35,7 +35,7 @@ export class ExportStore {
     return this.db.transaction(async () => {
       const busy = await this.db.get<{ n: number }>(this.q.inFlight, { userId: o.userId, staleBefore: o.staleBefore });
       if (Number(busy?.n ?? 0) > 0) return { ok: false as const, refusal: { limit: 'in_flight' as const } };
-      const hour = await this.db.get<{ n: number; first: number | null }>(this.q.lastHour, { userId: o.userId, since: o.at - HOUR_MS });
+      const hour = await this.db.get<{ n: number; first: number | null }>(this.q.lastHour, { userId: o.userId, at: o.at });
       if (Number(hour?.n ?? 0) >= o.perHour) {
         return { ok: false as const, refusal: { limit: 'hourly' as const, max: o.perHour, retryAt: Number(hour!.first) + HOUR_MS } };
       }

@@ -47,7 +47,7 @@ describe.each(STORES)('/model3d-history (%s)', (store) => {
   });
 
   beforeEach(async () => {
-    await db.exec('DELETE FROM quota_ledger; DELETE FROM jobs;');
+    await db.exec('DELETE FROM quota_ledger; DELETE FROM member_exports; DELETE FROM job_export_failures; DELETE FROM jobs;');
   });
 
   /** Sends /model3d-history and returns the finished answer the invoker sees. */
@@ -115,7 +115,7 @@ describe.each(STORES)('/model3d-history (%s)', (store) => {
       expect(embed.fields.map((f) => f.name)).toEqual([
         `#${running.id} · Standard · ⏳ in progress`,
         `#${timedOut.id} · Standard · ⌛ timed out`,
-        `#${failed.id} · Detailed · ❌ failed (MODEL_FAILED)`,
+        `#${failed.id} · Detailed · ❌ failed (MODEL\\_FAILED)`,
         `#${ok.id} · Standard · ✅ ready`,
       ]);
       const okValue = embed.fields[3]!.value;
@@ -235,7 +235,7 @@ describe.each(STORES)('/model3d-history (%s)', (store) => {
       const failed = await insertJob();
       await services.stores.jobs.finish(failed.id, { state: 'failed', at: now.t, errorCode: 'MODEL_FAILED' });
       m = await history({ options: { job: failed.id } });
-      expect(m.content).toBe(`Job #${failed.id} did not produce a model: ❌ failed (MODEL_FAILED).`);
+      expect(m.content).toBe(`Job #${failed.id} did not produce a model: ❌ failed (MODEL\\_FAILED).`);
     });
   });
 
