@@ -8,7 +8,7 @@ import { proxyRequests } from '@discordjs/proxy';
 export const PROXY_SECRET_HEADER = 'x-proxy-secret';
 
 /** Loopback addresses: only this machine can reach them. */
-export function isLoopback(host: string): boolean {
+function isLoopback(host: string): boolean {
   return host === 'localhost' || host === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host);
 }
 
