@@ -42,7 +42,7 @@ describe('Simplified Chinese messages', () => {
       button: '重试', channelId: '123', permission: '附加文件', name: '小明',
       triangles: '19,800', vertices: '10,201', materials: '1', textures: '3', texturePx: '2,048', dims: '1.2 × 1.9 × 1.1',
       errors: '0', warnings: '2', clean: true, before: '31.2 MB', after: '8.9 MB', steps: '贴图转为 JPEG', from: '4,096', to: '2,048',
-      percent: '50', kind: 'stl', heightMm: 100,
+      percent: '50', kind: 'stl', heightMm: 100, minutes: 12, failure: 'timeout',
     };
     for (const [key, fn] of Object.entries(zhCN)) {
       const text = (fn as (v: unknown) => string)(values);
