@@ -290,6 +290,25 @@ describe.each(STORES)('/model3d-history (%s)', (store) => {
       expect(stl.length).toBe(84 + 50 * 2320);
     }, 60_000);
 
+    it('remembers a failed export on the job with its reason: a second press answers it without trying again', async () => {
+      const { job } = await processedJob();
+      writeFileSync(job.originalFile!, 'not a GLB any more');
+      const pressStl = async () => {
+        const press = fake.sendInteraction(fake.build.button({ customId: `export:stl:${job.id}`, message: { id: job.messageId ?? '1' } }));
+        return fake.waitFor(() => {
+          const r = fake.originalMessage(press.token);
+          return r && !(r.flags & LOADING) ? r : undefined;
+        }, { timeoutMs: 30_000, description: 'the answer to STL' });
+      };
+      const first = await pressStl();
+      expect(first.content).toMatch(new RegExp(`^The bot could not make the STL of job #${job.id}: the model could not be (read|converted)\\. It will not try again; the GLB itself is unaffected\\.$`));
+      const second = await pressStl();
+      expect(second.content).toBe(first.content);
+      // Tried once: one export row, one failure row.
+      expect(await db.all('SELECT kind FROM member_exports WHERE job_id = @id', { id: job.id })).toEqual([{ kind: 'stl' }]);
+      expect(await db.all('SELECT kind FROM job_export_failures WHERE job_id = @id', { id: job.id })).toEqual([{ kind: 'stl' }]);
+    }, 60_000);
+
     it('says an export is larger than the presser’s upload limit, with its size', async () => {
       const { job } = await processedJob();
       const press = fake.sendInteraction(
