@@ -1,8 +1,9 @@
 import { config as loadDotenv } from 'dotenv';
 import { REST, Routes } from 'discord.js';
-import { ConfigError, loadConfig } from './config/index.js';
+import { ConfigError, loadConfig, secretsOf } from './config/index.js';
 import { definitionsOf, loadCommands } from './app/registry.js';
 import { scrubString } from './log/index.js';
+import { restOptions } from './discord/client.js';
 
 /** Secrets known once the configuration is loaded; scrubbed from anything printed. */
 const secrets: string[] = [];
@@ -11,11 +12,11 @@ const secrets: string[] = [];
 async function main(): Promise<void> {
   loadDotenv({ quiet: true });
   const config = loadConfig();
-  secrets.push(config.discord.token, config.dmxapi.key);
+  secrets.push(...secretsOf(config));
   const appId = config.discord.applicationId;
   if (!appId) throw new ConfigError('Configuration error: DISCORD_APPLICATION_ID is required to register commands');
   const body = definitionsOf(await loadCommands());
-  const rest = new REST({ api: config.discord.apiUrl }).setToken(config.discord.token);
+  const rest = new REST(restOptions(config.discord)).setToken(config.discord.token);
   const guildId = config.discord.guildId;
   const route = guildId ? Routes.applicationGuildCommands(appId, guildId) : Routes.applicationCommands(appId);
   // REST throws on any non-2xx status, with Discord's error code and message.

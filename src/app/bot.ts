@@ -74,7 +74,7 @@ export async function createBot(o: BotOptions): Promise<Bot> {
 
   let client = o.client;
   if (!client) {
-    client = createDiscordClient(config.discord.apiUrl, gatewayShards(layout));
+    client = createDiscordClient(config.discord, gatewayShards(layout));
     // REST works without the gateway: the poller can deliver even while the gateway reconnects.
     client.rest.setToken(config.discord.token);
   }

@@ -2,6 +2,7 @@ import { fileURLToPath } from 'node:url';
 import { REST, Routes, ShardingManager, type Shard } from 'discord.js';
 import type { Config } from '../config/index.js';
 import type { Logger } from '../log/index.js';
+import { restOptions } from '../discord/client.js';
 
 /** How long SIGTERM waits for the shard processes (each stops within 10 s) before killing them. */
 const STOP_LIMIT_MS = 12_000;
@@ -10,8 +11,8 @@ const SPAWN_DELAY_MS = 5500;
 const READY_TIMEOUT_MS = 60_000;
 
 /** Discord's recommended shard count, asked through DISCORD_API_URL (so through a proxy, or the fake). */
-async function recommendedShardCount(apiUrl: string, token: string): Promise<number> {
-  const rest = new REST({ api: apiUrl, timeout: 15_000 }).setToken(token);
+async function recommendedShardCount(discord: Config['discord']): Promise<number> {
+  const rest = new REST({ ...restOptions(discord), timeout: 15_000 }).setToken(discord.token);
   const body = (await rest.get(Routes.gatewayBot())) as { shards?: unknown };
   const n = Number(body.shards);
   if (!Number.isInteger(n) || n < 1) throw new Error(`GET /gateway/bot answered shards=${String(body.shards)}`);
@@ -26,7 +27,7 @@ async function recommendedShardCount(apiUrl: string, token: string): Promise<num
 export async function runManager(config: Config, log: Logger): Promise<void> {
   const layout = config.shards;
   if (layout.kind !== 'manager') throw new Error('runManager needs SHARDS=auto or a number');
-  const count = layout.count === 'auto' ? await recommendedShardCount(config.discord.apiUrl, config.discord.token) : layout.count;
+  const count = layout.count === 'auto' ? await recommendedShardCount(config.discord) : layout.count;
   const ids = layout.ids ?? [...Array(count).keys()];
   const manager = new ShardingManager(fileURLToPath(new URL('../main.js', import.meta.url)), {
     token: config.discord.token,

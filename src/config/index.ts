@@ -35,6 +35,7 @@ export const envSchema = z.object({
   DISCORD_APPLICATION_ID: optionalSnowflake,
   DISCORD_GUILD_ID: optionalSnowflake,
   DISCORD_API_URL: url.default('https://discord.com/api'),
+  PROXY_SECRET: z.string().min(16, 'must be at least 16 characters').optional(),
   DMXAPI_KEY: z.string().min(1, 'is required'),
   DMXAPI_BASE_URL: url.default('https://www.dmxapi.cn'),
   DATABASE_PATH: z.string().min(1).default('data/model3d.sqlite'),
@@ -55,6 +56,7 @@ export const envSchema = z.object({
   MODEL_WORKER_MEMORY_MB: int(128, 16_384).default(1024),
   MODEL_PROCESS_MEMORY_MB: int(512, 65_536).default(2048),
   EXPORT_HEIGHT_MM: int(1, 10_000).default(100),
+  EXPORTS_PER_HOUR: int(1, 1000).default(10),
   LOG_LEVEL: z
     .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], {
       error: 'must be one of fatal, error, warn, info, debug, trace, silent',
@@ -78,6 +80,7 @@ export const envSchema = z.object({
   JOB_LEASE_MS: int(1000, 3_600_000).default(120_000),
   QUOTA_USER_DAILY: int(0, 1_000_000).default(5),
   QUOTA_GUILD_DAILY: int(0, 10_000_000).default(100),
+  QUOTA_USER_DAILY_ALL: int(0, 1_000_000).default(20),
   QUOTA_GLOBAL_DAILY: int(0, 100_000_000).default(0),
   QUOTA_MAX_CONCURRENT: int(1, 100).default(2),
   QUOTA_COOLDOWN_S: int(0, 86_400).default(30),
@@ -92,10 +95,11 @@ export const envSchema = z.object({
 export type Env = z.infer<typeof envSchema>;
 
 // DATABASE_URL may hold the database password.
-const SECRET_VARS = new Set(['DISCORD_TOKEN', 'DMXAPI_KEY', 'DATABASE_URL']);
+const SECRET_VARS = new Set(['DISCORD_TOKEN', 'DMXAPI_KEY', 'DATABASE_URL', 'PROXY_SECRET']);
 
 export interface Config {
-  discord: { token: string; applicationId?: string; guildId?: string; apiUrl: string };
+  /** proxySecret: sent to the shared Discord REST proxy in every request (src/discord/proxy.ts). */
+  discord: { token: string; applicationId?: string; guildId?: string; apiUrl: string; proxySecret?: string };
   dmxapi: { key: string; baseUrl: string; maxRps: number; timeoutMs: number };
   databasePath: string;
   /** PostgreSQL instead of the SQLite file at databasePath, when set. */
@@ -120,11 +124,15 @@ export interface Config {
     /** OS bound on all the private memory of each model process (RLIMIT_DATA; see src/model/spawn.ts). */
     processMemoryMb: number;
     exportHeightMm: number;
+    /** STL/OBJ exports one member may start per hour (one at a time). */
+    exportsPerHour: number;
   };
   logLevel: Env['LOG_LEVEL'];
   quota: {
     userDaily: number;
     guildDaily: number;
+    /** Credits one member may spend per day across every server and DMs together; 0 = no cap. */
+    userDailyAll: number;
     globalDaily: number;
     maxConcurrent: number;
     cooldownS: number;
@@ -177,6 +185,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       applicationId: e.DISCORD_APPLICATION_ID,
       guildId: e.DISCORD_GUILD_ID,
       apiUrl: e.DISCORD_API_URL,
+      proxySecret: e.PROXY_SECRET,
     },
     dmxapi: { key: e.DMXAPI_KEY, baseUrl: e.DMXAPI_BASE_URL, maxRps: e.UPSTREAM_MAX_RPS, timeoutMs: e.UPSTREAM_TIMEOUT_MS },
     databasePath: e.DATABASE_PATH,
@@ -193,11 +202,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       workerMemoryMb: e.MODEL_WORKER_MEMORY_MB,
       processMemoryMb: e.MODEL_PROCESS_MEMORY_MB,
       exportHeightMm: e.EXPORT_HEIGHT_MM,
+      exportsPerHour: e.EXPORTS_PER_HOUR,
     },
     logLevel: e.LOG_LEVEL,
     quota: {
       userDaily: e.QUOTA_USER_DAILY,
       guildDaily: e.QUOTA_GUILD_DAILY,
+      userDailyAll: e.QUOTA_USER_DAILY_ALL,
       globalDaily: e.QUOTA_GLOBAL_DAILY,
       maxConcurrent: e.QUOTA_MAX_CONCURRENT,
       cooldownS: e.QUOTA_COOLDOWN_S,
@@ -235,6 +246,7 @@ function shardLayout(e: Env, shardEnv: NodeJS.ProcessEnv | null): ShardLayout {
 /** Values scrubbed from every log line: the bot token, the API key, and the database URL with its password. */
 export function secretsOf(config: Config): string[] {
   const out = [config.discord.token, config.dmxapi.key];
+  if (config.discord.proxySecret) out.push(config.discord.proxySecret);
   if (config.databaseUrl) {
     out.push(config.databaseUrl);
     try {

@@ -1,3 +1,5 @@
+import type { Config } from '../config/index.js';
+import { PROXY_SECRET_HEADER } from './proxy.js';
 import { Client, GatewayIntentBits, LimitedCollection, Options, type CacheFactory, type CacheWithLimitsOptions, type User } from 'discord.js';
 
 /**
@@ -51,13 +53,18 @@ const cacheLimits: CacheFactory = (managerType, holds, manager) =>
  * The shards are always given, so that discord.js never reads them from the SHARDS variable itself.
  */
 export function createDiscordClient(
-  apiUrl: string,
+  discord: Pick<Config['discord'], 'apiUrl' | 'proxySecret'>,
   shards: { shards: number[]; shardCount: number } = { shards: [0], shardCount: 1 },
 ): Client {
   return new Client({
     intents: [GatewayIntentBits.Guilds],
-    rest: { api: apiUrl, timeout: 15_000, retries: 2 },
+    rest: { ...restOptions(discord), timeout: 15_000, retries: 2 },
     makeCache: cacheLimits,
     ...shards,
   });
+}
+
+/** Where every REST client of the bot sends its requests, with the shared proxy's secret when one is set. */
+export function restOptions(discord: Pick<Config['discord'], 'apiUrl' | 'proxySecret'>): { api: string; headers: Record<string, string> } {
+  return { api: discord.apiUrl, headers: discord.proxySecret ? { [PROXY_SECRET_HEADER]: discord.proxySecret } : {} };
 }

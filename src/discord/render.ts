@@ -2,7 +2,7 @@ import type { APIActionRowComponent, APIButtonComponent, APIEmbed } from 'discor
 import { ButtonStyle, ComponentType, escapeMarkdown } from 'discord.js';
 import { isIn, isTerminal, RETRYABLE_STATES, type Job } from '../domain/job.js';
 import { modelFileName } from '../domain/names.js';
-import { t, formatBytes, formatDuration } from '../i18n/index.js';
+import { t, formatBytes, formatDuration, outsideText } from '../i18n/index.js';
 import { PREVIEW_NAME, TURNTABLE_KIND, TURNTABLE_NAME } from '../domain/files.js';
 import { canExport, exportButtonRow, fitText, linkReason, statsText } from './model-text.js';
 import { originFields } from './job-origin.js';
@@ -105,7 +105,9 @@ const DISCORD_CDN = new Set(['cdn.discordapp.com', 'media.discordapp.net']);
 
 /**
  * The member's picture as the thumbnail, only when its link does not rot: an upload's
- * (or any Discord CDN) URL expires, so those messages show no thumbnail.
+ * (or any Discord CDN) URL expires, so those records show no thumbnail. Only the audit channel
+ * uses it: a result never shows the member's own URL, whose host can swap the picture after the
+ * bot checked it.
  */
 export function lastingThumbnail(job: Pick<Job, 'imageSource' | 'imageUrl'>): APIEmbed['thumbnail'] {
   if (job.imageSource !== 'url') return undefined;
@@ -126,7 +128,6 @@ function baseEmbed(job: Job, color: number): APIEmbed {
   return {
     title: embedTitle(job),
     color,
-    thumbnail: lastingThumbnail(job),
     fields: [
       { name: t(job.locale, 'job.field.quality'), value: qualityLabel(job), inline: true },
       { name: t(job.locale, 'job.field.requestedBy'), value: mention(job), inline: true },
@@ -239,8 +240,8 @@ function renderFailed(job: Job): MessagePayload {
     job,
     t(job.locale, 'job.failed', {
       user: mention(job),
-      code: job.errorCode ?? 'FAILED',
-      message: job.errorMessage ?? '',
+      code: outsideText(job.errorCode ?? 'FAILED'),
+      message: outsideText(job.errorMessage ?? ''),
     }),
   );
 }

@@ -20,6 +20,11 @@ export const ORIGINAL_NAME = 'original.glb';
 /** Every name the bot writes in a job's folder: downloads, the fitted GLB, the turntable and the cached exports. */
 export const JOB_FILE_NAMES: readonly string[] = [PREVIEW_NAME, ORIGINAL_NAME, FITTED_NAME, TURNTABLE_NAME, ...Object.values(EXPORT_NAMES)];
 
+/** Where a job's export is kept: beside its original GLB. */
+export function exportPath(originalFile: string, kind: ExportKind): string {
+  return join(dirname(originalFile), EXPORT_NAMES[kind]);
+}
+
 /** The folder of one job's files under FILES_DIR. */
 export function jobFolder(filesDir: string, jobId: number): string {
   return join(filesDir, String(jobId));

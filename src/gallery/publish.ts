@@ -264,7 +264,13 @@ export class Gallery {
         const msg = (await this.rest.post(Routes.channelMessages(channelId), { body: message, files: raw })) as { id: string };
         where = { threadId: null, messageId: msg.id };
       }
-      await this.store.markPosted(job.id, where, this.s.clock());
+      if (!(await this.store.markPosted(job.id, where, this.s.clock()))) {
+        // Deleted or refunded while the post was being made (remove() found it `posting`): take it down now.
+        const gone = await this.takeDown({ channelId, ...where }, job.id);
+        this.s.log.info({ ...ctx, channelId, ...where, removed: gone }, 'gallery post removed: the result was deleted while it was being made');
+        const post = (await this.store.post(job.id))!;
+        return { kind: 'already', post, link: null };
+      }
       const post = (await this.store.post(job.id))!;
       this.s.log.info({ ...ctx, channelId, ...where }, 'shared to the gallery');
       return { kind: 'posted', post, link: postLink(post)! };
@@ -286,21 +292,34 @@ export class Gallery {
 
   /** Takes a job's gallery post down (the result was deleted or removed by a moderator). */
   async remove(jobId: number): Promise<boolean> {
-    const post = await this.store.post(jobId);
-    if (!post || post.state !== 'posted' || !post.messageId) return false;
-    const route = post.threadId ? Routes.channel(post.threadId) : Routes.channelMessage(post.channelId, post.messageId);
-    try {
-      await this.rest.delete(route);
-    } catch (err) {
-      const c = code(err);
-      if (c !== 10003 && c !== 10008) {
-        this.s.log.warn({ jobId, err }, 'gallery post could not be removed');
-        return false;
+    let post = await this.store.post(jobId);
+    // Still being made: share() takes it down when it lands (unless it landed just now: then below).
+    if (post?.state === 'posting') {
+      if (await this.store.cancelPosting(jobId, this.s.clock())) {
+        this.s.log.info({ jobId, channelId: post.channelId }, 'gallery post to be removed once made');
+        return true;
       }
+      post = await this.store.post(jobId);
     }
+    if (!post || post.state !== 'posted' || !post.messageId) return false;
+    if (!(await this.takeDown({ channelId: post.channelId, threadId: post.threadId, messageId: post.messageId }, jobId))) return false;
     await this.store.markRemoved(jobId, this.s.clock());
     this.s.log.info({ jobId, channelId: post.channelId, threadId: post.threadId }, 'gallery post removed');
     return true;
+  }
+
+  /** Deletes a post on Discord (a forum post's thread, or the message); true when it is gone. */
+  private async takeDown(where: { channelId: string; threadId: string | null; messageId: string }, jobId: number): Promise<boolean> {
+    const route = where.threadId ? Routes.channel(where.threadId) : Routes.channelMessage(where.channelId, where.messageId);
+    try {
+      await this.rest.delete(route);
+      return true;
+    } catch (err) {
+      const c = code(err);
+      if (c === 10003 || c === 10008) return true;
+      this.s.log.warn({ jobId, err }, 'gallery post could not be removed');
+      return false;
+    }
   }
 
   /** The first permission the bot lacks in the channel, from the gateway's cache; null when it has them all (or cannot tell). */

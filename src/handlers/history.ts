@@ -8,10 +8,11 @@ import {
   type RepliableInteraction,
 } from 'discord.js';
 import type { Services } from './services.js';
+import { makeExport } from './export-limits.js';
 import { UserFacingError } from '../discord/user-facing-error.js';
 import { isTerminal, type Job } from '../domain/job.js';
 import type { HistoryEntry } from '../store/history.js';
-import { formatBytes, t } from '../i18n/index.js';
+import { formatBytes, outsideText, t } from '../i18n/index.js';
 import { DEFAULT_ATTACHMENT_LIMIT } from '../discord/render.js';
 import { jumpLink } from '../discord/links.js';
 import { modelFileName } from '../domain/names.js';
@@ -34,7 +35,7 @@ function tookMs(job: Job): number | null {
 }
 
 function stateLabel(locale: string, e: HistoryEntry): string {
-  return t(locale, 'history.state', { state: e.job.state, code: e.job.errorCode, removed: e.removed });
+  return t(locale, 'history.state', { state: e.job.state, code: e.job.errorCode === null ? null : outsideText(e.job.errorCode), removed: e.removed });
 }
 
 /** `/model3d-history`: the member's recent jobs, or one job's files again. */
@@ -121,13 +122,8 @@ async function sendExport(interaction: ButtonInteraction, s: Services, kind: Exp
   const store = s.stores.history;
   const entry = await store.sharedJob(interaction.channelId, jobId) ?? await store.ownJob(interaction.user.id, jobId);
   if (!entry || entry.removed || !canExport(entry.job)) return say(t(locale, 'export.unavailable', { id: jobId }));
-  let made;
-  try {
-    made = await s.models.exportFile(entry.job, kind);
-  } catch (err) {
-    s.log.warn({ jobId, kind, err }, 'export failed');
-    return say(t(locale, 'export.failed', { id: jobId }));
-  }
+  const made = await makeExport(s, { userId: interaction.user.id, job: entry.job, kind, locale });
+  if (!made.ok) return say(made.text);
   const limit = interaction.attachmentSizeLimit ?? DEFAULT_ATTACHMENT_LIMIT;
   if (made.bytes > limit) {
     return say(t(locale, 'export.tooLarge', { id: jobId, kind, size: formatBytes(made.bytes, locale), limit: formatBytes(limit, locale) }));

@@ -44,6 +44,7 @@ export function denialText(locale: string, denial: QuotaDenial): string {
     case 'cooldown':
       return t(locale, 'quota.denied.cooldown', { until: denial.until });
     case 'user_daily':
+    case 'user_daily_all':
     case 'guild_daily':
     case 'global_daily': {
       const values = {
@@ -53,6 +54,7 @@ export function denialText(locale: string, denial: QuotaDenial): string {
         resetsAt: denial.resetsAt,
       };
       if (denial.limit === 'user_daily') return t(locale, 'quota.denied.userDaily', values);
+      if (denial.limit === 'user_daily_all') return t(locale, 'quota.denied.userDailyAll', values);
       if (denial.limit === 'guild_daily') return t(locale, 'quota.denied.guildDaily', values);
       return t(locale, 'quota.denied.globalDaily', values);
     }

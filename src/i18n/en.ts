@@ -10,6 +10,9 @@ type LimitText = { value: string; max: string; dims: string };
  * table by the member's stored `locale` and falls back to English. The moderators' texts are in
  * en-moderators.ts.
  */
+const exportFailure = (f: string) =>
+  f === 'timeout' ? 'it took too long' : f === 'memory' ? 'the model needs more memory than the bot allows' : f === 'corrupt' ? 'the model could not be read' : 'the model could not be converted';
+
 export const en = {
   // --- generic ---
   'error.internal': () => 'Something went wrong on our side. Nothing was charged; please try again in a moment.',
@@ -113,11 +116,17 @@ export const en = {
   'export.tooLarge': (v: { id: number; kind: 'stl' | 'obj'; size: string; limit: string }) =>
     `The ${v.kind.toUpperCase()} of job #${v.id} is ${v.size}, larger than your upload limit here (${v.limit}), so it cannot be sent.`,
   'export.unavailable': (v: { id: number }) => `Job #${v.id} has no model the bot can export (it is not ready, was removed, or its files were deleted).`,
+  'export.queueFull': (v: { seconds: number }) => `The bot is making many models right now. Try this export again in about ${v.seconds} s.`,
+  'export.busy': () => 'You already have an export being made. You can make another once it has arrived.',
+  'export.hourly': (v: { max: number; minutes: number }) =>
+    `You have made ${v.max} export${v.max === 1 ? '' : 's'} in the last hour, the most allowed. You can make another export in ${v.minutes} minute${v.minutes === 1 ? '' : 's'}.`,
+  'export.failedBefore': (v: { id: number; kind: string; failure: string }) =>
+    `The bot could not make the ${v.kind.toUpperCase()} of job #${v.id}: ${exportFailure(v.failure)}. It will not try again; the GLB itself is unaffected.`,
   'export.failed': (v: { id: number }) => `The bot could not make this export of job #${v.id}. The GLB itself is unaffected.`,
   'job.downloadButton': () => 'Download GLB',
   'job.sendFilesButton': () => 'Send me the files',
   'job.failed': (v: { user: string; code: string; message: string }) =>
-    `❌ ${v.user}, the generator could not make a model from this picture.\nReason: \`${v.code}\` ${v.message}\nNothing more will come for this request.`,
+    `❌ ${v.user}, the generator could not make a model from this picture.\nReason: **${v.code}** ${v.message}\nNothing more will come for this request.`,
   'job.canceled': (v: { user: string }) =>
     `❌ ${v.user}, the generator canceled this job. Nothing more will come for this request.`,
   'job.expired': (v: { user: string }) =>
@@ -198,6 +207,8 @@ export const en = {
     `🚫 A moderator has blocked you from making 3D models in this server${v.reason ? ` (reason: ${v.reason})` : ''}. Nothing was submitted.`,
   'quota.denied.userDaily': (v: { remaining: number; allowance: number; cost: number; resetsAt: number }) =>
     `You have reached your daily limit: ${v.remaining} of your ${v.allowance} credits are left today, and this model costs ${v.cost}. Your credits reset ${ts(v.resetsAt)}. Nothing was submitted.`,
+  'quota.denied.userDailyAll': (v: { remaining: number; allowance: number; cost: number; resetsAt: number }) =>
+    `You have reached your daily limit across all servers and direct messages: ${v.remaining} of your ${v.allowance} credits are left today, and this model costs ${v.cost}. Your credits reset ${ts(v.resetsAt)}. Nothing was submitted.`,
   'quota.denied.guildDaily': (v: { remaining: number; allowance: number; cost: number; resetsAt: number }) =>
     `This server has reached its daily limit: ${v.remaining} of its ${v.allowance} credits are left today, and this model costs ${v.cost}. The limit resets ${ts(v.resetsAt)}. Nothing was submitted.`,
   'quota.denied.globalDaily': (v: { remaining: number; allowance: number; cost: number; resetsAt: number }) =>

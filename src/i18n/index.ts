@@ -3,6 +3,7 @@ import { moderators } from './en-moderators.js';
 import { zhCN } from './zh-CN.js';
 
 export { formatBytes, formatDuration, numberFormat } from './format.js';
+export { outsideText } from './outside-text.js';
 
 const english = { ...en, ...moderators };
 type Table = typeof english;

@@ -99,11 +99,16 @@ export const zhCN: MemberTable = {
   'export.tooLarge': (v) =>
     `任务 #${v.id} 的 ${v.kind.toUpperCase()} 文件为 ${v.size}，超过了你在此处的上传限制（${v.limit}），无法发送。`,
   'export.unavailable': (v) => `任务 #${v.id} 没有可导出的模型（尚未完成、已被移除或文件已删除）。`,
+  'export.queueFull': (v) => `机器人正在生成大量模型。请约 ${v.seconds} 秒后再试此导出。`,
+  'export.busy': () => '你已有一个导出正在生成。等它送达后才能再生成下一个。',
+  'export.hourly': (v) => `你在过去一小时内已生成 ${v.max} 个导出，已达上限。你可以在 ${v.minutes} 分钟后再生成下一个导出。`,
+  'export.failedBefore': (v) =>
+    `机器人无法生成任务 #${v.id} 的 ${v.kind.toUpperCase()}：${v.failure === 'timeout' ? '耗时过长' : v.failure === 'memory' ? '模型所需内存超出机器人的限制' : v.failure === 'corrupt' ? '无法读取模型' : '无法转换模型'}。机器人不会再尝试；GLB 文件本身不受影响。`,
   'export.failed': (v) => `机器人无法生成任务 #${v.id} 的此导出文件。GLB 文件本身不受影响。`,
   'job.downloadButton': () => '下载 GLB',
   'job.sendFilesButton': () => '把文件发给我',
   'job.failed': (v) =>
-    `❌ ${v.user}，生成器无法根据这张图片生成模型。\n原因：\`${v.code}\` ${v.message}\n此请求不会再有后续结果。`,
+    `❌ ${v.user}，生成器无法根据这张图片生成模型。\n原因：**${v.code}** ${v.message}\n此请求不会再有后续结果。`,
   'job.canceled': (v) => `❌ ${v.user}，生成器取消了此任务。此请求不会再有后续结果。`,
   'job.expired': (v) => `❌ ${v.user}，生成器已找不到此任务（已过期或丢失）。此请求不会再有后续结果。`,
   'job.timedOut': (v) =>
@@ -179,6 +184,8 @@ export const zhCN: MemberTable = {
     `🚫 管理员已禁止你在此服务器中生成 3D 模型${v.reason ? `（原因：${v.reason}）` : ''}。未提交任何任务。`,
   'quota.denied.userDaily': (v) =>
     `你已达到每日上限：今天你的 ${v.allowance} 点额度还剩 ${v.remaining} 点，而此模型需要 ${v.cost} 点。额度将于 ${ts(v.resetsAt)} 重置。未提交任何任务。`,
+  'quota.denied.userDailyAll': (v) =>
+    `你已达到所有服务器和私信共用的每日上限：今天你的 ${v.allowance} 点额度还剩 ${v.remaining} 点，而此模型需要 ${v.cost} 点。额度将于 ${ts(v.resetsAt)} 重置。未提交任何任务。`,
   'quota.denied.guildDaily': (v) =>
     `此服务器已达到每日上限：今天的 ${v.allowance} 点额度还剩 ${v.remaining} 点，而此模型需要 ${v.cost} 点。上限将于 ${ts(v.resetsAt)} 重置。未提交任何任务。`,
   'quota.denied.globalDaily': (v) =>

@@ -1,5 +1,5 @@
 import { stat } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { dirname } from 'node:path';
 import type { Logger } from '../log/index.js';
 import type { Job } from '../domain/job.js';
 import type { JobStore } from '../store/jobs.js';
@@ -7,7 +7,7 @@ import { ModelTaskError, type ModelPool } from './pool.js';
 import type { ExportResult } from './tasks.js';
 import type { TurntableSettings } from './turntable.js';
 import type { ModelInfo, ProcessingFailure } from '../domain/model-info.js';
-import { EXPORT_NAMES, type ExportKind } from '../domain/files.js';
+import { exportPath, type ExportKind } from '../domain/files.js';
 
 /** A job whose processing was interrupted this many times (crashes, restarts) is sent as it came. */
 export const MAX_PROCESSING_ATTEMPTS = 3;
@@ -127,7 +127,7 @@ export class ModelProcessor {
   /** The export file of a job, made from its original GLB on first demand and kept beside it. */
   async exportFile(job: Job, kind: ExportKind): Promise<ExportResult> {
     if (!job.originalFile) throw new ModelTaskError('error', 'no original file');
-    const output = join(dirname(job.originalFile), EXPORT_NAMES[kind]);
+    const output = exportPath(job.originalFile, kind);
     const cached = await sizeOf(output);
     if (cached !== null) return { file: output, bytes: cached };
     let p = this.exporting.get(output);

@@ -18,6 +18,7 @@ export interface QuotaRequest {
 export type QuotaDenial =
   | { limit: 'blocked'; reason: string | null }
   | { limit: 'user_daily'; allowance: number; used: number; cost: number; resetsAt: number }
+  | { limit: 'user_daily_all'; allowance: number; used: number; cost: number; resetsAt: number }
   | { limit: 'guild_daily'; allowance: number; used: number; cost: number; resetsAt: number }
   | { limit: 'global_daily'; allowance: number; used: number; cost: number; resetsAt: number }
   | { limit: 'concurrent'; max: number; inFlight: number }
@@ -34,6 +35,8 @@ export interface EffectiveLimits {
   maxConcurrent: number;
   guildDaily: number | null;
   globalDaily: number | null;
+  /** The member's cap across every server and DMs (QUOTA_USER_DAILY_ALL), null when off. */
+  userDailyAll: number | null;
 }
 
 /** Everything /quota shows. `used*` are net of refunds and grants (they may be negative after a grant). */
@@ -60,7 +63,8 @@ const charged = (state: JobState) => isIn(CHARGED_STATES, state);
  * quota_ledger table; nothing is counted in memory.
  *
  * Scopes: the daily allowance is per member per server (DM jobs form their own scope,
- * guild_id NULL). Concurrency and cooldown are per member across everything they run.
+ * guild_id NULL), and QUOTA_USER_DAILY_ALL caps one member's spend across all of them together.
+ * Concurrency and cooldown are per member across everything they run.
  */
 export class QuotaService {
   constructor(
@@ -97,6 +101,7 @@ export class QuotaService {
         maxConcurrent: c.maxConcurrent,
         guildDaily: null,
         globalDaily: c.globalDaily > 0 ? c.globalDaily : null,
+        userDailyAll: c.userDailyAll > 0 ? c.userDailyAll : null,
       };
     }
     const s = await this.store.settings(guildId);
@@ -118,6 +123,7 @@ export class QuotaService {
       maxConcurrent: Math.min(s?.maxConcurrent ?? c.maxConcurrent, c.maxConcurrent),
       guildDaily: c.guildDaily,
       globalDaily: c.globalDaily > 0 ? c.globalDaily : null,
+      userDailyAll: c.userDailyAll > 0 ? c.userDailyAll : null,
     };
   }
 
@@ -179,6 +185,10 @@ export class QuotaService {
     const used = await s.memberUsed(req.guildId, req.userId, dayStart);
     if (used + cost > limits.userDaily) {
       return { limit: 'user_daily', allowance: limits.userDaily, used, cost, resetsAt };
+    }
+    if (limits.userDailyAll !== null) {
+      const all = await s.memberSpendAll(req.userId, dayStart);
+      if (all + cost > limits.userDailyAll) return { limit: 'user_daily_all', allowance: limits.userDailyAll, used: all, cost, resetsAt };
     }
     if (req.guildId && limits.guildDaily !== null) {
       const g = await s.guildSpend(req.guildId, dayStart);

@@ -85,6 +85,7 @@ export class GalleryStore {
         WHERE job_id = @jobId AND state = 'posting'`,
       failed: `UPDATE gallery_posts SET state = 'failed', updated_at = @at WHERE job_id = @jobId AND state = 'posting'`,
       removed: `UPDATE gallery_posts SET state = 'removed', updated_at = @at WHERE job_id = @jobId AND state = 'posted'`,
+      cancelPosting: `UPDATE gallery_posts SET state = 'removed', updated_at = @at WHERE job_id = @jobId AND state = 'posting'`,
       post: 'SELECT * FROM gallery_posts WHERE job_id = @jobId',
       // Claims older than any post takes: the process that made them died, or never heard back.
       stale: `SELECT * FROM gallery_posts WHERE state = 'posting' AND updated_at < @before ORDER BY updated_at LIMIT @limit`,
@@ -123,8 +124,17 @@ export class GalleryStore {
     return r && toPost(r);
   }
 
-  async markPosted(jobId: number, where: { threadId: string | null; messageId: string }, at: number): Promise<void> {
-    await this.db.run(this.q.posted, { jobId, ...where, at });
+  /** False when the claim is no longer `posting`: the result was deleted while its post was being made. */
+  async markPosted(jobId: number, where: { threadId: string | null; messageId: string }, at: number): Promise<boolean> {
+    return (await this.db.run(this.q.posted, { jobId, ...where, at })) > 0;
+  }
+
+  /**
+   * A post still being made is to come down once it lands (Gallery.share checks with markPosted).
+   * One of this and markPosted wins, atomically. Returns whether the claim was `posting`.
+   */
+  async cancelPosting(jobId: number, at: number): Promise<boolean> {
+    return (await this.db.run(this.q.cancelPosting, { jobId, at })) > 0;
   }
 
   async markFailed(jobId: number, at: number): Promise<void> {

@@ -67,6 +67,9 @@ export class QuotaStore {
       globalSpend: `
         SELECT COALESCE(SUM(cost), 0) AS n FROM jobs
         WHERE created_at >= @since AND state IN (${sqlList(SPEND_STATES)})`,
+      memberSpendAll: `
+        SELECT COALESCE(SUM(cost), 0) AS n FROM jobs
+        WHERE user_id = @userId AND created_at >= @since AND state IN (${sqlList(SPEND_STATES)})`,
       inFlight: `SELECT COUNT(*) AS n FROM jobs WHERE user_id = @userId AND state IN (${sqlList(IN_FLIGHT_STATES)})`,
       lastSubmit: `
         SELECT created_at AS n FROM jobs WHERE user_id = @userId AND state <> 'not_submitted'
@@ -129,6 +132,11 @@ export class QuotaStore {
 
   async globalSpend(since: number): Promise<number> {
     return (await this.value(this.q.globalSpend, { since })) ?? 0;
+  }
+
+  /** What the member's jobs spent since `since` in every server and DM together (grants do not lower it). */
+  async memberSpendAll(userId: string, since: number): Promise<number> {
+    return (await this.value(this.q.memberSpendAll, { userId, since })) ?? 0;
   }
 
   async inFlight(userId: string): Promise<number> {

@@ -1,5 +1,6 @@
 import type { Db } from './db.js';
 import { AuditStore } from './audit.js';
+import { ExportStore } from './exports.js';
 import { GalleryStore } from './gallery.js';
 import { HistoryStore } from './history.js';
 import { JobStore } from './jobs.js';
@@ -16,6 +17,7 @@ export interface Stores {
   gallery: GalleryStore;
   reports: ReportStore;
   outbox: AuditOutbox;
+  exports: ExportStore;
 }
 
 export interface StoreOptions {
@@ -34,5 +36,6 @@ export function createStores(db: Db, o: StoreOptions = {}): Stores {
     gallery: new GalleryStore(db),
     reports: new ReportStore(db),
     outbox: new AuditOutbox(db),
+    exports: new ExportStore(db),
   };
 }

@@ -16,7 +16,7 @@ describe('configuration from the environment', () => {
       jobTimeoutMs: 1_800_000,
       imageUrlAllowPrivate: false,
       logLevel: 'info',
-      quota: { userDaily: 5, guildDaily: 100, globalDaily: 0, maxConcurrent: 2, cooldownS: 30, detailedCost: 2, timeZone: 'UTC' },
+      quota: { userDaily: 5, guildDaily: 100, userDailyAll: 20, globalDaily: 0, maxConcurrent: 2, cooldownS: 30, detailedCost: 2, timeZone: 'UTC' },
       turntable: { enabled: true, size: 320, timeoutMs: 30_000 },
     });
   });

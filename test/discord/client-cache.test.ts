@@ -14,7 +14,7 @@ describe('discord.js caches', () => {
 
   beforeAll(async () => {
     fake = await FakeDiscord.start({ guilds: [{ roles: 3, members: 5, channels: [{ name: 'general' }, { name: 'models' }] }], heartbeatIntervalMs: 500 });
-    client = createDiscordClient(fake.apiUrl);
+    client = createDiscordClient({ apiUrl: fake.apiUrl });
     const ready = new Promise<void>((r) => client.once(Events.ClientReady, () => r()));
     await client.login(fake.botToken);
     await ready;

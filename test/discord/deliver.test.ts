@@ -16,7 +16,7 @@ let channelId: string;
 
 beforeAll(async () => {
   fake = await FakeDiscord.start({ guilds: 1 });
-  client = createDiscordClient(fake.apiUrl);
+  client = createDiscordClient({ apiUrl: fake.apiUrl });
   const ready = new Promise<void>((r) => client.once(Events.ClientReady, () => r()));
   await client.login(fake.botToken);
   await ready;

@@ -42,7 +42,7 @@ describe('Simplified Chinese messages', () => {
       triangles: '19,800', vertices: '10,201', materials: '1', textures: '3', texturePx: '2,048', dims: '1.2 × 1.9 × 1.1',
       errors: '0', warnings: '2', clean: true, before: '31.2 MB', after: '8.9 MB', steps: '贴图转为 JPEG', from: '4,096', to: '2,048',
       percent: '50', kind: 'stl', heightMm: 100, what: '实例化后共 240,000,000 个三角形', value: '240,000,000',
-      view: 'back', subject: '背面视图', names: '正面、背面', kinds: ['gif', 'link'], multiviewExtra: 2,
+      view: 'back', subject: '背面视图', names: '正面、背面', kinds: ['gif', 'link'], multiviewExtra: 2, minutes: 12, failure: 'timeout', seconds: 30,
     };
     for (const [key, fn] of Object.entries(zhCN)) {
       const text = (fn as (v: unknown) => string)(values);

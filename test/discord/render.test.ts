@@ -120,20 +120,20 @@ describe('rendering each job state', () => {
     expect(links).toEqual([expect.objectContaining({ url: 'http://10.0.0.5/m.glb?auth_key=1' })]);
   });
 
-  it('shows the picture as thumbnail only when its link lasts: not for uploads or Discord CDN links', async () => {
+  it('never shows the member’s own picture URL as the thumbnail (its host can swap the picture after the check)', async () => {
     const upload = { imageSource: 'attachment' as const, imageUrl: 'https://cdn.discordapp.com/attachments/1/2/cat.png?ex=1&is=2&hm=3' };
     const pasted = { imageSource: 'url' as const, imageUrl: 'https://media.discordapp.net/attachments/1/2/cat.png?ex=1&is=2&hm=3' };
     const external = { imageSource: 'url' as const, imageUrl: 'https://img.example/cat.png' };
     for (const state of ['submitting', 'queued', 'running', 'succeeded', 'failed', 'timed_out'] as const) {
       expect(renderJob(job({ state, ...upload }), ctx).embeds[0]?.thumbnail, state).toBeUndefined();
       expect(renderJob(job({ state, ...pasted }), ctx).embeds[0]?.thumbnail, state).toBeUndefined();
-      expect(renderJob(job({ state, ...external }), ctx).embeds[0]?.thumbnail, state).toEqual({ url: 'https://img.example/cat.png' });
+      expect(renderJob(job({ state, ...external }), ctx).embeds[0]?.thumbnail, state).toBeUndefined();
     }
   });
 
   it('failed: gives the provider code and message and says nothing more will come', async () => {
     const p = renderJob(job({ state: 'failed', errorCode: 'InvalidImage', errorMessage: 'No object found.' }), ctx);
-    expect(p.content).toContain('`InvalidImage` No object found.');
+    expect(p.content).toContain('Reason: **InvalidImage** No object found.');
     expect(p.content).toMatch(/Nothing more will come/);
   });
 

@@ -47,7 +47,7 @@ describe.each(STORES)('/model3d-history (%s)', (store) => {
   });
 
   beforeEach(async () => {
-    await db.exec('DELETE FROM quota_ledger; DELETE FROM jobs;');
+    await db.exec('DELETE FROM quota_ledger; DELETE FROM member_exports; DELETE FROM job_export_failures; DELETE FROM jobs;');
   });
 
   /** Sends /model3d-history and returns the finished answer the invoker sees. */
@@ -115,7 +115,7 @@ describe.each(STORES)('/model3d-history (%s)', (store) => {
       expect(embed.fields.map((f) => f.name)).toEqual([
         `#${running.id} · Standard · ⏳ in progress`,
         `#${timedOut.id} · Standard · ⌛ timed out`,
-        `#${failed.id} · Detailed · ❌ failed (MODEL_FAILED)`,
+        `#${failed.id} · Detailed · ❌ failed (MODEL\\_FAILED)`,
         `#${ok.id} · Standard · ✅ ready`,
       ]);
       const okValue = embed.fields[3]!.value;
@@ -235,7 +235,7 @@ describe.each(STORES)('/model3d-history (%s)', (store) => {
       const failed = await insertJob();
       await services.stores.jobs.finish(failed.id, { state: 'failed', at: now.t, errorCode: 'MODEL_FAILED' });
       m = await history({ options: { job: failed.id } });
-      expect(m.content).toBe(`Job #${failed.id} did not produce a model: ❌ failed (MODEL_FAILED).`);
+      expect(m.content).toBe(`Job #${failed.id} did not produce a model: ❌ failed (MODEL\\_FAILED).`);
     });
   });
 
@@ -288,6 +288,25 @@ describe.each(STORES)('/model3d-history (%s)', (store) => {
       expect(reply.flags & EPHEMERAL).toBe(EPHEMERAL);
       const stl = fake.fileBytes(reply.attachments[0]!.url)!;
       expect(stl.length).toBe(84 + 50 * 2320);
+    }, 60_000);
+
+    it('remembers a failed export on the job with its reason: a second press answers it without trying again', async () => {
+      const { job } = await processedJob();
+      writeFileSync(job.originalFile!, 'not a GLB any more');
+      const pressStl = async () => {
+        const press = fake.sendInteraction(fake.build.button({ customId: `export:stl:${job.id}`, message: { id: job.messageId ?? '1' } }));
+        return fake.waitFor(() => {
+          const r = fake.originalMessage(press.token);
+          return r && !(r.flags & LOADING) ? r : undefined;
+        }, { timeoutMs: 30_000, description: 'the answer to STL' });
+      };
+      const first = await pressStl();
+      expect(first.content).toMatch(new RegExp(`^The bot could not make the STL of job #${job.id}: the model could not be (read|converted)\\. It will not try again; the GLB itself is unaffected\\.$`));
+      const second = await pressStl();
+      expect(second.content).toBe(first.content);
+      // Tried once: one export row, one failure row.
+      expect(await db.all('SELECT kind FROM member_exports WHERE job_id = @id', { id: job.id })).toEqual([{ kind: 'stl' }]);
+      expect(await db.all('SELECT kind FROM job_export_failures WHERE job_id = @id', { id: job.id })).toEqual([{ kind: 'stl' }]);
     }, 60_000);
 
     it('says an export is larger than the presser’s upload limit, with its size', async () => {

@@ -109,6 +109,10 @@ describe.each(STORES)('/model3d inputs (%s)', (store) => {
       expect(dmxapi.submitCount()).toBe(before + 1);
       expect(dmxapi.submits.at(-1)?.imageUrl).toBe(`${images.base}/img.png`);
       await waitForVisible(discord, rec.token, 'your 3D model is ready', 15_000);
+      // No message showed the member's own URL (its host could swap the picture after the check).
+      const sent = discord.requests.filter((r) => r.params.token === rec.token && r.method !== 'GET');
+      expect(sent.length).toBeGreaterThanOrEqual(2);
+      for (const r of sent) expect(JSON.stringify(r.body)).not.toContain(images.base);
     });
   });
 

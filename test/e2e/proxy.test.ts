@@ -24,9 +24,12 @@ describe.each(STORES)('two bot processes through one @discordjs/proxy (%s)', (st
     world = await World.start({ store, guilds: guilds.map((id) => ({ id })), timeline: { pendingMs: 100, runningMs: 300 } });
     const { discord } = world;
     // One REST instance (one view of the limits) for every process.
-    const p = await startDiscordProxy({ apiUrl: discord.apiUrl, host: '127.0.0.1' });
+    // Listening beyond loopback, as on a private network: every bot sends the shared secret.
+    const secret = 'proxy-secret-for-the-test';
+    const p = await startDiscordProxy({ apiUrl: discord.apiUrl, host: '0.0.0.0', secret });
     proxy = p.server;
-    const env = { SHARDS: '2', DISCORD_API_URL: p.url };
+    expect((await fetch(`${p.url}/v10/gateway/bot`, { headers: { authorization: `Bot ${discord.botToken}` } })).status).toBe(401);
+    const env = { SHARDS: '2', DISCORD_API_URL: p.url, PROXY_SECRET: secret };
     await Promise.all([world.startBot({ ...env, SHARD_IDS: '0' }), world.startBot({ ...env, SHARD_IDS: '1' })]);
 
     const send = (shard: number) => {

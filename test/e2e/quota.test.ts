@@ -13,7 +13,7 @@ import { DmxapiClient, RateBudget } from '../../src/upstream/index.js';
 import type { Services } from '../../src/handlers/services.js';
 import { newJob } from '../helpers/jobs.js';
 import { startInProcessBot, type InProcessBot } from '../helpers/in-process.js';
-import { STORES, sendModel3d } from './harness.js';
+import { STORES, samplePng, sendModel3d } from './harness.js';
 
 const MANAGE_GUILD = 1n << 5n;
 const MOD_PERMS = (BigInt(DEFAULT_MEMBER_PERMISSIONS) | MANAGE_GUILD).toString();
@@ -38,7 +38,7 @@ describe.each(STORES)('quota and moderation (%s)', (store) => {
       store,
       clock: () => now.t,
       fake: { guilds: [{ channels: [{ name: 'general' }, { name: 'mod-log' }] }] },
-      env: () => ({ QUOTA_USER_DAILY: '2', QUOTA_GUILD_DAILY: '50', QUOTA_COOLDOWN_S: '0', QUOTA_MAX_CONCURRENT: '3', IMAGE_URL_ALLOW_PRIVATE: 'true' }),
+      env: () => ({ QUOTA_USER_DAILY: '2', QUOTA_GUILD_DAILY: '50', QUOTA_COOLDOWN_S: '0', QUOTA_MAX_CONCURRENT: '3', QUOTA_USER_DAILY_ALL: '4', IMAGE_URL_ALLOW_PRIVATE: 'true' }),
     });
     ({ fake, client, db, services } = bot);
     guildId = fake.guilds[0]!.id;
@@ -243,6 +243,20 @@ describe.each(STORES)('quota and moderation (%s)', (store) => {
       expect(follow.content).toContain(`<t:${Date.parse('2024-06-16T00:00:00Z') / 1000}:R>`);
       expect(sim!.submits).toHaveLength(0);
       expect(await count('jobs')).toBe(2);
+    });
+
+    it('a member who spent their cap across other servers and DMs is refused here, with credits left here', async () => {
+      await useSimulator(false);
+      for (const g of ['900000000000000001', '900000000000000002', null, null]) await insertJob({ guildId: g });
+      const rec = sendModel3d(fake);
+      const follow = await fake.waitFor(() => fake.followups(rec.token)[0], { timeoutMs: 5000 });
+      expect(follow.flags & EPHEMERAL).toBe(EPHEMERAL);
+      expect(follow.content).toContain('You have reached your daily limit across all servers and direct messages: 0 of your 4 credits');
+      expect(sim!.submits).toHaveLength(0);
+      // Another member of this server is not held by it.
+      const other = fake.hostFile(samplePng(), { filename: 'b.png', contentType: 'image/png', width: 256, height: 256 });
+      fake.sendInteraction(fake.build.chatInput({ name: 'model3d', options: { image: other }, user: { id: '900000000000000003', username: 'bob', global_name: null } }));
+      await fake.waitFor(() => sim!.submitCount() === 1, { timeoutMs: 10_000, description: 'the other member’s submit' });
     });
   });
 

@@ -432,5 +432,24 @@ describe.each(STORES)('result actions (%s)', (store) => {
       expect(showcasePosts(lost.jobId)).toHaveLength(1);
       expect(await admin('gallery', 'off')).toContain('Gallery off');
     });
+
+    it('mode all: a Delete that lands while the post is being made takes the post down once it is made', async () => {
+      await admin('gallery', 'set', { channel: opt.channel({ id: SHOWCASE, type: 0, name: 'showcase' }), mode: 'all' });
+      let release!: () => void;
+      const held = d().faults.add({ name: 'held gallery post', method: 'POST', channelId: SHOWCASE, times: 1, until: new Promise<void>((r) => (release = r)) });
+      const done = await model();
+      const mine = () => d().messagesIn(SHOWCASE).filter((m) => JSON.stringify(m.embeds).includes(`"text":"Job #${done.jobId}"`));
+      await d().waitFor(() => held.matched >= 1, { timeoutMs: 10_000, description: 'the gallery post on its way' });
+      press(`job:delete:${done.jobId}`, done.result.id);
+      await bot.waitForLog((l) => l.msg === 'result deleted' && l.jobId === done.jobId);
+      expect(mine()).toHaveLength(0); // still held: nothing to take down yet
+      release();
+      await bot.waitForLog((l) => l.msg === 'gallery post removed: the result was deleted while it was being made' && l.jobId === done.jobId);
+      // Discord made the post, and the bot took it down.
+      expect(d().requests.some((r) => r.fault === 'held gallery post' && r.status === 200)).toBe(true);
+      expect(mine()).toHaveLength(0);
+      expect(await world.row('SELECT state FROM gallery_posts WHERE job_id = @id', { id: done.jobId })).toEqual({ state: 'removed' });
+      expect(await admin('gallery', 'off')).toContain('Gallery off');
+    });
   });
 });

@@ -87,13 +87,18 @@ describe.each(STORES)('when the provider misbehaves (%s)', (store) => {
     return job;
   }
 
-  it("FAILED shows the provider's code and message and says nothing more will come", async () => {
+  it("FAILED shows the provider's code and message as plain text and says nothing more will come", async () => {
     const { discord, dmxapi } = world;
-    dmxapi.nextTasks.push({ outcome: 'FAILED', code: 'InvalidImage', message: 'No object was found in the picture.' });
+    // A message full of markdown: a masked link, a break out of the code span, a mention, @everyone, a heading.
+    const message = '# Verify [your account](https://evil.example/login) now: <@123456789012345678> @everyone ||free|| `x';
+    dmxapi.nextTasks.push({ outcome: 'FAILED', code: 'Invalid`Image', message });
     const { rec, imageUrl } = start(world, 'failed');
     const text = await waitForVisible(discord, rec.token, 'Nothing more will come', 15_000);
     expect(text).toContain('could not make a model');
-    expect(text).toContain('`InvalidImage` No object was found in the picture.');
+    // Shown as typed: nothing renders as a link, code, heading, spoiler or mention.
+    expect(text).toContain(
+      'Reason: **Invalid\\`Image** \\# Verify \\[your account](https://evil.example/login) now: \\<@123456789012345678> @\u200beveryone \\|\\|free\\|\\| \\`x\nNothing more',
+    );
     const reply = discord.originalMessage(rec.token)!;
     expect(reply.attachments).toHaveLength(0);
     // Nothing to download: the next steps are a retry or taking the message down.
@@ -104,7 +109,7 @@ describe.each(STORES)('when the provider misbehaves (%s)', (store) => {
     ]);
     expect(dmxapi.submitCount(imageUrl)).toBe(1);
     // The job is over: no check is due for it any more (the poller checks only what its row says is due)...
-    expect(job).toMatchObject({ state: 'failed', error_code: 'InvalidImage', next_check_at: null });
+    expect(job).toMatchObject({ state: 'failed', error_code: 'Invalid`Image', next_check_at: null });
     await bot.waitForLog((l) => l.msg === 'job failed upstream' && l.jobId === job.id, 5000);
     // ...and while a later job was checked through to its result, its task was not asked about again.
     const gets = dmxapi.getCount(job.task_id!);

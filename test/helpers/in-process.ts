@@ -36,7 +36,7 @@ export async function startInProcessBot(o: {
   const store = await openTestStore(o.store ?? 'sqlite');
   const db = store.db;
   const config = loadConfig({ DISCORD_TOKEN: fake.botToken, DMXAPI_KEY: 'sk-test-key', ...o.env?.(tmp.dir) });
-  const client = createDiscordClient(fake.apiUrl);
+  const client = createDiscordClient({ apiUrl: fake.apiUrl });
   // The bot's own wiring; listen() and no start(): no poller, no followers, no timers.
   const bot = await createBot({ config, log: createLogger({ level: 'silent' }), clock: o.clock, db, client });
   const services = bot.services;

@@ -42,7 +42,7 @@ describe('result links on a private address', () => {
     const upstream = new DmxapiClient({ baseUrl: sim.baseUrl, key: sim.key, timeoutMs: 2000, budget });
     cleanups.push(() => upstream.close(), () => closeGuardedAgents());
     // The bot's own client (no handlers): a gateway session for the interaction, and its REST.
-    const client = createDiscordClient(fake.apiUrl);
+    const client = createDiscordClient({ apiUrl: fake.apiUrl });
     const ready = new Promise<void>((r) => client.once(Events.ClientReady, () => r()));
     await client.login(fake.botToken);
     await ready;

@@ -9,5 +9,5 @@ export const CAROL = '400000000000000003';
 export const MOD = '400000000000000099';
 
 export function quotaConfig(o: Partial<Config['quota']> = {}): Config['quota'] {
-  return { userDaily: 5, guildDaily: 100, globalDaily: 0, maxConcurrent: 100, cooldownS: 0, detailedCost: 2, multiviewCost: 0, timeZone: 'UTC', ...o };
+  return { userDaily: 5, guildDaily: 100, globalDaily: 0, userDailyAll: 0, maxConcurrent: 100, cooldownS: 0, detailedCost: 2, multiviewCost: 0, timeZone: 'UTC', ...o };
 }

@@ -77,6 +77,22 @@ describe.each(BACKENDS)('quota on %s', (backend) => {
       for (let i = 0; i < 50; i++) await env.mustReserve({ userId: String(500000000000000000 + i) });
     });
 
+    it('member daily across all servers and DMs: one member’s spend everywhere together; others unaffected', async () => {
+      env = await setup({ userDaily: 2, userDailyAll: 3 });
+      await env.mustReserve({ guildId: GUILD });
+      await env.mustReserve({ guildId: OTHER_GUILD });
+      await env.mustReserve({ guildId: null });
+      // 1 of 2 left in GUILD, but 3 of 3 spent everywhere; a server's grant does not lift it.
+      await env.quota.grant(GUILD, ALICE, 5, MOD);
+      const r = await env.reserve({ guildId: GUILD });
+      expect(r).toEqual({ ok: false, denial: { limit: 'user_daily_all', allowance: 3, used: 3, cost: 1, resetsAt: MIDNIGHT } });
+      if (!r.ok) expect(denialText('en', r.denial)).toContain('across all servers and direct messages: 0 of your 3 credits');
+      expect((await env.reserve({ userId: BOB })).ok).toBe(true);
+      await env.cleanup();
+      env = await setup({ userDaily: 1000, guildDaily: 1000, userDailyAll: 0 });
+      for (let i = 0; i < 30; i++) await env.mustReserve({ guildId: i % 2 ? GUILD : OTHER_GUILD });
+    });
+
     it('concurrency: at most N in flight per member; a finished job frees a slot', async () => {
       env = await setup({ maxConcurrent: 1 });
       const a = await env.mustReserve();

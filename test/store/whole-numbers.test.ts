@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Db } from '../../src/store/db.js';
+import { ExportStore } from '../../src/store/exports.js';
 import { GalleryStore } from '../../src/store/gallery.js';
 import { JobStore } from '../../src/store/jobs.js';
 import type { Job } from '../../src/domain/job.js';
@@ -25,6 +26,7 @@ interface Stores {
   quota: QuotaStore;
   audit: AuditStore;
   gallery: GalleryStore;
+  exports: ExportStore;
   outbox: AuditOutbox;
   /** A new job row, submitted (queued, its message due) unless told otherwise. */
   job(o?: { submitted?: boolean }): Promise<Job>;
@@ -203,6 +205,35 @@ const TIME_COLUMNS: Case[] = [
       return s.read('audit_outbox', 'queued_at', 'job_id = @id', { id: j.id });
     },
   },
+  {
+    column: 'member_exports.started_at',
+    param: 'at',
+    roundTrip: async (s, v) => {
+      const j = await s.job();
+      const r = await s.exports.begin({ userId: 'u1', jobId: j.id, kind: 'stl', at: v, perHour: 10, staleBefore: Number.MAX_SAFE_INTEGER });
+      return r.ok ? s.read('member_exports', 'started_at', 'id = @id', { id: r.id }) : undefined;
+    },
+  },
+  {
+    column: 'member_exports.finished_at',
+    param: 'at',
+    roundTrip: async (s, v) => {
+      const j = await s.job();
+      const r = await s.exports.begin({ userId: 'u2', jobId: j.id, kind: 'stl', at: 0, perHour: 10, staleBefore: 1 });
+      if (!r.ok) return undefined;
+      await s.exports.finish(r.id, v);
+      return s.read('member_exports', 'finished_at', 'id = @id', { id: r.id });
+    },
+  },
+  {
+    column: 'job_export_failures.failed_at',
+    param: 'at',
+    roundTrip: async (s, v) => {
+      const j = await s.job();
+      await s.exports.recordFailure(j.id, 'obj', 'timeout', v);
+      return s.read('job_export_failures', 'failed_at', 'job_id = @id', { id: j.id });
+    },
+  },
 ];
 
 /** BIGINT sizes and counts: the same rule as times. */
@@ -253,6 +284,7 @@ describe.each(BACKENDS)('whole numbers at the store boundary (%s)', (backend) =>
       quota: new QuotaStore(db),
       audit: new AuditStore(db),
       gallery: new GalleryStore(db),
+      exports: new ExportStore(db),
       outbox: new AuditOutbox(db),
       job: async ({ submitted = true } = {}) => {
         const j = await jobs.insert(newJob({ createdAt: 0, deadlineAt: 0 }));

@@ -26,6 +26,8 @@ export interface FaultRule extends FaultMatch {
   times?: number;
   /** Delay the answer by this many ms (composes with other rules). */
   delayMs?: number;
+  /** Hold the request (before it is handled) until this settles: the test decides when it goes on. */
+  until?: Promise<unknown>;
   /** Answer this status instead of the real handler. */
   status?: number;
   /**
@@ -56,6 +58,7 @@ export interface FaultRequestInfo {
 
 export interface FaultDecision {
   delayMs: number;
+  holds: Promise<unknown>[];
   error: { status: number; body: unknown; headers: Record<string, string>; beforeBody: boolean } | null;
   names: string[];
 }
@@ -173,7 +176,7 @@ export class Faults {
    * read (`beforeBody`) when `stage` is 'headers', the others once it has been read.
    */
   decide(req: FaultRequestInfo, stage: 'headers' | 'body' = 'body'): FaultDecision {
-    const decision: FaultDecision = { delayMs: 0, error: null, names: [] };
+    const decision: FaultDecision = { delayMs: 0, holds: [], error: null, names: [] };
     const now = Date.now();
     for (const active of this.rules) {
       const r = active.rule;
@@ -187,6 +190,7 @@ export class Faults {
       active.fired++;
       decision.names.push(r.name ?? 'fault');
       if (r.delayMs) decision.delayMs += r.delayMs;
+      if (r.until) decision.holds.push(r.until);
       if (r.status !== undefined) {
         decision.error = { status: r.status, body: r.body ?? { message: `${r.status}: fault`, code: 0 }, headers: r.headers ?? {}, beforeBody: r.beforeBody === true };
       }

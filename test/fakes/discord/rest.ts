@@ -245,6 +245,7 @@ export class RestApi {
     const decision = this.ctx.faults.decide({ method, route: route.template, path, params });
     if (decision.names.length) record.fault = decision.names.join(',');
     if (decision.delayMs > 0) await this.ctx.sleep(decision.delayMs);
+    await Promise.all(decision.holds);
     if (decision.error) return { status: decision.error.status, body: decision.error.body, headers: decision.error.headers };
     const body = parsed.body && typeof parsed.body === 'object' && !Array.isArray(parsed.body) ? (parsed.body as Json) : {};
     return route.handler({ method, params, query: url.searchParams, body, rawBody: parsed.body, files: parsed.files });
