@@ -10,6 +10,7 @@ import { deliveryBackoff, failureBackoff, HISTORY_WINDOW, nextCheckDelay, typica
 import { storeResults } from './results.js';
 import type { ModelProcessor } from '../model/processor.js';
 import { systemClock, type Clock } from '../upstream/rate-budget.js';
+import * as metrics from '../metrics/index.js';
 
 export interface PollerOptions {
   jobs: JobStore;
@@ -225,6 +226,7 @@ export class Poller {
     }
     const at = clock();
     log.debug({ ...ctx, status: info.status, polls: job.pollCount + 1 }, 'status checked');
+    if (info.status !== 'PENDING' && info.status !== 'RUNNING') metrics.statusChecks.observe(job.pollCount + 1);
     switch (info.status) {
       case 'PENDING':
       case 'RUNNING': {
@@ -320,12 +322,18 @@ export class Poller {
     try {
       const d = await this.o.deliverer.deliver(job, payload, { final, now });
       if (!d) {
+        metrics.deliveries.inc({ route: 'none', outcome: 'gone' });
         await jobs.markReplyGone(job.id);
         await jobs.markDelivered(job.id, job.renderVersion, null, clock());
         return;
       }
       const moved = d.route === 'channel_message' || d.route === 'dm' ? { messageId: d.messageId, channelId: d.channelId } : undefined;
       const updated = await jobs.markDelivered(job.id, job.renderVersion, d.route, clock(), moved);
+      metrics.deliveries.inc({ route: d.route, outcome: 'ok' });
+      // The first delivery since the job finished is the one that tells the member.
+      if (final && job.state === 'succeeded' && job.finishedAt !== null && (job.lastEditAt ?? 0) < job.finishedAt) {
+        metrics.notifyLagSeconds.observe(Math.max(0, clock() - job.finishedAt) / 1000);
+      }
       log.info({ ...ctx, route: d.route, files: payload.files.map((f) => f.name) }, final ? 'result delivered' : 'progress shown');
       if (final && job.state === 'succeeded' && job.modelFile) {
         const glb = d.attachments.find((a) => a.filename === modelFileName(job));
@@ -341,11 +349,14 @@ export class Poller {
       const attempts = job.deliveryAttempts + 1;
       if (err instanceof UndeliverableError || attempts >= MAX_DELIVERY_ATTEMPTS) {
         log.error({ ...ctx, err, attempts }, 'giving up on delivering this message');
+        metrics.deliveries.inc({ route: 'none', outcome: 'given_up' });
         await jobs.giveUpDelivery(job.id, String(err instanceof Error ? err.message : err), at);
         return;
       }
       const delay = deliveryBackoff(attempts);
       log.warn({ ...ctx, err, attempts, retryInMs: delay }, 'delivery failed; will retry');
+      metrics.deliveries.inc({ route: 'none', outcome: 'retry' });
+      metrics.deliveryRetries.inc();
       await jobs.recordDeliveryFailure(job.id, String(err instanceof Error ? err.message : err), at, at + delay);
     }
   }

@@ -8,9 +8,16 @@ import type { ExportResult } from './tasks.js';
 import type { TurntableSettings } from './turntable.js';
 import type { ModelInfo } from '../domain/model-info.js';
 import { EXPORT_NAMES, type ExportKind } from '../domain/files.js';
+import * as metrics from '../metrics/index.js';
 
 /** A job whose processing was interrupted this many times (crashes, restarts) is sent as it came. */
 export const MAX_PROCESSING_ATTEMPTS = 3;
+
+/** A task without a result; the pool replaces the worker it lost to a time limit, the heap limit or a crash. */
+function countFailure(reason: string): void {
+  metrics.processingFailures.inc({ reason });
+  if (reason === 'timeout' || reason === 'memory' || reason === 'crashed') metrics.workerRestarts.inc({ reason });
+}
 
 /**
  * What the GLB may weigh: the message's upload limit, less the preview that goes with it and a
@@ -63,10 +70,12 @@ export class ModelProcessor {
       jobs.recordProcessing(job.id, { state: 'failed', modelFile: null, modelBytes: null, modelInfo: { failure } }, clock());
     if (!job.originalFile || (await sizeOf(job.originalFile)) === null) {
       log.error(ctx, 'the downloaded GLB is gone; sending the link');
+      countFailure('download_failed');
       return failed('download_failed');
     }
     if (job.processingAttempts > MAX_PROCESSING_ATTEMPTS) {
       log.error(ctx, 'model processing was interrupted too often; sending the model as the provider gave it');
+      countFailure('interrupted');
       return failed('crashed');
     }
     const budgetBytes = modelBudget(job.attachmentSizeLimit, (await sizeOf(job.previewFile)) ?? 0);
@@ -80,6 +89,8 @@ export class ModelProcessor {
         budgetBytes,
         turntable: this.o.turntable ?? null,
       });
+      metrics.processingSeconds.observe({ step: 'fit' }, r.timings.fitMs / 1000);
+      if (r.artifacts.length || r.artifactsSkipped.length) metrics.processingSeconds.observe({ step: 'render' }, r.timings.renderMs / 1000);
       for (const s of r.artifactsSkipped) {
         log.warn({ ...ctx, artifact: s.kind, reason: s.reason }, `no ${s.kind} for this result; it ships without it`);
       }
@@ -104,6 +115,7 @@ export class ModelProcessor {
         return undefined;
       }
       const failure = err instanceof ModelTaskError && err.failure !== 'stopped' ? err.failure : 'error';
+      countFailure(failure);
       log.warn({ ...ctx, failure, err }, 'model could not be processed; sending it as the provider gave it');
       return failed(failure);
     }
@@ -117,11 +129,20 @@ export class ModelProcessor {
     if (cached !== null) return { file: output, bytes: cached };
     let p = this.exporting.get(output);
     if (!p) {
+      const started = performance.now();
       const task =
         kind === 'stl'
           ? this.o.pool.run({ kind: 'stl', input: job.originalFile, output, heightMm: this.o.exportHeightMm })
           : this.o.pool.run({ kind: 'obj', input: job.originalFile, output });
-      p = task.finally(() => this.exporting.delete(output));
+      p = task
+        .then(
+          (r) => (metrics.processingSeconds.observe({ step: kind }, (performance.now() - started) / 1000), r),
+          (err: unknown) => {
+            if (!(err instanceof ModelTaskError) || err.failure !== 'stopped') countFailure(err instanceof ModelTaskError ? err.failure : 'error');
+            throw err;
+          },
+        )
+        .finally(() => this.exporting.delete(output));
       this.exporting.set(output, p);
     }
     return p;

@@ -21,6 +21,8 @@ export interface ProcessResult {
   artifacts: Artifact[];
   /** Extras that were not made or do not fit, and why: the main thread logs them with the job. */
   artifactsSkipped: { kind: string; reason: string }[];
+  /** Milliseconds spent loading, validating and fitting (`fit`) and making the extras (`render`), for the metrics. */
+  timings: { fitMs: number; renderMs: number };
 }
 
 export interface ExportResult {
