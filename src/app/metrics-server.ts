@@ -21,7 +21,7 @@ export interface MetricsServer {
  * The operators' listener, apart from anything members reach: GET /healthz (200 while the event
  * loop turns), /readyz (200, or 503 with `{"ready":false,"reason":…}`), /metrics (Prometheus text).
  */
-export async function startMetricsServer(o: { host: string; port: number; log: Logger; observed: Observed }): Promise<MetricsServer> {
+async function startMetricsServer(o: { host: string; port: number; log: Logger; observed: Observed }): Promise<MetricsServer> {
   const app = Fastify({ logger: false });
   app.get('/healthz', async () => ({ ok: true }));
   app.get('/readyz', async (_req, reply) => {

@@ -8,7 +8,7 @@ import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom
  * Gauges that are read rather than counted (jobs in flight, gateway ping) ask `sources` when
  * scraped; src/app/bot.ts fills `sources` in once the store and the client exist.
  */
-export const PREFIX = 'model3d_';
+const PREFIX = 'model3d_';
 
 export const registry = new Registry();
 collectDefaultMetrics({ register: registry, prefix: PREFIX });
@@ -195,8 +195,3 @@ const gaugeOfShards = (name: string, help: string, pick: (s: { pingMs: number; g
   });
 gaugeOfShards('gateway_ping_seconds', 'Heartbeat round trip of each gateway shard (-0.001 before the first)', (s) => s.pingMs / 1000);
 gaugeOfShards('gateway_guilds', 'Servers each gateway shard holds', (s) => s.guilds);
-
-/** A whole number of ms as seconds, for the histograms. */
-export function secondsSince(startMs: number, nowMs = performance.now()): number {
-  return Math.max(0, nowMs - startMs) / 1000;
-}
