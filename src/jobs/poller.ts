@@ -70,6 +70,8 @@ export class Poller {
   /** The pass under way, if any: its claims are awaited before shutdown waits for the work they started. */
   private pass: Promise<void> = Promise.resolve();
   private stopped = false;
+  /** Jobs whose success this process has delivered (the notify lag is observed once each). */
+  private readonly told = new Set<number>();
   private readonly checking = new Map<number, Promise<void>>();
   private readonly delivering = new Map<number, Promise<void>>();
   private readonly processing = new Map<number, Promise<void>>();
@@ -194,6 +196,17 @@ export class Poller {
         this.wake();
       });
     map.set(id, done);
+  }
+
+  /**
+   * The notify lag, once per job: the first final delivery is the one that tells the member (later
+   * ones re-render the result). Remembered in this process only; ids are forgotten oldest first.
+   */
+  private notified(jobId: number, lagMs: number): void {
+    if (this.told.has(jobId)) return;
+    this.told.add(jobId);
+    if (this.told.size > 10_000) this.told.delete(this.told.values().next().value!);
+    metrics.notifyLagSeconds.observe(Math.max(0, lagMs) / 1000);
   }
 
   private changed(job: Job | undefined): void {
@@ -330,10 +343,7 @@ export class Poller {
       const moved = d.route === 'channel_message' || d.route === 'dm' ? { messageId: d.messageId, channelId: d.channelId } : undefined;
       const updated = await jobs.markDelivered(job.id, job.renderVersion, d.route, clock(), moved);
       metrics.deliveries.inc({ route: d.route, outcome: 'ok' });
-      // The first delivery since the job finished is the one that tells the member.
-      if (final && job.state === 'succeeded' && job.finishedAt !== null && (job.lastEditAt ?? 0) < job.finishedAt) {
-        metrics.notifyLagSeconds.observe(Math.max(0, clock() - job.finishedAt) / 1000);
-      }
+      if (final && job.state === 'succeeded' && job.finishedAt !== null) this.notified(job.id, clock() - job.finishedAt);
       log.info({ ...ctx, route: d.route, files: payload.files.map((f) => f.name) }, final ? 'result delivered' : 'progress shown');
       if (final && job.state === 'succeeded' && job.modelFile) {
         const glb = d.attachments.find((a) => a.filename === modelFileName(job));

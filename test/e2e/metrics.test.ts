@@ -52,6 +52,8 @@ describe.each(STORES)('metrics, health and readiness (%s)', (store) => {
     const getsBefore = dmxapi.calls.filter((c) => c.kind === 'get').length;
     const rec = sendModel3d(discord);
     await discord.waitFor(() => hasGlb(discord.originalMessage(rec.token)), { timeoutMs: 20_000, description: 'the result' });
+    // The bot's own word that it recorded the delivery (the fake sees the edit a moment earlier).
+    await bot.waitForLog((l) => l.msg === 'result delivered' && l.state === 'succeeded');
     const text = (await get(`${base}/metrics`)).text;
     const after = parseMetrics(text);
     const calls = dmxapi.calls.filter((c) => UPSTREAM_KINDS.has(c.kind)).length - callsBefore;
