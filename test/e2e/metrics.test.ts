@@ -3,6 +3,8 @@
  * built bot and both fakes. Counts are compared before and after, never as absolute numbers.
  */
 import { afterEach, describe, expect, it } from 'vitest';
+import { execFile } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { guildIdOnShard, snowflake } from '../fakes/discord/index.js';
 import { STORES, World, hasGlb, sendModel3d, type BotProcess } from './harness.js';
 import { freePort, listeningPorts, parseMetrics, total } from '../helpers/metrics.js';
@@ -26,6 +28,18 @@ async function until(bot: BotProcess, what: string, url: string, ok: (r: { statu
     }
     return undefined;
   });
+}
+
+const root = new URL('../../', import.meta.url);
+/** The container's health check, as the Dockerfile writes it (compose.yaml must say the same). */
+const healthCheck = (): string[] => {
+  const line = /^\s*CMD (\[.*\])$/m.exec(readFileSync(new URL('Dockerfile', root), 'utf8').split('HEALTHCHECK')[1] ?? '')?.[1];
+  return JSON.parse(line ?? '[]') as string[];
+};
+/** Runs the health check as Docker would, inside the bot's environment: its exit code. */
+function runHealthCheck(port: number): Promise<number | null> {
+  const [cmd, ...args] = healthCheck();
+  return new Promise((resolve) => execFile(cmd!, args, { env: { PATH: process.env.PATH, METRICS_PORT: String(port) } }, (err) => resolve(err ? (err.code as number) : 0)));
 }
 
 const UPSTREAM_KINDS = new Set(['submit', 'get', 'billing']);
@@ -98,6 +112,7 @@ describe.each(STORES)('metrics, health and readiness (%s)', (store) => {
     expect((await get(`${base}/healthz`)).status).toBe(200);
     discord.releaseGateway();
     await until(bot, 'ready again', `${base}/readyz`, (r) => r.status === 200);
+    expect(await runHealthCheck(port)).toBe(0);
     expect(bot.logs().some((l) => l.msg === 'gateway session resumed')).toBe(true);
   }, 90_000);
 
@@ -144,4 +159,10 @@ describe('metrics with SHARDS=2', () => {
     expect(listeningPorts(managerPid)).toEqual([port]);
     for (const pid of shardPids) expect(listeningPorts(pid)).toEqual([]);
   }, 90_000);
+});
+
+it('the Dockerfile and compose.yaml run the same health check', () => {
+  const [node, flag, script] = healthCheck();
+  expect([node, flag]).toEqual(['node', '-e']);
+  expect(readFileSync(new URL('compose.yaml', root), 'utf8')).toContain(`test: ["CMD", "node", "-e", ${JSON.stringify(script)}]`);
 });
