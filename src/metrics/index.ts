@@ -177,7 +177,7 @@ export const creditsSpent = new Counter({
 });
 export const creditsRefunded = new Counter({
   name: `${PREFIX}quota_credits_refunded_total`,
-  help: 'Credits given back (jobs that ended without a model through no fault of the member)',
+  help: "Credits given back: jobs that ended outside the charged states (automatically), and moderators' refunds",
   registers: r,
 });
 
