@@ -12,7 +12,7 @@ const metrics = await registry.getMetricsAsJSON();
 
 /** The series names a scrape can hold: a histogram's name gives _bucket, _sum and _count. */
 const exported = new Set(
-  metrics.flatMap((m) => (m.type === 'histogram' ? [`${m.name}_bucket`, `${m.name}_sum`, `${m.name}_count`] : [m.name])),
+  metrics.flatMap((m) => (String(m.type) === 'histogram' ? [`${m.name}_bucket`, `${m.name}_sum`, `${m.name}_count`] : [m.name])),
 );
 /** The bot's own metrics (the default process metrics are prom-client's). */
 const own = metrics.filter((m) => !m.name.startsWith('model3d_process_') && !m.name.startsWith('model3d_nodejs_'));
@@ -44,7 +44,7 @@ describe('the README lists every bot metric', () => {
   const rows = new Map(
     [...readme.matchAll(/^\| `(model3d_[a-z0-9_]+)` \| (\w+) \| ([^|]*) \|/gm)].map((m) => [m[1]!, { type: m[2]!, labels: [...m[3]!.matchAll(/`(\w+)`/g)].map((l) => l[1]!) }]),
   );
-  it.each(own.map((m) => [m.name, m.type] as const))('%s', (name, type) => {
+  it.each(own.map((m) => [m.name, String(m.type)] as const))('%s', (name, type) => {
     const { labelNames } = registry.getSingleMetric(name) as unknown as { labelNames: string[] };
     expect(rows.get(name), `README row for ${name}`).toEqual({ type, labels: labelNames });
   });
