@@ -54,10 +54,10 @@ export function createInteractionHandler(registry: CommandRegistry, services: Se
       command: interaction.isChatInputCommand() ? interaction.commandName : interaction.customId,
     };
     const kind = interaction.isChatInputCommand() ? 'command' : 'button';
-    const label = interaction.isChatInputCommand()
-      ? registry.commands.has(interaction.commandName) ? interaction.commandName : 'unknown'
-      : registry.byComponentPrefix.has(interaction.customId.split(':')[0] ?? '') ? interaction.customId.split(':')[0]! : 'unknown';
-    metrics.interactions.inc({ command: label, kind });
+    // A label is a registered name or prefix, never the rest of a custom id (it holds job ids).
+    const name = interaction.isChatInputCommand() ? interaction.commandName : (interaction.customId.split(':')[0] ?? '');
+    const known = interaction.isChatInputCommand() ? registry.commands.has(name) : registry.byComponentPrefix.has(name);
+    metrics.interactions.inc({ command: known ? name : 'unknown', kind });
     timeFirstResponse(interaction, kind);
     try {
       if (interaction.isChatInputCommand()) {
