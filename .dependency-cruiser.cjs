@@ -17,7 +17,7 @@ const ROOMS = [
   ['model', '^src/(model|render)/'], // model post-processing in workers; the turntable renderer
   ['io', '^src/(store|upstream|images)/'], // the store, the DMXAPI client, picture checks and downloads
   ['domain', '^src/domain/'], // Job, its states, Quality, ModelInfo, the names of a job's files
-  ['base', '^src/(config|log)/'], // configuration (and the shard layout), logging
+  ['base', '^src/(config|log|metrics)/'], // configuration (and the shard layout), logging, the metric definitions
 ];
 
 /** One rule per room: nothing in it imports a room listed above it. */

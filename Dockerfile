@@ -27,6 +27,11 @@ COPY --from=build /app/dist ./dist
 RUN mkdir -p /app/data && chown node:node /app/data
 USER node
 VOLUME ["/app/data"]
+# The operators' listener (README "Metrics and health"), on loopback unless METRICS_HOST says otherwise.
+ENV METRICS_PORT=9464
+# Ready = gateway connected and the store answering (with SHARDS: every shard). No curl in the slim image.
+HEALTHCHECK --interval=30s --timeout=5s --start-period=90s --retries=3 \
+  CMD ["node", "-e", "fetch('http://127.0.0.1:'+(process.env.METRICS_PORT||9464)+'/readyz').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"]
 # Exec form: node itself is PID 1 (no shell or npm in between), so SIGTERM reaches the bot.
 # A 1 MB young generation: about 20 MB less resident memory for this I/O-bound bot (npm run bench, P4).
 # A major GC once the old generation grows 15 % past what was live: the peak while 300 jobs finish and 30 s

@@ -4,6 +4,8 @@ import { createLogger, type Logger } from './log/index.js';
 import { installCrashHandlers } from './log/crash.js';
 import { createBot } from './app/bot.js';
 import { runManager } from './app/shard-manager.js';
+import { serveMetrics } from './app/metrics-server.js';
+import { answerManager } from './app/shard-metrics.js';
 
 const SHUTDOWN_LIMIT_MS = 9000;
 
@@ -11,6 +13,9 @@ const SHUTDOWN_LIMIT_MS = 9000;
 async function run(config: Config, log: Logger): Promise<void> {
   const bot = await createBot({ config, log });
   bot.listen();
+  // One listener per machine: the only process's own, or (with SHARDS) the manager's for every shard.
+  const metricsServer = config.shards.kind === 'single' ? await serveMetrics(config, log, bot.observed) : null;
+  if (config.shards.kind === 'shard') answerManager(bot.observed);
   let stopping = false;
   const shutdown = async (signal: string) => {
     if (stopping) return;
@@ -22,6 +27,7 @@ async function run(config: Config, log: Logger): Promise<void> {
     }, SHUTDOWN_LIMIT_MS);
     force.unref();
     await bot.stop();
+    await metricsServer?.close();
     log.info('stopped');
     clearTimeout(force);
     process.exit(0);

@@ -21,6 +21,9 @@ import { AuditReporter, forwardAuditChanges } from '../audit/reporter.js';
 import type { Services } from '../handlers/services.js';
 import { loadCommands, type CommandRegistry } from './registry.js';
 import { createInteractionHandler } from './router.js';
+import { observeBot } from './observe.js';
+import type { Observed } from './metrics-server.js';
+import * as metrics from '../metrics/index.js';
 
 const PRUNE_EVERY_MS = 6 * 3600_000;
 const ABANDONED_EVERY_MS = 60_000;
@@ -39,6 +42,8 @@ export interface BotOptions {
 export interface Bot {
   services: Services;
   registry: CommandRegistry;
+  /** Readiness and this process's metrics, for src/app/metrics-server.ts (or the manager, with shards). */
+  observed: Observed;
   /** The one interactionCreate handler: routes every command and button press (none once stopping). */
   listen(): void;
   /** Recovers interrupted submits, starts the followers (audit channel, gallery), the timers and the poller. */
@@ -64,11 +69,12 @@ export async function createBot(o: BotOptions): Promise<Bot> {
 
   // UPSTREAM_MAX_RPS is the whole bot's budget: each shard process gets its share.
   const upstreamRps = upstreamShare(layout, config.dmxapi.maxRps);
+  const budget = new RateBudget(upstreamRps);
   const upstream = new DmxapiClient({
     baseUrl: config.dmxapi.baseUrl,
     key: config.dmxapi.key,
     timeoutMs: config.dmxapi.timeoutMs,
-    budget: new RateBudget(upstreamRps),
+    budget,
     logger: log,
   });
 
@@ -79,13 +85,17 @@ export async function createBot(o: BotOptions): Promise<Bot> {
     client.rest.setToken(config.discord.token);
   }
 
+  const observed = observeBot({ client, db, jobs: stores.jobs, budget, shards: gatewayShards(layout).shards });
   const gallery = new Gallery({ stores, events, log, clock, client });
   const pool = new ModelPool({
     size: config.model.workers,
     timeoutMs: config.model.processTimeoutMs,
     memoryMb: config.model.workerMemoryMb,
     processMemoryMb: config.model.processMemoryMb,
-    onRestart: (reason) => log.warn({ reason }, 'model process lost; the next task gets a fresh one'),
+    onRestart: (reason) => {
+      metrics.workerRestarts.inc({ reason });
+      log.warn({ reason }, 'model process lost; the next task gets a fresh one');
+    },
   });
   const models = new ModelProcessor({
     jobs: stores.jobs,
@@ -150,6 +160,7 @@ export async function createBot(o: BotOptions): Promise<Bot> {
   return {
     services,
     registry,
+    observed,
 
     listen() {
       client.on(Events.InteractionCreate, (interaction) => {

@@ -3,6 +3,7 @@ import { UserFacingError } from '../discord/user-facing-error.js';
 import type { Services } from '../handlers/services.js';
 import type { CommandRegistry } from './registry.js';
 import { t } from '../i18n/index.js';
+import * as metrics from '../metrics/index.js';
 
 /** Answers with `text` whatever state the interaction is in; never throws. */
 async function respond(interaction: RepliableInteraction, text: string, ephemeral: boolean): Promise<void> {
@@ -18,16 +19,51 @@ async function respond(interaction: RepliableInteraction, text: string, ephemera
   }
 }
 
+const FIRST_RESPONSES = ['reply', 'deferReply', 'update', 'deferUpdate', 'showModal'] as const;
+
+/**
+ * Observes how long this interaction waits for its first response (Discord gives 3 s): whichever
+ * of reply, deferral, update or modal the handler sends first, timed until Discord accepts it.
+ */
+function timeFirstResponse(interaction: RepliableInteraction, kind: string): void {
+  const received = performance.now();
+  let timed = false;
+  const methods = interaction as unknown as Record<string, (...args: unknown[]) => Promise<unknown>>;
+  for (const name of FIRST_RESPONSES) {
+    const original = methods[name];
+    if (typeof original !== 'function') continue;
+    methods[name] = async (...args: unknown[]) => {
+      const result = await original.apply(interaction, args);
+      if (!timed) {
+        timed = true;
+        metrics.ackSeconds.observe({ kind }, (performance.now() - received) / 1000);
+      }
+      return result;
+    };
+  }
+}
+
 /** The single interactionCreate handler: route, run, and turn every error into a short answer. */
 export function createInteractionHandler(registry: CommandRegistry, services: Services) {
   return async (interaction: Interaction): Promise<void> => {
     if (!interaction.isChatInputCommand() && !interaction.isMessageContextMenuCommand() && !interaction.isButton()) return;
+    const isCommand = interaction.isChatInputCommand() || interaction.isMessageContextMenuCommand();
     const ctx = {
       interactionId: interaction.id,
       userId: interaction.user.id,
       guildId: interaction.guildId,
-      command: interaction.isButton() ? interaction.customId : interaction.commandName,
+      command: isCommand ? interaction.commandName : interaction.customId,
     };
+    const kind = interaction.isChatInputCommand() ? 'command' : interaction.isMessageContextMenuCommand() ? 'message_command' : 'button';
+    // A label is a registered name or prefix, never the rest of a custom id (it holds job ids).
+    const name = isCommand ? interaction.commandName : (interaction.customId.split(':')[0] ?? '');
+    const known = interaction.isChatInputCommand()
+      ? registry.commands.has(name)
+      : interaction.isMessageContextMenuCommand()
+        ? registry.messageCommands.has(name)
+        : registry.byComponentPrefix.has(name);
+    metrics.interactions.inc({ command: known ? name : 'unknown', kind });
+    timeFirstResponse(interaction, kind);
     try {
       if (interaction.isChatInputCommand()) {
         const command = registry.commands.get(interaction.commandName);

@@ -3,6 +3,8 @@ import { REST, Routes, ShardingManager, type Shard } from 'discord.js';
 import type { Config } from '../config/index.js';
 import type { Logger } from '../log/index.js';
 import { restOptions } from '../discord/client.js';
+import { serveMetrics } from './metrics-server.js';
+import { gatherShards } from './shard-metrics.js';
 
 /** How long SIGTERM waits for the shard processes (each stops within 10 s) before killing them. */
 const STOP_LIMIT_MS = 12_000;
@@ -36,6 +38,7 @@ export async function runManager(config: Config, log: Logger): Promise<void> {
     mode: 'process',
     respawn: true,
   });
+  const metricsServer = await serveMetrics(config, log, gatherShards(manager, ids));
   let stopping = false;
   manager.on('shardCreate', (shard: Shard) => {
     log.info({ shard: shard.id, shards: count }, 'shard process starting');
@@ -71,6 +74,7 @@ export async function runManager(config: Config, log: Logger): Promise<void> {
       ),
     );
     clearTimeout(force);
+    await metricsServer?.close();
     log.info('stopped');
     process.exit(0);
   };

@@ -90,6 +90,8 @@ export const envSchema = z.object({
   TURNTABLE: z.enum(['on', 'off'], { error: 'must be on or off' }).default('on'),
   TURNTABLE_SIZE: int(64, 640).default(320),
   TURNTABLE_TIMEOUT_MS: int(1, 600_000).default(30_000),
+  METRICS_PORT: int(1, 65_535).optional(),
+  METRICS_HOST: z.string().min(1).default('127.0.0.1'),
 });
 
 export type Env = z.infer<typeof envSchema>;
@@ -143,6 +145,8 @@ export interface Config {
   };
   /** The animated preview rendered on the CPU for each finished model. */
   turntable: { enabled: boolean; size: number; timeoutMs: number };
+  /** The health, readiness and Prometheus listener (src/app/metrics-server.ts); null port: none. */
+  metrics: { port: number | null; host: string };
 }
 
 /** A configuration problem, reported to the operator as one line. */
@@ -217,6 +221,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       timeZone: e.QUOTA_TIMEZONE,
     },
     turntable: { enabled: e.TURNTABLE === 'on', size: e.TURNTABLE_SIZE, timeoutMs: e.TURNTABLE_TIMEOUT_MS },
+    metrics: { port: e.METRICS_PORT ?? null, host: e.METRICS_HOST },
   };
 }
 

@@ -10,6 +10,7 @@ import { deliveryBackoff, failureBackoff, HISTORY_WINDOW, nextCheckDelay, typica
 import { storeResults } from './results.js';
 import type { ModelProcessor } from '../model/processor.js';
 import { systemClock, type Clock } from '../upstream/rate-budget.js';
+import * as metrics from '../metrics/index.js';
 
 export interface PollerOptions {
   jobs: JobStore;
@@ -69,6 +70,8 @@ export class Poller {
   /** The pass under way, if any: its claims are awaited before shutdown waits for the work they started. */
   private pass: Promise<void> = Promise.resolve();
   private stopped = false;
+  /** Jobs whose success this process has delivered (the notify lag is observed once each). */
+  private readonly told = new Set<number>();
   private readonly checking = new Map<number, Promise<void>>();
   private readonly delivering = new Map<number, Promise<void>>();
   private readonly processing = new Map<number, Promise<void>>();
@@ -195,6 +198,17 @@ export class Poller {
     map.set(id, done);
   }
 
+  /**
+   * The notify lag, once per job: the first final delivery is the one that tells the member (later
+   * ones re-render the result). Remembered in this process only; ids are forgotten oldest first.
+   */
+  private notified(jobId: number, lagMs: number): void {
+    if (this.told.has(jobId)) return;
+    this.told.add(jobId);
+    if (this.told.size > 10_000) this.told.delete(this.told.values().next().value!);
+    metrics.notifyLagSeconds.observe(Math.max(0, lagMs) / 1000);
+  }
+
   private changed(job: Job | undefined): void {
     if (!job) return;
     try {
@@ -225,6 +239,7 @@ export class Poller {
     }
     const at = clock();
     log.debug({ ...ctx, status: info.status, polls: job.pollCount + 1 }, 'status checked');
+    if (info.status !== 'PENDING' && info.status !== 'RUNNING') metrics.statusChecks.observe(job.pollCount + 1);
     switch (info.status) {
       case 'PENDING':
       case 'RUNNING': {
@@ -320,12 +335,15 @@ export class Poller {
     try {
       const d = await this.o.deliverer.deliver(job, payload, { final, now });
       if (!d) {
+        metrics.deliveries.inc({ route: 'none', outcome: 'gone' });
         await jobs.markReplyGone(job.id);
         await jobs.markDelivered(job.id, job.renderVersion, null, clock());
         return;
       }
       const moved = d.route === 'channel_message' || d.route === 'dm' ? { messageId: d.messageId, channelId: d.channelId } : undefined;
       const updated = await jobs.markDelivered(job.id, job.renderVersion, d.route, clock(), moved);
+      metrics.deliveries.inc({ route: d.route, outcome: 'ok' });
+      if (final && job.state === 'succeeded' && job.finishedAt !== null) this.notified(job.id, clock() - job.finishedAt);
       log.info({ ...ctx, route: d.route, files: payload.files.map((f) => f.name) }, final ? 'result delivered' : 'progress shown');
       if (final && job.state === 'succeeded' && job.modelFile) {
         const glb = d.attachments.find((a) => a.filename === modelFileName(job));
@@ -341,11 +359,14 @@ export class Poller {
       const attempts = job.deliveryAttempts + 1;
       if (err instanceof UndeliverableError || attempts >= MAX_DELIVERY_ATTEMPTS) {
         log.error({ ...ctx, err, attempts }, 'giving up on delivering this message');
+        metrics.deliveries.inc({ route: 'none', outcome: 'given_up' });
         await jobs.giveUpDelivery(job.id, String(err instanceof Error ? err.message : err), at);
         return;
       }
       const delay = deliveryBackoff(attempts);
       log.warn({ ...ctx, err, attempts, retryInMs: delay }, 'delivery failed; will retry');
+      metrics.deliveries.inc({ route: 'none', outcome: 'retry' });
+      metrics.deliveryRetries.inc();
       await jobs.recordDeliveryFailure(job.id, String(err instanceof Error ? err.message : err), at, at + delay);
     }
   }

@@ -19,6 +19,7 @@ import { SIDE_VIEWS, VIEWS, type SideView, type View, type ViewPicture } from '.
 import type { ViewUrls } from '../upstream/index.js';
 import { rejectionText, upstreamReason } from '../i18n/rejections.js';
 import type { QuotaDenial, QuotaRequest } from '../quota/service.js';
+import * as metrics from '../metrics/index.js';
 
 /** What starting a job needs; Services fits. */
 export interface StartDeps {
@@ -193,6 +194,9 @@ export async function startJob(s: StartDeps, req: JobRequest, hooks: StartHooks 
   }
   if (!reserved.ok) return { ok: false, denial: reserved.denial };
   const job = reserved.job;
+  // Counted once the reservation committed (on PostgreSQL the transaction may have run twice).
+  metrics.jobsStarted.inc({ quality: job.quality, input: job.imageSource });
+  metrics.creditsSpent.inc(job.cost);
   const ctx = { jobId: job.id, interactionId: req.interaction.id, userId: job.userId, guildId: job.guildId, quality: job.quality };
   s.events.emit('changed', job);
   await hooks.onStored?.(job).catch((err: unknown) => s.log.warn({ ...ctx, err }, 'could not prepare the job message'));

@@ -108,6 +108,7 @@ async function writeAtomic(path: string, data: Uint8Array): Promise<void> {
 
 /** Load → know the model → fit under the budget → validate what will be attached → extra artifacts. */
 export async function processModel(task: Extract<ModelTask, { kind: 'process' }>): Promise<ProcessResult> {
+  const started = performance.now();
   const { bytes, doc } = await load(task.input);
   const validation = await validateGlb(bytes);
   const stats = modelStats(doc, bytes.length);
@@ -132,6 +133,7 @@ export async function processModel(task: Extract<ModelTask, { kind: 'process' }>
 
   // Extras render from the fitted document when it looks the same (its smaller JPEG textures decode
   // faster than the provider's PNGs), else from the provider's file read again.
+  const fitted = performance.now();
   const look = keepsTheLook(fit.steps) ? doc : (await load(task.input)).doc;
   const made: Artifact[] = [];
   const artifactsSkipped: ProcessResult['artifactsSkipped'] = [];
@@ -144,7 +146,8 @@ export async function processModel(task: Extract<ModelTask, { kind: 'process' }>
     }
   }
   const artifacts = await keepWhatFits(made, output ? (fit.bytesAfter ?? 0) : 0, task.budgetBytes, artifactsSkipped);
-  return { stats, validation, artifacts, artifactsSkipped, output, fit };
+  const timings = { fitMs: fitted - started, renderMs: performance.now() - fitted };
+  return { stats, validation, artifacts, artifactsSkipped, output, fit, timings };
 }
 
 export async function exportStl(task: Extract<ModelTask, { kind: 'stl' }>): Promise<ExportResult> {

@@ -8,9 +8,15 @@ import type { ExportResult } from './tasks.js';
 import type { TurntableSettings } from './turntable.js';
 import type { ModelInfo, ProcessingFailure } from '../domain/model-info.js';
 import { exportPath, type ExportKind } from '../domain/files.js';
+import * as metrics from '../metrics/index.js';
 
 /** A job whose processing was interrupted this many times (crashes, restarts) is sent as it came. */
 export const MAX_PROCESSING_ATTEMPTS = 3;
+
+/** A task without a result (restarts of the model process are counted by the pool's onRestart, in app/bot.ts). */
+function countFailure(reason: string): void {
+  metrics.processingFailures.inc({ reason });
+}
 
 /**
  * What the GLB may weigh: the message's upload limit, less the preview that goes with it and a
@@ -63,10 +69,12 @@ export class ModelProcessor {
       jobs.recordProcessing(job.id, { state: 'failed', modelFile: null, modelBytes: null, modelInfo: { failure, ...(exceeded ? { exceeded } : {}) } }, clock());
     if (!job.originalFile || (await sizeOf(job.originalFile)) === null) {
       log.error(ctx, 'the downloaded GLB is gone; sending the link');
+      countFailure('download_failed');
       return failed('download_failed');
     }
     if (job.processingAttempts > MAX_PROCESSING_ATTEMPTS) {
       log.error(ctx, 'model processing was interrupted too often; sending the model as the provider gave it');
+      countFailure('interrupted');
       return failed('crashed');
     }
     const budgetBytes = modelBudget(job.attachmentSizeLimit, (await sizeOf(job.previewFile)) ?? 0);
@@ -80,6 +88,8 @@ export class ModelProcessor {
         budgetBytes,
         turntable: this.o.turntable ?? null,
       });
+      metrics.processingSeconds.observe({ step: 'fit' }, r.timings.fitMs / 1000);
+      if (r.artifacts.length || r.artifactsSkipped.length) metrics.processingSeconds.observe({ step: 'render' }, r.timings.renderMs / 1000);
       for (const s of r.artifactsSkipped) {
         log.warn({ ...ctx, artifact: s.kind, reason: s.reason }, `no ${s.kind} for this result; it ships without it`);
       }
@@ -119,6 +129,7 @@ export class ModelProcessor {
       const known = err instanceof ModelTaskError && err.failure !== 'stopped' && err.failure !== 'busy';
       const failure: ProcessingFailure = known ? (err.failure as ProcessingFailure) : 'error';
       const exceeded = err instanceof ModelTaskError ? err.exceeded : undefined;
+      countFailure(failure);
       log.warn({ ...ctx, failure, ...(exceeded ? { exceeded } : { err }) }, 'model could not be processed; sending it as the provider gave it');
       return failed(failure, exceeded);
     }
@@ -132,11 +143,20 @@ export class ModelProcessor {
     if (cached !== null) return { file: output, bytes: cached };
     let p = this.exporting.get(output);
     if (!p) {
+      const started = performance.now();
       const task =
         kind === 'stl'
           ? this.o.pool.run({ kind: 'stl', input: job.originalFile, output, heightMm: this.o.exportHeightMm })
           : this.o.pool.run({ kind: 'obj', input: job.originalFile, output });
-      p = task.finally(() => this.exporting.delete(output));
+      p = task
+        .then(
+          (r) => (metrics.processingSeconds.observe({ step: kind }, (performance.now() - started) / 1000), r),
+          (err: unknown) => {
+            if (!(err instanceof ModelTaskError) || err.failure !== 'stopped') countFailure(err instanceof ModelTaskError ? err.failure : 'error');
+            throw err;
+          },
+        )
+        .finally(() => this.exporting.delete(output));
       this.exporting.set(output, p);
     }
     return p;

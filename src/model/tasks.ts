@@ -25,6 +25,8 @@ export interface ProcessResult {
   artifactsSkipped: { kind: string; reason: string }[];
   /** Peak RSS of the model process that ran the task (over its life so far), bytes. */
   processPeakRssBytes?: number;
+  /** Milliseconds spent loading, validating and fitting (`fit`) and making the extras (`render`), for the metrics. */
+  timings: { fitMs: number; renderMs: number };
 }
 
 export interface ExportResult {

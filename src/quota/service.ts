@@ -5,6 +5,7 @@ import type { JobStore } from '../store/jobs.js';
 import type { Quality } from '../domain/quality.js';
 import type { QuotaStore, Block, LedgerEntry } from '../store/quota.js';
 import { startOfDay, startOfMonth, startOfNextDay } from './time.js';
+import { creditsRefunded } from '../metrics/index.js';
 
 export interface QuotaRequest {
   userId: string;
@@ -235,8 +236,8 @@ export class QuotaService {
    * job was charged. A job that was already refunded automatically (failed, …) gets a 0-credit
    * entry so that the refund is still on record and cannot be repeated.
    */
-  refundJob(jobs: JobStore, jobId: number, guildId: string, moderatorId: string): Promise<RefundResult> {
-    return this.db.transaction(async (): Promise<RefundResult> => {
+  async refundJob(jobs: JobStore, jobId: number, guildId: string, moderatorId: string): Promise<RefundResult> {
+    const result = await this.db.transaction(async (): Promise<RefundResult> => {
       const job = await jobs.get(jobId);
       if (!job || job.guildId !== guildId) return { ok: false, reason: 'unknown_job' };
       const prior = await this.store.refundOf(jobId);
@@ -256,6 +257,8 @@ export class QuotaService {
       });
       return { ok: true, job, entry };
     });
+    if (result.ok) creditsRefunded.inc(result.entry.credits);
+    return result;
   }
 
   /** Returns false when the member was already blocked. */

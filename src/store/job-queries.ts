@@ -79,6 +79,10 @@ export function jobQueries(d: SqlDialect, gap: number) {
       SELECT finished_at - submitted_at AS took FROM jobs
       WHERE quality = @quality AND state = 'succeeded' AND submitted_at IS NOT NULL AND finished_at IS NOT NULL
       ORDER BY finished_at DESC LIMIT @limit`,
+    // The metrics gauge: jobs in flight by state, and results whose model is being processed.
+    inFlightByState: `
+      SELECT state, COUNT(*) AS n FROM jobs WHERE state IN (${IN_FLIGHT}) GROUP BY state
+      UNION ALL SELECT 'processing' AS state, COUNT(*) AS n FROM jobs WHERE processing_state = 'pending'`,
     setMessageId: 'UPDATE jobs SET message_id = @messageId WHERE id = @id AND message_id IS NULL',
     setFiles: `
       UPDATE jobs SET model_file = @modelFile, model_bytes = @modelBytes, preview_file = @previewFile,

@@ -2,10 +2,23 @@ import type { Db } from './db.js';
 import { sqlDialect } from './dialect.js';
 import { jobQueries, type JobQueries } from './job-queries.js';
 import { toJob, type JobRow } from './job-rows.js';
-import type { ActiveState, DeliveryRoute, DownloadRefusal, Job, JobOrigin, ProcessingState, TerminalState } from '../domain/job.js';
+import { CHARGED_STATES, IN_FLIGHT_STATES, isIn, type ActiveState, type DeliveryRoute, type DownloadRefusal, type Job, type JobOrigin, type ProcessingState, type TerminalState } from '../domain/job.js';
 import type { ModelInfo } from '../domain/model-info.js';
 import type { Quality } from '../domain/quality.js';
 import { leaseOwner } from '../config/shards.js';
+import { creditsRefunded, jobsFinished } from '../metrics/index.js';
+
+/**
+ * Counts the jobs a terminal write moved (a write that matched nothing counts nothing), and the
+ * credits that go back by themselves: a job that ends outside the charged states costs nothing.
+ */
+function countFinished<T extends Job | Job[] | undefined>(result: T): T {
+  for (const job of Array.isArray(result) ? result : result ? [result] : []) {
+    jobsFinished.inc({ state: job.state });
+    if (!isIn(CHARGED_STATES, job.state)) creditsRefunded.inc(job.cost);
+  }
+  return result;
+}
 
 /** What the command knows when it writes the row; everything else starts at its default. */
 export type NewJob = Pick<
@@ -108,8 +121,8 @@ export class JobStore {
   }
 
   /** Moves a job to a terminal state, once; a second call is a no-op that returns undefined. */
-  finish(id: number, u: FinishUpdate): Promise<Job | undefined> {
-    return this.one(this.q.finish, {
+  async finish(id: number, u: FinishUpdate): Promise<Job | undefined> {
+    return countFinished(await this.one(this.q.finish, {
       id,
       state: u.state,
       at: u.at,
@@ -118,7 +131,7 @@ export class JobStore {
       resultExpiresAt: u.resultExpiresAt ?? null,
       errorCode: u.errorCode ?? null,
       errorMessage: u.errorMessage ?? null,
-    });
+    }));
   }
 
   /**
@@ -126,16 +139,16 @@ export class JobStore {
    * of) caught between writing the row and recording the task id. They are not resubmitted.
    * Submits of other live processes are left alone.
    */
-  recoverInterrupted(at: number, { unowned = true }: { unowned?: boolean } = {}): Promise<Job[]> {
-    return this.many(this.q.recoverSubmitting, { at, ...this.who(unowned) });
+  async recoverInterrupted(at: number, { unowned = true }: { unowned?: boolean } = {}): Promise<Job[]> {
+    return countFinished(await this.many(this.q.recoverSubmitting, { at, ...this.who(unowned) }));
   }
 
   /**
    * Jobs of another process still 'submitting' past their deadline: that process died and did
    * not come back (a process that comes back recovers its own at start-up).
    */
-  recoverAbandoned(at: number): Promise<Job[]> {
-    return this.many(this.q.abandonSubmitting, { at, owner: this.owner });
+  async recoverAbandoned(at: number): Promise<Job[]> {
+    return countFinished(await this.many(this.q.abandonSubmitting, { at, owner: this.owner }));
   }
 
   private who(unowned: boolean) {
@@ -198,6 +211,13 @@ export class JobStore {
   /** Submit-to-result durations (ms) of the most recent successful jobs of one quality, newest first. */
   async recentDurations(quality: Quality, limit = 50): Promise<number[]> {
     return (await this.db.all<{ took: number }>(this.q.recentDurations, { quality, limit })).map((r) => r.took);
+  }
+
+  /** Jobs in flight per state (every in-flight state, 0 included) and `processing`: results whose model is being processed. */
+  async inFlightByState(): Promise<Record<string, number>> {
+    const counts: Record<string, number> = Object.fromEntries([...IN_FLIGHT_STATES, 'processing'].map((s) => [s, 0]));
+    for (const row of await this.db.all<{ state: string; n: number | string }>(this.q.inFlightByState, {})) counts[row.state] = Number(row.n);
+    return counts;
   }
 
   async setMessageId(id: number, messageId: string): Promise<void> {

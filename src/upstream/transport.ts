@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import type { RateBudget } from './rate-budget.js';
 import { UpstreamError, kindForStatus, parseRetryAfter, sanitizeUpstreamText, type UpstreamErrorKind, type UpstreamOperation } from './errors.js';
 import { parseErrorBody } from './schemas.js';
+import * as metrics from '../metrics/index.js';
 
 /** One answer as it came: status, headers, the body as text, and how long it took. */
 export interface RawResponse {
@@ -132,7 +133,20 @@ export class Transport {
     if (this.closed) {
       throw new UpstreamError({ kind: 'network', operation: op, detail: 'client closed', mayHaveReachedServer: false, transient: false });
     }
+    const asked = performance.now();
     await this.budget.take();
+    metrics.budgetTaken.inc();
+    metrics.budgetWaitSeconds.observe((performance.now() - asked) / 1000);
+    const res = await this.exchange(op, method, path, body).catch((err: unknown) => {
+      metrics.upstreamCalls.inc({ operation: op, outcome: err instanceof UpstreamError ? String(err.status ?? err.kind) : 'error' });
+      throw err;
+    });
+    metrics.upstreamCalls.inc({ operation: op, outcome: String(res.status) });
+    metrics.upstreamSeconds.observe({ operation: op }, res.ms / 1000);
+    return res;
+  }
+
+  private async exchange(op: UpstreamOperation, method: 'GET' | 'POST', path: string, body?: string): Promise<RawResponse> {
     const started = this.now();
     const signal = AbortSignal.timeout(this.timeoutMs);
     let stage: 'sending' | 'reading' = 'sending';

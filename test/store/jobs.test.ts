@@ -97,6 +97,21 @@ describe.each(BACKENDS)('JobStore on a real %s store', (backend) => {
     if (other !== store.db) await other.close();
   });
 
+  it('counts jobs in flight by state, in SQL, with every in-flight state present', async () => {
+    expect(await jobs.inFlightByState()).toEqual({ submitting: 0, queued: 0, running: 0, processing: 0 });
+    const [a, b, c, d] = [await jobs.insert(newJob()), await jobs.insert(newJob()), await jobs.insert(newJob()), await jobs.insert(newJob())];
+    await jobs.insert(newJob());
+    await jobs.markSubmitted(a.id, 'ta', 1, 0, 100);
+    await jobs.markSubmitted(b.id, 'tb', 1, 0, 100);
+    await jobs.recordCheck(b.id, 'running', 10, 200);
+    await jobs.markSubmitted(c.id, 'tc', 1, 0, 100);
+    await jobs.finish(c.id, { state: 'failed', at: 50, errorCode: 'X' });
+    await jobs.markSubmitted(d.id, 'td', 1, 0, 100);
+    await jobs.setDownloads(d.id, { previewFile: null, originalFile: '/x/original.glb', originalBytes: 1, processingState: 'pending', modelInfo: null, filesRefused: null }, 60);
+    await jobs.finish(d.id, { state: 'succeeded', at: 60 });
+    expect(await jobs.inFlightByState()).toEqual({ submitting: 1, queued: 1, running: 1, processing: 1 });
+  });
+
   it('finishes a job once and queues its final message without delay', async () => {
     const job = await jobs.insert(newJob());
     await jobs.markSubmitted(job.id, 't', 1, 0, 100);

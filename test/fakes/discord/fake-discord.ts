@@ -264,6 +264,15 @@ export class FakeDiscord {
     return this.gateway.disconnect(opts);
   }
 
+  /** Keeps new gateway connections waiting (an outage the test ends with releaseGateway()). */
+  holdGateway(): void {
+    this.gateway.hold();
+  }
+
+  releaseGateway(): void {
+    this.gateway.release();
+  }
+
   // ------------------------------------------------------------ messages
 
   messagesIn(channelId: string): FakeMessage[] {

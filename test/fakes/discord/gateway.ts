@@ -74,9 +74,27 @@ export class FakeGateway {
 
   constructor(private readonly opts: GatewayOptions) {}
 
+  /** Connection attempts kept waiting by hold(), answered by release(). */
+  private held: [IncomingMessage, Duplex, Buffer][] | null = null;
+
+  /** New connections wait (the client sees a slow handshake, as in an outage) until release(). */
+  hold(): void {
+    this.held ??= [];
+  }
+
+  release(): void {
+    const held = this.held ?? [];
+    this.held = null;
+    for (const [req, socket, head] of held) if (!socket.destroyed) this.handleUpgrade(req, socket, head);
+  }
+
   handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
     if (this.closed) {
       socket.destroy();
+      return;
+    }
+    if (this.held) {
+      this.held.push([req, socket, head]);
       return;
     }
     this.wss.handleUpgrade(req, socket, head, (ws) => this.onConnection(ws, req));
@@ -263,6 +281,8 @@ export class FakeGateway {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    for (const [, socket] of this.held ?? []) socket.destroy();
+    this.held = null;
     for (const conn of this.conns) {
       conn.deflate?.destroy();
       conn.ws.terminate();
