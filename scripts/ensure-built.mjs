@@ -1,7 +1,7 @@
 // Builds dist/ with tsc when any source file is newer than the last build, so that
 // `npm start` works right after `npm ci` on a fresh clone and stays fast afterwards.
 import { execFileSync } from 'node:child_process';
-import { readdirSync, statSync, existsSync, openSync, closeSync, unlinkSync, utimesSync } from 'node:fs';
+import { readdirSync, readFileSync, rmSync, statSync, existsSync, openSync, closeSync, unlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -30,6 +30,27 @@ function isStale() {
   return sources > statSync(stamp).mtimeMs;
 }
 
+/**
+ * Whether the lock's holder (the pid written in it) no longer runs. An empty lock is being written,
+ * unless it has been empty for seconds (its writer died between creating and writing it).
+ */
+function holderGone() {
+  let pid;
+  try {
+    pid = Number(readFileSync(lock, 'utf8') || 0);
+    if (pid === 0) return Date.now() - statSync(lock).mtimeMs > 10_000;
+  } catch {
+    return false;
+  }
+  if (!Number.isInteger(pid) || pid < 0) return false;
+  try {
+    process.kill(pid, 0);
+    return false;
+  } catch (err) {
+    return err.code === 'ESRCH';
+  }
+}
+
 if (isStale()) {
   // Several processes may start at once (tests): one builds, the others wait for it.
   let fd;
@@ -37,7 +58,13 @@ if (isStale()) {
   while (fd === undefined) {
     try {
       fd = openSync(lock, 'wx');
+      writeFileSync(fd, String(process.pid));
     } catch {
+      // A build killed mid-way (a SIGKILLed `npm start`) leaves its lock behind: its pid is gone.
+      if (holderGone()) {
+        rmSync(lock, { force: true });
+        continue;
+      }
       if (Date.now() > deadline) {
         console.error(`build lock ${lock} held for over 2 minutes; delete it if no build is running`);
         process.exit(1);
