@@ -12,7 +12,7 @@
 import { samplePng, type BotProcess, type LogLine, type World } from '../e2e/harness.js';
 import { snowflake } from '../fakes/discord/index.js';
 import type { BenchContext, Row } from './lib/report.js';
-import { benchModelFit, GRAIN_35MB } from './model-fit.js';
+import { benchModelFit, MODEL_35MB } from './model-fit.js';
 import { runWorker } from './lib/child.js';
 import type { BotLog } from './lib/bot-log.js';
 import type { TurntableFigure } from './turntable-figures.js';
@@ -30,7 +30,7 @@ export interface WorkerBench {
   run(ctx: BenchContext): Promise<Row[]>;
 }
 
-/** 35 MB: between the simulator's standard (10–20 MB) and detailed (30–60 MB) Tripo-like models. */
+/** 35 MB: within the simulator's detailed (30–60 MB) Tripo-like models, ten times its standard (3 MB). */
 const BUSY_MODEL_MB = 35;
 
 export const busyLoads: BusyLoad[] = [
@@ -39,7 +39,7 @@ export const busyLoads: BusyLoad[] = [
     async start(world, _bot, log) {
       const { discord, dmxapi } = world;
       // The simulator builds the model (cached on disk after the first time) when the bot downloads it.
-      dmxapi.nextTasks.push({ model: 'tripo', modelGrain: GRAIN_35MB, pendingMs: 100, runningMs: 300 });
+      dmxapi.nextTasks.push({ model: 'tripo', modelVariant: MODEL_35MB, pendingMs: 100, runningMs: 300 });
       const image = discord.hostFile(samplePng(), { filename: 'busy.png', contentType: 'image/png', width: 256, height: 256 });
       const user = { id: snowflake(), username: 'busy', global_name: 'Busy' };
       discord.sendInteraction(discord.build.chatInput({ name: 'model3d', options: { image }, user }));
