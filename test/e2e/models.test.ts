@@ -77,7 +77,7 @@ describe('Tripo-like models: fitted, described, exported', () => {
     const text = visibleText(discord, rec.token);
     expect(text).toContain('50,000 triangles');
     expect(text).toContain('3 texture(s) up to 4,096 px');
-    expect(text).toMatch(/0\.7 × 0\.9 × 0\.5 units · \d+\.\d MB/);
+    expect(text).toMatch(/0\.6 × 0\.9 × 0\.5 units · \d+\.\d MB/);
     expect(text).toMatch(/glTF validator: no errors/);
     expect(text).toMatch(/\d+\.\d MB → \d+\.\d (MB|KB): lossless clean-up, textures to JPEG/);
     expect(customIds(final)).toEqual(expect.arrayContaining([`export:stl:${row.id}`, `export:obj:${row.id}`]));

@@ -53,13 +53,18 @@ export const CACHE_DIR = join(tmpdir(), 'model3d-bot-sim-cache');
 
 const gauss = (x: number, mu: number, sigma: number) => Math.exp(-(((x - mu) / sigma) ** 2));
 
-/** The figurine's outline: horizontal radius (0…1) at v (0 = top, 1 = bottom): head, neck, body, base. */
+/** Radius (0…1) of a round part: a circle of `radius` about height `centre`, in t units, stretched by `stretch`. */
+const round = (t: number, centre: number, radius: number, stretch: number) => stretch * Math.sqrt(Math.max(0, radius * radius - (t - centre) ** 2));
+
+/** The figurine's outline: horizontal radius (0…1) at height t (1 = the top, −1 = the bottom): head, neck, body, base. */
 function profile(v: number): number {
-  const head = 0.62 * gauss(v, 0.16, 0.11);
-  const body = 0.95 * gauss(v, 0.62, 0.26);
-  const base = 0.85 * gauss(v, 0.94, 0.06);
+  const t = 1 - 2 * v;
+  const head = round(t, 0.65, 0.35, HALF_HEIGHT / HALF_WIDTH);
+  const neck = t > 0.2 && t < 0.45 ? 0.22 : 0;
+  const body = round(t, -0.25, 0.6, 1 / 0.6);
+  const base = round(t, -0.92, 0.08, 0.75 / 0.08) ** 0.35 * 0.75 ** 0.65;
   const belt = v > BELT[0] && v < BELT[1] ? 0.04 : 0;
-  return Math.sin(Math.PI * v) ** 0.45 * (0.2 + Math.max(head, body, base) + belt);
+  return Math.max(head, neck, body, base) + belt;
 }
 
 /** A point of the surface at (u, v) in [0, 1]²: u goes round, the picture's middle (u = 0.5) faces +Z (the front), +u towards +X there. */
@@ -67,7 +72,7 @@ function point(u: number, v: number): [number, number, number] {
   const theta = 2 * Math.PI * u;
   const lump = 1 + 0.03 * Math.sin(5 * theta + 2 * Math.PI * v) * Math.sin(7 * Math.PI * v);
   const r = profile(v) * lump;
-  return [-HALF_WIDTH * r * Math.sin(theta), HALF_HEIGHT * Math.cos(Math.PI * v), -HALF_DEPTH * r * Math.cos(theta)];
+  return [-HALF_WIDTH * r * Math.sin(theta), HALF_HEIGHT * (1 - 2 * v), -HALF_DEPTH * r * Math.cos(theta)];
 }
 
 function mesh(): { position: Float32Array; normal: Float32Array; uv: Float32Array; indices: Uint32Array } {
