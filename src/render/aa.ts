@@ -1,9 +1,10 @@
 // Anti-aliasing by surface-aware supersampling: visibility is resolved at several samples per pixel
 // (raster.ts), but a pixel is shaded once per distinct surface among its samples, not once per sample.
 // Samples belong to the same surface when they show the same mesh, from the same side, at nearly the
-// same depth: across the small triangles of one smooth surface a pixel is shaded once (as a GPU shades
-// once per pixel), while silhouettes, overlapping parts and the background mix in proportion to the
-// samples they cover.
+// same depth, on triangles that do not fold against each other: across the small triangles of one
+// smooth surface a pixel is shaded once (as a GPU shades once per pixel), while silhouettes, creases,
+// overlapping parts and the background mix in proportion to the samples they cover.
+import type { Framing } from './framing.js';
 import type { SampleBuffers } from './raster.js';
 import type { RenderScene } from './scene.js';
 
@@ -16,6 +17,16 @@ export type PointShader = (mesh: number, triangle: number, p0: number, p1: numbe
 /** Linear RGB of the background behind pixel position (px, py). */
 export type Backdrop = (px: number, py: number, out: Float64Array) => void;
 
+/**
+ * The depth difference beyond which two samples of one mesh are different surfaces: a fiftieth of the
+ * model's size, or four pixels' worth of depth at the model's distance (a surface seen at a slant climbs
+ * that much across a pixel), whichever is more.
+ */
+export function surfaceGap(f: Framing, size: number): number {
+  const pixel = (2 * f.distance * Math.tan((f.fovDeg * Math.PI) / 360)) / size;
+  return Math.max(0.02 * f.radius, 4 * pixel);
+}
+
 /** Sample indices, the one nearest the pixel's centre first (ties in pattern order). */
 export function sampleOrder(buf: SampleBuffers): Int32Array {
   const order = Array.from({ length: buf.samples }, (_, k) => k);
@@ -23,6 +34,9 @@ export function sampleOrder(buf: SampleBuffers): Int32Array {
   order.sort((a, b) => d(a) - d(b) || a - b);
   return Int32Array.from(order);
 }
+
+/** Triangles of one mesh folding by more than this (30°) are different surfaces. */
+const COS_FOLD = Math.cos(Math.PI / 6);
 
 const colour = new Float64Array(4);
 const bg = new Float64Array(3);
@@ -86,10 +100,13 @@ export function resolvePixels(scene: RenderScene, buf: SampleBuffers, shade: Poi
         for (; r < reps; r++) {
           if (repMesh[r] !== m) continue;
           if (repTri[r] === tri) break;
-          // Another triangle of the same mesh: the same surface if it faces the same way at about the same depth.
+          // Another triangle of the same mesh: the same surface if it faces the same way, at about the same
+          // depth, less than 30° from the representative's plane.
           if (repTri[r]! < 0 !== tri < 0) continue;
           if (z < 0) z = 1 / depth[s]!;
-          if (Math.abs(repDepth[r]! - z) <= gap) break;
+          if (Math.abs(repDepth[r]! - z) > gap) continue;
+          const fn = scene.meshes[m]!.faceNormals, i = (tri < 0 ? -tri - 1 : tri) * 3, j = (repTri[r]! < 0 ? -repTri[r]! - 1 : repTri[r]!) * 3;
+          if (fn[i]! * fn[j]! + fn[i + 1]! * fn[j + 1]! + fn[i + 2]! * fn[j + 2]! >= COS_FOLD) break;
         }
         if (r < reps) repWeight[r]!++;
         else {

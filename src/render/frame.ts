@@ -1,6 +1,6 @@
 // One frame: rasterise the visibility buffer, resolve each pixel (aa.ts: shading each surface once,
 // the backdrop where nothing is drawn), composite BLEND surfaces back to front, encode sRGB bytes.
-import { resolvePixels } from './aa.js';
+import { resolvePixels, surfaceGap } from './aa.js';
 import { STUDIO, type Environment } from './environment.js';
 import { orient } from './envmap.js';
 import { cameraAt, type Framing } from './framing.js';
@@ -58,7 +58,7 @@ export function renderFrame(f: FrameSetup, azimuthDeg: number): Uint8Array {
     shadePoint(scene.meshes[m]!, back ? -tri - 1 : tri, back, p0, p1, p2, area, ctx, out);
   };
   const back = options.unlit ? flatBackdrop(options.stage) : backdrop(f.stage, camera, buf.size);
-  resolvePixels(scene, buf, shade, back, 0.02 * f.framing.radius, f.pixels);
+  resolvePixels(scene, buf, shade, back, surfaceGap(f.framing, buf.size), f.pixels);
   blendPass(f, ctx);
   return encode(f.pixels, buf.size);
 }

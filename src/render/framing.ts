@@ -27,7 +27,7 @@ export interface FramingOptions {
   samples: number;
 }
 
-export const DEFAULT_FRAMING_OPTIONS: FramingOptions = { fovDeg: 30, elevationDeg: 15, margin: 0.05, samples: 72 };
+export const DEFAULT_FRAMING_OPTIONS: FramingOptions = { fovDeg: 25, elevationDeg: 20, margin: 0.05, samples: 72 };
 
 /** One camera set-up for every frame of the turn. */
 export interface Framing {

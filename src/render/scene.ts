@@ -26,6 +26,8 @@ export interface RenderMesh {
   colors: Float32Array | null;
   /** Triangle list, counter-clockwise front faces (mirrored nodes already flipped). */
   indices: Uint32Array;
+  /** Unit normal of each triangle's plane (world space): where a surface folds, for anti-aliasing. */
+  faceNormals: Float32Array;
   material: RenderMaterial;
 }
 
@@ -183,7 +185,7 @@ function flatten(prim: Primitive, world: Mat4, material: RenderMaterial): Render
     else triangleFrames = computeTriangleFrames(positions, maps.normal.uv, indices);
   }
 
-  return { positions, normals, tangents, triangleFrames, maps, colors: readColors(prim.getAttribute('COLOR_0'), count), indices, material };
+  return { positions, normals, tangents, triangleFrames, maps, colors: readColors(prim.getAttribute('COLOR_0'), count), indices, faceNormals: computeFaceNormals(positions, indices), material };
 }
 
 function transformNormals(n: Float32Array, world: Mat4): Float32Array {
@@ -215,6 +217,21 @@ function transformTangents(t: Float32Array, w: Mat4, mirrored: boolean): Float32
     out[i + 1] = wy / l;
     out[i + 2] = wz / l;
     out[i + 3] = (t[i + 3]! < 0 ? -1 : 1) * (mirrored ? -1 : 1);
+  }
+  return out;
+}
+
+export function computeFaceNormals(positions: Float32Array, indices: Uint32Array): Float32Array {
+  const out = new Float32Array(indices.length);
+  for (let t = 0; t < indices.length; t += 3) {
+    const a = indices[t]! * 3, b = indices[t + 1]! * 3, c = indices[t + 2]! * 3;
+    const e1x = positions[b]! - positions[a]!, e1y = positions[b + 1]! - positions[a + 1]!, e1z = positions[b + 2]! - positions[a + 2]!;
+    const e2x = positions[c]! - positions[a]!, e2y = positions[c + 1]! - positions[a + 1]!, e2z = positions[c + 2]! - positions[a + 2]!;
+    const fx = e1y * e2z - e1z * e2y, fy = e1z * e2x - e1x * e2z, fz = e1x * e2y - e1y * e2x;
+    const l = Math.hypot(fx, fy, fz) || 1;
+    out[t] = fx / l;
+    out[t + 1] = fy / l;
+    out[t + 2] = fz / l;
   }
   return out;
 }
