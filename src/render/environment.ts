@@ -28,16 +28,31 @@ const unit = (x: number, y: number, z: number): [number, number, number] => {
   return [x / l, y / l, z / l];
 };
 
-/** A white surface facing the key gets about 0.9 (linear) from it; the fill and rim are weaker; the sky is soft. */
+/**
+ * Lights as area lights of radiance L and solid angle Ω become lobes of sharpness λ = 2π/Ω·(L/a), with
+ * a = L·Ω·λ/2π: the same energy, spread a little wider than the light itself when λ is capped.
+ */
+function arealight(direction: [number, number, number], radiance: number, solidAngle: number, maxSharpness = 150): Lobe {
+  const sharpness = Math.min(maxSharpness, (2 * Math.PI) / solidAngle);
+  return { axis: unit(...direction), sharpness, color: Array(3).fill((radiance * solidAngle * sharpness) / (2 * Math.PI)) as [number, number, number] };
+}
+
+/**
+ * A neutral studio laid out like model-viewer's "neutral" room (its lights' directions, sizes and
+ * radiances as seen from the model): a key at the upper left in front, a large soft fill on the right,
+ * a frontal fill behind the camera, rims behind, and the room's grey walls as a soft, nearly even sky.
+ */
 export const STUDIO: Environment = {
   lobes: [
-    { axis: unit(-0.55, 0.6, 0.6), sharpness: 50, color: [22, 21.5, 20.5] }, // key: upper left, in front
-    { axis: unit(0.8, 0.15, 0.55), sharpness: 10, color: [1.45, 1.5, 1.6] }, // fill: right, low
-    { axis: unit(0.25, 0.5, -0.85), sharpness: 30, color: [9, 9, 9] }, // rim: behind, above
+    arealight([-0.8, 0.37, 0.46], 80, 0.0166), // key: upper left, in front
+    arealight([0.854, 0.52, 0], 23, 0.0797), // fill: right, large and soft
+    arealight([0, 0.366, 0.93], 16, 0.103), // front fill, behind the camera
+    arealight([-0.78, 0.59, -0.22], 80, 0.0151), // rim: behind, upper left
+    arealight([0.43, 0.276, -0.86], 80, 0.0202), // rim: behind, right
+    arealight([-0.35, 0.625, -0.7], 80, 0.0109), // rim: behind, high
   ],
-  // The soft sky: brighter overhead, dim below the horizon.
-  ambient: [0.42, 0.42, 0.44],
-  gradient: [0.3, 0.3, 0.32],
+  ambient: [0.54, 0.54, 0.54],
+  gradient: [0.04, 0.04, 0.04],
 };
 
 /** Radiance arriving from direction d (unit, studio frame). */

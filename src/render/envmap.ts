@@ -5,9 +5,9 @@
 import { irradiance as exactIrradiance, pack, prefiltered as exactPrefiltered, type Environment } from './environment.js';
 
 /** Texels across each map. */
-const SIZE = 48;
+const SIZE = 64;
 /** Roughness levels 0, 1/(LEVELS−1), …, 1 (denser would blur less between them; the lobes change smoothly). */
-const LEVELS = 12;
+const LEVELS = 16;
 
 export interface BakedEnvironment {
   /** Irradiance / π, rgb per texel. */

@@ -72,7 +72,14 @@ const brdf = new Float64Array(2);
 const irr = new Float64Array(3);
 const spec = new Float64Array(3);
 
-/** Light leaving the surface towards the eye (linear RGB, before tone mapping) into out[0..2]. */
+const single = new Float64Array(3), multi = new Float64Array(3);
+
+/**
+ * Light leaving the surface towards the eye (linear RGB, before tone mapping) into out[0..2], as three.js
+ * lights a standard material with an environment: the single-scattering split sum plus Fdez-Agüera's
+ * multiple-scattering term (rough metals keep the energy their microfacets bounce between them), the
+ * diffuse part reduced by what the specular takes, occlusion on both (on specular by Lagarde's fit).
+ */
 export function lightSurface(s: Surface, env: OrientedEnvironment, out: Float64Array): void {
   const n = s.n, v = s.v, base = s.base;
   const nv = n[0]! * v[0]! + n[1]! * v[1]! + n[2]! * v[2]!;
@@ -82,13 +89,23 @@ export function lightSurface(s: Surface, env: OrientedEnvironment, out: Float64A
   envBrdf(nDotV, rough, brdf);
   irradiance(env, n[0]!, n[1]!, n[2]!, irr);
   prefiltered(env, rx, ry, rz, rough, spec);
-  const ao = s.occlusion;
+  const a = brdf[0]!, b = brdf[1]!;
+  const ems = 1 - (a + b);
+  let total = 0;
   for (let k = 0; k < 3; k++) {
     const f0 = 0.04 + (base[k]! - 0.04) * m;
-    const specular = f0 * brdf[0]! + brdf[1]!;
-    // What the specular lobe reflects is not there to diffuse.
-    const diffuse = base[k]! * (1 - m) * (1 - specular);
-    out[k] = (diffuse * irr[k]! + specular * spec[k]!) * ao + s.emissive[k]!;
+    const fssEss = f0 * a + b;
+    const fAvg = f0 + (1 - f0) / 21;
+    const fms = (fssEss * fAvg) / (1 - ems * fAvg);
+    single[k] = fssEss;
+    multi[k] = fms * ems;
+    total = Math.max(total, fssEss + fms * ems);
+  }
+  const ao = s.occlusion;
+  const specAo = ao < 1 ? Math.min(1, Math.max(0, (nDotV + ao) ** 2 ** (-16 * rough - 1) - 1 + ao)) : 1;
+  for (let k = 0; k < 3; k++) {
+    const diffuse = base[k]! * (1 - m) * (1 - total);
+    out[k] = (diffuse + multi[k]!) * irr[k]! * ao + single[k]! * spec[k]! * specAo + s.emissive[k]!;
   }
 }
 

@@ -1,6 +1,6 @@
 // Each material input changes the picture the way glTF says: normal maps (with TANGENT and without),
 // occlusion, emission, alpha MASK and BLEND, and KHR_materials_unlit. Small lit renders of a square
-// facing the camera; the studio's key light comes from the upper left.
+// facing the camera.
 import { describe, expect, it } from 'vitest';
 import type { Document } from '@gltf-transform/core';
 import { EmissiveStrength, KHRMaterialsEmissiveStrength, KHRMaterialsUnlit } from '@gltf-transform/extensions';
@@ -9,6 +9,8 @@ import { encodeSrgb8 } from '../../src/render/srgb.js';
 import { toneMapNeutral } from '../../src/render/shading.js';
 import { rgbaPng, solidPng, texturedQuad } from './models.js';
 import { BG, pixel } from './images.js';
+import { irradiance, orient } from '../../src/render/envmap.js';
+import { STUDIO } from '../../src/render/environment.js';
 
 const SIZE = 32;
 const luma = (p: [number, number, number]) => 0.2126 * p[0] + 0.7152 * p[1] + 0.0722 * p[2];
@@ -33,20 +35,35 @@ function matte(normal?: [number, number, number], tangent?: [number, number, num
   return doc;
 }
 
+/** Irradiance / π (green) the studio gives a world normal, as the camera at azimuth 0 sees it. */
+function lightFrom(n: [number, number, number]): number {
+  const l = Math.hypot(...n);
+  const out = new Float64Array(3);
+  irradiance(orient(STUDIO, 0), n[0] / l, n[1] / l, n[2] / l, out);
+  return out[1]!;
+}
+
 describe('normal maps', () => {
-  it('tilt the lit side: normals tilted towards the key (left, up) brighten the square, away from it darken it', async () => {
+  it('tilt the lit side: the square turns brighter or darker as the studio lights the tilted normal, by a visible amount', async () => {
     const flat = luma(await centre(matte([0, 0, 1])));
-    const left = luma(await centre(matte([-0.5, 0, 1])));
-    const right = luma(await centre(matte([0.5, 0, 1])));
-    const up = luma(await centre(matte([0, 0.5, 1])));
-    const down = luma(await centre(matte([0, -0.5, 1])));
-    expect(left).toBeGreaterThan(flat + 5);
-    expect(right).toBeLessThan(flat - 5);
-    // Green is up the image (OpenGL convention, as glTF's): towards the key, which is above.
-    expect(up).toBeGreaterThan(flat + 5);
-    expect(down).toBeLessThan(flat - 5);
     // A flat normal map changes nothing.
     expect(flat).toBeCloseTo(luma(await centre(matte())), 0);
+    for (const tilt of [[-1, 0, 1], [1, 0, 1], [0, 1, 1], [0, -1, 1]] as [number, number, number][]) {
+      const got = luma(await centre(matte(tilt)));
+      // The quad faces +Z: tangent space is world space here (u along +X, the image's up along +Y).
+      const change = lightFrom(tilt) / lightFrom([0, 0, 1]) - 1;
+      if (Math.abs(change) > 0.05) {
+        expect(Math.sign(got - flat), `tilt ${tilt}`).toBe(Math.sign(change));
+        expect(Math.abs(got - flat), `tilt ${tilt}`).toBeGreaterThan(5);
+      } else {
+        // The studio lights this side about as much (a big soft fill on the right): about the same.
+        expect(Math.abs(got - flat), `tilt ${tilt}`).toBeLessThan(4);
+      }
+    }
+    // Towards the key and the sky (left, up): brighter; towards the floor: darker.
+    expect(lightFrom([-1, 0, 1])).toBeGreaterThan(1.05 * lightFrom([0, 0, 1]));
+    expect(lightFrom([0, 1, 1])).toBeGreaterThan(1.05 * lightFrom([0, 0, 1]));
+    expect(lightFrom([0, -1, 1])).toBeLessThan(0.95 * lightFrom([0, 0, 1]));
   });
 
   it('use TANGENT when the mesh has it: the same frame as the derived one gives the same picture; a flipped one mirrors the tilt', async () => {
@@ -54,10 +71,11 @@ describe('normal maps', () => {
     const derived = await centre(matte([-0.5, 0.3, 1]));
     const given = await centre(matte([-0.5, 0.3, 1], [1, 0, 0, 1]));
     given.forEach((c, i) => expect(Math.abs(c - derived[i]!)).toBeLessThanOrEqual(1));
-    const mirroredX = luma(await centre(matte([-0.5, 0, 1], [-1, 0, 0, 1])));
-    expect(mirroredX).toBeLessThan(luma(await centre(matte([0, 0, 1]))) - 5);
-    const mirroredY = luma(await centre(matte([0, 0.5, 1], [1, 0, 0, -1])));
-    expect(mirroredY).toBeLessThan(luma(await centre(matte([0, 0, 1]))) - 5);
+    // Tangent along −X: a left tilt in the map lights like a right tilt. w = −1: up becomes down.
+    const mirroredX = luma(await centre(matte([-0.6, 0, 1], [-1, 0, 0, 1])));
+    expect(Math.abs(mirroredX - luma(await centre(matte([0.6, 0, 1]))))).toBeLessThan(1.5);
+    const mirroredY = luma(await centre(matte([0, 0.6, 1], [1, 0, 0, -1])));
+    expect(Math.abs(mirroredY - luma(await centre(matte([0, -0.6, 1]))))).toBeLessThan(1.5);
   });
 
   it('scale with normalTexture.scale (0: no tilt)', async () => {

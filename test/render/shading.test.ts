@@ -55,13 +55,24 @@ describe('lightSurface in the studio', () => {
     expect(plastic[1]).toBeGreaterThan(10 * c[1]!);
   });
 
-  it('a white rough dielectric is its irradiance (less what the specular lobe takes) plus a little specular', () => {
+  it('a white rough dielectric is its irradiance, less what the specular lobe takes, plus the lobe (three.js standard material)', () => {
     const c = facing([0, 0, 1], [1, 1, 1], 0, 1);
     const e = new Float64Array(3), p = new Float64Array(3);
     irradiance(env, 0, 0, 1, e);
     prefiltered(env, 0, 0, 1, 1, p);
-    const spec = reflectance(1, 1);
-    expect(c[0]).toBeCloseTo(e[0]! * (1 - spec) + spec * p[0]!, 6);
+    envBrdf(1, 1, brdf);
+    const [a, b] = [brdf[0]!, brdf[1]!];
+    const fssEss = 0.04 * a + b, ems = 1 - a - b, fAvg = 0.04 + 0.96 / 21;
+    const multi = ((fssEss * fAvg) / (1 - ems * fAvg)) * ems;
+    expect(c[0]).toBeCloseTo((1 - fssEss - multi + multi) * e[0]! + fssEss * p[0]!, 9);
+  });
+
+  it('rough metals keep their energy (multiple scattering): a white rough metal is about as bright as white matte', () => {
+    const metal = facing([0, 0, 1], [1, 1, 1], 1, 1)[1]!, matte = facing([0, 0, 1], [1, 1, 1], 0, 1)[1]!;
+    expect(Math.abs(metal / matte - 1)).toBeLessThan(0.1);
+    // Single scattering alone would lose about half of it.
+    envBrdf(1, 1, brdf);
+    expect(brdf[0]! + brdf[1]!).toBeLessThan(0.6);
   });
 
   it('the key light is up and to the left: a surface facing it is lit more than one facing away, and more than one facing right', () => {
