@@ -158,13 +158,16 @@ export function rasterise(mesh: RenderMesh, buf: SampleBuffers, meshIndex: numbe
       const e1 = ((x0 - x2) * (py - y2) - (y0 - y2) * (px - x2)) * inv;
       // The pixels of this row whose centre is within reach of all three edges (each barycentric is linear in x).
       let lo = minX, hi = maxX;
-      for (let k = 0; k < 3; k++) {
-        const e = (k === 0 ? e0 : k === 1 ? e1 : 1 - e0 - e1) + (k === 0 ? r0 : k === 1 ? r1 : r2);
-        const slope = k === 0 ? a0x : k === 1 ? a1x : a2x;
-        if (slope > 0) lo = Math.max(lo, Math.ceil(minX + (EPS - e) / slope - 1e-9));
-        else if (slope < 0) hi = Math.min(hi, Math.floor(minX + (EPS - e) / slope + 1e-9));
-        else if (e < EPS) hi = lo - 1;
-      }
+      const f0 = e0 + r0, f1 = e1 + r1, f2 = 1 - e0 - e1 + r2;
+      if (a0x > 0) lo = Math.max(lo, Math.ceil(minX + (EPS - f0) / a0x - 1e-9));
+      else if (a0x < 0) hi = Math.min(hi, Math.floor(minX + (EPS - f0) / a0x + 1e-9));
+      else if (f0 < EPS) continue;
+      if (a1x > 0) lo = Math.max(lo, Math.ceil(minX + (EPS - f1) / a1x - 1e-9));
+      else if (a1x < 0) hi = Math.min(hi, Math.floor(minX + (EPS - f1) / a1x + 1e-9));
+      else if (f1 < EPS) continue;
+      if (a2x > 0) lo = Math.max(lo, Math.ceil(minX + (EPS - f2) / a2x - 1e-9));
+      else if (a2x < 0) hi = Math.min(hi, Math.floor(minX + (EPS - f2) / a2x + 1e-9));
+      else if (f2 < EPS) continue;
       let c0 = e0 + a0x * (lo - minX);
       let c1 = e1 + a1x * (lo - minX);
       for (let x = lo; x <= hi; x++, c0 += a0x, c1 += a1x) {

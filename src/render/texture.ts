@@ -124,8 +124,9 @@ export function sampleTexture(t: Texture, u: number, v: number, lod: number, wra
   const last = t.levels.length - 1;
   if (lod >= last) return sampleBilinear(t.levels[last]!, u, v, wrapS, wrapT, out);
   const l = Math.floor(lod), f = lod - l;
+  // Within a tenth of a level of one, that level alone (the blend would not show; it halves the reads).
+  if (f < 0.1 || f > 0.9) return sampleBilinear(t.levels[f < 0.1 ? l : l + 1]!, u, v, wrapS, wrapT, out);
   sampleBilinear(t.levels[l]!, u, v, wrapS, wrapT, out);
-  if (f === 0) return;
   sampleBilinear(t.levels[l + 1]!, u, v, wrapS, wrapT, second);
   out[0] = out[0]! + (second[0]! - out[0]!) * f;
   out[1] = out[1]! + (second[1]! - out[1]!) * f;

@@ -85,15 +85,18 @@ export const workerBenches: WorkerBench[] = [
       // Rendering is the same code in the model worker; a fresh process gives a clean peak RSS.
       const triangles = ctx.quick ? [20_000] : [20_000, 200_000];
       ctx.log(`turntable: ${triangles.join(' and ')} triangles`);
-      const r = await runWorker<{ figures: TurntableFigure[]; peakRssMb: number }>('turntable.ts', { triangles }, { timeoutMs: 300_000 });
+      const r = await runWorker<{ figures: (TurntableFigure & { model: string })[]; peakRssMb: number }>('turntable.ts', { triangles, tripo: true }, { timeoutMs: 300_000 });
       return r.figures.map((f) => {
+        const tripo = f.model.startsWith('simulator');
         const limitMs = f.triangles > 100_000 ? 10_000 : 3_000;
         return {
           id: 'P7',
-          metric: `turntable render, ${f.triangles.toLocaleString('en-US')} triangles (36 frames, 320 px, ${f.textureSize} px texture)`,
+          metric: tripo
+            ? `turntable render, the simulator's Tripo-like model (${f.triangles.toLocaleString('en-US')} triangles, three 4096² JPEG maps; 36 frames, 320 px)`
+            : `turntable render, ${f.triangles.toLocaleString('en-US')} triangles (36 frames, 320 px, ${f.textureSize} px texture)`,
           value: `${(f.ms / 1000).toFixed(1)} s (CPU ${(f.cpuMs / 1000).toFixed(1)} s), GIF ${Math.round(f.gifBytes / 1024)} KiB; peak RSS ${r.peakRssMb} MB`,
-          target: `≤ ${limitMs / 1000} s`,
-          pass: f.ms <= limitMs,
+          target: tripo ? '—' : limitMs === 3_000 ? '≤ 3 s, CPU ≤ 2 s' : '≤ 10 s',
+          pass: tripo ? null : f.ms <= limitMs && (limitMs !== 3_000 || f.cpuMs <= 2_000),
           data: { ...f, peakRssMb: r.peakRssMb },
         };
       });
