@@ -1,35 +1,42 @@
 // A glTF document flattened into what the rasteriser needs: world-space triangles with their normals,
-// base-colour UVs, vertex colours and material. Built once per render; every frame reuses it.
-import type { Accessor, Document, Material, Node, Primitive, Texture as GltfTexture, TextureInfo } from '@gltf-transform/core';
-import type { Transform } from '@gltf-transform/extensions';
+// tangent frames (for normal maps), the UVs of each texture slot, vertex colours and material. Built
+// once per render; every frame reuses it.
+import type { Accessor, Document, Material, Node, Primitive, Texture as GltfTexture } from '@gltf-transform/core';
 import { det3, fromArray, normalMatrix, type Mat4 } from './math.js';
-import type { Texture } from './texture.js';
+import { readMaterial, SLOTS, type PerSlot, type RenderMaterial, type TextureLoader, type UvSource } from './material.js';
+import type { Texture, Wrap } from './texture.js';
 
-export type Wrap = 'repeat' | 'clamp' | 'mirror';
-
-export interface RenderMaterial {
-  /** Linear RGBA. */
-  baseColorFactor: [number, number, number, number];
-  texture: Texture | null;
-  wrapS: Wrap;
-  wrapT: Wrap;
-  doubleSided: boolean;
-  /** Set for alphaMode MASK: fragments with alpha below it are discarded. BLEND renders opaque. */
-  alphaCutoff: number | null;
-}
+export type { RenderMaterial, TextureLoader } from './material.js';
 
 export interface RenderMesh {
   /** World-space xyz per vertex. */
   positions: Float32Array;
   /** World-space unit normals per vertex. */
   normals: Float32Array;
-  /** Base-colour UVs per vertex (texture transform applied), or null. */
-  uvs: Float32Array | null;
+  /** World-space tangents (xyz, w = bitangent sign) per vertex, from TANGENT, when the material has a normal map. */
+  tangents: Float32Array | null;
+  /**
+   * Without TANGENT, a normal-mapped mesh's tangent frame per triangle (tangent xyz, bitangent xyz,
+   * unit length), from its positions and the normal map's UVs: what a GPU gets from derivatives.
+   */
+  triangleFrames: Float32Array | null;
+  /** Each texture slot's texture with its UVs per vertex (texture transform applied); null without either. */
+  maps: PerSlot<BoundMap | null>;
   /** Linear RGBA per vertex (COLOR_0), or null. */
   colors: Float32Array | null;
   /** Triangle list, counter-clockwise front faces (mirrored nodes already flipped). */
   indices: Uint32Array;
+  /** Unit normal of each triangle's plane (world space): where a surface folds, for anti-aliasing. */
+  faceNormals: Float32Array;
   material: RenderMaterial;
+}
+
+/** A material's texture bound to one mesh's UVs. */
+export interface BoundMap {
+  texture: Texture;
+  uv: Float32Array;
+  wrapS: Wrap;
+  wrapT: Wrap;
 }
 
 export interface RenderScene {
@@ -39,14 +46,9 @@ export interface RenderScene {
   warnings: string[];
 }
 
-/** Decodes a glTF texture into a linear sampling copy, or null when it cannot be decoded. */
-export type TextureLoader = (texture: GltfTexture) => Promise<Texture | null>;
-
 const TRIANGLES = 4;
 const TRIANGLE_STRIP = 5;
 const TRIANGLE_FAN = 6;
-
-const WRAPS: Record<number, Wrap> = { 10497: 'repeat', 33071: 'clamp', 33648: 'mirror' };
 
 /** The nodes to draw: the default scene (or the first), else every root node. */
 function rootNodes(doc: Document): Node[] {
@@ -59,26 +61,27 @@ function rootNodes(doc: Document): Node[] {
 export async function buildScene(doc: Document, loadTexture: TextureLoader): Promise<RenderScene> {
   const meshes: RenderMesh[] = [];
   const warnings: string[] = [];
-  const materials = new Map<Material | null, Promise<RenderMaterial>>();
-  const textures = new Map<GltfTexture, Promise<Texture | null>>();
+  const materials = new Map<Material | null, RenderMaterial>();
+  const textures = new Map<string, Promise<Texture | null>>();
+  const ids = new Map<GltfTexture, number>();
 
-  const materialFor = (m: Material | null): Promise<RenderMaterial> => {
-    let p = materials.get(m);
+  const load = (t: GltfTexture, srgb: boolean): Promise<Texture | null> => {
+    if (!ids.has(t)) ids.set(t, ids.size);
+    const key = `${ids.get(t)}:${srgb}`;
+    let p = textures.get(key);
     if (!p) {
-      p = readMaterial(m, (t) => {
-        let tp = textures.get(t);
-        if (!tp) {
-          tp = loadTexture(t).then((tex) => {
-            if (!tex) warnings.push(`texture "${t.getName() || t.getURI() || 'unnamed'}" could not be decoded; using the colour factor`);
-            return tex;
-          });
-          textures.set(t, tp);
-        }
-        return tp;
+      p = loadTexture(t, srgb).then((tex) => {
+        if (!tex) warnings.push(`texture "${t.getName() || t.getURI() || 'unnamed'}" could not be decoded; using the material's factors`);
+        return tex;
       });
-      materials.set(m, p);
+      textures.set(key, p);
     }
     return p;
+  };
+  const materialFor = async (m: Material | null): Promise<RenderMaterial> => {
+    let r = materials.get(m);
+    if (!r) materials.set(m, (r = await readMaterial(m, load)));
+    return r;
   };
 
   const visit = async (node: Node): Promise<void> => {
@@ -91,8 +94,7 @@ export async function buildScene(doc: Document, loadTexture: TextureLoader): Pro
           warnings.push(`skipped a primitive of mode ${mode} (points or lines)`);
           continue;
         }
-        const material = await materialFor(prim.getMaterial());
-        const built = flatten(prim, world, material);
+        const built = flatten(prim, world, await materialFor(prim.getMaterial()));
         if (built) meshes.push(built);
       }
     }
@@ -104,28 +106,7 @@ export async function buildScene(doc: Document, loadTexture: TextureLoader): Pro
   return { meshes, triangleCount, warnings };
 }
 
-async function readMaterial(
-  m: Material | null,
-  texture: (t: GltfTexture) => Promise<Texture | null>,
-): Promise<RenderMaterial> {
-  if (!m) {
-    return { baseColorFactor: [1, 1, 1, 1], texture: null, wrapS: 'repeat', wrapT: 'repeat', doubleSided: false, alphaCutoff: null };
-  }
-  // The factor is linear already (glTF spec); only texels are sRGB-encoded.
-  const f = m.getBaseColorFactor();
-  const t = m.getBaseColorTexture();
-  const info = m.getBaseColorTextureInfo();
-  return {
-    baseColorFactor: [f[0], f[1], f[2], f[3]],
-    texture: t ? await texture(t) : null,
-    wrapS: WRAPS[info?.getWrapS() ?? 10497] ?? 'repeat',
-    wrapT: WRAPS[info?.getWrapT() ?? 10497] ?? 'repeat',
-    doubleSided: m.getDoubleSided(),
-    alphaCutoff: m.getAlphaMode() === 'MASK' ? m.getAlphaCutoff() : null,
-  };
-}
-
-/** An accessor's elements as floats (normalized integers decoded), `size` components each. */
+/** An accessor's elements as floats (normalized integers decoded), `size` components each (missing ones 1). */
 function readFloats(a: Accessor, size: number): Float32Array {
   const count = a.getCount();
   const src = a.getArray();
@@ -173,8 +154,9 @@ function flatten(prim: Primitive, world: Mat4, material: RenderMaterial): Render
     positions[i * 3 + 1] = w[1]! * x + w[5]! * y + w[9]! * z + w[13]!;
     positions[i * 3 + 2] = w[2]! * x + w[6]! * y + w[10]! * z + w[14]!;
   }
+  const mirrored = det3(world) < 0;
   // A mirroring transform turns counter-clockwise triangles clockwise: swap two corners back.
-  if (det3(world) < 0) {
+  if (mirrored) {
     for (let i = 0; i < indices.length; i += 3) {
       const t = indices[i + 1]!;
       indices[i + 1] = indices[i + 2]!;
@@ -183,33 +165,75 @@ function flatten(prim: Primitive, world: Mat4, material: RenderMaterial): Render
   }
 
   const normAcc = prim.getAttribute('NORMAL');
-  let normals: Float32Array;
-  if (normAcc && normAcc.getCount() === count) {
-    const n = readFloats(normAcc, 3);
-    const nm = normalMatrix(world);
-    normals = new Float32Array(count * 3);
-    for (let i = 0; i < count; i++) {
-      const x = n[i * 3]!, y = n[i * 3 + 1]!, z = n[i * 3 + 2]!;
-      const wx = nm[0]! * x + nm[3]! * y + nm[6]! * z;
-      const wy = nm[1]! * x + nm[4]! * y + nm[7]! * z;
-      const wz = nm[2]! * x + nm[5]! * y + nm[8]! * z;
-      const l = Math.hypot(wx, wy, wz) || 1;
-      normals[i * 3] = wx / l;
-      normals[i * 3 + 1] = wy / l;
-      normals[i * 3 + 2] = wz / l;
-    }
-  } else {
-    normals = computeNormals(positions, indices);
+  const normals = normAcc && normAcc.getCount() === count ? transformNormals(readFloats(normAcc, 3), world) : computeNormals(positions, indices);
+
+  const uvCache = new Map<string, Float32Array | null>();
+  const maps = {} as PerSlot<BoundMap | null>;
+  for (const slot of SLOTS) {
+    const t = material.textures[slot];
+    const key = t ? JSON.stringify(t.uv) : '';
+    if (t && !uvCache.has(key)) uvCache.set(key, readUvs(prim, count, t.uv));
+    const uv = t ? uvCache.get(key) : null;
+    maps[slot] = t && uv ? { texture: t.texture, uv, wrapS: t.wrapS, wrapT: t.wrapT } : null;
   }
 
-  return {
-    positions,
-    normals,
-    uvs: material.texture ? readUvs(prim, count, prim.getMaterial()?.getBaseColorTextureInfo() ?? null) : null,
-    colors: readColors(prim.getAttribute('COLOR_0'), count),
-    indices,
-    material,
-  };
+  let tangents: Float32Array | null = null;
+  let triangleFrames: Float32Array | null = null;
+  if (maps.normal) {
+    const tanAcc = prim.getAttribute('TANGENT');
+    if (tanAcc && tanAcc.getCount() === count && tanAcc.getElementSize() === 4) tangents = transformTangents(readFloats(tanAcc, 4), world, mirrored);
+    else triangleFrames = computeTriangleFrames(positions, maps.normal.uv, indices);
+  }
+
+  return { positions, normals, tangents, triangleFrames, maps, colors: readColors(prim.getAttribute('COLOR_0'), count), indices, faceNormals: computeFaceNormals(positions, indices), material };
+}
+
+function transformNormals(n: Float32Array, world: Mat4): Float32Array {
+  const nm = normalMatrix(world);
+  const out = new Float32Array(n.length);
+  for (let i = 0; i < n.length; i += 3) {
+    const x = n[i]!, y = n[i + 1]!, z = n[i + 2]!;
+    const wx = nm[0]! * x + nm[3]! * y + nm[6]! * z;
+    const wy = nm[1]! * x + nm[4]! * y + nm[7]! * z;
+    const wz = nm[2]! * x + nm[5]! * y + nm[8]! * z;
+    const l = Math.hypot(wx, wy, wz) || 1;
+    out[i] = wx / l;
+    out[i + 1] = wy / l;
+    out[i + 2] = wz / l;
+  }
+  return out;
+}
+
+/** Tangents follow the surface (the model matrix, not its inverse transpose); a mirror flips the bitangent's sign. */
+function transformTangents(t: Float32Array, w: Mat4, mirrored: boolean): Float32Array {
+  const out = new Float32Array(t.length);
+  for (let i = 0; i < t.length; i += 4) {
+    const x = t[i]!, y = t[i + 1]!, z = t[i + 2]!;
+    const wx = w[0]! * x + w[4]! * y + w[8]! * z;
+    const wy = w[1]! * x + w[5]! * y + w[9]! * z;
+    const wz = w[2]! * x + w[6]! * y + w[10]! * z;
+    const l = Math.hypot(wx, wy, wz) || 1;
+    out[i] = wx / l;
+    out[i + 1] = wy / l;
+    out[i + 2] = wz / l;
+    out[i + 3] = (t[i + 3]! < 0 ? -1 : 1) * (mirrored ? -1 : 1);
+  }
+  return out;
+}
+
+export function computeFaceNormals(positions: Float32Array, indices: Uint32Array): Float32Array {
+  const out = new Float32Array(indices.length);
+  for (let t = 0; t < indices.length; t += 3) {
+    const a = indices[t]! * 3, b = indices[t + 1]! * 3, c = indices[t + 2]! * 3;
+    const e1x = positions[b]! - positions[a]!, e1y = positions[b + 1]! - positions[a + 1]!, e1z = positions[b + 2]! - positions[a + 2]!;
+    const e2x = positions[c]! - positions[a]!, e2y = positions[c + 1]! - positions[a + 1]!, e2z = positions[c + 2]! - positions[a + 2]!;
+    const fx = e1y * e2z - e1z * e2y, fy = e1z * e2x - e1x * e2z, fz = e1x * e2y - e1y * e2x;
+    const l = Math.hypot(fx, fy, fz) || 1;
+    out[t] = fx / l;
+    out[t + 1] = fy / l;
+    out[t + 2] = fz / l;
+  }
+  return out;
 }
 
 /** Smooth normals: the area-weighted average of the faces around each vertex (world space). */
@@ -236,17 +260,45 @@ export function computeNormals(positions: Float32Array, indices: Uint32Array): F
   return n;
 }
 
-function readUvs(prim: Primitive, count: number, info: TextureInfo | null): Float32Array | null {
-  const transform = info?.getExtension<Transform>('KHR_texture_transform') ?? null;
-  const set = transform?.getTexCoord() ?? info?.getTexCoord() ?? 0;
-  const acc = prim.getAttribute(`TEXCOORD_${set}`);
+/**
+ * Per triangle, the directions in which u grows (tangent) and v shrinks (bitangent: glTF's v runs down
+ * the image, and normal maps' green points up it), solved from the triangle's edges and UV deltas.
+ * A triangle with no UV area gets zeros (the shader then ignores the normal map there).
+ */
+export function computeTriangleFrames(positions: Float32Array, uv: Float32Array, indices: Uint32Array): Float32Array {
+  const out = new Float32Array((indices.length / 3) * 6);
+  for (let t = 0, o = 0; t < indices.length; t += 3, o += 6) {
+    const a = indices[t]!, b = indices[t + 1]!, c = indices[t + 2]!;
+    const e1x = positions[b * 3]! - positions[a * 3]!, e1y = positions[b * 3 + 1]! - positions[a * 3 + 1]!, e1z = positions[b * 3 + 2]! - positions[a * 3 + 2]!;
+    const e2x = positions[c * 3]! - positions[a * 3]!, e2y = positions[c * 3 + 1]! - positions[a * 3 + 1]!, e2z = positions[c * 3 + 2]! - positions[a * 3 + 2]!;
+    const du1 = uv[b * 2]! - uv[a * 2]!, dv1 = uv[b * 2 + 1]! - uv[a * 2 + 1]!;
+    const du2 = uv[c * 2]! - uv[a * 2]!, dv2 = uv[c * 2 + 1]! - uv[a * 2 + 1]!;
+    const det = du1 * dv2 - du2 * dv1;
+    if (!(Math.abs(det) > 1e-20)) continue;
+    const r = 1 / det;
+    const tx = (e1x * dv2 - e2x * dv1) * r, ty = (e1y * dv2 - e2y * dv1) * r, tz = (e1z * dv2 - e2z * dv1) * r;
+    // ∂P/∂v, negated.
+    const bx = -(e2x * du1 - e1x * du2) * r, by = -(e2y * du1 - e1y * du2) * r, bz = -(e2z * du1 - e1z * du2) * r;
+    const tl = Math.hypot(tx, ty, tz) || 1, bl = Math.hypot(bx, by, bz) || 1;
+    out[o] = tx / tl;
+    out[o + 1] = ty / tl;
+    out[o + 2] = tz / tl;
+    out[o + 3] = bx / bl;
+    out[o + 4] = by / bl;
+    out[o + 5] = bz / bl;
+  }
+  return out;
+}
+
+function readUvs(prim: Primitive, count: number, source: UvSource): Float32Array | null {
+  const acc = prim.getAttribute(`TEXCOORD_${source.set}`);
   if (!acc || acc.getCount() !== count) return null;
   const uv = Float32Array.from(readFloats(acc, 2));
-  if (transform) {
-    const [ox, oy] = transform.getOffset();
-    const [sx, sy] = transform.getScale();
-    const r = transform.getRotation();
-    const c = Math.cos(r), s = Math.sin(r);
+  const t = source.transform;
+  if (t) {
+    const [ox, oy] = t.offset;
+    const [sx, sy] = t.scale;
+    const c = Math.cos(t.rotation), s = Math.sin(t.rotation);
     for (let i = 0; i < uv.length; i += 2) {
       const u = uv[i]! * sx, v = uv[i + 1]! * sy;
       uv[i] = c * u + s * v + ox;

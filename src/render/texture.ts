@@ -1,10 +1,23 @@
-// Base-colour textures: decoded once into a linear-light copy of at most MAX_TEXTURE_SIZE px, sampled bilinearly.
+// Textures: decoded once, at a size suited to the render, into a linear-light copy with its mip chain,
+// sampled trilinearly. Colour maps (base colour, emission) are sRGB-encoded; data maps (normal,
+// metallic-roughness, occlusion) are linear already and are not converted.
 import sharp from 'sharp';
 import { DECODE_LIMITS } from '../domain/model-limits.js';
 import { SRGB8_TO_LINEAR } from './srgb.js';
-import type { Wrap } from './scene.js';
 
+export type Wrap = 'repeat' | 'clamp' | 'mirror';
+
+/** The largest copy kept, whatever the render size. */
 export const MAX_TEXTURE_SIZE = 1024;
+
+/**
+ * The texture size a render of `size` px needs: a model fills most of the frame and shows about half of
+ * its surface, so about 2.5 texels a pixel across, to the next power of two (1024 for 320 px, 512 for 200 px).
+ */
+export function textureSizeFor(size: number): number {
+  const wanted = 2 ** Math.ceil(Math.log2(Math.max(1, size * 2.5)));
+  return Math.min(MAX_TEXTURE_SIZE, Math.max(256, wanted));
+}
 
 export interface TextureLevel {
   width: number;
@@ -22,58 +35,81 @@ export interface Texture extends TextureLevel {
 function halve(src: TextureLevel): TextureLevel {
   const width = Math.max(1, src.width >> 1), height = Math.max(1, src.height >> 1);
   const data = new Float32Array(width * height * 4);
+  const s = src.data;
   for (let y = 0; y < height; y++) {
-    const y0 = Math.min(src.height - 1, y * 2), y1 = Math.min(src.height - 1, y * 2 + 1);
+    const r0 = Math.min(src.height - 1, y * 2) * src.width, r1 = Math.min(src.height - 1, y * 2 + 1) * src.width;
     for (let x = 0; x < width; x++) {
       const x0 = Math.min(src.width - 1, x * 2), x1 = Math.min(src.width - 1, x * 2 + 1);
-      const a = (y0 * src.width + x0) * 4, b = (y0 * src.width + x1) * 4;
-      const c = (y1 * src.width + x0) * 4, d = (y1 * src.width + x1) * 4;
+      const a = (r0 + x0) * 4, b = (r0 + x1) * 4, c = (r1 + x0) * 4, d = (r1 + x1) * 4;
       const o = (y * width + x) * 4;
-      for (let k = 0; k < 4; k++) data[o + k] = (src.data[a + k]! + src.data[b + k]! + src.data[c + k]! + src.data[d + k]!) / 4;
+      data[o] = (s[a]! + s[b]! + s[c]! + s[d]!) * 0.25;
+      data[o + 1] = (s[a + 1]! + s[b + 1]! + s[c + 1]! + s[d + 1]!) * 0.25;
+      data[o + 2] = (s[a + 2]! + s[b + 2]! + s[c + 2]! + s[d + 2]!) * 0.25;
+      data[o + 3] = (s[a + 3]! + s[b + 3]! + s[c + 3]! + s[d + 3]!) * 0.25;
     }
   }
   return { width, height, data };
 }
 
-/** A texture from sRGB-encoded RGBA bytes. */
-export function textureFromRgba8(width: number, height: number, rgba: Uint8Array): Texture {
+const BYTE_TO_UNIT = Float32Array.from({ length: 256 }, (_, i) => i / 255);
+
+/** A texture from RGBA bytes: sRGB-encoded colour (`srgb`), or linear data. Alpha is never gamma-encoded. */
+export function textureFromRgba8(width: number, height: number, rgba: Uint8Array, srgb = true): Texture {
   const data = new Float32Array(width * height * 4);
+  const lut = srgb ? SRGB8_TO_LINEAR : BYTE_TO_UNIT;
   for (let i = 0; i < data.length; i += 4) {
-    data[i] = SRGB8_TO_LINEAR[rgba[i]!]!;
-    data[i + 1] = SRGB8_TO_LINEAR[rgba[i + 1]!]!;
-    data[i + 2] = SRGB8_TO_LINEAR[rgba[i + 2]!]!;
-    data[i + 3] = rgba[i + 3]! / 255; // alpha is not gamma-encoded
+    data[i] = lut[rgba[i]!]!;
+    data[i + 1] = lut[rgba[i + 1]!]!;
+    data[i + 2] = lut[rgba[i + 2]!]!;
+    data[i + 3] = BYTE_TO_UNIT[rgba[i + 3]!]!;
   }
   const levels: TextureLevel[] = [{ width, height, data }];
   for (let l = levels[0]!; l.width > 1 || l.height > 1; ) levels.push((l = halve(l)));
   return { width, height, data, levels };
 }
 
+export interface DecodeOptions {
+  /** Largest width or height kept. */
+  maxSize?: number;
+  /** Colour (sRGB-encoded) or data (linear). */
+  srgb?: boolean;
+}
+
 /**
- * Decodes PNG, JPEG or WebP bytes and shrinks them to fit MAX_TEXTURE_SIZE. Returns null for anything
- * sharp cannot read (KTX2, a corrupt or absent image): the material's colour factor is used instead.
+ * Decodes PNG, JPEG or WebP bytes at no more than `maxSize`. JPEG and WebP are shrunk while decoding
+ * (libjpeg's DCT scaling: a 4096² map decodes to 1024² for a fraction of a full decode); that shrink
+ * averages in the encoded space, which for colour maps darkens high-contrast detail a little. Other
+ * formats are shrunk after decoding, colour maps in linear light. Returns null for anything sharp
+ * cannot read (KTX2, a corrupt or absent image): the material's factors are used instead.
  */
-export async function decodeTexture(bytes: Uint8Array | null, maxSize = MAX_TEXTURE_SIZE): Promise<Texture | null> {
+export async function decodeTexture(bytes: Uint8Array | null, options: DecodeOptions = {}): Promise<Texture | null> {
+  const { maxSize = MAX_TEXTURE_SIZE, srgb = true } = options;
   if (!bytes || bytes.length === 0) return null;
   try {
     let image = sharp(bytes, { failOn: 'error', ...DECODE_LIMITS });
-    const { width = 0, height = 0 } = await image.metadata();
+    const { width = 0, height = 0, format } = await image.metadata();
     if (width > maxSize || height > maxSize) {
-      // gamma() makes the shrink average in (approximately) linear light, as the mip levels do.
-      image = image.gamma().resize(maxSize, maxSize, { fit: 'inside' });
+      const shrinksOnLoad = format === 'jpeg' || format === 'webp';
+      // gamma() makes the shrink average in (approximately) linear light, but turns shrink-on-load off.
+      if (srgb && !shrinksOnLoad) image = image.gamma();
+      image = image.resize(maxSize, maxSize, { fit: 'inside' });
     }
     // 8-bit RGBA whatever came in (greyscale, palette, 16-bit).
     const { data, info } = await image.toColourspace('srgb').ensureAlpha().raw({ depth: 'uchar' }).toBuffer({ resolveWithObject: true });
     if (info.channels !== 4) return null;
-    return textureFromRgba8(info.width, info.height, data);
+    return textureFromRgba8(info.width, info.height, data, srgb);
   } catch {
     return null;
   }
 }
 
 function wrap(i: number, n: number, mode: Wrap): number {
+  if (mode === 'repeat') {
+    if (i >= 0 && i < n) return i;
+    const m = i % n;
+    return m < 0 ? m + n : m;
+  }
   if (mode === 'clamp') return i < 0 ? 0 : i >= n ? n - 1 : i;
-  if (mode === 'repeat') return ((i % n) + n) % n;
   const m = ((i % (2 * n)) + 2 * n) % (2 * n);
   return m < n ? m : 2 * n - 1 - m;
 }
@@ -81,18 +117,22 @@ function wrap(i: number, n: number, mode: Wrap): number {
 const second = new Float32Array(4);
 
 /**
- * Trilinear sample: bilinear in the two mip levels around `lod` (log2 of texels per pixel), blended.
- * Minified textures are filtered instead of aliasing into moiré that crawls from frame to frame.
+ * Trilinear sample: bilinear in the two mip levels around `lod` (log2 of texels per pixel of levels[0]),
+ * blended. Minified textures are filtered instead of aliasing into moiré that crawls from frame to frame.
  */
 export function sampleTexture(t: Texture, u: number, v: number, lod: number, wrapS: Wrap, wrapT: Wrap, out: Float32Array): void {
   if (!(lod > 0)) return sampleBilinear(t, u, v, wrapS, wrapT, out);
   const last = t.levels.length - 1;
   if (lod >= last) return sampleBilinear(t.levels[last]!, u, v, wrapS, wrapT, out);
   const l = Math.floor(lod), f = lod - l;
+  // Within a tenth of a level of one, that level alone (the blend would not show; it halves the reads).
+  if (f < 0.1 || f > 0.9) return sampleBilinear(t.levels[f < 0.1 ? l : l + 1]!, u, v, wrapS, wrapT, out);
   sampleBilinear(t.levels[l]!, u, v, wrapS, wrapT, out);
-  if (f === 0) return;
   sampleBilinear(t.levels[l + 1]!, u, v, wrapS, wrapT, second);
-  for (let k = 0; k < 4; k++) out[k] = out[k]! * (1 - f) + second[k]! * f;
+  out[0] = out[0]! + (second[0]! - out[0]!) * f;
+  out[1] = out[1]! + (second[1]! - out[1]!) * f;
+  out[2] = out[2]! + (second[2]! - out[2]!) * f;
+  out[3] = out[3]! + (second[3]! - out[3]!) * f;
 }
 
 /** Bilinear sample at (u, v) into out[0..3] (linear RGBA). Texel centres sit at (i + 0.5) / size. */
@@ -105,10 +145,12 @@ export function sampleBilinear(t: TextureLevel, u: number, v: number, wrapS: Wra
   const fx = x - fx0 || 0;
   const fy = y - fy0 || 0;
   const x0 = wrap(fx0, t.width, wrapS), x1 = wrap(fx0 + 1, t.width, wrapS);
-  const y0 = wrap(fy0, t.height, wrapT), y1 = wrap(fy0 + 1, t.height, wrapT);
+  const y0 = wrap(fy0, t.height, wrapT) * t.width, y1 = wrap(fy0 + 1, t.height, wrapT) * t.width;
   const d = t.data;
-  const a = (y0 * t.width + x0) * 4, b = (y0 * t.width + x1) * 4;
-  const c = (y1 * t.width + x0) * 4, e = (y1 * t.width + x1) * 4;
+  const a = (y0 + x0) * 4, b = (y0 + x1) * 4, c = (y1 + x0) * 4, e = (y1 + x1) * 4;
   const w00 = (1 - fx) * (1 - fy), w10 = fx * (1 - fy), w01 = (1 - fx) * fy, w11 = fx * fy;
-  for (let k = 0; k < 4; k++) out[k] = d[a + k]! * w00 + d[b + k]! * w10 + d[c + k]! * w01 + d[e + k]! * w11;
+  out[0] = d[a]! * w00 + d[b]! * w10 + d[c]! * w01 + d[e]! * w11;
+  out[1] = d[a + 1]! * w00 + d[b + 1]! * w10 + d[c + 1]! * w01 + d[e + 1]! * w11;
+  out[2] = d[a + 2]! * w00 + d[b + 2]! * w10 + d[c + 2]! * w01 + d[e + 2]! * w11;
+  out[3] = d[a + 3]! * w00 + d[b + 3]! * w10 + d[c + 3]! * w01 + d[e + 3]! * w11;
 }

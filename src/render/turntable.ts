@@ -1,10 +1,10 @@
 // The one entry point: a glTF document → a looping turntable GIF. Runs inside the model worker.
 import type { Document, Texture as GltfTexture } from '@gltf-transform/core';
-import { boundingSphere, DEFAULT_FRAMING, orbitCamera, type Framing } from './camera.js';
+import { fitTurn, type Framing, type FramingOptions } from './framing.js';
+import { DEFAULT_FRAME_OPTIONS, frameSetup, renderFrame, type FrameOptions } from './frame.js';
 import { encodeGif } from './gif.js';
-import { createFramebuffer, DEFAULT_FRAME_OPTIONS, renderFrame, type FrameOptions } from './raster.js';
 import { buildScene, type RenderScene } from './scene.js';
-import { decodeTexture } from './texture.js';
+import { decodeTexture, textureSizeFor } from './texture.js';
 
 /** Discord plays an embed's GIF inline; past this the animation is not worth its upload. */
 export const MAX_GIF_BYTES = 4 * 1024 * 1024;
@@ -18,10 +18,9 @@ export interface TurntableOptions {
   timeoutMs?: number;
   /** Milliseconds per frame. */
   frameDelayMs?: number;
-  supersample?: number;
   /** Milliseconds clock for the timeout (performance.now by default). */
   clock?: () => number;
-  framing?: Framing;
+  framing?: Partial<FramingOptions>;
   frame?: Partial<FrameOptions>;
 }
 
@@ -39,8 +38,6 @@ export class TurntableError extends Error {
 
 export const DEFAULT_FRAME_DELAY_MS = 100;
 
-const loadTexture = (t: GltfTexture) => decodeTexture(t.getImage());
-
 class Deadline {
   private readonly end: number;
   constructor(
@@ -56,11 +53,22 @@ class Deadline {
   }
 }
 
-/** The scene, ready to render, or a TurntableError('empty') when there is nothing to draw. */
-export async function prepareScene(doc: Document): Promise<RenderScene> {
-  const scene = await buildScene(doc, loadTexture);
+/**
+ * The scene, ready to render at `size` px (textures are decoded at a size that render needs), or a
+ * TurntableError('empty') when there is nothing to draw.
+ */
+export async function prepareScene(doc: Document, size = 320): Promise<RenderScene> {
+  const maxSize = textureSizeFor(size);
+  const scene = await buildScene(doc, (t: GltfTexture, srgb: boolean) => decodeTexture(t.getImage(), { maxSize, srgb }));
   if (scene.triangleCount === 0) throw new TurntableError('empty', 'the model has no triangles to render');
   return scene;
+}
+
+/** The one framing of the whole turn. */
+export function turnFraming(scene: RenderScene, options?: Partial<FramingOptions>): Framing {
+  const framing = fitTurn(scene, options);
+  if (!framing) throw new TurntableError('empty', 'the model has no finite vertices');
+  return framing;
 }
 
 /** RGBA frames of a full turn; frame k looks from k × 360 / frames degrees. */
@@ -69,29 +77,22 @@ export function renderTurntableFrames(
   opts: Omit<TurntableOptions, 'timeoutMs'>,
   deadline: { check(stage: string): void } = { check() {} },
 ): Uint8Array[] {
-  const sphere = boundingSphere(scene);
-  if (!sphere) throw new TurntableError('empty', 'the model has no finite vertices');
-  const fb = createFramebuffer(scene, opts.size, opts.supersample ?? 1);
-  const frameOptions = { ...DEFAULT_FRAME_OPTIONS, ...opts.frame };
+  const setup = frameSetup(scene, turnFraming(scene, opts.framing), opts.size, { ...DEFAULT_FRAME_OPTIONS, ...opts.frame });
   const frames: Uint8Array[] = [];
   for (let k = 0; k < opts.frames; k++) {
     deadline.check(`frame ${k + 1} of ${opts.frames}`);
-    const camera = orbitCamera(sphere, (k * 360) / opts.frames, opts.framing ?? DEFAULT_FRAMING);
-    frames.push(renderFrame(scene, camera, fb, frameOptions));
+    frames.push(renderFrame(setup, (k * 360) / opts.frames));
   }
   return frames;
 }
 
-/** One frame seen from `azimuthDeg` (0 = the model's front), as RGBA bytes. */
+/** One frame seen from `azimuthDeg` (0 = the model's front), as RGBA bytes, framed as the turntable is. */
 export function renderStill(
   scene: RenderScene,
-  opts: { size: number; azimuthDeg: number; supersample?: number; framing?: Framing; frame?: Partial<FrameOptions> },
+  opts: { size: number; azimuthDeg: number; framing?: Partial<FramingOptions>; frame?: Partial<FrameOptions> },
 ): Uint8Array {
-  const sphere = boundingSphere(scene);
-  if (!sphere) throw new TurntableError('empty', 'the model has no finite vertices');
-  const fb = createFramebuffer(scene, opts.size, opts.supersample ?? 1);
-  const camera = orbitCamera(sphere, opts.azimuthDeg, opts.framing ?? DEFAULT_FRAMING);
-  return renderFrame(scene, camera, fb, { ...DEFAULT_FRAME_OPTIONS, ...opts.frame });
+  const setup = frameSetup(scene, turnFraming(scene, opts.framing), opts.size, { ...DEFAULT_FRAME_OPTIONS, ...opts.frame });
+  return renderFrame(setup, opts.azimuthDeg);
 }
 
 /**
@@ -100,7 +101,7 @@ export function renderStill(
  */
 export async function renderTurntable(doc: Document, opts: TurntableOptions): Promise<Uint8Array> {
   const deadline = new Deadline(opts.timeoutMs, opts.clock);
-  const scene = await prepareScene(doc);
+  const scene = await prepareScene(doc, opts.size);
   deadline.check('reading the model');
   const frames = renderTurntableFrames(scene, opts, deadline);
   // Fewer colours compress better; a busy texture at a large size may need them to fit.

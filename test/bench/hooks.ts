@@ -12,7 +12,7 @@
 import { samplePng, type BotProcess, type LogLine, type World } from '../e2e/harness.js';
 import { snowflake } from '../fakes/discord/index.js';
 import type { BenchContext, Row } from './lib/report.js';
-import { benchModelFit, GRAIN_35MB } from './model-fit.js';
+import { benchModelFit, MODEL_35MB } from './model-fit.js';
 import { runWorker } from './lib/child.js';
 import type { BotLog } from './lib/bot-log.js';
 import type { TurntableFigure } from './turntable-figures.js';
@@ -30,7 +30,7 @@ export interface WorkerBench {
   run(ctx: BenchContext): Promise<Row[]>;
 }
 
-/** 35 MB: between the simulator's standard (10–20 MB) and detailed (30–60 MB) Tripo-like models. */
+/** 35 MB: within the simulator's detailed (30–60 MB) Tripo-like models, ten times its standard (3 MB). */
 const BUSY_MODEL_MB = 35;
 
 export const busyLoads: BusyLoad[] = [
@@ -39,7 +39,7 @@ export const busyLoads: BusyLoad[] = [
     async start(world, _bot, log) {
       const { discord, dmxapi } = world;
       // The simulator builds the model (cached on disk after the first time) when the bot downloads it.
-      dmxapi.nextTasks.push({ model: 'tripo', modelGrain: GRAIN_35MB, pendingMs: 100, runningMs: 300 });
+      dmxapi.nextTasks.push({ model: 'tripo', modelVariant: MODEL_35MB, pendingMs: 100, runningMs: 300 });
       const image = discord.hostFile(samplePng(), { filename: 'busy.png', contentType: 'image/png', width: 256, height: 256 });
       const user = { id: snowflake(), username: 'busy', global_name: 'Busy' };
       discord.sendInteraction(discord.build.chatInput({ name: 'model3d', options: { image }, user }));
@@ -85,15 +85,18 @@ export const workerBenches: WorkerBench[] = [
       // Rendering is the same code as in the model process; a fresh process gives a clean peak RSS.
       const triangles = ctx.quick ? [20_000] : [20_000, 200_000];
       ctx.log(`turntable: ${triangles.join(' and ')} triangles`);
-      const r = await runWorker<{ figures: TurntableFigure[]; peakRssMb: number }>('turntable.ts', { triangles }, { timeoutMs: 300_000 });
+      const r = await runWorker<{ figures: (TurntableFigure & { model: string })[]; peakRssMb: number }>('turntable.ts', { triangles, tripo: true }, { timeoutMs: 300_000 });
       return r.figures.map((f) => {
+        const tripo = f.model.startsWith('simulator');
         const limitMs = f.triangles > 100_000 ? 10_000 : 3_000;
         return {
           id: 'P7',
-          metric: `turntable render, ${f.triangles.toLocaleString('en-US')} triangles (36 frames, 320 px, ${f.textureSize} px texture)`,
+          metric: tripo
+            ? `turntable render, the simulator's Tripo-like model (${f.triangles.toLocaleString('en-US')} triangles, three 4096² JPEG maps; 36 frames, 320 px)`
+            : `turntable render, ${f.triangles.toLocaleString('en-US')} triangles (36 frames, 320 px, ${f.textureSize} px texture)`,
           value: `${(f.ms / 1000).toFixed(1)} s (CPU ${(f.cpuMs / 1000).toFixed(1)} s), GIF ${Math.round(f.gifBytes / 1024)} KiB; peak RSS ${r.peakRssMb} MB`,
-          target: `≤ ${limitMs / 1000} s`,
-          pass: f.ms <= limitMs,
+          target: tripo ? '—' : limitMs === 3_000 ? '≤ 3 s, CPU ≤ 2 s' : '≤ 10 s',
+          pass: tripo ? null : f.ms <= limitMs && (limitMs !== 3_000 || f.cpuMs <= 2_000),
           data: { ...f, peakRssMb: r.peakRssMb },
         };
       });

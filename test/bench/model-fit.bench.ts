@@ -1,4 +1,4 @@
-// `npm run bench`: fitting a 35 MB, 19,800-triangle, 3 × 2048 px model under 10 MiB, in a model process.
+// `npm run bench`: fitting a 35 MB, 50,000-triangle, 3 × 2048 px model under 10 MiB, in a model process.
 // Prints the figures (time, the worker process's peak RSS, the main thread's event-loop p99); never fails a build.
 import { bench, describe } from 'vitest';
 import { benchModelFit } from './model-fit.js';

@@ -1,4 +1,4 @@
-// Fitting a Tripo-like 35 MB, 19,800-triangle, 3 × 2048 px model under Discord's 10 MiB, measured in a
+// Fitting a Tripo-like 35 MB, 50,000-triangle, 3 × 2048 px model under Discord's 10 MiB, measured in a
 // fresh process whose pool starts a fresh model process (its peak RSS is the model process's own). Exported for the
 // overall bench report; `model-fit.bench.ts` prints it under `npm run bench`. Never part of `npm test`.
 import { execFile } from 'node:child_process';
@@ -6,13 +6,13 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { tripoGlb } from '../fakes/dmxapi/tripo.js';
+import { tripoGlb, type TripoVariant } from '../fakes/dmxapi/tripo.js';
 import { buildGlb } from '../fakes/dmxapi/glb.js';
 import { tempDir } from '../helpers/tmp.js';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
-/** Texture grain that makes the standard (2048 px) Tripo-like model weigh about 35 MB. */
-export const GRAIN_35MB = 32;
+/** The Tripo-like model with 2048 px PNG maps grainy enough to weigh about 35 MB. */
+export const MODEL_35MB: TripoVariant = { px: 2048, format: 'png', grain: 48 };
 
 export interface ModelFitFigures {
   sourceBytes: number;
@@ -34,7 +34,7 @@ export interface ModelFitFigures {
 /** Builds (or takes from the cache) the 35 MB model and fits it under `limitBytes` less a 100 KB preview. */
 export async function benchModelFit(limitBytes = 10 * 1024 * 1024): Promise<ModelFitFigures> {
   const picture = readFileSync(join(root, 'test/fixtures/sample.png'));
-  const glb = await tripoGlb(picture, 'standard', GRAIN_35MB);
+  const glb = await tripoGlb(picture, MODEL_35MB);
   const tmp = tempDir('model3d-bench-fit-');
   try {
     const input = join(tmp.dir, 'original.glb');

@@ -71,9 +71,9 @@ describe.each(STORES)('models (%s)', (store) => {
       expect(preview.length).toBeGreaterThan(1000);
 
       const text = visibleText(discord, rec.token);
-      expect(text).toContain('19,800 triangles');
+      expect(text).toContain('50,000 triangles');
       expect(text).toContain('3 texture(s) up to 4,096 px');
-      expect(text).toMatch(/1\.2 × 1\.9 × 1\.1 units · \d+\.\d MB/);
+      expect(text).toMatch(/0\.6 × 0\.9 × 0\.5 units · \d+\.\d MB/);
       expect(text).toMatch(/glTF validator: no errors/);
       expect(text).toMatch(/\d+\.\d MB → \d+\.\d (MB|KB): lossless clean-up, textures to JPEG/);
       expect(customIds(final)).toEqual(expect.arrayContaining([`export:stl:${row.id}`, `export:obj:${row.id}`]));
@@ -96,8 +96,8 @@ describe.each(STORES)('models (%s)', (store) => {
       );
       expect(stlReply.flags & 64).toBe(64);
       const stl = discord.fileBytes(stlReply.attachments.find((a) => a.filename === 'model.stl')!.url)!;
-      expect(stl.readUInt32LE(80)).toBe(19_800);
-      expect(stl.length).toBe(84 + 50 * 19_800);
+      expect(stl.readUInt32LE(80)).toBe(50_000);
+      expect(stl.length).toBe(84 + 50 * 50_000);
       expect(visibleText(discord, stlPress.token)).toContain('Z up, 100 mm tall');
 
       const objPress = discord.sendInteraction(
@@ -110,7 +110,7 @@ describe.each(STORES)('models (%s)', (store) => {
       expect(objReply.flags & 64).toBe(64);
       const files = unzipSync(new Uint8Array(discord.fileBytes(objReply.attachments[0]!.url)!));
       expect(Object.keys(files).sort()).toEqual(['model.jpg', 'model.mtl', 'model.obj']);
-      expect(strFromU8(files['model.obj']!).split('\n').filter((l) => l.startsWith('f ')).length).toBe(19_800);
+      expect(strFromU8(files['model.obj']!).split('\n').filter((l) => l.startsWith('f ')).length).toBe(50_000);
     }, 200_000);
 
     it('a corrupt GLB is still delivered, as a link, with one honest line; no export buttons', async () => {

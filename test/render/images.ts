@@ -3,6 +3,11 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { PNG } from 'pngjs';
+import { DEFAULT_STAGE } from '../../src/render/stage.js';
+
+/** Frame options for tests of geometry and colour: base colour only, on a flat background (the stage's top colour). */
+export const FLAT = { unlit: true };
+export const BG: [number, number, number] = DEFAULT_STAGE.top;
 
 export interface Image {
   width: number;

@@ -137,3 +137,10 @@ export function sphere(options: { radius?: number; segments?: number; colour?: [
   if (normals) prim.setAttribute('NORMAL', attribute(doc, 'VEC3', nor));
   return withScene(doc, doc.createNode('sphere').setMesh(doc.createMesh().addPrimitive(prim)));
 }
+
+/** A flat RGBA image of one colour (sRGB bytes, straight alpha). */
+export function rgbaPng(rgba: [number, number, number, number], size = 8): Uint8Array {
+  const png = new PNG({ width: size, height: size });
+  for (let i = 0; i < size * size; i++) png.data.set(rgba, i * 4);
+  return PNG.sync.write(png);
+}

@@ -58,13 +58,16 @@ describe('npm run sandbox', () => {
     expect(t).toMatch(/Queued at the generator — submitted (just now|\d+ s ago)/);
     expect(t).toMatch(/Generating the model/);
     expect(t).toContain('✅ @member, your 3D model is ready.');
-    expect(t).toMatch(/\[attachments\] preview\.webp \([\d.]+ K?B\), turntable\.gif \([\d.]+ KB\), model\.glb \([\d.]+ KB\)/);
+    expect(t).toMatch(/\[attachments\] preview\.webp \([\d.]+ K?B\), turntable\.gif \([\d.]+ KB\), model\.glb \([\d.]+ (KB|MB)\)/);
     expect(t).toContain('image: attachment://turntable.gif');
     expect(t).toMatch(/\[button\] Download GLB → http:\/\/127\.0\.0\.1:\d+\//);
-    // The whole story of a Tripo-like model: downloaded, described, shrunk, attached, exportable.
+    // The whole story of a model laid out like real Tripo output: downloaded, described, attached as it
+    // came (about 3 MB fits the upload limit: nothing to shrink), exportable.
     expect(t).toMatch(/↓ result download\s+GET tripo_pbr_model_/);
-    expect(t).toContain('19,800 triangles');
-    expect(t).toMatch(/1\d\.\d MB → [\d.]+ (KB|MB): lossless clean-up, textures to JPEG/);
+    expect(t).toContain('50,000 triangles');
+    expect(t).toContain('3 texture(s) up to 4,096 px');
+    expect(t).toMatch(/ units · 3\.\d MB/);
+    expect(t).not.toMatch(/MB → [\d.]+ (KB|MB):/);
     expect(t).toMatch(/\[button\] STL \(3D print\) → custom_id export:stl:1/);
     expect(t).not.toMatch(/<t:\d+|<@\d+>/); // timestamps and mentions are rendered
     expect(t).toMatch(/Bot stopped on SIGTERM .*\(exit 0\)/);

@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { readFileSync } from 'node:fs';
 import { glbStream } from './glb.js';
 import { PREVIEW_WEBP } from './webp.js';
-import { tripoGlb, tripoPreview } from './tripo.js';
+import { tripoGlb, tripoPreview, type TripoVariant } from './tripo.js';
 import { hostileFiles, isHostileModel, type HostileModel } from './hostile-models.js';
 // The one key to check against the live API (src/upstream/multiview.ts): the simulator reads it too.
 import { VIEW_IMAGE_URL_KEY } from '../../../src/upstream/multiview.js';
@@ -39,15 +39,16 @@ export interface TaskPlan {
   pendingMs?: number;
   runningMs?: number;
   /**
-   * The GLB served: 'tripo' (Tripo-like, textures from the member's picture, 10–20 MB standard,
-   * 30–60 MB detailed), 'cube' (~1.5 KB, or `modelBytes`), or 'corrupt' (a GLB header and garbage).
+   * The GLB served: 'tripo' (Tripo-like, textures from the member's picture: standard is laid out like
+   * the real files, about 3 MB; detailed is the heavy variant, 30–60 MB), 'cube' (~1.5 KB, or
+   * `modelBytes`), or 'corrupt' (a GLB header and garbage).
    * Default: the simulator's `model` option.
    */
   model?: SimModel;
   /** A cube GLB of this size (exact, rounded up to a multiple of 4); implies model 'cube'. */
   modelBytes?: number;
-  /** For 'tripo': the textures' fine detail (see tripoGlb); 32 makes a standard model of about 35 MB. Default 1. */
-  modelGrain?: number;
+  /** For 'tripo': the maps' size, format and grain instead of the quality's (see TripoVariant). */
+  modelVariant?: TripoVariant;
   /** Life of the signed result URLs after the end. Default 2 h. */
   urlTtlMs?: number;
   /**
@@ -80,7 +81,7 @@ export interface SimTask {
   pendingMs: number;
   runningMs: number;
   modelBytes: number | undefined;
-  modelGrain: number;
+  modelVariant: TripoVariant | undefined;
   model: SimModel;
   /** Tripo-like files, built (or taken from the cache) on the first download. */
   files?: () => Promise<{ glb: Uint8Array; preview: Buffer }>;
@@ -513,7 +514,7 @@ export class DmxapiSimulator {
       pendingMs: plan.pendingMs ?? this.timeline.pendingMs,
       runningMs: plan.runningMs ?? this.timeline.runningMs,
       modelBytes: plan.modelBytes,
-      modelGrain: plan.modelGrain ?? 1,
+      modelVariant: plan.modelVariant,
       model: plan.model ?? (plan.modelBytes !== undefined ? 'cube' : this.model),
       urlTtlMs: plan.urlTtlMs ?? DEFAULT_URL_TTL_MS,
       expired: false,
@@ -539,7 +540,7 @@ export class DmxapiSimulator {
     } catch {
       picture = readFileSync(new URL('../../fixtures/sample.png', import.meta.url));
     }
-    const [glb, preview] = await Promise.all([tripoGlb(picture, task.quality, task.modelGrain), tripoPreview(picture)]);
+    const [glb, preview] = await Promise.all([tripoGlb(picture, task.modelVariant ?? task.quality), tripoPreview(picture)]);
     return { glb, preview };
   }
 
