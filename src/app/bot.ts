@@ -19,6 +19,7 @@ import { QuotaService } from '../quota/service.js';
 import { Gallery } from '../gallery/publish.js';
 import { AuditReporter, forwardAuditChanges } from '../audit/reporter.js';
 import type { Services } from '../handlers/services.js';
+import { startViewer, type Viewer } from '../web/viewer.js';
 import { loadCommands, type CommandRegistry } from './registry.js';
 import { createInteractionHandler } from './router.js';
 
@@ -79,7 +80,8 @@ export async function createBot(o: BotOptions): Promise<Bot> {
     client.rest.setToken(config.discord.token);
   }
 
-  const gallery = new Gallery({ stores, events, log, clock, client });
+  const publicUrl = config.web?.publicUrl ?? null;
+  const gallery = new Gallery({ stores, events, log, clock, client, publicUrl });
   const pool = new ModelPool({
     size: config.model.workers,
     timeoutMs: config.model.processTimeoutMs,
@@ -92,6 +94,7 @@ export async function createBot(o: BotOptions): Promise<Bot> {
     clock,
     exportHeightMm: config.model.exportHeightMm,
     turntable: config.turntable.enabled ? { size: config.turntable.size, timeoutMs: config.turntable.timeoutMs } : null,
+    webCopies: publicUrl !== null,
   });
   const poller = new Poller({
     jobs: stores.jobs,
@@ -103,7 +106,7 @@ export async function createBot(o: BotOptions): Promise<Bot> {
     pollIntervalMs: config.pollIntervalMs,
     filesDir: config.filesDir,
     allowPrivateAddresses: config.imageUrlAllowPrivate,
-    renderExtras: async (job) => ({ offerShare: await gallery.offerShare(job) }),
+    renderExtras: async (job) => ({ offerShare: await gallery.offerShare(job), publicUrl }),
     maxModelBytes: config.model.maxDownloadBytes,
     models,
     processingLeaseMs: config.model.processTimeoutMs + 60_000,
@@ -137,6 +140,8 @@ export async function createBot(o: BotOptions): Promise<Bot> {
   const inflight = new Set<Promise<void>>();
   const timers: NodeJS.Timeout[] = [];
   let stopping = false;
+  // The viewer page (PUBLIC_URL): served by the process holding shard 0, or the only one (README "The viewer page").
+  let viewer: Viewer | null = null;
 
   const interrupted = (found: Job[]) => {
     for (const job of found) {
@@ -191,6 +196,7 @@ export async function createBot(o: BotOptions): Promise<Bot> {
       client.on(Events.ShardDisconnect, (e) => log.warn({ code: e.code }, 'gateway disconnected'));
       client.on(Events.Error, (err) => log.error({ err }, 'discord client error'));
 
+      if (config.web && primary) viewer = await startViewer(config.web, { jobs: stores.jobs, models, log });
       polling = true;
       await poller.start();
     },
@@ -199,6 +205,7 @@ export async function createBot(o: BotOptions): Promise<Bot> {
       stopping = true;
       for (const timer of timers) clearInterval(timer);
       await Promise.allSettled([...inflight]);
+      await viewer?.close();
       await poller.stop();
       // Processing still running is stopped here; it resumes from the kept original on restart.
       await pool.close();

@@ -85,6 +85,11 @@ export const envSchema = z.object({
   TURNTABLE: z.enum(['on', 'off'], { error: 'must be on or off' }).default('on'),
   TURNTABLE_SIZE: int(64, 640).default(320),
   TURNTABLE_TIMEOUT_MS: int(1, 600_000).default(30_000),
+  // The viewer page (src/web): off unless PUBLIC_URL is set.
+  PUBLIC_URL: url.optional(),
+  HTTP_PORT: int(0, 65_535).default(8080),
+  HTTP_HOST: z.string().min(1).default('127.0.0.1'),
+  HTTP_RATE_LIMIT: int(1, 1_000_000).default(300),
 });
 
 export type Env = z.infer<typeof envSchema>;
@@ -128,6 +133,8 @@ export interface Config {
   };
   /** The animated preview rendered on the CPU for each finished model. */
   turntable: { enabled: boolean; size: number; timeoutMs: number };
+  /** The viewer page: null (nothing listens) unless PUBLIC_URL is set. */
+  web: { publicUrl: string; port: number; host: string; rateLimitPerMinute: number } | null;
 }
 
 /** A configuration problem, reported to the operator as one line. */
@@ -192,6 +199,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       timeZone: e.QUOTA_TIMEZONE,
     },
     turntable: { enabled: e.TURNTABLE === 'on', size: e.TURNTABLE_SIZE, timeoutMs: e.TURNTABLE_TIMEOUT_MS },
+    web: e.PUBLIC_URL ? { publicUrl: e.PUBLIC_URL, port: e.HTTP_PORT, host: e.HTTP_HOST, rateLimitPerMinute: e.HTTP_RATE_LIMIT } : null,
   };
 }
 

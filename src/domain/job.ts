@@ -119,6 +119,8 @@ export interface Job {
   processingState: ProcessingState | null;
   processingAttempts: number;
   modelInfo: ModelInfo | null;
+  /** The viewer page's random token (/m/<token>), set when processing ends with a model; null before. */
+  viewToken: string | null;
 }
 
 /** Which result button started a job. */

@@ -38,6 +38,8 @@ export interface ModelProcessorOptions {
   exportHeightMm: number;
   /** Render a turntable GIF while processing (null: TURNTABLE=off). */
   turntable?: TurntableSettings | null;
+  /** Make the viewer page's web and AR copies while processing (PUBLIC_URL is set). */
+  webCopies?: boolean;
 }
 
 /**
@@ -79,6 +81,7 @@ export class ModelProcessor {
         outDir: dirname(job.originalFile),
         budgetBytes,
         turntable: this.o.turntable ?? null,
+        webCopies: this.o.webCopies ?? false,
       });
       for (const s of r.artifactsSkipped) {
         log.warn({ ...ctx, artifact: s.kind, reason: s.reason }, `no ${s.kind} for this result; it ships without it`);

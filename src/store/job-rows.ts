@@ -59,6 +59,7 @@ export interface JobRow {
   processing_state: ProcessingState | null;
   processing_attempts: number;
   model_info: string | null;
+  view_token: string | null;
 }
 
 function parseInfo(text: string | null): ModelInfo | null {
@@ -127,5 +128,6 @@ export function toJob(r: JobRow): Job {
     processingState: r.processing_state,
     processingAttempts: r.processing_attempts,
     modelInfo: parseInfo(r.model_info),
+    viewToken: r.view_token ?? null,
   };
 }

@@ -89,4 +89,5 @@ const baseRow: Job = {
   processingState: null,
   processingAttempts: 0,
   modelInfo: null,
+  viewToken: null,
 };
