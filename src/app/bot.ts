@@ -140,7 +140,7 @@ export async function createBot(o: BotOptions): Promise<Bot> {
   const inflight = new Set<Promise<void>>();
   const timers: NodeJS.Timeout[] = [];
   let stopping = false;
-  // The viewer page (PUBLIC_URL): served by the process holding shard 0, or the only one (README "The viewer page").
+  // The viewer page (PUBLIC_URL): served by the only process; with SHARDS by each machine's manager (src/app/shard-manager.ts).
   let viewer: Viewer | null = null;
 
   const interrupted = (found: Job[]) => {
@@ -196,7 +196,7 @@ export async function createBot(o: BotOptions): Promise<Bot> {
       client.on(Events.ShardDisconnect, (e) => log.warn({ code: e.code }, 'gateway disconnected'));
       client.on(Events.Error, (err) => log.error({ err }, 'discord client error'));
 
-      if (config.web && primary) viewer = await startViewer(config.web, { jobs: stores.jobs, models, log });
+      if (config.web && layout.kind === 'single') viewer = await startViewer(config.web, { jobs: stores.jobs, models, log });
       polling = true;
       await poller.start();
     },

@@ -2,6 +2,7 @@ import { fileURLToPath } from 'node:url';
 import { REST, Routes, ShardingManager, type Shard } from 'discord.js';
 import type { Config } from '../config/index.js';
 import type { Logger } from '../log/index.js';
+import { startManagerViewer, type Viewer } from '../web/viewer.js';
 
 /** How long SIGTERM waits for the shard processes (each stops within 10 s) before killing them. */
 const STOP_LIMIT_MS = 12_000;
@@ -36,6 +37,8 @@ export async function runManager(config: Config, log: Logger): Promise<void> {
     respawn: true,
   });
   let stopping = false;
+  // PUBLIC_URL: this machine's viewer page is served here, not by a shard (README "The viewer page").
+  const viewer: Viewer | null = config.web ? await startManagerViewer(config, log) : null;
   manager.on('shardCreate', (shard: Shard) => {
     log.info({ shard: shard.id, shards: count }, 'shard process starting');
     shard.on('death', (child) => {
@@ -69,6 +72,7 @@ export async function runManager(config: Config, log: Logger): Promise<void> {
           }),
       ),
     );
+    await viewer?.close().catch((err: unknown) => log.warn({ err }, 'closing the viewer page failed'));
     clearTimeout(force);
     log.info('stopped');
     process.exit(0);

@@ -1,8 +1,12 @@
 import type { Config } from '../config/index.js';
 import type { Logger } from '../log/index.js';
-import type { ModelProcessor } from '../model/processor.js';
 import type { JobStore } from '../store/jobs.js';
 import { createWebServer } from './server.js';
+import { leaseOwner } from '../config/shards.js';
+import { ModelPool } from '../model/pool.js';
+import { ModelProcessor } from '../model/processor.js';
+import { openStore } from '../store/open.js';
+import { createStores } from '../store/stores.js';
 
 export interface Viewer {
   /** Where it listens, e.g. http://127.0.0.1:8080. */
@@ -25,4 +29,25 @@ export async function startViewer(
   const address = await app.listen({ port: web.port, host: web.host });
   deps.log.info({ address, publicUrl: web.publicUrl }, 'viewer page listening');
   return { address, close: () => app.close() };
+}
+
+/**
+ * With SHARDS, the manager process of each machine serves the viewer page: it holds no gateway shard,
+ * so serving never delays a shard's interactions. It opens the store and a model pool of its own
+ * (for STL/OBJ made on demand) and reads FILES_DIR, which every machine must share.
+ */
+export async function startManagerViewer(config: Config, log: Logger): Promise<Viewer> {
+  const db = await openStore(config);
+  const stores = createStores(db, { owner: leaseOwner('viewer') });
+  const pool = new ModelPool({ size: 1, timeoutMs: config.model.processTimeoutMs, memoryMb: config.model.workerMemoryMb });
+  const models = new ModelProcessor({ jobs: stores.jobs, pool, log, clock: () => Date.now(), exportHeightMm: config.model.exportHeightMm });
+  const viewer = await startViewer(config.web!, { jobs: stores.jobs, models, log });
+  return {
+    address: viewer.address,
+    close: async () => {
+      await viewer.close();
+      await pool.close();
+      await db.close();
+    },
+  };
 }
