@@ -19,7 +19,7 @@ import { QuotaService } from '../quota/service.js';
 import { Gallery } from '../gallery/publish.js';
 import { AuditReporter, forwardAuditChanges } from '../audit/reporter.js';
 import type { Services } from '../handlers/services.js';
-import { startViewer, type Viewer } from '../web/viewer.js';
+import { startViewerThread, type Viewer } from '../web/viewer.js';
 import { loadCommands, type CommandRegistry } from './registry.js';
 import { createInteractionHandler } from './router.js';
 
@@ -140,7 +140,7 @@ export async function createBot(o: BotOptions): Promise<Bot> {
   const inflight = new Set<Promise<void>>();
   const timers: NodeJS.Timeout[] = [];
   let stopping = false;
-  // The viewer page (PUBLIC_URL): served by the only process; with SHARDS by each machine's manager (src/app/shard-manager.ts).
+  // The viewer page (PUBLIC_URL): a thread of the only process; with SHARDS each machine's manager (src/app/shard-manager.ts).
   let viewer: Viewer | null = null;
 
   const interrupted = (found: Job[]) => {
@@ -196,7 +196,7 @@ export async function createBot(o: BotOptions): Promise<Bot> {
       client.on(Events.ShardDisconnect, (e) => log.warn({ code: e.code }, 'gateway disconnected'));
       client.on(Events.Error, (err) => log.error({ err }, 'discord client error'));
 
-      if (config.web && layout.kind === 'single') viewer = await startViewer(config.web, { jobs: stores.jobs, models, log });
+      if (config.web && layout.kind === 'single') viewer = await startViewerThread(config, log);
       polling = true;
       await poller.start();
     },

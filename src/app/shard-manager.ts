@@ -2,7 +2,7 @@ import { fileURLToPath } from 'node:url';
 import { REST, Routes, ShardingManager, type Shard } from 'discord.js';
 import type { Config } from '../config/index.js';
 import type { Logger } from '../log/index.js';
-import { startManagerViewer, type Viewer } from '../web/viewer.js';
+import { startStandaloneViewer, type Viewer } from '../web/viewer.js';
 
 /** How long SIGTERM waits for the shard processes (each stops within 10 s) before killing them. */
 const STOP_LIMIT_MS = 12_000;
@@ -38,7 +38,7 @@ export async function runManager(config: Config, log: Logger): Promise<void> {
   });
   let stopping = false;
   // PUBLIC_URL: this machine's viewer page is served here, not by a shard (README "The viewer page").
-  const viewer: Viewer | null = config.web ? await startManagerViewer(config, log) : null;
+  const viewer: Viewer | null = config.web ? await startStandaloneViewer(config, log) : null;
   manager.on('shardCreate', (shard: Shard) => {
     log.info({ shard: shard.id, shards: count }, 'shard process starting');
     shard.on('death', (child) => {
