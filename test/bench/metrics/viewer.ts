@@ -54,6 +54,12 @@ export async function viewerSection(ctx: BenchContext): Promise<Row[]> {
     const originalBytes = statSync(join(folder, 'original.glb')).size;
     const webBytes = statSync(join(folder, 'web.glb')).size;
 
+    // The same figures with nothing served first, in the same run: the machine is shared and loaded.
+    const idleFrom = log.lines().length;
+    const idleAcks = await burst(world.discord, 30);
+    await new Promise((r) => setTimeout(r, 3000));
+    const idleLoop = log.lines().slice(idleFrom).filter((l) => l.msg === 'bench event loop').map((l) => Number(l.p99Ms));
+
     ctx.log(`P9: ${CLIENTS} clients for ${seconds} s against ${url}`);
     const agent = new Agent({ connections: CLIENTS });
     const page: number[] = [];
@@ -106,18 +112,18 @@ export async function viewerSection(ctx: BenchContext): Promise<Row[]> {
       {
         id: 'P9',
         metric: "the bot's event-loop delay while serving (p99 of 500 ms windows, worst window; max)",
-        value: `${fmtMs(percentile(loopP99, 50))} median window, ${fmtMs(Math.max(...loopP99))} worst; max ${fmtMs(loopMax)}`,
+        value: `${fmtMs(percentile(loopP99, 50))} median window, ${fmtMs(Math.max(...loopP99))} worst; max ${fmtMs(loopMax)} (not serving: ${fmtMs(percentile(idleLoop, 50))} median, ${fmtMs(Math.max(...idleLoop))} worst)`,
         target: 'worst window p99 < 50 ms',
         pass: Math.max(...loopP99) < 50,
-        data: { windows: loopP99, max: loopMax },
+        data: { windows: loopP99, max: loopMax, idleWindows: idleLoop },
       },
       {
         id: 'P9',
         metric: 'ack latency, burst of 30 while the viewer page serves 50 clients (p50 / p99)',
-        value: `${fmtMs(percentile(acks, 50))} / ${fmtMs(ackP99)}`,
+        value: `${fmtMs(percentile(acks, 50))} / ${fmtMs(ackP99)} (not serving: ${fmtMs(percentile(idleAcks, 50))} / ${fmtMs(percentile(idleAcks, 99))})`,
         target: 'p99 < 50 ms (as P1)',
         pass: ackP99 < 50,
-        data: { acks },
+        data: { acks, idleAcks },
       },
     ];
   } finally {
