@@ -96,7 +96,9 @@ describe.each(STORES)('the viewer page (%s)', (store) => {
     expect(await world.row<{ view_token: string }>('SELECT view_token FROM jobs WHERE id = @id', { id: first.jobId })).toEqual({ view_token: token });
 
     // --- in Chromium ---
-    const page = await browser.newPage({ viewport: { width: 800, height: 700 } });
+    // A context of its own per store: nothing cached or kept from the other store's run.
+    const context = await browser.newContext({ viewport: { width: 800, height: 700 } });
+    const page = await context.newPage();
     const consoleErrors: string[] = [];
     const otherOrigins: string[] = [];
     page.on('console', (m) => {
@@ -141,7 +143,7 @@ describe.each(STORES)('the viewer page (%s)', (store) => {
     expect(await page.locator('meta[property="og:image"]').getAttribute('content')).toBe(`${first.url}/poster.png`);
     expect(await page.locator('meta[name="twitter:card"]').getAttribute('content')).toBe('summary_large_image');
     const downloads = await page.locator('a.download').evaluateAll((as) => as.map((a) => (a as unknown as { href: string }).href));
-    await page.close();
+    await context.close();
     expect(consoleErrors).toEqual([]);
     expect(otherOrigins).toEqual([]);
 
