@@ -9,7 +9,8 @@ import { chromium as playwright, type Browser } from 'playwright-core';
 export async function launchBrowser(): Promise<Browser> {
   return playwright.launch({
     executablePath: await chromium.executablePath(),
-    args: [...chromium.args, '--no-sandbox', '--disable-background-networking', '--disable-component-update', '--no-first-run'],
+    // Not --single-process (meant for AWS Lambda): with it, closing one page's context ends the whole browser.
+    args: [...chromium.args.filter((a) => a !== '--single-process'), '--no-sandbox', '--disable-background-networking', '--disable-component-update', '--no-first-run'],
     headless: true,
   });
 }
