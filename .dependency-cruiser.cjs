@@ -12,6 +12,7 @@ const ROOMS = [
   ['commands', '^commands/'], // one slash command each: its definition and a thin execute
   ['handlers', '^src/handlers/'], // what reacts to a subcommand or a press; the Services type
   ['features', '^src/(jobs|gallery|audit|quota)/'], // the poller and start path, the gallery, the audit channel, credits
+  ['web', '^src/web/'], // the viewer page's HTTP server (PUBLIC_URL): pages, the job's files by token, assets
   ['discord', '^src/discord/'], // client, delivery, message rendering, links, members
   ['i18n', '^src/i18n/'], // t(), the formatters, one table per locale
   ['model', '^src/(model|render)/'], // model post-processing in workers; the turntable renderer

@@ -19,6 +19,7 @@ import { QuotaService } from '../quota/service.js';
 import { Gallery } from '../gallery/publish.js';
 import { AuditReporter, forwardAuditChanges } from '../audit/reporter.js';
 import type { Services } from '../handlers/services.js';
+import { startViewerThread, type Viewer } from '../web/viewer.js';
 import { loadCommands, type CommandRegistry } from './registry.js';
 import { createInteractionHandler } from './router.js';
 import { observeBot } from './observe.js';
@@ -86,7 +87,8 @@ export async function createBot(o: BotOptions): Promise<Bot> {
   }
 
   const observed = observeBot({ client, db, jobs: stores.jobs, budget, shards: gatewayShards(layout).shards });
-  const gallery = new Gallery({ stores, events, log, clock, client });
+  const publicUrl = config.web?.publicUrl ?? null;
+  const gallery = new Gallery({ stores, events, log, clock, client, publicUrl });
   const pool = new ModelPool({
     size: config.model.workers,
     timeoutMs: config.model.processTimeoutMs,
@@ -104,6 +106,7 @@ export async function createBot(o: BotOptions): Promise<Bot> {
     clock,
     exportHeightMm: config.model.exportHeightMm,
     turntable: config.turntable.enabled ? { size: config.turntable.size, timeoutMs: config.turntable.timeoutMs } : null,
+    webCopies: publicUrl !== null,
   });
   const poller = new Poller({
     jobs: stores.jobs,
@@ -115,7 +118,7 @@ export async function createBot(o: BotOptions): Promise<Bot> {
     pollIntervalMs: config.pollIntervalMs,
     filesDir: config.filesDir,
     allowPrivateAddresses: config.imageUrlAllowPrivate,
-    renderExtras: async (job) => ({ offerShare: await gallery.offerShare(job) }),
+    renderExtras: async (job) => ({ offerShare: await gallery.offerShare(job), publicUrl }),
     maxModelBytes: config.model.maxDownloadBytes,
     models,
     processingLeaseMs: config.model.processTimeoutMs + 60_000,
@@ -149,6 +152,8 @@ export async function createBot(o: BotOptions): Promise<Bot> {
   const inflight = new Set<Promise<void>>();
   const timers: NodeJS.Timeout[] = [];
   let stopping = false;
+  // The viewer page (PUBLIC_URL): a thread of the only process; with SHARDS each machine's manager (src/app/shard-manager.ts).
+  let viewer: Viewer | null = null;
 
   const interrupted = (found: Job[]) => {
     for (const job of found) {
@@ -204,6 +209,7 @@ export async function createBot(o: BotOptions): Promise<Bot> {
       client.on(Events.ShardDisconnect, (e) => log.warn({ code: e.code }, 'gateway disconnected'));
       client.on(Events.Error, (err) => log.error({ err }, 'discord client error'));
 
+      if (config.web && layout.kind === 'single') viewer = await startViewerThread(config, log);
       polling = true;
       await poller.start();
     },
@@ -212,6 +218,7 @@ export async function createBot(o: BotOptions): Promise<Bot> {
       stopping = true;
       for (const timer of timers) clearInterval(timer);
       await Promise.allSettled([...inflight]);
+      await viewer?.close();
       await poller.stop();
       // Processing still running is stopped here; it resumes from the kept original on restart.
       await pool.close();

@@ -5,6 +5,7 @@ import type { Logger } from '../log/index.js';
 import { restOptions } from '../discord/client.js';
 import { serveMetrics } from './metrics-server.js';
 import { gatherShards } from './shard-metrics.js';
+import { startStandaloneViewer, type Viewer } from '../web/viewer.js';
 
 /** How long SIGTERM waits for the shard processes (each stops within 10 s) before killing them. */
 const STOP_LIMIT_MS = 12_000;
@@ -40,6 +41,8 @@ export async function runManager(config: Config, log: Logger): Promise<void> {
   });
   const metricsServer = await serveMetrics(config, log, gatherShards(manager, ids));
   let stopping = false;
+  // PUBLIC_URL: this machine's viewer page is served here, not by a shard (README "The viewer page").
+  const viewer: Viewer | null = config.web ? await startStandaloneViewer(config, log) : null;
   manager.on('shardCreate', (shard: Shard) => {
     log.info({ shard: shard.id, shards: count }, 'shard process starting');
     shard.on('death', (child) => {
@@ -73,6 +76,7 @@ export async function runManager(config: Config, log: Logger): Promise<void> {
           }),
       ),
     );
+    await viewer?.close().catch((err: unknown) => log.warn({ err }, 'closing the viewer page failed'));
     clearTimeout(force);
     await metricsServer?.close();
     log.info('stopped');

@@ -92,6 +92,11 @@ export const envSchema = z.object({
   TURNTABLE_TIMEOUT_MS: int(1, 600_000).default(30_000),
   METRICS_PORT: int(1, 65_535).optional(),
   METRICS_HOST: z.string().min(1).default('127.0.0.1'),
+  // The viewer page (src/web): off unless PUBLIC_URL is set.
+  PUBLIC_URL: url.optional(),
+  HTTP_PORT: int(0, 65_535).default(8080),
+  HTTP_HOST: z.string().min(1).default('127.0.0.1'),
+  HTTP_RATE_LIMIT: int(1, 1_000_000).default(300),
 });
 
 export type Env = z.infer<typeof envSchema>;
@@ -147,6 +152,8 @@ export interface Config {
   turntable: { enabled: boolean; size: number; timeoutMs: number };
   /** The health, readiness and Prometheus listener (src/app/metrics-server.ts); null port: none. */
   metrics: { port: number | null; host: string };
+  /** The viewer page: null (nothing listens) unless PUBLIC_URL is set. */
+  web: { publicUrl: string; port: number; host: string; rateLimitPerMinute: number } | null;
 }
 
 /** A configuration problem, reported to the operator as one line. */
@@ -222,6 +229,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     },
     turntable: { enabled: e.TURNTABLE === 'on', size: e.TURNTABLE_SIZE, timeoutMs: e.TURNTABLE_TIMEOUT_MS },
     metrics: { port: e.METRICS_PORT ?? null, host: e.METRICS_HOST },
+    web: e.PUBLIC_URL ? { publicUrl: e.PUBLIC_URL, port: e.HTTP_PORT, host: e.HTTP_HOST, rateLimitPerMinute: e.HTTP_RATE_LIMIT } : null,
   };
 }
 

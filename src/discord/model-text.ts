@@ -89,6 +89,11 @@ export function canExport(job: Job): boolean {
   return job.state === 'succeeded' && job.originalFile !== null && job.modelInfo?.stats !== undefined;
 }
 
+/** The "View in 3D" link button to the model's viewer page (see viewerLink). */
+export function viewerButton(url: string, locale: string): APIButtonComponent {
+  return { type: ComponentType.Button, style: ButtonStyle.Link, label: t(locale, 'job.button.view3d'), url };
+}
+
 /** The STL and OBJ buttons (`export:stl:<jobId>`, `export:obj:<jobId>`): anyone who sees them may press. */
 export function exportButtonRow(jobId: number, locale: string): APIActionRowComponent<APIButtonComponent> {
   return {

@@ -4,8 +4,9 @@ import { isIn, isTerminal, RETRYABLE_STATES, type Job } from '../domain/job.js';
 import { modelFileName } from '../domain/names.js';
 import { t, formatBytes, formatDuration, outsideText } from '../i18n/index.js';
 import { PREVIEW_NAME, TURNTABLE_KIND, TURNTABLE_NAME } from '../domain/files.js';
-import { canExport, exportButtonRow, fitText, linkReason, statsText } from './model-text.js';
 import { originFields } from './job-origin.js';
+import { canExport, exportButtonRow, fitText, linkReason, statsText, viewerButton } from './model-text.js';
+import { viewerLink } from './links.js';
 
 export const MODEL_NAME = 'model.glb';
 /** Discord's upload limit when an interaction does not say; unboosted servers allow 10 MiB. */
@@ -34,6 +35,8 @@ export interface RenderContext {
   modelAttachmentUrl?: string | null;
   /** The server's gallery is opt-in and this job is not shared yet: offer "Share to gallery". */
   offerShare?: boolean;
+  /** PUBLIC_URL: the result links to its viewer page (src/web). */
+  publicUrl?: string | null;
 }
 
 /** Buttons on results: `job:<action>:<jobId>`, handled by commands/model3d.ts. */
@@ -206,6 +209,8 @@ function renderSucceeded(job: Job, ctx: RenderContext): MessagePayload {
   embed.fields.push({ name: t(job.locale, 'job.field.model'), value: modelLine });
   if (info?.stats) embed.fields.push({ name: t(job.locale, 'job.field.stats'), value: statsText(job.locale, info.stats, info.validation) });
   const buttons: APIButtonComponent[] = [];
+  const viewer = viewerLink(job, ctx.publicUrl);
+  if (viewer) buttons.push(viewerButton(viewer, job.locale));
   if (downloadUrl) {
     buttons.push({ type: ComponentType.Button, style: ButtonStyle.Link, label: t(job.locale, 'job.downloadButton'), url: downloadUrl });
   }

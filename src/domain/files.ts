@@ -9,6 +9,14 @@ export const FITTED_NAME = 'model.glb';
 /** The turntable animation rendered from the model (an artifact of kind TURNTABLE_KIND). */
 export const TURNTABLE_NAME = 'turntable.gif';
 export const TURNTABLE_KIND = 'turntable';
+/** The viewer page's copy (meshopt + WebP) and the copy for Android's Scene Viewer (Draco + JPEG), when PUBLIC_URL is set. */
+export const WEB_COPY_NAME = 'web.glb';
+export const WEB_COPY_KIND = 'web';
+export const AR_COPY_NAME = 'ar.glb';
+export const AR_COPY_KIND = 'ar';
+/** The viewer page's poster: the turntable's first frame. */
+export const POSTER_NAME = 'poster.png';
+export const POSTER_KIND = 'poster';
 export const EXPORT_NAMES = { stl: 'model.stl', obj: 'model-obj.zip' } as const;
 export type ExportKind = keyof typeof EXPORT_NAMES;
 
@@ -17,8 +25,17 @@ export const PREVIEW_NAME = 'preview.webp';
 /** The provider's GLB, kept as downloaded: exports and re-sends start from it. */
 export const ORIGINAL_NAME = 'original.glb';
 
-/** Every name the bot writes in a job's folder: downloads, the fitted GLB, the turntable and the cached exports. */
-export const JOB_FILE_NAMES: readonly string[] = [PREVIEW_NAME, ORIGINAL_NAME, FITTED_NAME, TURNTABLE_NAME, ...Object.values(EXPORT_NAMES)];
+/** Every name the bot writes in a job's folder: downloads, the fitted GLB, the turntable, the viewer's copies and the cached exports. */
+export const JOB_FILE_NAMES: readonly string[] = [
+  PREVIEW_NAME,
+  ORIGINAL_NAME,
+  FITTED_NAME,
+  TURNTABLE_NAME,
+  WEB_COPY_NAME,
+  AR_COPY_NAME,
+  POSTER_NAME,
+  ...Object.values(EXPORT_NAMES),
+];
 
 /** Where a job's export is kept: beside its original GLB. */
 export function exportPath(originalFile: string, kind: ExportKind): string {

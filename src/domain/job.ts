@@ -124,6 +124,8 @@ export interface Job {
   views: ViewPicture[] | null;
   /** Started from a message's Apps menu: the message whose picture it used (in `channelId`). */
   sourceMessageId: string | null;
+  /** The viewer page's random token (/m/<token>), set when processing ends with a model; null before. */
+  viewToken: string | null;
 }
 
 /** Which result button started a job. */

@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import {
   ChannelType,
+  ComponentType,
   DiscordAPIError,
   PermissionFlagsBits,
   Routes,
@@ -16,7 +17,8 @@ import type { JobEvents } from '../jobs/events.js';
 import type { Logger } from '../log/index.js';
 import { embedTitle } from '../discord/render.js';
 import { t } from '../i18n/index.js';
-import { jumpLink } from '../discord/links.js';
+import { jumpLink, viewerLink } from '../discord/links.js';
+import { viewerButton } from '../discord/model-text.js';
 import { galleryFiles } from './files.js';
 
 export type GalleryRest = Pick<REST, 'get' | 'post' | 'patch' | 'delete'>;
@@ -83,6 +85,8 @@ export interface GalleryDeps {
   log: Logger;
   clock: () => number;
   client: Pick<Client, 'rest' | 'channels' | 'user'>;
+  /** PUBLIC_URL: posts link to the model's viewer page. */
+  publicUrl?: string | null;
 }
 
 function postLink(post: GalleryPost): string | null {
@@ -364,6 +368,7 @@ export class Gallery {
     const attach = [files.image, files.model].filter((f): f is NonNullable<typeof f> => f !== null);
     const raw: RawFile[] = await Promise.all(attach.map(async (f) => ({ name: f.name, data: await readFile(f.path) })));
     const link = jumpLink(job);
+    const viewer = viewerLink(job, this.s.publicUrl);
     const quality = t(L, job.quality === 'detailed' ? 'job.quality.detailed' : 'job.quality.standard');
     const embed: APIEmbed = {
       title: embedTitle(job),
@@ -390,6 +395,7 @@ export class Gallery {
         // The requester is named, never pinged.
         allowed_mentions: { parse: [] },
         attachments: attach.map((f, i) => ({ id: i, filename: f.name })),
+        ...(viewer ? { components: [{ type: ComponentType.ActionRow, components: [viewerButton(viewer, L)] }] } : {}),
       },
     };
   }

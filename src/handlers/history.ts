@@ -1,6 +1,9 @@
 import { stat } from 'node:fs/promises';
 import {
+  ComponentType,
   MessageFlags,
+  type APIActionRowComponent,
+  type APIButtonComponent,
   type APIEmbed,
   type APIEmbedField,
   type ButtonInteraction,
@@ -14,9 +17,9 @@ import { isTerminal, type Job } from '../domain/job.js';
 import type { HistoryEntry } from '../store/history.js';
 import { formatBytes, outsideText, t } from '../i18n/index.js';
 import { DEFAULT_ATTACHMENT_LIMIT } from '../discord/render.js';
-import { jumpLink } from '../discord/links.js';
+import { jumpLink, viewerLink } from '../discord/links.js';
 import { modelFileName } from '../domain/names.js';
-import { canExport, exportButtonRow } from '../discord/model-text.js';
+import { canExport, exportButtonRow, viewerButton } from '../discord/model-text.js';
 import { EXPORT_NAMES, PREVIEW_NAME, TURNTABLE_KIND, TURNTABLE_NAME, type ExportKind } from '../domain/files.js';
 
 /** How many jobs `/model3d-history` lists without `count`, and at most. */
@@ -135,6 +138,14 @@ async function sendExport(interaction: ButtonInteraction, s: Services, kind: Exp
   });
 }
 
+/** The STL/OBJ buttons and the viewer page's link, where there are any. */
+function modelRows(job: Job, locale: string, publicUrl: string | undefined): APIActionRowComponent<APIButtonComponent>[] {
+  const rows = canExport(job) ? [exportButtonRow(job.id, locale)] : [];
+  const viewer = viewerLink(job, publicUrl);
+  if (viewer) rows.push({ type: ComponentType.ActionRow, components: [viewerButton(viewer, locale)] });
+  return rows;
+}
+
 async function resend(
   interaction: RepliableInteraction,
   s: Services,
@@ -180,7 +191,7 @@ async function resend(
     await interaction.editReply({
       content: t(locale, 'history.job.resent', { id: job.id, at: job.createdAt, size: formatBytes(modelBytes, locale), picture: picture?.kind ?? null }),
       files,
-      components: canExport(job) ? [exportButtonRow(job.id, locale)] : [],
+      components: modelRows(job, locale, s.config.web?.publicUrl),
       allowedMentions: noMentions,
     });
     return;
@@ -206,7 +217,7 @@ async function resend(
   // The exports come from the original, so they may still fit where the GLB does not.
   await interaction.editReply({
     content: lines.join('\n'),
-    components: canExport(job) ? [exportButtonRow(job.id, locale)] : [],
+    components: modelRows(job, locale, s.config.web?.publicUrl),
     allowedMentions: noMentions,
   });
 }

@@ -241,6 +241,7 @@ export const en = {
   'job.button.detailed': () => 'Detailed version',
   'job.button.delete': () => 'Delete',
   'job.button.share': () => 'Share to gallery',
+  'job.button.view3d': () => 'View in 3D',
   'job.action.notYours': (v: { button: string }) =>
     `Only the member who asked for this model can use **${v.button}**. Run \`/model3d\` to make your own.`,
   'job.action.stale': () =>

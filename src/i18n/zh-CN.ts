@@ -214,6 +214,7 @@ export const zhCN: MemberTable = {
   'job.button.detailed': () => '精细版',
   'job.button.delete': () => '删除',
   'job.button.share': () => '分享到画廊',
+  'job.button.view3d': () => '3D 查看',
   'job.action.notYours': (v) => `只有请求此模型的成员才能使用 **${v.button}**。请运行 \`/model3d\` 制作你自己的模型。`,
   'job.action.stale': () => '此按钮所属的模型已不存在(已被删除或移除)。请运行 `/model3d` 制作新模型。',
   'job.action.wrongState': (v) => `**${v.button}** 已不适用于任务 #${v.id}：此消息发出后其结果已改变。`,

@@ -24,7 +24,7 @@ export interface PollerOptions {
   /** Result links on private addresses may be downloaded (IMAGE_URL_ALLOW_PRIVATE: development, tests). */
   allowPrivateAddresses: boolean;
   /** What rendering needs beyond the job row (e.g. whether the server's gallery offers sharing). */
-  renderExtras?: (job: Job) => Promise<Pick<RenderContext, 'offerShare'>>;
+  renderExtras?: (job: Job) => Promise<Pick<RenderContext, 'offerShare' | 'publicUrl'>>;
   /** The provider's GLB is not downloaded past this size. */
   maxModelBytes: number;
   /** Fits each result GLB under its upload limit, in worker threads. */
@@ -306,7 +306,7 @@ export class Poller {
     }
   }
 
-  private async extras(job: Job): Promise<Pick<RenderContext, 'offerShare'>> {
+  private async extras(job: Job): Promise<Pick<RenderContext, 'offerShare' | 'publicUrl'>> {
     try {
       return (await this.o.renderExtras?.(job)) ?? {};
     } catch (err) {

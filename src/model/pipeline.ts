@@ -9,10 +9,12 @@ import { toStl } from './stl.js';
 import { toObjZip } from './obj.js';
 import type { Artifact, FitStep, ModelStats } from '../domain/model-info.js';
 import { MAX_TEXTURE_SIZE } from '../render/texture.js';
-import { FITTED_NAME, TURNTABLE_KIND } from '../domain/files.js';
+import { FITTED_NAME } from '../domain/files.js';
 import type { ExportResult, ModelTask, ProcessResult } from './tasks.js';
 import { renderTurntableArtifact } from './turntable.js';
 import { assertWithinLimits, NotGlbError } from './limits.js';
+import { AR_COPY_KIND, POSTER_KIND, TURNTABLE_KIND, WEB_COPY_KIND } from '../domain/files.js';
+import { makeArCopy, makePoster, makeWebCopy } from './web-copy.js';
 
 /** The provider's file could not be read as glTF at all. */
 export class CorruptModelError extends Error {
@@ -147,7 +149,37 @@ export async function processModel(task: Extract<ModelTask, { kind: 'process' }>
   }
   const artifacts = await keepWhatFits(made, output ? (fit.bytesAfter ?? 0) : 0, task.budgetBytes, artifactsSkipped);
   const timings = { fitMs: fitted - started, renderMs: performance.now() - fitted };
-  return { stats, validation, artifacts, artifactsSkipped, output, fit, timings };
+  const webCopies = task.webCopies ? await makeWebCopies(task, made, artifactsSkipped) : [];
+  return { stats, validation, artifacts: [...artifacts, ...webCopies], artifactsSkipped, output, fit, timings };
+}
+
+/** The viewer page's copies, each from the provider's file read again (each step changes its document). */
+async function makeWebCopies(
+  task: Extract<ModelTask, { kind: 'process' }>,
+  made: readonly Artifact[],
+  skipped: ProcessResult['artifactsSkipped'],
+): Promise<Artifact[]> {
+  const io = await modelIO();
+  const out: Artifact[] = [];
+  const turntable = made.find((a) => a.kind === TURNTABLE_KIND);
+  if (turntable) {
+    try {
+      out.push(await makePoster(turntable.file, task.outDir, writeAtomic));
+    } catch (err) {
+      skipped.push({ kind: POSTER_KIND, reason: err instanceof Error ? err.message : String(err) });
+    }
+  }
+  for (const [kind, make] of [
+    [WEB_COPY_KIND, makeWebCopy],
+    [AR_COPY_KIND, makeArCopy],
+  ] as const) {
+    try {
+      out.push(await make((await load(task.input)).doc, io, task.outDir, writeAtomic));
+    } catch (err) {
+      skipped.push({ kind, reason: err instanceof Error ? err.message : String(err) });
+    }
+  }
+  return out;
 }
 
 export async function exportStl(task: Extract<ModelTask, { kind: 'stl' }>): Promise<ExportResult> {

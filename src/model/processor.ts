@@ -44,6 +44,8 @@ export interface ModelProcessorOptions {
   exportHeightMm: number;
   /** Render a turntable GIF while processing (null: TURNTABLE=off). */
   turntable?: TurntableSettings | null;
+  /** Make the viewer page's web and AR copies while processing (PUBLIC_URL is set). */
+  webCopies?: boolean;
 }
 
 /**
@@ -87,6 +89,7 @@ export class ModelProcessor {
         outDir: dirname(job.originalFile),
         budgetBytes,
         turntable: this.o.turntable ?? null,
+        webCopies: this.o.webCopies ?? false,
       });
       metrics.processingSeconds.observe({ step: 'fit' }, r.timings.fitMs / 1000);
       if (r.artifacts.length || r.artifactsSkipped.length) metrics.processingSeconds.observe({ step: 'render' }, r.timings.renderMs / 1000);

@@ -8,7 +8,7 @@ import type { LimitExceeded } from '../domain/model-info.js';
  * file paths, never the files themselves: the model process reads and writes them.
  */
 export type ModelTask =
-  | { kind: 'process'; input: string; outDir: string; budgetBytes: number; turntable?: TurntableSettings | null }
+  | { kind: 'process'; input: string; outDir: string; budgetBytes: number; turntable?: TurntableSettings | null; webCopies?: boolean }
   | { kind: 'stl'; input: string; output: string; heightMm: number }
   | { kind: 'obj'; input: string; output: string };
 
@@ -19,7 +19,7 @@ export interface ProcessResult {
   fit: FitReport;
   /** The GLB to attach (it fits and has 0 validator errors), or null. May be the input itself. */
   output: string | null;
-  /** Extra files made from the loaded model (see pipeline.ts, artifactSteps) that fit beside the GLB. */
+  /** Extra files made from the loaded model (see pipeline.ts, artifactSteps) that fit beside the GLB, and the viewer page's copies (never attached, kept whatever their size). */
   artifacts: Artifact[];
   /** Extras that were not made or do not fit, and why: the main thread logs them with the job. */
   artifactsSkipped: { kind: string; reason: string }[];

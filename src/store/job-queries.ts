@@ -31,6 +31,7 @@ export function jobQueries(d: SqlDialect, gap: number) {
         @createdAt, @createdAt, @deadlineAt, @title, @requesterName, @parentJobId, @origin, @owner, @views, @sourceMessageId)
       RETURNING *`,
     get: 'SELECT * FROM jobs WHERE id = @id',
+    byViewToken: 'SELECT * FROM jobs WHERE view_token = @token',
     submitted: `
       UPDATE jobs SET state = 'queued', task_id = @taskId, total_tokens = @totalTokens, submitted_at = @at,
         updated_at = @at, next_check_at = @nextCheckAt, check_owner = NULL,
@@ -154,6 +155,7 @@ export function jobQueries(d: SqlDialect, gap: number) {
       UPDATE jobs SET processing_state = @state, model_file = @modelFile,
         model_bytes = COALESCE(CAST(@modelBytes AS BIGINT), model_bytes),
         model_info = @modelInfo, next_process_at = NULL, updated_at = @at,
+        view_token = COALESCE(view_token, CAST(@viewToken AS TEXT)),
         render_version = render_version + 1, next_delivery_at = @at
       WHERE id = @id AND processing_state = 'pending' RETURNING *`,
     // Each MIN is one step along its partial index (the same indexes the claims use).

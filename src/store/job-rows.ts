@@ -62,6 +62,7 @@ export interface JobRow {
   model_info: string | null;
   views: string | null;
   source_message_id: string | null;
+  view_token: string | null;
 }
 
 function parseInfo(text: string | null): ModelInfo | null {
@@ -132,5 +133,6 @@ export function toJob(r: JobRow): Job {
     modelInfo: parseInfo(r.model_info),
     views: parseViews(r.views),
     sourceMessageId: r.source_message_id ?? null,
+    viewToken: r.view_token ?? null,
   };
 }

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import type { Db } from './db.js';
 import { sqlDialect } from './dialect.js';
 import { jobQueries, type JobQueries } from './job-queries.js';
@@ -113,6 +114,11 @@ export class JobStore {
 
   get(id: number): Promise<Job | undefined> {
     return this.one(this.q.get, { id });
+  }
+
+  /** The job whose viewer page has this token (the web room's only way from a URL to a job). */
+  byViewToken(token: string): Promise<Job | undefined> {
+    return this.one(this.q.byViewToken, { token });
   }
 
   /** Records the upstream task id; the poller's first check is due at `nextCheckAt`. */
@@ -269,7 +275,9 @@ export class JobStore {
     r: { state: 'done' | 'failed'; modelFile: string | null; modelBytes: number | null; modelInfo: ModelInfo },
     at: number,
   ): Promise<Job | undefined> {
-    return this.one(this.q.recordProcessing, { id, at, ...r, modelInfo: JSON.stringify(r.modelInfo) });
+    // A processed model gets its viewer page's token (192 random bits), once.
+    const viewToken = r.state === 'done' ? randomBytes(24).toString('base64url') : null;
+    return this.one(this.q.recordProcessing, { id, at, ...r, modelInfo: JSON.stringify(r.modelInfo), viewToken });
   }
 
   /** Claims jobs whose message is behind their state and due for an edit (a lease, as in claimDueChecks). */

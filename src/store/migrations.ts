@@ -406,6 +406,20 @@ export const migrations: Migration[] = [
     `,
   },
   {
+    version: 10,
+    name: 'the viewer page token',
+    sql: `
+      -- The random token of a finished model's viewer page (/m/<token>), set once when processing
+      -- ends; kept after the files are removed, so that the page answers 410 rather than 404.
+      ALTER TABLE jobs ADD COLUMN view_token TEXT;
+      CREATE UNIQUE INDEX jobs_view_token ON jobs (view_token) WHERE view_token IS NOT NULL;
+    `,
+    postgres: `
+      ALTER TABLE jobs ADD COLUMN view_token TEXT;
+      CREATE UNIQUE INDEX jobs_view_token ON jobs (view_token) WHERE view_token IS NOT NULL;
+    `,
+  },
+  {
     version: 11,
     name: 'member exports and remembered export failures',
     sql: `

@@ -6,6 +6,7 @@ import { downloadSection } from './metrics/download.js';
 import { ackSection, memorySection } from './metrics/bot.js';
 import { realScheduleSection, soakSection } from './metrics/poller.js';
 import { pendingWorkerBenches, workerBenches } from './hooks.js';
+import { viewerSection } from './metrics/viewer.js';
 
 const p7: Section = async (ctx) => {
   const rows: Row[] = [];
@@ -39,5 +40,6 @@ export const sections: SectionDef[] = [
   { ids: ['P5'], name: 'claim query at 1,000,000 jobs', run: claimSection },
   { ids: ['P6'], name: 'GLB download and attach', run: downloadSection },
   { ids: ['P7'], name: 'post-processing and turntable workers', run: p7 },
+  { ids: ['P9'], name: 'the viewer page under 50 clients', run: viewerSection },
   { ids: ['R8'], name: 'soak', run: soakSection },
 ];

@@ -18,7 +18,19 @@ describe('configuration from the environment', () => {
       logLevel: 'info',
       quota: { userDaily: 5, guildDaily: 100, userDailyAll: 20, globalDaily: 0, maxConcurrent: 2, cooldownS: 30, detailedCost: 2, timeZone: 'UTC' },
       turntable: { enabled: true, size: 320, timeoutMs: 30_000 },
+      web: null,
     });
+  });
+
+  it('turns the viewer page on with PUBLIC_URL only', () => {
+    expect(loadConfig({ ...required, HTTP_PORT: '9000' }).web).toBeNull();
+    expect(loadConfig({ ...required, PUBLIC_URL: 'https://models.example.com/', HTTP_PORT: '9000', HTTP_HOST: '0.0.0.0' }).web).toEqual({
+      publicUrl: 'https://models.example.com',
+      port: 9000,
+      host: '0.0.0.0',
+      rateLimitPerMinute: 300,
+    });
+    expect(() => loadConfig({ ...required, PUBLIC_URL: 'models.example.com' })).toThrow(/PUBLIC_URL must be an http\(s\) URL/);
   });
 
   it('reads the turntable switch, size and timeout', () => {

@@ -91,4 +91,5 @@ const baseRow: Job = {
   modelInfo: null,
   views: null,
   sourceMessageId: null,
+  viewToken: null,
 };

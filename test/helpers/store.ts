@@ -38,10 +38,13 @@ async function admin<T>(fn: (c: pg.Client) => Promise<T>): Promise<T> {
  */
 const idle: string[] = [];
 const created: string[] = [];
-afterAll(async () => {
-  if (created.length === 0) return;
-  await admin((c) => c.query(`DROP SCHEMA IF EXISTS ${created.join(', ')} CASCADE`));
-});
+// Only inside vitest: the benchmarks (tsx, no test runner) import this through the e2e harness.
+if (process.env.VITEST) {
+  afterAll(async () => {
+    if (created.length === 0) return;
+    await admin((c) => c.query(`DROP SCHEMA IF EXISTS ${created.join(', ')} CASCADE`));
+  });
+}
 
 function schemaUrl(schema: string): string {
   const url = new URL(inject('postgresUrl'));

@@ -7,8 +7,18 @@ import { jobRow } from '../helpers/jobs.js';
 const FILES = '/data/files';
 
 describe('the files a job owns', () => {
-  it('names every file the bot writes in a job folder: downloads, the fitted GLB, the turntable, each export', () => {
-    expect([...JOB_FILE_NAMES].sort()).toEqual(['model-obj.zip', 'model.glb', 'model.stl', 'original.glb', 'preview.webp', 'turntable.gif']);
+  it('names every file the bot writes in a job folder: downloads, the fitted GLB, the turntable, the viewer page copies and poster, each export', () => {
+    expect([...JOB_FILE_NAMES].sort()).toEqual([
+      'ar.glb',
+      'model-obj.zip',
+      'model.glb',
+      'model.stl',
+      'original.glb',
+      'poster.png',
+      'preview.webp',
+      'turntable.gif',
+      'web.glb',
+    ]);
   });
 
   it('a job with nothing on its row still owns every name in its own folder (exports are never on the row)', () => {

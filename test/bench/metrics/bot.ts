@@ -30,7 +30,7 @@ const BOT_ENV = {
 };
 
 /** Sends `n` /model3d at once (each from its own member, with its own upload); resolves with the ack latencies (ms; Infinity if never acked). */
-async function burst(discord: FakeDiscord, n: number, guildId?: string): Promise<number[]> {
+export async function burst(discord: FakeDiscord, n: number, guildId?: string): Promise<number[]> {
   const png = samplePng();
   const recs: InteractionRecord[] = [];
   for (let i = 0; i < n; i++) {
