@@ -431,7 +431,8 @@ describe.each(STORES)('result actions (%s)', (store) => {
       expect((await answer(press(`job:share:${lost.jobId}`, lost.result.id))).content).toContain('already in the gallery');
       expect(showcasePosts(lost.jobId)).toHaveLength(1);
       expect(await admin('gallery', 'off')).toContain('Gallery off');
-    });
+      // Three kills and restarts: the bot's starts, not the checks, take the time on a loaded machine.
+    }, 120_000);
 
     it('mode all: a Delete that lands while the post is being made takes the post down once it is made', async () => {
       await admin('gallery', 'set', { channel: opt.channel({ id: SHOWCASE, type: 0, name: 'showcase' }), mode: 'all' });
