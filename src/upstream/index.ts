@@ -18,4 +18,4 @@ export {
   type Balance,
 } from './client.js';
 export type { ViewUrls } from './multiview.js';
-export { parseProviderTime, providerDurationMs } from './provider-time.js';
+export { providerDurationMs } from './provider-time.js';
