@@ -1,12 +1,12 @@
 import type { Logger } from '../log/index.js';
 import { isTerminal, type Job } from '../domain/job.js';
 import type { JobStore } from '../store/jobs.js';
-import type { DmxapiClient } from '../upstream/index.js';
+import { providerDurationMs, type DmxapiClient } from '../upstream/index.js';
 import { Deliverer, INTERACTION_TOKEN_LIFE_MS, UndeliverableError } from '../discord/deliver.js';
 import { renderJob, type RenderContext } from '../discord/render.js';
 import { modelFileName } from '../domain/names.js';
 import type { JobEvents } from './events.js';
-import { deliveryBackoff, failureBackoff, HISTORY_WINDOW, nextCheckDelay, typicalDuration } from './schedule.js';
+import { deliveryBackoff, durationToRecord, failureBackoff, HISTORY_WINDOW, nextCheckDelay, typicalDuration } from './schedule.js';
 import { storeResults } from './results.js';
 import type { ModelProcessor } from '../model/processor.js';
 import { systemClock, type Clock } from '../upstream/rate-budget.js';
@@ -260,8 +260,8 @@ export class Poller {
       }
       case 'SUCCEEDED': {
         const files = await storeResults(job, info, this.o.filesDir, this.o.maxModelBytes, log, { allowPrivate: this.o.allowPrivateAddresses });
-        // Stamped when the success was seen, not after the downloads: the recorded duration is the
-        // provider's (the schedule learns from it), whatever the size of the files.
+        // Stamped when the success was seen, not after the downloads, whatever the size of the files.
+        // The schedule learns from the provider's own duration (the observed one if it has none).
         // With a downloaded GLB the result message waits for processing (the row says so first).
         await jobs.setDownloads(
           job.id,
@@ -281,6 +281,7 @@ export class Poller {
           modelUrl: info.modelUrl ?? null,
           previewUrl: info.previewUrl ?? null,
           resultExpiresAt: info.expiresAt ?? null,
+          tookMs: durationToRecord(providerDurationMs(info), at - (job.submittedAt ?? job.createdAt)),
         });
         log.info({ ...ctx, stored: { preview: !!files.previewFile, model: !!files.originalFile } }, 'job succeeded');
         this.changed(done);

@@ -6,8 +6,7 @@
  * before the low quantile `EARLY_QUANTILE` (the 10th percentile) of the last
  * `HISTORY_WINDOW` (50) durations. So a job gets one early check one interval after its
  * submit (a request the provider rejects at once is reported as quickly as under fixed
- * polling), then the next check lands one interval before that quantile (recorded
- * durations run up to an interval long), and from then on checks
+ * polling), then the next check lands on that quantile, and from then on checks
  * are `pollIntervalMs` apart, so a job that finishes after the quantile is reported at
  * most one interval late. Nothing in between: every check before the quantile would
  * almost always find the job still running. A quantile rather than the minimum: one
@@ -35,14 +34,26 @@ export function nextCheckDelay(input: ScheduleInput): number {
 
 function unroundedDelay({ elapsedMs, historyMs, pollIntervalMs }: ScheduleInput): number {
   if (historyMs.length === 0) return pollIntervalMs;
-  // A recorded duration is when the bot saw the job end, up to an interval after it did: land one
-  // interval early, or jobs seen at the landing check would be recorded there and pull it later and later.
-  const early = quantile(historyMs, EARLY_QUANTILE) - pollIntervalMs;
+  // Recorded durations are the provider's own (durationToRecord), not when the bot saw the end, so
+  // landing on the quantile does not pull later records, and the quantile later, with it.
+  const early = quantile(historyMs, EARLY_QUANTILE);
   const remaining = early - elapsedMs;
   if (remaining <= 0) return pollIntervalMs;
   // The one early check, if the job has not had it yet and the quantile is further away.
   if (elapsedMs < pollIntervalMs && early > pollIntervalMs) return pollIntervalMs - elapsedMs;
   return remaining;
+}
+
+/**
+ * The duration a finished job is recorded with, for the schedule to learn from: the provider's
+ * (`end_time − submit_time`, src/upstream/provider-time.ts) when it is consistent, else the
+ * observed one (bot's submit to the check that saw the end), which runs up to an interval long.
+ * Consistent: a whole, non-negative number of milliseconds no longer than the job was watched
+ * (the provider received the job after the bot sent it and ended it before the bot saw it end).
+ */
+export function durationToRecord(providerMs: number | undefined, observedMs: number): number {
+  const ok = providerMs !== undefined && Number.isSafeInteger(providerMs) && providerMs >= 0 && providerMs <= observedMs;
+  return ok ? providerMs : observedMs;
 }
 
 /** The q-quantile (0..1) with linear interpolation between the closest ranks. */

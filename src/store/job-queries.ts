@@ -42,7 +42,7 @@ export function jobQueries(d: SqlDialect, gap: number) {
       UPDATE jobs SET state = @state, finished_at = @at, updated_at = @at, next_check_at = NULL, check_owner = NULL,
         model_url = COALESCE(CAST(@modelUrl AS TEXT), model_url), preview_url = COALESCE(CAST(@previewUrl AS TEXT), preview_url),
         result_expires_at = COALESCE(CAST(@resultExpiresAt AS BIGINT), result_expires_at),
-        error_code = @errorCode, error_message = @errorMessage,
+        error_code = @errorCode, error_message = @errorMessage, took_ms = @tookMs,
         render_version = render_version + 1,
         next_delivery_at = CASE WHEN processing_state = 'pending' THEN NULL ELSE ${at} END
       WHERE id = @id AND state NOT IN (${TERMINAL}) RETURNING *`,
@@ -77,7 +77,7 @@ export function jobQueries(d: SqlDialect, gap: number) {
         next_check_at = @nextCheckAt, check_owner = NULL
       WHERE id = @id AND state IN (${ACTIVE}) RETURNING *`,
     recentDurations: `
-      SELECT finished_at - submitted_at AS took FROM jobs
+      SELECT COALESCE(took_ms, finished_at - submitted_at) AS took FROM jobs
       WHERE quality = @quality AND state = 'succeeded' AND submitted_at IS NOT NULL AND finished_at IS NOT NULL
       ORDER BY finished_at DESC LIMIT @limit`,
     // The metrics gauge: jobs in flight by state, and results whose model is being processed.

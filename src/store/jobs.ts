@@ -51,6 +51,8 @@ export interface FinishUpdate {
   resultExpiresAt?: number | null;
   errorCode?: string | null;
   errorMessage?: string | null;
+  /** A success's duration for the schedule (src/jobs/schedule.ts durationToRecord); unset: finishedAt − submittedAt. */
+  tookMs?: number | null;
 }
 
 /**
@@ -137,6 +139,7 @@ export class JobStore {
       resultExpiresAt: u.resultExpiresAt ?? null,
       errorCode: u.errorCode ?? null,
       errorMessage: u.errorMessage ?? null,
+      tookMs: u.tookMs ?? null,
     }));
   }
 

@@ -476,4 +476,17 @@ export const migrations: Migration[] = [
       ALTER TABLE jobs ADD COLUMN source_message_id TEXT;
     `,
   },
+  {
+    version: 13,
+    name: 'the duration a succeeded job is learned from',
+    sql: `
+      -- A succeeded job's duration in ms for the check schedule: the provider's end_time − submit_time,
+      -- or, when those are missing or inconsistent, submit to the check that saw it end.
+      -- NULL (rows from before): finished_at − submitted_at.
+      ALTER TABLE jobs ADD COLUMN took_ms INTEGER;
+    `,
+    postgres: `
+      ALTER TABLE jobs ADD COLUMN took_ms BIGINT;
+    `,
+  },
 ];

@@ -18,3 +18,4 @@ export {
   type Balance,
 } from './client.js';
 export type { ViewUrls } from './multiview.js';
+export { providerDurationMs } from './provider-time.js';

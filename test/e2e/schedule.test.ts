@@ -53,14 +53,17 @@ describe.each(STORES)('the schedule with a history of finished jobs (%s)', (stor
 
     const submit = dmxapi.submits.at(-1)!;
     const gets = dmxapi.calls.filter((c) => c.kind === 'get' && c.taskId === submit.taskId);
-    // One early check an interval after the submit, then none until the learned wait (an interval
-    // before the quantile) is over; fixed polling would have checked again 200 ms later.
-    const learnedWaitMs = Math.ceil(quantile(HISTORY_MS, EARLY_QUANTILE) - POLL_MS);
-    expect(learnedWaitMs).toBe(2801);
+    // One early check an interval after the submit, then none until the learned wait (the quantile,
+    // rounded up) is over; fixed polling would have checked again 200 ms later.
+    const learnedWaitMs = Math.ceil(quantile(HISTORY_MS, EARLY_QUANTILE));
+    expect(learnedWaitMs).toBe(3001);
     expect(gets.length).toBeGreaterThanOrEqual(3);
     expect(gets[1]!.at - submit.at).toBeGreaterThanOrEqual(learnedWaitMs);
-    const row = await world.row<{ state: string }>('SELECT state FROM jobs WHERE task_id = @taskId', { taskId: submit.taskId });
+    const row = await world.row<{ state: string; took_ms: number }>('SELECT state, took_ms FROM jobs WHERE task_id = @taskId', { taskId: submit.taskId });
     expect(row?.state).toBe('succeeded');
+    // Learned from the provider's end_time − submit_time (300 ms pending + 3000 ms running), not from
+    // when the bot's check saw the end.
+    expect(Number(row?.took_ms)).toBe(3300);
     expect(errors()).toEqual([]);
   });
 });

@@ -7,20 +7,23 @@ import { Poller } from '../../src/jobs/poller.js';
 import { closeGuardedAgents } from '../../src/images/index.js';
 import { tempDir } from '../helpers/tmp.js';
 import { newJob } from '../helpers/jobs.js';
-import { openTestStore, type TestStore } from '../helpers/store.js';
+import { BACKENDS, openTestStore, type Backend, type TestStore } from '../helpers/store.js';
+import type { TaskInfo } from '../../src/upstream/index.js';
 import { testPollerOptions } from '../helpers/poller.js';
 
 /**
- * The schedule learns from recorded durations, so a job is recorded as finished when its success was
- * seen, not after the bot downloaded its files: a slow download must not make later jobs' checks late.
+ * The schedule learns from recorded durations. A job is stamped finished when its success was seen,
+ * not after the bot downloaded its files; the duration it is learned with is the provider's own
+ * (`end_time − submit_time`), or the observed one when those are missing or inconsistent.
  */
-describe('a finished job is stamped when the check saw it succeed', () => {
+describe.each(BACKENDS)('a finished job’s recorded duration (%s)', (backend: Backend) => {
   const cleanups: (() => unknown)[] = [];
   afterEach(async () => {
     for (const c of cleanups.splice(0).reverse()) await c();
   });
 
-  it('records the provider’s duration, not the download’s minute on top', async () => {
+  /** One job submitted 78 s before the check that sees it succeed, with the provider's times given. */
+  async function finishOne(times: Pick<TaskInfo, 'submitTime' | 'endTime'>) {
     let now = 1_000_000;
     // The result file takes a (virtual) minute to arrive.
     const server: Server = createServer((_req, res) => {
@@ -33,13 +36,13 @@ describe('a finished job is stamped when the check saw it succeed', () => {
 
     const tmp = tempDir();
     cleanups.push(tmp.cleanup);
-    const store: TestStore = await openTestStore('sqlite');
+    const store: TestStore = await openTestStore(backend);
     cleanups.push(() => store.cleanup(), () => closeGuardedAgents());
     const jobs = new JobStore(store.db);
     const poller = new Poller(
       testPollerOptions({
         jobs,
-        upstream: { getTask: (taskId) => Promise.resolve({ taskId, status: 'SUCCEEDED', previewUrl: `${base}/preview.webp` }) },
+        upstream: { getTask: (taskId) => Promise.resolve({ taskId, status: 'SUCCEEDED', previewUrl: `${base}/preview.webp`, ...times }) },
         filesDir: join(tmp.dir, 'files'),
         clock: () => now,
         allowPrivateAddresses: true,
@@ -61,6 +64,21 @@ describe('a finished job is stamped when the check saw it succeed', () => {
     expect(done.previewFile).not.toBeNull();
     expect(now).toBe(seenAt + 60_000); // the download did take its minute
     expect(done.finishedAt).toBe(seenAt);
-    expect(await jobs.recentDurations('standard')).toEqual([78_000]);
+    return jobs.recentDurations('standard');
+  }
+
+  it('records the provider’s end_time − submit_time, not when the check saw it nor the download on top', async () => {
+    // 77.5 s in the provider's clock (its format as in the API document), inside the 78 s the bot watched.
+    expect(await finishOne({ submitTime: '2026-05-28 23:13:55.082', endTime: '2026-05-28 23:15:12.582' })).toEqual([77_500]);
+  });
+
+  it.each([
+    ['the provider gave no times', {}],
+    ['the end is before the submit', { submitTime: '2026-05-28 23:15:13.369', endTime: '2026-05-28 23:13:55.082' }],
+    ['longer than the job was watched', { submitTime: '2026-05-28 23:13:55.082', endTime: '2026-05-28 23:15:13.369' }],
+    ['no end_time', { submitTime: '2026-05-28 23:13:55.082' }],
+    ['a time in another format', { submitTime: '2026-05-28T23:13:55.082Z', endTime: '2026-05-28 23:15:12.582' }],
+  ])('records the observed 78 s when %s', async (_why, times) => {
+    expect(await finishOne(times)).toEqual([78_000]);
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { deliveryBackoff, EARLY_QUANTILE, failureBackoff, nextCheckDelay, quantile, typicalDuration } from '../../src/jobs/schedule.js';
+import { deliveryBackoff, durationToRecord, EARLY_QUANTILE, failureBackoff, nextCheckDelay, quantile, typicalDuration } from '../../src/jobs/schedule.js';
 import { xorshift } from '../helpers/noise.js';
 
 /** Simulates the checks the schedule makes for a job that finishes at `doneAt`. */
@@ -25,19 +25,20 @@ describe('the check schedule', () => {
     expect(early).toBeCloseTo(75_600);
     // The submit schedules the first check one interval in (src/jobs/start.ts); the schedule does the same from 0.
     expect(nextCheckDelay({ elapsedMs: 0, historyMs: history, pollIntervalMs: 5000 })).toBe(5000);
-    const { checks } = checksUntil(early - 5000, history, 5000);
-    // One early check (a request rejected at once is seen as soon as under fixed polling), then one
-    // interval before the quantile (recorded durations run up to an interval long).
-    expect(checks).toHaveLength(2);
-    expect(checks[0]).toBe(5000);
-    expect(checks[1]).toBeCloseTo(early - 5000);
+    const { checks } = checksUntil(early, history, 5000);
+    // One early check (a request rejected at once is seen as soon as under fixed polling), then on
+    // the quantile itself (rounded up to a whole millisecond).
+    expect(checks).toEqual([5000, 75_600]);
     // A check late by a poller pass still lands there.
-    expect(5300 + nextCheckDelay({ elapsedMs: 5300, historyMs: history, pollIntervalMs: 5000 })).toBeCloseTo(early - 5000);
+    expect(5300 + nextCheckDelay({ elapsedMs: 5300, historyMs: history, pollIntervalMs: 5000 })).toBe(75_600);
+    // Then one interval apart.
+    expect(nextCheckDelay({ elapsedMs: 75_600, historyMs: history, pollIntervalMs: 5000 })).toBe(5000);
   });
 
   it('with a quantile within one interval, goes straight to it', () => {
-    const history = [8000, 8200, 8500];
-    expect(nextCheckDelay({ elapsedMs: 0, historyMs: history, pollIntervalMs: 5000 })).toBeCloseTo(quantile(history, 0.1) - 5000);
+    const history = [4000, 4200, 4500];
+    expect(quantile(history, 0.1)).toBe(4040);
+    expect(nextCheckDelay({ elapsedMs: 0, historyMs: history, pollIntervalMs: 5000 })).toBe(4040);
   });
 
   it('is never more than one interval apart once past the shortest duration', async () => {
@@ -52,9 +53,9 @@ describe('the check schedule', () => {
     const learned = checksUntil(80_000, history, 5000);
     const fixed = checksUntil(80_000, [], 5000);
     expect(learned.lateBy).toBeLessThanOrEqual(5000);
-    // 16 checks at a fixed 5 s: one early, one an interval before the quantile (about 66 s), three more.
+    // 16 checks at a fixed 5 s; learned: one early, one on the quantile (71.6 s), two more (76.6, 81.6 s).
     expect(fixed.count).toBe(16);
-    expect(learned.count).toBe(5);
+    expect(learned.checks).toEqual([5000, 71_600, 76_600, 81_600]);
   });
 
   it('one outlier among 20 recent jobs changes a typical job\'s check count by at most one', async () => {
@@ -80,8 +81,8 @@ describe('the check schedule', () => {
     const submit = 1_796_350_438_160;
     const checkedAt = submit + 203;
     const delay = nextCheckDelay({ elapsedMs: checkedAt - submit, historyMs: history, pollIntervalMs: 200 });
-    // Due one interval before the quantile: 2800.5 ms after the submit, stored as 2801.
-    expect(checkedAt + delay).toBe(submit + 2801);
+    // Due on the quantile: 3000.5 ms after the submit, stored as 3001.
+    expect(checkedAt + delay).toBe(submit + 3001);
   });
 
   it('gives whole delays that are never early, whatever the history', () => {
@@ -93,10 +94,22 @@ describe('the check schedule', () => {
       const delay = nextCheckDelay({ elapsedMs, historyMs, pollIntervalMs });
       expect(Number.isSafeInteger(delay), `${delay} ms`).toBe(true);
       expect(delay).toBeGreaterThan(0);
-      // Landing before the quantile: at the first whole millisecond one interval before it, not sooner.
-      const landing = quantile(historyMs, EARLY_QUANTILE) - pollIntervalMs;
+      // Landing on the quantile: at the first whole millisecond on or after it, not sooner.
+      const landing = quantile(historyMs, EARLY_QUANTILE);
       if (elapsedMs >= pollIntervalMs && landing > elapsedMs) expect(elapsedMs + delay).toBe(Math.ceil(landing));
     }
+  });
+
+  it('records the provider’s duration when it is consistent, else the observed one', () => {
+    // The doc's example: 23:13:55.082 to 23:15:13.369 is 78 287 ms; the bot watched for 80 s.
+    expect(durationToRecord(78_287, 80_000)).toBe(78_287);
+    expect(durationToRecord(0, 80_000)).toBe(0);
+    expect(durationToRecord(80_000, 80_000)).toBe(80_000);
+    // Missing, end before submit, longer than the job was watched, not whole: the observed time.
+    expect(durationToRecord(undefined, 80_000)).toBe(80_000);
+    expect(durationToRecord(-1, 80_000)).toBe(80_000);
+    expect(durationToRecord(80_001, 80_000)).toBe(80_000);
+    expect(durationToRecord(78_287.5, 80_000)).toBe(80_000);
   });
 
   it('takes quantiles with linear interpolation', async () => {

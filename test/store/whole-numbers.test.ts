@@ -236,8 +236,17 @@ const TIME_COLUMNS: Case[] = [
   },
 ];
 
-/** BIGINT sizes and counts: the same rule as times. */
+/** BIGINT sizes, counts and durations: the same rule as times. */
 const SIZE_COLUMNS: Case[] = [
+  {
+    column: 'jobs.took_ms',
+    param: 'tookMs',
+    roundTrip: async (s, v) => {
+      const j = await s.job();
+      await s.jobs.finish(j.id, { state: 'succeeded', at: 0, tookMs: v });
+      return s.read('jobs', 'took_ms', 'id = @id', { id: j.id });
+    },
+  },
   {
     column: 'jobs.attachment_size_limit',
     param: 'attachmentSizeLimit',

@@ -15,6 +15,7 @@ import { RateBudget, type Clock } from '../../../src/upstream/index.js';
 import type { TaskInfo } from '../../../src/upstream/index.js';
 import { PROGRESS_EDIT_GAP_MS, type Deliverer } from '../../../src/discord/deliver.js';
 import { newJob } from '../../helpers/jobs.js';
+import { formatProviderTime } from '../../fakes/dmxapi/simulator.js';
 import { normal } from './stats.js';
 
 interface Timer {
@@ -150,7 +151,8 @@ export async function runVirtualPoller(o: VirtualRunOptions): Promise<VirtualRun
         callTimes.push(at);
         const task = tasks.get(taskId)!;
         task.checks++;
-        if (at >= task.endAt) return { taskId, status: 'SUCCEEDED' };
+        // The provider's own times, as the API document shows them (the provider received the submit when the bot sent it).
+        if (at >= task.endAt) return { taskId, status: 'SUCCEEDED', submitTime: formatProviderTime(task.endAt - task.plan.durationMs), endTime: formatProviderTime(task.endAt) };
         return { taskId, status: at - (task.endAt - task.plan.durationMs) < 2000 ? 'PENDING' : 'RUNNING' };
       },
     };

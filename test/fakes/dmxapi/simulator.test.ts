@@ -2,6 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { DmxapiSimulator, formatProviderTime } from './simulator.js';
 import { buildGlb, glbLayout, NATURAL_GLB_BYTES } from './glb.js';
 import { PREVIEW_WEBP, solidWebp } from './webp.js';
+import { providerDurationMs } from '../../../src/upstream/provider-time.js';
 
 const KEY = 'sk-test-key';
 let sim: DmxapiSimulator | undefined;
@@ -129,7 +130,9 @@ describe('DmxapiSimulator', () => {
     sim.advanceTime(60_000);
     const done = await get(id);
     expect(done.text).toMatchObject({ task_id: id, task_status: 'SUCCEEDED' });
-    expect(done.text.end_time).toBeTypeOf('string');
+    expect(done.text.end_time).toMatch(/^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}\.\d{3}$/);
+    // In the provider's clock, submit to end is the timeline: 10 s pending + 60 s running.
+    expect(providerDurationMs({ submitTime: done.text.submit_time, endTime: done.text.end_time })).toBe(70_000);
     const r = done.text.results[0];
     expect(r.pbr_model_url).toMatch(new RegExp(`/cdn/${id}/tripo_pbr_model_${id}\\.glb\\?auth_key=\\d{10}-[A-Za-z0-9]{8}-0-[0-9a-f]{32}$`));
     expect(r.rendered_image_url).toMatch(/legacy_mesh\.webp\?auth_key=/);
