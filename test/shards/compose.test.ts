@@ -10,9 +10,11 @@ import { parseShardIds } from '../../src/config/shards.js';
 const root = new URL('../../', import.meta.url);
 const compose = readFileSync(new URL('compose.yaml', root), 'utf8');
 
-/** `  name:` blocks under `services:` (two-space indent), as text. */
+/** `  name:` blocks under `services:` (two-space indent, up to the next top-level key), as text. */
 function services(): Map<string, string> {
-  const body = compose.slice(compose.indexOf('\nservices:\n') + 11, compose.indexOf('\nvolumes:\n'));
+  const start = compose.indexOf('\nservices:\n') + 11;
+  const next = /\n[a-z][a-z0-9_-]*:\n/.exec(compose.slice(start));
+  const body = compose.slice(start, next ? start + next.index + 1 : undefined);
   const out = new Map<string, string>();
   for (const m of body.matchAll(/^ {2}([a-z][a-z0-9-]*):\n((?: {4}.*\n|\n)*)/gm)) out.set(m[1]!, m[2]!);
   return out;
@@ -23,8 +25,8 @@ describe('compose.yaml', () => {
   const all = services();
   const bots = [...all].filter(([name]) => name.startsWith('bot-'));
 
-  it('has PostgreSQL, the proxy and two bots', () => {
-    expect([...all.keys()].sort()).toEqual(['bot-a', 'bot-b', 'discord-proxy', 'postgres']);
+  it('has PostgreSQL, the proxy, two bots, the viewer\'s reverse proxy and (as a profile) Prometheus', () => {
+    expect([...all.keys()].sort()).toEqual(['bot-a', 'bot-b', 'caddy', 'discord-proxy', 'postgres', 'prometheus']);
   });
 
   it('the bots run the same shard count with ranges that cover every shard exactly once', () => {
