@@ -3,6 +3,7 @@
 // the channel closes (the bot stopped it, or the bot died), and ignores the terminal's and the group's
 // SIGINT/SIGTERM, so that a task in flight is only ever stopped by the bot itself.
 import type { FromChild, ModelTask, TaskFailure, TaskResults, ToChild, WorkerReply } from './tasks.js';
+import { isOutOfMemory } from './tasks.js';
 
 const send = (m: FromChild) => process.send!(m);
 process.on('disconnect', () => process.exit(0));
@@ -30,13 +31,10 @@ const handlers: { [K in ModelTask['kind']]: (task: Extract<ModelTask, { kind: K 
   obj: exportObj,
 };
 
-/** Allocation failures that surface as errors (the OS bound on this process, a typed array, libvips, WebAssembly). */
-const OUT_OF_MEMORY = /out of memory|allocation failed|cannot allocate memory|bad_alloc|Cannot enlarge memory|Maximum memory size exceeded|could not allocate memory/i;
-
 function failureOf(err: unknown): TaskFailure {
   if (err instanceof CorruptModelError) return 'corrupt';
   if (err instanceof TooComplexError) return 'too_complex';
-  return err instanceof Error && OUT_OF_MEMORY.test(err.message) ? 'memory' : 'error';
+  return isOutOfMemory(err) ? 'memory' : 'error';
 }
 
 async function run(task: ModelTask): Promise<WorkerReply> {

@@ -11,6 +11,7 @@ import type { Artifact, FitStep, ModelStats } from '../domain/model-info.js';
 import { MAX_TEXTURE_SIZE } from '../render/texture.js';
 import { FITTED_NAME } from '../domain/files.js';
 import type { ExportResult, ModelTask, ProcessResult } from './tasks.js';
+import { isOutOfMemory } from './tasks.js';
 import { renderTurntableArtifact } from './turntable.js';
 import { assertWithinLimits, NotGlbError } from './limits.js';
 import { AR_COPY_KIND, POSTER_KIND, TURNTABLE_KIND, WEB_COPY_KIND } from '../domain/files.js';
@@ -97,6 +98,8 @@ async function load(input: string): Promise<{ bytes: Uint8Array; doc: Document }
   try {
     return { bytes, doc: await (await modelIO()).readBinary(bytes) };
   } catch (err) {
+    // Running out of memory while reading says nothing about the file.
+    if (isOutOfMemory(err)) throw err;
     throw new CorruptModelError(err instanceof Error ? err.message : String(err));
   }
 }

@@ -190,7 +190,8 @@ export class ModelPool {
       slot.fail?.(err);
     };
     child.on('error', (err) => lost(new ModelTaskError('crashed', `the model process could not run: ${err.message}`)));
-    child.on('exit', (code, signal) => lost(this.exitError(slot, code, signal)));
+    // 'close', not 'exit': it comes once stderr is read to its end, so V8's last words (out of memory) are in.
+    child.on('close', (code, signal) => lost(this.exitError(slot, code, signal)));
     this.setRef(slot, false);
     return slot;
   }

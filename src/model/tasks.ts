@@ -57,3 +57,11 @@ export type WorkerReply =
 /** Messages over the IPC channel: the bot sends a task with its id; the process says once that it is ready, then answers each task. */
 export type ToChild = { id: number; task: ModelTask };
 export type FromChild = { ready: true } | { id: number; reply: WorkerReply };
+
+/** Allocation failures that surface as errors (the OS bound on this process, a typed array, libvips, WebAssembly). */
+const OUT_OF_MEMORY = /out of memory|allocation failed|cannot allocate memory|bad_alloc|Cannot enlarge memory|Maximum memory size exceeded|could not allocate memory/i;
+
+/** Whether an error is the process running out of memory rather than anything about the model. */
+export function isOutOfMemory(err: unknown): boolean {
+  return err instanceof Error && OUT_OF_MEMORY.test(err.message);
+}

@@ -137,7 +137,7 @@ describe('a model process that fails fails only its task; the next task gets a f
     expect(restarts).toEqual(['crashed']);
     const r = await pool.run(stl('after-crash.stl'));
     expect(r.bytes).toBe(readFileSync(join(tmp.dir, 'after-crash.stl')).length);
-    expect(modelProcesses()).not.toContain(pid);
+    await vi.waitFor(() => expect(modelProcesses()).not.toContain(pid), { timeout: 10_000, interval: 50 });
     await pool.close();
   });
 
@@ -238,7 +238,8 @@ describe('idle processes', () => {
     // Stopped after idleMs: wait for it (bounded well inside the test's own timeout, so a process that
     // is never stopped fails here, by name).
     await vi.waitFor(() => expect(pool.workers).toBe(0), { timeout: 10_000, interval: 50 });
-    expect(modelProcesses()).not.toContain(pid);
+    // The pool has let it go; the process itself exits right after.
+    await vi.waitFor(() => expect(modelProcesses()).not.toContain(pid), { timeout: 10_000, interval: 50 });
     // The next task starts a fresh process, which loads everything again and does the work.
     const r = await pool.run(stl('idle-2.stl'));
     expect(r.bytes).toBe(readFileSync(join(tmp.dir, 'idle-2.stl')).length);
