@@ -50,6 +50,10 @@ describe.each(STORES)('export limits per member (%s)', (store) => {
     );
     await discord.waitFor(() => downloadButton(discord.originalMessage(other.token)), { timeoutMs: 30_000, description: 'the other member’s result' });
 
+    // The bot's own log lines of both deliveries and of the export's end (they reach the pipe a moment after Discord sees the edits).
+    await bot.waitFor('both results delivered, the export finished', 15_000, () =>
+      bot.logs().filter((l) => l.msg === 'result delivered').length >= 2 && bot.logs().some((l) => l.msg === 'export finished'),
+    );
     // One export ran, alone (the cap is 1 an hour), and nothing else started.
     const events = bot.logs().filter((l) => l.msg === 'export started' || l.msg === 'export finished');
     const made = String(events[0]?.kind) as 'stl' | 'obj';
