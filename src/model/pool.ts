@@ -1,6 +1,7 @@
 import type { ChildProcess } from 'node:child_process';
 import type { Readable } from 'node:stream';
 import type { LimitExceeded } from '../domain/model-info.js';
+import { LastWords } from './last-words.js';
 import { spawnModelChild } from './spawn.js';
 import type { FromChild, ModelTask, TaskFailure, TaskResults, ToChild, WorkerReply } from './tasks.js';
 
@@ -64,10 +65,6 @@ const QUEUE_LIMIT = 8;
 const TASKS_PER_WORKER = 25;
 /** What a task takes before any has been timed, for the first busy estimate. */
 const FIRST_TASK_MS = 10_000;
-/** Enough of a dying process's stderr to say why (V8 prints its fatal error last). */
-const STDERR_TAIL = 4096;
-/** V8's and the allocator's last words when memory ran out. */
-const OUT_OF_MEMORY = /heap out of memory|Fatal process out of memory|Reached heap limit|allocation failed|bad_alloc/i;
 
 type Lane = 'results' | 'exports';
 
@@ -86,7 +83,7 @@ interface Slot {
   ready: Promise<void>;
   /** Why the bot is ending this process, when it is the bot's doing. */
   ending?: 'idle' | 'recycle' | 'close' | RestartReason;
-  stderr: string;
+  stderr: LastWords;
   idleTimer?: NodeJS.Timeout;
   /** The task in flight, if any: its id and how to answer it. */
   current?: number;
@@ -163,7 +160,7 @@ export class ModelPool {
     const slot: Slot = {
       child,
       tasks: 0,
-      stderr: '',
+      stderr: new LastWords(),
       ready: new Promise<void>((resolve, reject) => {
         readyNow = resolve;
         notReady = reject;
@@ -171,7 +168,7 @@ export class ModelPool {
     };
     slot.ready.catch(() => undefined);
     this.all.add(slot);
-    child.stderr?.on('data', (c: Buffer) => (slot.stderr = (slot.stderr + c.toString('utf8')).slice(-STDERR_TAIL)));
+    child.stderr?.setEncoding('utf8').on('data', (c: string) => slot.stderr.push(c));
     child.on('message', (m: FromChild) => {
       if ('ready' in m) readyNow();
       else if (m.id === slot.current) slot.answer?.(m.reply);
@@ -201,9 +198,9 @@ export class ModelPool {
     if (this.closed || slot.ending === 'close') return new ModelTaskError('stopped', 'the model pool was closed');
     if (slot.ending === 'timeout') return new ModelTaskError('timeout', `took longer than ${this.o.timeoutMs} ms`);
     const how = signal ? `signal ${signal}` : `code ${code}`;
-    const last = slot.stderr.trim().split('\n').filter(Boolean).slice(-3).join(' | ').slice(0, 500);
+    const last = slot.stderr.summary();
     // A SIGKILL the bot did not send is, on Linux, almost always the kernel's out-of-memory killer.
-    const failure = OUT_OF_MEMORY.test(slot.stderr) || signal === 'SIGKILL' ? 'memory' : 'crashed';
+    const failure = slot.stderr.outOfMemory !== undefined || signal === 'SIGKILL' ? 'memory' : 'crashed';
     return new ModelTaskError(failure, `the model process exited (${how}) before answering${last ? `: ${last}` : ''}`);
   }
 
