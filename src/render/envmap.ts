@@ -107,6 +107,8 @@ export function prefiltered(o: OrientedEnvironment, rx: number, ry: number, rz: 
   const f = (roughness > 0 ? (roughness < 1 ? roughness : 1) : 0) * (LEVELS - 1);
   const l = Math.min(LEVELS - 2, Math.floor(f)), t = f - l;
   const level = SIZE * SIZE * 3;
+  // On a level (roughness 0 or 1, glTF's default, and every 1/15th between), that level alone.
+  if (t === 0 || t === 1) return read(o.maps.specular, (l + t) * level, x, ry, z, 1, out, false);
   read(o.maps.specular, l * level, x, ry, z, 1 - t, out, false);
-  if (t > 0) read(o.maps.specular, (l + 1) * level, x, ry, z, t, out, true);
+  read(o.maps.specular, (l + 1) * level, x, ry, z, t, out, true);
 }

@@ -27,7 +27,12 @@ export interface FramingOptions {
   samples: number;
 }
 
-export const DEFAULT_FRAMING_OPTIONS: FramingOptions = { fovDeg: 25, elevationDeg: 20, margin: 0.05, samples: 72 };
+/**
+ * 30° up: an elongated model seen end-on shows its length foreshortened in height, which fills the frame
+ * where its width cannot (a 2:1 box spans 87 % of the frame over the turn, 83 % from 20° up); 4 % of
+ * the half-frame free at the tightest view leaves the contact shadow room.
+ */
+export const DEFAULT_FRAMING_OPTIONS: FramingOptions = { fovDeg: 25, elevationDeg: 30, margin: 0.04, samples: 72 };
 
 /** One camera set-up for every frame of the turn. */
 export interface Framing {
@@ -153,22 +158,34 @@ function solve(points: Float64Array, start: Framing, o: FramingOptions, minDista
   return f;
 }
 
-/** Pushes the offsets (into `points`) of the points that `camera` projects outside `bounds`. */
-function outsideOf(points: Float64Array, camera: Camera, bounds: Bounds, out: number[]): void {
-  const v = camera.view, f = camera.focal, eps = 1e-6;
+/**
+ * Adds to `extremes` the offsets (into `points`) of the vertices that `camera` projects furthest left,
+ * right, up and down: whatever else is in the fit, these decide the view's bounds.
+ */
+function extremesOf(points: Float64Array, camera: Camera, extremes: Set<number>): void {
+  const v = camera.view, f = camera.focal;
+  const v0 = v[0]!, v1 = v[1]!, v2 = v[2]!, v4 = v[4]!, v5 = v[5]!, v6 = v[6]!, v8 = v[8]!, v9 = v[9]!, v10 = v[10]!, v12 = v[12]!, v13 = v[13]!, v14 = v[14]!;
+  let minX = Infinity, maxX = -Infinity, minY = Infinity, maxY = -Infinity, i0 = 0, i1 = 0, i2 = 0, i3 = 0;
   for (let i = 0; i < points.length; i += 3) {
     const x = points[i]!, y = points[i + 1]!, z = points[i + 2]!;
-    const iw = f / -(v[2]! * x + v[6]! * y + v[10]! * z + v[14]!);
-    const px = (v[0]! * x + v[4]! * y + v[8]! * z + v[12]!) * iw;
-    const py = (v[1]! * x + v[5]! * y + v[9]! * z + v[13]!) * iw;
-    if (px < bounds.minX - eps || px > bounds.maxX + eps || py < bounds.minY - eps || py > bounds.maxY + eps) out.push(i);
+    const iw = f / -(v2 * x + v6 * y + v10 * z + v14);
+    const px = (v0 * x + v4 * y + v8 * z + v12) * iw;
+    const py = (v1 * x + v5 * y + v9 * z + v13) * iw;
+    if (px < minX) { minX = px; i0 = i; }
+    if (px > maxX) { maxX = px; i1 = i; }
+    if (py < minY) { minY = py; i2 = i; }
+    if (py > maxY) { maxY = py; i3 = i; }
   }
+  extremes.add(i0).add(i1).add(i2).add(i3);
 }
+
+/** The same bounds to within this share of the frame: the fit has converged. */
+const SAME_BOUNDS = 1e-6;
 
 /**
  * The framing for `scene`, or null when it has no finite vertex. Fitted on the support points, then
- * checked against every vertex: any that would leave the fitted bounds joins the fit, which is solved
- * again (a few rounds at most).
+ * checked against every vertex: each view's extreme vertices join the fit, which is solved again until
+ * they add nothing that moves the bounds (a few rounds at most).
  */
 export function fitTurn(scene: RenderScene, options: Partial<FramingOptions> = {}): Framing | null {
   const o = { ...DEFAULT_FRAMING_OPTIONS, ...options };
@@ -188,13 +205,16 @@ export function fitTurn(scene: RenderScene, options: Partial<FramingOptions> = {
   const minDistance = radius * 1.05;
   let points = supportPoints(all);
   let f: Framing = { target: centre, distance: radius / Math.sin((o.fovDeg * Math.PI) / 360), fovDeg: o.fovDeg, elevationDeg: o.elevationDeg, radius };
-  for (let round = 0; round < 4; round++) {
+  for (let round = 0; ; round++) {
     f = solve(points, f, o, minDistance + Math.abs(f.target[1] - centre[1]));
+    if (round === 4) break;
     const fitted = turnBounds(points, f, o.samples);
-    const outside: number[] = [];
-    for (let k = 0; k < o.samples; k++) outsideOf(all, cameraAt(f, (k * 360) / o.samples), fitted, outside);
-    if (outside.length === 0) break;
-    const extra = [...new Set(outside)].flatMap((i) => [all[i]!, all[i + 1]!, all[i + 2]!]);
+    const extremes = new Set<number>();
+    for (let k = 0; k < o.samples; k++) extremesOf(all, cameraAt(f, (k * 360) / o.samples), extremes);
+    const extra = [...extremes].sort((a, b) => a - b).flatMap((i) => [all[i]!, all[i + 1]!, all[i + 2]!]);
+    const exact = turnBounds(extra, f, o.samples);
+    const wider = exact.minX < fitted.minX - SAME_BOUNDS || exact.maxX > fitted.maxX + SAME_BOUNDS || exact.minY < fitted.minY - SAME_BOUNDS || exact.maxY > fitted.maxY + SAME_BOUNDS;
+    if (!wider) break;
     points = Float64Array.from([...points, ...extra]);
   }
   return f;

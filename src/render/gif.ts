@@ -15,7 +15,9 @@ export interface GifOptions {
 
 /** Frames are opaque RGBA bytes of width × height. */
 export function encodeGif(frames: Uint8Array[], width: number, height: number, options: GifOptions): Uint8Array {
-  const palette = gifenc.quantize(paletteSample(frames), options.maxColors);
+  // Bins of 4 bits a channel: a tenth of the time of gifenc's default 5-6-5 (its pairwise merging grows with
+  // the bins filled) and as close to the frames (each palette colour is its pixels' mean, not its bin's corner).
+  const palette = gifenc.quantize(paletteSample(frames), options.maxColors, { format: 'rgb444' });
   const gif = gifenc.GIFEncoder();
   const nearest = nearestIndexCache(palette);
   frames.forEach((frame, i) => {

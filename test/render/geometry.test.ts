@@ -18,11 +18,11 @@ async function still(doc: Document, size: number, azimuthDeg = 0, frame: object 
 }
 
 describe('framing and anti-aliasing', () => {
-  it("a sphere's silhouette spans the frame less its margins: π·r² with r = 47.5 % of the frame, within 2 %", async () => {
+  it("a sphere's silhouette spans the frame less its margins: π·r² with r = 48 % of the frame, within 2 %", async () => {
     const size = 256;
     const img = await still(sphere({ segments: 128, colour: [0.9, 0.05, 0.05, 1] }), size, 0, { ...FLAT, samples: 1 });
     const expected = Math.PI * (((1 - DEFAULT_FRAMING_OPTIONS.margin) / 2) * size) ** 2;
-    expect(DEFAULT_FRAMING_OPTIONS.margin).toBe(0.05);
+    expect(DEFAULT_FRAMING_OPTIONS.margin).toBe(0.04);
     const covered = coverage(img, BG).count;
     expect(Math.abs(covered - expected) / expected, `covered ${covered} px, expected ${expected.toFixed(0)}`).toBeLessThan(0.02);
   });
