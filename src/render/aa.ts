@@ -7,15 +7,16 @@
 import type { Framing } from './framing.js';
 import type { SampleBuffers } from './raster.js';
 import type { RenderScene } from './scene.js';
+import type { PointWeights } from './shading.js';
 
 /**
- * Shades a visible point into out[0..3] (linear RGB, alpha): mesh index, triangle (negative: back),
- * perspective-correct weights of its corners, and the triangle's area in pixels.
+ * Shades a visible point into out[0..3] (linear RGB, alpha): mesh index, triangle (negative: back), and
+ * `at`: the perspective-correct weights of its corners and the triangle's area in pixels (PointWeights).
  */
-export type PointShader = (mesh: number, triangle: number, p0: number, p1: number, p2: number, screenArea: number, out: Float64Array) => void;
+export type PointShader = (mesh: number, triangle: number, at: PointWeights, out: Float64Array) => void;
 
-/** Linear RGB of the background behind pixel position (px, py). */
-export type Backdrop = (px: number, py: number, out: Float64Array) => void;
+/** Linear RGB of the background behind the centre of pixel (x, y) (column and row, from the top-left). */
+export type Backdrop = (x: number, y: number, out: Float64Array) => void;
 
 /**
  * The depth difference beyond which two samples of one mesh are different surfaces: a fiftieth of the
@@ -42,20 +43,21 @@ const colour = new Float64Array(4);
 const bg = new Float64Array(3);
 /** Where a surface is shaded: screen barycentrics (corners 1, 2) at the pixel's centre, or at its first sample. */
 const at = new Float64Array(2);
+const point: PointWeights = new Float64Array(4);
 
 /**
  * Screen barycentrics of corners 1 and 2 of a triangle at the centre of pixel (px, py) into `at`, when the
- * centre is inside it; otherwise those of the sample (l1, l2).
+ * centre is inside it; otherwise those of sample s (its barycentrics in b1, b2).
  */
-function shadingPosition(x: Float32Array, y: Float32Array, a: number, b: number, c: number, px: number, py: number, l1: number, l2: number): void {
+function shadingPosition(x: Float32Array, y: Float32Array, a: number, b: number, c: number, px: number, py: number, b1: Float32Array, b2: Float32Array, s: number): void {
   const x0 = x[a]!, y0 = y[a]!, x1 = x[b]!, y1 = y[b]!, x2 = x[c]!, y2 = y[c]!;
   const inv = 1 / ((x1 - x0) * (y2 - y0) - (x2 - x0) * (y1 - y0));
   const cx = px + 0.5, cy = py + 0.5;
   const c1 = ((x0 - x2) * (cy - y2) - (y0 - y2) * (cx - x2)) * inv;
   const c2 = ((x1 - x0) * (cy - y0) - (y1 - y0) * (cx - x0)) * inv;
   const inside = c1 >= 0 && c2 >= 0 && 1 - c1 - c2 >= 0;
-  at[0] = inside ? c1 : l1;
-  at[1] = inside ? c2 : l2;
+  at[0] = inside ? c1 : b1[s]!;
+  at[1] = inside ? c2 : b2[s]!;
 }
 
 /**
@@ -120,7 +122,7 @@ export function resolvePixels(scene: RenderScene, buf: SampleBuffers, shade: Poi
       }
       let cr = 0, cg = 0, cb = 0;
       if (background > 0) {
-        backdrop(px + 0.5, py + 0.5, bg);
+        backdrop(px, py, bg);
         cr = bg[0]! * background;
         cg = bg[1]! * background;
         cb = bg[2]! * background;
@@ -132,14 +134,16 @@ export function resolvePixels(scene: RenderScene, buf: SampleBuffers, shade: Poi
         const mesh = scene.meshes[m]!;
         const a = mesh.indices[tri * 3]!, b = mesh.indices[tri * 3 + 1]!, c = mesh.indices[tri * 3 + 2]!;
         const { x, y, iw } = buf.projected[m]!;
-        shadingPosition(x, y, a, b, c, px, py, buf.bary1[s]!, buf.bary2[s]!);
+        shadingPosition(x, y, a, b, c, px, py, buf.bary1, buf.bary2, s);
         const l1 = at[0]!, l2 = at[1]!;
         // Perspective-correct weights: screen-space barycentrics divided by w, renormalised.
-        let p0 = (1 - l1 - l2) * iw[a]!, p1 = l1 * iw[b]!, p2 = l2 * iw[c]!;
+        const p0 = (1 - l1 - l2) * iw[a]!, p1 = l1 * iw[b]!, p2 = l2 * iw[c]!;
         const sum = 1 / (p0 + p1 + p2);
-        p0 *= sum; p1 *= sum; p2 *= sum;
-        const area = Math.abs((x[b]! - x[a]!) * (y[c]! - y[a]!) - (x[c]! - x[a]!) * (y[b]! - y[a]!)) / 2;
-        shade(m, repTri[r]!, p0, p1, p2, area, colour);
+        point[0] = p0 * sum;
+        point[1] = p1 * sum;
+        point[2] = p2 * sum;
+        point[3] = Math.abs((x[b]! - x[a]!) * (y[c]! - y[a]!) - (x[c]! - x[a]!) * (y[b]! - y[a]!)) / 2;
+        shade(m, repTri[r]!, point, colour);
         const w = repWeight[r]!;
         cr += colour[0]! * w;
         cg += colour[1]! * w;

@@ -66,8 +66,17 @@ export function orient(env: Environment, azimuthDeg: number): OrientedEnvironmen
   return { maps: bake(env), cos: Math.cos(a), sin: Math.sin(a) };
 }
 
-/** Bilinear read of `map` (one level: SIZE² rgb texels from `offset`) at the fold of studio direction (x, y, z). */
-function read(map: Float32Array, offset: number, x: number, y: number, z: number, w: number, out: Float64Array, add: boolean): void {
+/** A read's studio direction (x, y, z) and weight. */
+const dir = new Float64Array(4);
+/** The public entry points' arguments, as the array forms take them. */
+const args = new Float64Array(4);
+
+/**
+ * Bilinear read of `map` (one level: SIZE² rgb texels from `offset`) at the fold of studio direction
+ * d[0..2], times d[3]. (Arrays, not arguments: V8 boxes every double passed to a call it does not inline.)
+ */
+function read(map: Float32Array, offset: number, d: Float64Array, out: Float64Array, add: boolean): void {
+  const x = d[0]!, y = d[1]!, z = d[2]!, w = d[3]!;
   const s = 1 / (Math.abs(x) + Math.abs(y) + Math.abs(z));
   let u = x * s, v = z * s;
   if (y < 0) {
@@ -80,11 +89,11 @@ function read(map: Float32Array, offset: number, x: number, y: number, z: number
   fy = fy < 0 ? 0 : fy > SIZE - 1 ? SIZE - 1 : fy;
   const i = Math.min(SIZE - 2, Math.floor(fx)), j = Math.min(SIZE - 2, Math.floor(fy));
   const tx = fx - i, ty = fy - j;
-  const a = offset + (j * SIZE + i) * 3, b = a + 3, c = a + SIZE * 3, d = c + 3;
+  const a = offset + (j * SIZE + i) * 3, b = a + 3, c = a + SIZE * 3, e = c + 3;
   const w00 = (1 - tx) * (1 - ty) * w, w10 = tx * (1 - ty) * w, w01 = (1 - tx) * ty * w, w11 = tx * ty * w;
-  const r = map[a]! * w00 + map[b]! * w10 + map[c]! * w01 + map[d]! * w11;
-  const g = map[a + 1]! * w00 + map[b + 1]! * w10 + map[c + 1]! * w01 + map[d + 1]! * w11;
-  const bl = map[a + 2]! * w00 + map[b + 2]! * w10 + map[c + 2]! * w01 + map[d + 2]! * w11;
+  const r = map[a]! * w00 + map[b]! * w10 + map[c]! * w01 + map[e]! * w11;
+  const g = map[a + 1]! * w00 + map[b + 1]! * w10 + map[c + 1]! * w01 + map[e + 1]! * w11;
+  const bl = map[a + 2]! * w00 + map[b + 2]! * w10 + map[c + 2]! * w01 + map[e + 2]! * w11;
   if (add) {
     out[0] = out[0]! + r;
     out[1] = out[1]! + g;
@@ -97,18 +106,44 @@ function read(map: Float32Array, offset: number, x: number, y: number, z: number
 }
 
 /** Irradiance / π at world normal n (unit): what a white Lambertian surface reflects. */
-export function irradiance(o: OrientedEnvironment, nx: number, ny: number, nz: number, out: Float64Array): void {
-  read(o.maps.irradiance, 0, nx * o.cos - nz * o.sin, ny, nx * o.sin + nz * o.cos, 1, out, false);
+export function irradianceAt(o: OrientedEnvironment, n: Float64Array, out: Float64Array): void {
+  const nx = n[0]!, nz = n[2]!;
+  dir[0] = nx * o.cos - nz * o.sin;
+  dir[1] = n[1]!;
+  dir[2] = nx * o.sin + nz * o.cos;
+  dir[3] = 1;
+  read(o.maps.irradiance, 0, dir, out, false);
 }
 
-/** The studio seen in world direction r (unit) through a GGX lobe of perceptual `roughness` (split-sum prefiltered). */
-export function prefiltered(o: OrientedEnvironment, rx: number, ry: number, rz: number, roughness: number, out: Float64Array): void {
-  const x = rx * o.cos - rz * o.sin, z = rx * o.sin + rz * o.cos;
+/**
+ * The studio seen in world direction r[0..2] (unit) through a GGX lobe of perceptual roughness r[3]
+ * (split-sum prefiltered).
+ */
+export function prefilteredAt(o: OrientedEnvironment, r: Float64Array, out: Float64Array): void {
+  const rx = r[0]!, rz = r[2]!, roughness = r[3]!;
+  dir[0] = rx * o.cos - rz * o.sin;
+  dir[1] = r[1]!;
+  dir[2] = rx * o.sin + rz * o.cos;
   const f = (roughness > 0 ? (roughness < 1 ? roughness : 1) : 0) * (LEVELS - 1);
   const l = Math.min(LEVELS - 2, Math.floor(f)), t = f - l;
   const level = SIZE * SIZE * 3;
   // On a level (roughness 0 or 1, glTF's default, and every 1/15th between), that level alone.
-  if (t === 0 || t === 1) return read(o.maps.specular, (l + t) * level, x, ry, z, 1, out, false);
-  read(o.maps.specular, l * level, x, ry, z, 1 - t, out, false);
-  read(o.maps.specular, (l + 1) * level, x, ry, z, t, out, true);
+  dir[3] = 1;
+  if (t === 0 || t === 1) return read(o.maps.specular, (l + t) * level, dir, out, false);
+  dir[3] = 1 - t;
+  read(o.maps.specular, l * level, dir, out, false);
+  dir[3] = t;
+  read(o.maps.specular, (l + 1) * level, dir, out, true);
+}
+
+/** irradianceAt with the normal's components as arguments. */
+export function irradiance(o: OrientedEnvironment, nx: number, ny: number, nz: number, out: Float64Array): void {
+  args[0] = nx; args[1] = ny; args[2] = nz;
+  irradianceAt(o, args, out);
+}
+
+/** prefilteredAt with the direction's components and the roughness as arguments. */
+export function prefiltered(o: OrientedEnvironment, rx: number, ry: number, rz: number, roughness: number, out: Float64Array): void {
+  args[0] = rx; args[1] = ry; args[2] = rz; args[3] = roughness;
+  prefilteredAt(o, args, out);
 }

@@ -6,7 +6,7 @@ import { orient } from './envmap.js';
 import { cameraAt, type Framing } from './framing.js';
 import { clear, createSampleBuffers, project, rasterise, triangleSetup, type SampleBuffers } from './raster.js';
 import type { RenderScene } from './scene.js';
-import { shadePoint, type ShadeContext } from './shading.js';
+import { shadePoint, type PointWeights, type ShadeContext } from './shading.js';
 import { encodeSrgb8, SRGB8_TO_LINEAR } from './srgb.js';
 import { backdrop, buildStage, DEFAULT_STAGE, type Stage, type StageOptions } from './stage.js';
 
@@ -53,9 +53,9 @@ export function renderFrame(f: FrameSetup, azimuthDeg: number): Uint8Array {
     project(scene.meshes[m]!, camera, buf, m);
     rasterise(scene.meshes[m]!, buf, m);
   }
-  const shade = (m: number, tri: number, p0: number, p1: number, p2: number, area: number, out: Float64Array) => {
+  const shade = (m: number, tri: number, at: PointWeights, out: Float64Array) => {
     const back = tri < 0;
-    shadePoint(scene.meshes[m]!, back ? -tri - 1 : tri, back, p0, p1, p2, area, ctx, out);
+    shadePoint(scene.meshes[m]!, back ? -tri - 1 : tri, back, at, ctx, out);
   };
   const back = options.unlit ? flatBackdrop(options.stage) : backdrop(f.stage, camera, buf.size);
   resolvePixels(scene, buf, shade, back, surfaceGap(f.framing, buf.size), f.pixels);
@@ -66,7 +66,7 @@ export function renderFrame(f: FrameSetup, azimuthDeg: number): Uint8Array {
 /** Without light there is no shadow either: the top colour everywhere. */
 function flatBackdrop(stage: StageOptions) {
   const c = stage.top.map((v) => SRGB8_TO_LINEAR[v]!);
-  return (_px: number, _py: number, out: Float64Array) => {
+  return (_x: number, _y: number, out: Float64Array) => {
     out[0] = c[0]!;
     out[1] = c[1]!;
     out[2] = c[2]!;
@@ -74,6 +74,7 @@ function flatBackdrop(stage: StageOptions) {
 }
 
 const colour = new Float64Array(4);
+const point: PointWeights = new Float64Array(4);
 
 /**
  * BLEND surfaces over the resolved frame, farthest triangle first; each is tested against the opaque
@@ -96,7 +97,7 @@ function blendPass(f: FrameSetup, ctx: ShadeContext): void {
     const { x: sx, y: sy, iw } = buf.projected[m]!;
     const a = mesh.indices[t * 3]!, b = mesh.indices[t * 3 + 1]!, c = mesh.indices[t * 3 + 2]!;
     const x0 = sx[a]!, y0 = sy[a]!, x1 = sx[b]!, y1 = sy[b]!, x2 = sx[c]!, y2 = sy[c]!;
-    const s = triangleSetup(x0, y0, x1, y1, x2, y2, size, !mesh.material.doubleSided);
+    const s = triangleSetup(sx, sy, a, b, c, size, !mesh.material.doubleSided);
     if (!s) continue;
     const { minX, maxX, minY, maxY, inv, back } = s;
     const area = Math.abs(1 / inv) / 2;
@@ -117,7 +118,11 @@ function blendPass(f: FrameSetup, ctx: ShadeContext): void {
           }
         }
         if (covered === 0) continue;
-        shadePoint(mesh, t, back, f0, f1, 1 - f0 - f1, area, ctx, colour);
+        point[0] = f0;
+        point[1] = f1;
+        point[2] = 1 - f0 - f1;
+        point[3] = area;
+        shadePoint(mesh, t, back, point, ctx, colour);
         const alpha = Math.min(1, Math.max(0, colour[3]!)) * (covered / S);
         const o = (py * size + px) * 3;
         pixels[o] = pixels[o]! * (1 - alpha) + colour[0]! * alpha;

@@ -3,7 +3,7 @@
 // here; aa.ts shades what the samples show.
 import type { Camera } from './framing.js';
 import type { RenderMesh, RenderScene } from './scene.js';
-import { baseColorAt } from './shading.js';
+import { baseColorAt, type PointWeights } from './shading.js';
 
 /**
  * Sample positions within a pixel (offsets from its centre, in pixels), by count: the standard MSAA
@@ -103,7 +103,9 @@ const setup: TriangleSetup = { minX: 0, maxX: 0, minY: 0, maxY: 0, inv: 0, back:
  * culled (seen from behind and `cull`) or off screen. The box spans half a pixel beyond the triangle:
  * samples sit up to half a pixel from their pixel's centre.
  */
-export function triangleSetup(x0: number, y0: number, x1: number, y1: number, x2: number, y2: number, size: number, cull: boolean): TriangleSetup | null {
+export function triangleSetup(x: Float32Array, y: Float32Array, a: number, b: number, c: number, size: number, cull: boolean): TriangleSetup | null {
+  // Indices in, not coordinates: V8 boxes every double passed to a call it does not inline.
+  const x0 = x[a]!, y0 = y[a]!, x1 = x[b]!, y1 = y[b]!, x2 = x[c]!, y2 = y[c]!;
   const area = (x1 - x0) * (y2 - y0) - (x2 - x0) * (y1 - y0);
   if (!(area !== 0)) return null; // degenerate or NaN
   // Screen y points down, so glTF's counter-clockwise front faces have a negative area here.
@@ -120,6 +122,7 @@ export function triangleSetup(x0: number, y0: number, x1: number, y1: number, x2
 }
 
 const base = new Float64Array(4);
+const point: PointWeights = new Float64Array(4);
 
 /** Rasterises the opaque and alpha-masked triangles of `mesh` into the visibility buffer. BLEND is drawn later. */
 export function rasterise(mesh: RenderMesh, buf: SampleBuffers, meshIndex: number): void {
@@ -136,7 +139,7 @@ export function rasterise(mesh: RenderMesh, buf: SampleBuffers, meshIndex: numbe
   for (let t = 0; t < idx.length; t += 3) {
     const a = idx[t]!, b = idx[t + 1]!, c = idx[t + 2]!;
     const x0 = sx[a]!, y0 = sy[a]!, x1 = sx[b]!, y1 = sy[b]!, x2 = sx[c]!, y2 = sy[c]!;
-    const s = triangleSetup(x0, y0, x1, y1, x2, y2, size, cull);
+    const s = triangleSetup(sx, sy, a, b, c, size, cull);
     if (!s) continue;
     const { minX, maxX, minY, maxY, inv, back } = s;
     // Barycentrics of corner 0 (edge 1→2) and corner 1 (edge 2→0) are affine in the position.
@@ -180,7 +183,11 @@ export function rasterise(mesh: RenderMesh, buf: SampleBuffers, meshIndex: numbe
           if (z <= depth[i]!) continue;
           if (masked) {
             const q0 = (l0 * iw0) / z, q1 = (l1 * iw1) / z;
-            baseColorAt(mesh, a, b, c, q0, q1, 1 - q0 - q1, screenArea, base);
+            point[0] = q0;
+            point[1] = q1;
+            point[2] = 1 - q0 - q1;
+            point[3] = screenArea;
+            baseColorAt(mesh, a, b, c, point, base);
             if (base[3]! < mat.alphaCutoff) continue;
           }
           depth[i] = z;

@@ -2,10 +2,10 @@
 // is Lambert on the irradiance; specular is the split sum: the GGX-prefiltered environment times the
 // directional albedo of GGX with Schlick's Fresnel (Karis' analytic fit of the BRDF lookup table). Then
 // normal maps, occlusion, emission, and Khronos' PBR Neutral tone mapping (model-viewer's default).
-import { irradiance, prefiltered, type OrientedEnvironment } from './envmap.js';
+import { irradianceAt, prefilteredAt, type OrientedEnvironment } from './envmap.js';
 import type { RenderMaterial } from './material.js';
 import type { BoundMap, RenderMesh } from './scene.js';
-import { sampleTexture, type Texture } from './texture.js';
+import { sampleTexture } from './texture.js';
 
 /**
  * GGX's directional albedo split as F0·a + b (Karis, "Physically Based Shading on Mobile", 2014): how
@@ -70,6 +70,8 @@ export function createSurface(): Surface {
 
 const brdf = new Float64Array(2);
 const irr = new Float64Array(3);
+/** The reflected direction and the roughness, for prefilteredAt. */
+const reflected = new Float64Array(4);
 const spec = new Float64Array(3);
 
 const single = new Float64Array(3), multi = new Float64Array(3);
@@ -84,11 +86,14 @@ export function lightSurface(s: Surface, env: OrientedEnvironment, out: Float64A
   const n = s.n, v = s.v, base = s.base;
   const nv = n[0]! * v[0]! + n[1]! * v[1]! + n[2]! * v[2]!;
   const nDotV = nv > 1e-4 ? nv : 1e-4;
-  const rx = 2 * nv * n[0]! - v[0]!, ry = 2 * nv * n[1]! - v[1]!, rz = 2 * nv * n[2]! - v[2]!;
   const m = s.metallic, rough = s.roughness;
+  reflected[0] = 2 * nv * n[0]! - v[0]!;
+  reflected[1] = 2 * nv * n[1]! - v[1]!;
+  reflected[2] = 2 * nv * n[2]! - v[2]!;
+  reflected[3] = rough;
   envBrdf(nDotV, rough, brdf);
-  irradiance(env, n[0]!, n[1]!, n[2]!, irr);
-  prefiltered(env, rx, ry, rz, rough, spec);
+  irradianceAt(env, n, irr);
+  prefilteredAt(env, reflected, spec);
   const a = brdf[0]!, b = brdf[1]!;
   const ems = 1 - (a + b);
   let total = 0;
@@ -110,12 +115,15 @@ export function lightSurface(s: Surface, env: OrientedEnvironment, out: Float64A
 }
 
 const texel = new Float32Array(4);
+/** u, v and mip level of a texture read. */
+const texCoord = new Float64Array(3);
 
-/** Log2 of texels per pixel for a texture, given the triangle's UV area per pixel of screen area. */
-function lodFor(t: Texture, uvPerPixel: number): number {
-  const texels = uvPerPixel * t.width * t.height;
-  return texels > 1 ? 0.5 * Math.log2(texels) : 0;
-}
+/**
+ * Where on a triangle a point is: perspective-correct weights of its corners (summing to 1) and the
+ * triangle's area in pixels (for the mip level), as [p0, p1, p2, screenArea]. An array rather than four
+ * arguments: V8 boxes every double passed to a call it does not inline, and these run for every pixel.
+ */
+export type PointWeights = Float64Array;
 
 /** |UV area / screen area| of a triangle, for one UV set; 0 when unknown. */
 export function uvAreaRatio(uv: Float32Array, a: number, b: number, c: number, screenArea: number): number {
@@ -125,20 +133,21 @@ export function uvAreaRatio(uv: Float32Array, a: number, b: number, c: number, s
 }
 
 /** Samples a bound map at the point into `texel`; false when there is none. */
-function sample(map: BoundMap | null, a: number, b: number, c: number, p0: number, p1: number, p2: number, screenArea: number): boolean {
+function sample(map: BoundMap | null, a: number, b: number, c: number, w: PointWeights): boolean {
   if (map === null) return false;
-  const uv = map.uv;
-  const u = uv[a * 2]! * p0 + uv[b * 2]! * p1 + uv[c * 2]! * p2;
-  const w = uv[a * 2 + 1]! * p0 + uv[b * 2 + 1]! * p1 + uv[c * 2 + 1]! * p2;
-  sampleTexture(map.texture, u, w, lodFor(map.texture, uvAreaRatio(uv, a, b, c, screenArea)), map.wrapS, map.wrapT, texel);
+  const uv = map.uv, t = map.texture;
+  const p0 = w[0]!, p1 = w[1]!, p2 = w[2]!;
+  texCoord[0] = uv[a * 2]! * p0 + uv[b * 2]! * p1 + uv[c * 2]! * p2;
+  texCoord[1] = uv[a * 2 + 1]! * p0 + uv[b * 2 + 1]! * p1 + uv[c * 2 + 1]! * p2;
+  // Log2 of texels per pixel: the triangle's UV area per pixel of screen area, in texels.
+  const texels = uvAreaRatio(uv, a, b, c, w[3]!) * t.width * t.height;
+  texCoord[2] = texels > 1 ? 0.5 * Math.log2(texels) : 0;
+  sampleTexture(t, texCoord, map.wrapS, map.wrapT, texel);
   return true;
 }
 
-/**
- * Base colour and alpha at a point of triangle (a, b, c) with perspective-correct weights p0..p2: factor ×
- * vertex colour × texture. `screenArea` is the triangle's area in pixels (for the mip level).
- */
-export function baseColorAt(mesh: RenderMesh, a: number, b: number, c: number, p0: number, p1: number, p2: number, screenArea: number, out: Float64Array): void {
+/** Base colour and alpha at point `w` of triangle (a, b, c): factor × vertex colour × texture. */
+export function baseColorAt(mesh: RenderMesh, a: number, b: number, c: number, w: PointWeights, out: Float64Array): void {
   const f = mesh.material.baseColorFactor;
   out[0] = f[0];
   out[1] = f[1];
@@ -146,22 +155,24 @@ export function baseColorAt(mesh: RenderMesh, a: number, b: number, c: number, p
   out[3] = f[3];
   const col = mesh.colors;
   if (col) {
+    const p0 = w[0]!, p1 = w[1]!, p2 = w[2]!;
     for (let k = 0; k < 4; k++) out[k] = out[k]! * (col[a * 4 + k]! * p0 + col[b * 4 + k]! * p1 + col[c * 4 + k]! * p2);
   }
-  if (sample(mesh.maps.baseColor, a, b, c, p0, p1, p2, screenArea)) {
+  if (sample(mesh.maps.baseColor, a, b, c, w)) {
     for (let k = 0; k < 4; k++) out[k] = out[k]! * texel[k]!;
   }
 }
 
 /**
- * Fills `s` for the point of triangle `tri` of `mesh` with perspective-correct weights p0..p2; `back`
- * when the triangle is seen from behind (double-sided materials: lit as their own front).
+ * Fills `s` for point `w` of triangle `tri` of `mesh`; `back` when the triangle is seen from behind
+ * (double-sided materials: lit as their own front).
  */
-export function surfaceAt(mesh: RenderMesh, tri: number, back: boolean, p0: number, p1: number, p2: number, screenArea: number, eye: [number, number, number], s: Surface): void {
+export function surfaceAt(mesh: RenderMesh, tri: number, back: boolean, w: PointWeights, eye: [number, number, number], s: Surface): void {
   const m: RenderMaterial = mesh.material;
   const idx = mesh.indices;
   const a = idx[tri * 3]!, b = idx[tri * 3 + 1]!, c = idx[tri * 3 + 2]!;
-  baseColorAt(mesh, a, b, c, p0, p1, p2, screenArea, s.base);
+  const p0 = w[0]!, p1 = w[1]!, p2 = w[2]!;
+  baseColorAt(mesh, a, b, c, w, s.base);
 
   const pos = mesh.positions;
   let vx = eye[0] - (pos[a * 3]! * p0 + pos[b * 3]! * p1 + pos[c * 3]! * p2);
@@ -179,17 +190,17 @@ export function surfaceAt(mesh: RenderMesh, tri: number, back: boolean, p0: numb
   if (back) nl = -nl;
   nx /= nl; ny /= nl; nz /= nl;
 
-  if (sample(mesh.maps.normal, a, b, c, p0, p1, p2, screenArea)) {
+  if (sample(mesh.maps.normal, a, b, c, w)) {
     let tx = 0, ty = 0, tz = 0, bx = 0, by = 0, bz = 0;
     if (mesh.tangents) {
       const t = mesh.tangents;
       tx = t[a * 4]! * p0 + t[b * 4]! * p1 + t[c * 4]! * p2;
       ty = t[a * 4 + 1]! * p0 + t[b * 4 + 1]! * p1 + t[c * 4 + 1]! * p2;
       tz = t[a * 4 + 2]! * p0 + t[b * 4 + 2]! * p1 + t[c * 4 + 2]! * p2;
-      const w = t[a * 4 + 3]!;
+      const handed = t[a * 4 + 3]!;
       // glTF: bitangent = cross(normal, tangent) · w (the unflipped normal: a back face flips all three below).
       const sn = back ? -1 : 1;
-      bx = (sn * (ny * tz - nz * ty)) * w; by = (sn * (nz * tx - nx * tz)) * w; bz = (sn * (nx * ty - ny * tx)) * w;
+      bx = (sn * (ny * tz - nz * ty)) * handed; by = (sn * (nz * tx - nx * tz)) * handed; bz = (sn * (nx * ty - ny * tx)) * handed;
     } else if (mesh.triangleFrames) {
       const f = mesh.triangleFrames, o = tri * 6;
       tx = f[o]!; ty = f[o + 1]!; tz = f[o + 2]!; bx = f[o + 3]!; by = f[o + 4]!; bz = f[o + 5]!;
@@ -218,27 +229,24 @@ export function surfaceAt(mesh: RenderMesh, tri: number, back: boolean, p0: numb
 
   s.metallic = m.metallicFactor;
   s.roughness = m.roughnessFactor;
-  if (sample(mesh.maps.metallicRoughness, a, b, c, p0, p1, p2, screenArea)) {
+  if (sample(mesh.maps.metallicRoughness, a, b, c, w)) {
     s.roughness *= texel[1]!;
     s.metallic *= texel[2]!;
   }
   s.occlusion = 1;
-  if (sample(mesh.maps.occlusion, a, b, c, p0, p1, p2, screenArea)) s.occlusion = 1 + m.occlusionStrength * (texel[0]! - 1);
+  if (sample(mesh.maps.occlusion, a, b, c, w)) s.occlusion = 1 + m.occlusionStrength * (texel[0]! - 1);
   const e = m.emissiveFactor;
   s.emissive[0] = e[0]; s.emissive[1] = e[1]; s.emissive[2] = e[2];
-  if ((e[0] > 0 || e[1] > 0 || e[2] > 0) && sample(mesh.maps.emissive, a, b, c, p0, p1, p2, screenArea)) {
+  if ((e[0] > 0 || e[1] > 0 || e[2] > 0) && sample(mesh.maps.emissive, a, b, c, w)) {
     s.emissive[0] = e[0] * texel[0]!; s.emissive[1] = e[1] * texel[1]!; s.emissive[2] = e[2] * texel[2]!;
   }
 }
 
 const surface = createSurface();
 
-/**
- * The colour (linear RGB, tone-mapped) and alpha of a visible point, into out[0..3]. Weights are
- * perspective-correct and sum to 1.
- */
-export function shadePoint(mesh: RenderMesh, tri: number, back: boolean, p0: number, p1: number, p2: number, screenArea: number, ctx: ShadeContext, out: Float64Array): void {
-  surfaceAt(mesh, tri, back, p0, p1, p2, screenArea, ctx.eye, surface);
+/** The colour (linear RGB, tone-mapped) and alpha of visible point `w` of triangle `tri`, into out[0..3]. */
+export function shadePoint(mesh: RenderMesh, tri: number, back: boolean, w: PointWeights, ctx: ShadeContext, out: Float64Array): void {
+  surfaceAt(mesh, tri, back, w, ctx.eye, surface);
   out[3] = surface.base[3]!;
   if (ctx.unlit) {
     out[0] = surface.base[0]!; out[1] = surface.base[1]!; out[2] = surface.base[2]!;

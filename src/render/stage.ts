@@ -2,6 +2,7 @@
 // otherwise invisible floor at the model's lowest point. The shadow is a top-down map of how close the
 // model comes to each spot of the floor, blurred: dark and tight where the model touches, fading for
 // parts higher up. The model does not move (the camera turns round it), so one map serves every frame.
+import type { Backdrop } from './aa.js';
 import type { Camera, Framing } from './framing.js';
 import type { RenderScene } from './scene.js';
 import { SRGB8_TO_LINEAR } from './srgb.js';
@@ -122,7 +123,16 @@ const cellAt = (stage: Stage, i: number, j: number) => (i >= 0 && j >= 0 && i < 
 
 /** Shadow darkness (0…1) at floor point (x, z), bilinear. */
 export function shadowAt(stage: Stage, x: number, z: number): number {
-  const fx = ((x - stage.x0) / stage.span) * MAP - 0.5, fz = ((z - stage.z0) / stage.span) * MAP - 0.5;
+  floorPoint[0] = x;
+  floorPoint[1] = z;
+  return shadowAtPoint(stage, floorPoint);
+}
+
+const floorPoint = new Float64Array(2);
+
+/** shadowAt of floor point (p[0], p[1]): the backdrop's form, which passes no doubles (V8 boxes them in calls). */
+function shadowAtPoint(stage: Stage, p: Float64Array): number {
+  const fx = ((p[0]! - stage.x0) / stage.span) * MAP - 0.5, fz = ((p[1]! - stage.z0) / stage.span) * MAP - 0.5;
   const i = Math.floor(fx), j = Math.floor(fz);
   if (!(i >= -1 && j >= -1 && i < MAP && j < MAP)) return 0;
   const tx = fx - i, tz = fz - j;
@@ -130,10 +140,10 @@ export function shadowAt(stage: Stage, x: number, z: number): number {
 }
 
 /**
- * The background of one frame: call `at(px, py)` for a pixel position (frame pixels, from the top-left)
- * to get its linear RGB: the gradient of its row, darkened by the shadow where its ray meets the floor.
+ * The background of one frame: call `at(x, y)` for a pixel (column and row, from the top-left) to get the
+ * linear RGB at its centre: the gradient of its row, darkened by the shadow where its ray meets the floor.
  */
-export function backdrop(stage: Stage, camera: Camera, size: number): (px: number, py: number, out: Float64Array) => void {
+export function backdrop(stage: Stage, camera: Camera, size: number): Backdrop {
   const { top, bottom, shadow: strength } = stage.options;
   const rows = new Float64Array(size * 3);
   for (let y = 0; y < size; y++) {
@@ -142,17 +152,20 @@ export function backdrop(stage: Stage, camera: Camera, size: number): (px: numbe
   }
   const v = camera.view, f = camera.focal, e = camera.eye;
   const half = size / 2;
-  return (px, py, out) => {
-    const row = Math.min(size - 1, Math.max(0, Math.floor(py))) * 3;
+  return (x, y, out) => {
+    const row = Math.min(size - 1, Math.max(0, y)) * 3;
     let dark = 0;
     if (strength > 0) {
+      const px = x + 0.5, py = y + 0.5;
       // The pixel's ray in camera space, turned to world space by the view's transpose.
       const cx = (px - half) / (half * f), cy = (half - py) / (half * f);
       const dy = v[4]! * cx + v[5]! * cy - v[6]!;
       if (dy < 0) {
         const dx = v[0]! * cx + v[1]! * cy - v[2]!, dz = v[8]! * cx + v[9]! * cy - v[10]!;
         const t = (stage.floorY - e[1]) / dy;
-        dark = strength * shadowAt(stage, e[0] + t * dx, e[2] + t * dz);
+        floorPoint[0] = e[0] + t * dx;
+        floorPoint[1] = e[2] + t * dz;
+        dark = strength * shadowAtPoint(stage, floorPoint);
       }
     }
     out[0] = rows[row]! * (1 - dark);

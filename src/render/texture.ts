@@ -117,28 +117,31 @@ function wrap(i: number, n: number, mode: Wrap): number {
 const second = new Float32Array(4);
 
 /**
- * Trilinear sample: bilinear in the two mip levels around `lod` (log2 of texels per pixel of levels[0]),
- * blended. Minified textures are filtered instead of aliasing into moiré that crawls from frame to frame.
+ * Trilinear sample at `at` = (u, v, lod: log2 of texels per pixel of levels[0]) into out[0..3]: bilinear
+ * in the two mip levels around lod, blended. Minified textures are filtered instead of aliasing into moiré
+ * that crawls from frame to frame. (Coordinates come in an array: V8 boxes every double passed to a call
+ * it does not inline, and this runs for every shaded pixel.)
  */
-export function sampleTexture(t: Texture, u: number, v: number, lod: number, wrapS: Wrap, wrapT: Wrap, out: Float32Array): void {
-  if (!(lod > 0)) return sampleBilinear(t, u, v, wrapS, wrapT, out);
+export function sampleTexture(t: Texture, at: Float64Array, wrapS: Wrap, wrapT: Wrap, out: Float32Array): void {
+  const lod = at[2]!;
+  if (!(lod > 0)) return bilinear(t, at, wrapS, wrapT, out);
   const last = t.levels.length - 1;
-  if (lod >= last) return sampleBilinear(t.levels[last]!, u, v, wrapS, wrapT, out);
+  if (lod >= last) return bilinear(t.levels[last]!, at, wrapS, wrapT, out);
   const l = Math.floor(lod), f = lod - l;
   // Within a tenth of a level of one, that level alone (the blend would not show; it halves the reads).
-  if (f < 0.1 || f > 0.9) return sampleBilinear(t.levels[f < 0.1 ? l : l + 1]!, u, v, wrapS, wrapT, out);
-  sampleBilinear(t.levels[l]!, u, v, wrapS, wrapT, out);
-  sampleBilinear(t.levels[l + 1]!, u, v, wrapS, wrapT, second);
+  if (f < 0.1 || f > 0.9) return bilinear(t.levels[f < 0.1 ? l : l + 1]!, at, wrapS, wrapT, out);
+  bilinear(t.levels[l]!, at, wrapS, wrapT, out);
+  bilinear(t.levels[l + 1]!, at, wrapS, wrapT, second);
   out[0] = out[0]! + (second[0]! - out[0]!) * f;
   out[1] = out[1]! + (second[1]! - out[1]!) * f;
   out[2] = out[2]! + (second[2]! - out[2]!) * f;
   out[3] = out[3]! + (second[3]! - out[3]!) * f;
 }
 
-/** Bilinear sample at (u, v) into out[0..3] (linear RGBA). Texel centres sit at (i + 0.5) / size. */
-export function sampleBilinear(t: TextureLevel, u: number, v: number, wrapS: Wrap, wrapT: Wrap, out: Float32Array): void {
-  const x = u * t.width - 0.5;
-  const y = v * t.height - 0.5;
+/** Bilinear sample at (u, v) = at[0..1] into out[0..3] (linear RGBA). Texel centres sit at (i + 0.5) / size. */
+function bilinear(t: TextureLevel, at: Float64Array, wrapS: Wrap, wrapT: Wrap, out: Float32Array): void {
+  const x = at[0]! * t.width - 0.5;
+  const y = at[1]! * t.height - 0.5;
   // NaN UVs (broken data) would poison every index: treat them as 0.
   const fx0 = Math.floor(x) || 0;
   const fy0 = Math.floor(y) || 0;

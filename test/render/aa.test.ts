@@ -18,7 +18,7 @@ function resolveCounting(scene: RenderScene, size: number, samples: number) {
   });
   let shades = 0;
   const out = new Float32Array(size * size * 3);
-  resolvePixels(scene, buf, (m, _t, _p0, _p1, _p2, _area, o) => {
+  resolvePixels(scene, buf, (m, _t, _at, o) => {
     shades++;
     o[0] = m === 0 ? 1 : 0;
     o[1] = m === 1 ? 1 : 0;
@@ -65,7 +65,7 @@ describe('resolvePixels', () => {
     rasterise(scene.meshes[0]!, buf, 0);
     const out = new Float32Array(size * size * 3);
     // Colour by the triangle's face: red for +X (the right side), blue for +Z (the front).
-    resolvePixels(scene, buf, (_m, t, _p0, _p1, _p2, _a, o) => {
+    resolvePixels(scene, buf, (_m, t, _at, o) => {
       const fn = scene.meshes[0]!.faceNormals;
       o[0] = fn[t * 3]! > 0.5 ? 1 : 0;
       o[1] = 0;

@@ -43,7 +43,7 @@ export const currentRenderer: Renderer = {
       const c = new Float64Array(3);
       for (let y = 0; y < size; y++) {
         for (let x = 0; x < size; x++) {
-          bg(x + 0.5, y + 0.5, c);
+          bg(x, y, c);
           const o = (y * size + x) * 4;
           for (let k = 0; k < 3; k++) data[o + k] = encodeSrgb8(c[k]!);
           data[o + 3] = 255;
