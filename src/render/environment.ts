@@ -79,6 +79,24 @@ export interface PackedEnvironment {
   fit: Float64Array;
   ambient: [number, number, number];
   gradient: [number, number, number];
+  /** Per lobe: its weight in the evaluation under way (gather). */
+  weights: Float64Array;
+}
+
+/** ambient + gradient · gy + Σ colour · weight over the lobes, into out: what both closed forms sum. */
+function gather(env: PackedEnvironment, gy: number, out: Float64Array): void {
+  let r = env.ambient[0] + env.gradient[0] * gy;
+  let g = env.ambient[1] + env.gradient[1] * gy;
+  let b = env.ambient[2] + env.gradient[2] * gy;
+  const col = env.colors, w = env.weights;
+  for (let i = 0; i < env.count; i++) {
+    r += col[i * 3]! * w[i]!;
+    g += col[i * 3 + 1]! * w[i]!;
+    b += col[i * 3 + 2]! * w[i]!;
+  }
+  out[0] = r;
+  out[1] = g;
+  out[2] = b;
 }
 
 /** ∫ exp(λ (cos θ − 1)) over the sphere. */
@@ -94,6 +112,7 @@ export function pack(env: Environment): PackedEnvironment {
     fit: new Float64Array(n * 4),
     ambient: env.ambient,
     gradient: env.gradient,
+    weights: new Float64Array(n),
   };
   env.lobes.forEach((l, i) => {
     o.axes.set(l.axis, i * 3);
@@ -113,10 +132,7 @@ export function pack(env: Environment): PackedEnvironment {
  * gradient is exact: ∫ (A + B·y) cos = π (A + ⅔ B nᵧ).
  */
 export function irradiance(env: PackedEnvironment, nx: number, ny: number, nz: number, out: Float64Array): void {
-  let r = env.ambient[0] + (2 / 3) * env.gradient[0] * ny;
-  let g = env.ambient[1] + (2 / 3) * env.gradient[1] * ny;
-  let b = env.ambient[2] + (2 / 3) * env.gradient[2] * ny;
-  const ax = env.axes, f = env.fit, col = env.colors;
+  const ax = env.axes, f = env.fit;
   for (let i = 0; i < env.count; i++) {
     const mu = ax[i * 3]! * nx + ax[i * 3 + 1]! * ny + ax[i * 3 + 2]! * nz;
     const scale = f[i * 4]!, bias = f[i * 4 + 1]!, x = f[i * 4 + 2]!;
@@ -127,15 +143,9 @@ export function irradiance(env: PackedEnvironment, nx: number, ny: number, nz: n
       y = (s * s) / x;
     }
     const e = ((scale * y + bias) * f[i * 4 + 3]!) / Math.PI;
-    if (e > 0) {
-      r += col[i * 3]! * e;
-      g += col[i * 3 + 1]! * e;
-      b += col[i * 3 + 2]! * e;
-    }
+    env.weights[i] = e > 0 ? e : 0;
   }
-  out[0] = r;
-  out[1] = g;
-  out[2] = b;
+  gather(env, (2 / 3) * ny, out);
 }
 
 /** Perceptual roughness below this is a mirror for our purposes (and keeps the lobe's numbers finite). */
@@ -168,23 +178,14 @@ const LOBES = (() => {
 export function prefiltered(env: PackedEnvironment, rx: number, ry: number, rz: number, roughness: number, out: Float64Array): void {
   const step = Math.round((roughness > 0 ? (roughness < 1 ? roughness : 1) : 0) * LUT_STEPS) * 3;
   const lw = LOBES[step]!, norm = LOBES[step + 1]!, meanCos = LOBES[step + 2]!;
-  let r = env.ambient[0] + env.gradient[0] * ry * meanCos;
-  let g = env.ambient[1] + env.gradient[1] * ry * meanCos;
-  let b = env.ambient[2] + env.gradient[2] * ry * meanCos;
-  const ax = env.axes, col = env.colors, sh = env.sharpness;
+  const ax = env.axes, sh = env.sharpness;
   for (let i = 0; i < env.count; i++) {
     const l = sh[i]!;
     const mx = l * ax[i * 3]! + lw * rx, my = l * ax[i * 3 + 1]! + lw * ry, mz = l * ax[i * 3 + 2]! + lw * rz;
     const m = Math.sqrt(mx * mx + my * my + mz * mz);
     // ∫ e^{λ(μ·x−1)} · λw e^{λw(r·x−1)} / (2π(1 − e^{−2λw})) dx = norm · e^{m−λ−λw} (1 − e^{−2m}) / m, m = |λμ + λw r|.
     const exponent = m - l - lw;
-    if (exponent < -40) continue;
-    const v = (norm * Math.exp(exponent) * (m < 12 ? 1 - Math.exp(-2 * m) : 1)) / m;
-    r += col[i * 3]! * v;
-    g += col[i * 3 + 1]! * v;
-    b += col[i * 3 + 2]! * v;
+    env.weights[i] = exponent < -40 ? 0 : (norm * Math.exp(exponent) * (m < 12 ? 1 - Math.exp(-2 * m) : 1)) / m;
   }
-  out[0] = r;
-  out[1] = g;
-  out[2] = b;
+  gather(env, ry * meanCos, out);
 }

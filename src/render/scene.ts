@@ -188,14 +188,18 @@ function flatten(prim: Primitive, world: Mat4, material: RenderMaterial): Render
   return { positions, normals, tangents, triangleFrames, maps, colors: readColors(prim.getAttribute('COLOR_0'), count), indices, faceNormals: computeFaceNormals(positions, indices), material };
 }
 
-function transformNormals(n: Float32Array, world: Mat4): Float32Array {
-  const nm = normalMatrix(world);
-  const out = new Float32Array(n.length);
-  for (let i = 0; i < n.length; i += 3) {
-    const x = n[i]!, y = n[i + 1]!, z = n[i + 2]!;
-    const wx = nm[0]! * x + nm[3]! * y + nm[6]! * z;
-    const wy = nm[1]! * x + nm[4]! * y + nm[7]! * z;
-    const wz = nm[2]! * x + nm[5]! * y + nm[8]! * z;
+/**
+ * Unit directions (xyz in the first three of every `stride` values) through the 3 × 3 part of `m`, whose
+ * columns start `column` values apart (3: a 3 × 3 matrix, 4: a 4 × 4 one), into a new array.
+ */
+function transformDirections(src: Float32Array, stride: number, m: ArrayLike<number>, column: number): Float32Array {
+  const out = new Float32Array(src.length);
+  const c1 = column, c2 = 2 * column;
+  for (let i = 0; i < src.length; i += stride) {
+    const x = src[i]!, y = src[i + 1]!, z = src[i + 2]!;
+    const wx = m[0]! * x + m[c1]! * y + m[c2]! * z;
+    const wy = m[1]! * x + m[c1 + 1]! * y + m[c2 + 1]! * z;
+    const wz = m[2]! * x + m[c1 + 2]! * y + m[c2 + 2]! * z;
     const l = Math.hypot(wx, wy, wz) || 1;
     out[i] = wx / l;
     out[i + 1] = wy / l;
@@ -204,60 +208,63 @@ function transformNormals(n: Float32Array, world: Mat4): Float32Array {
   return out;
 }
 
+function transformNormals(n: Float32Array, world: Mat4): Float32Array {
+  return transformDirections(n, 3, normalMatrix(world), 3);
+}
+
 /** Tangents follow the surface (the model matrix, not its inverse transpose); a mirror flips the bitangent's sign. */
 function transformTangents(t: Float32Array, w: Mat4, mirrored: boolean): Float32Array {
-  const out = new Float32Array(t.length);
-  for (let i = 0; i < t.length; i += 4) {
-    const x = t[i]!, y = t[i + 1]!, z = t[i + 2]!;
-    const wx = w[0]! * x + w[4]! * y + w[8]! * z;
-    const wy = w[1]! * x + w[5]! * y + w[9]! * z;
-    const wz = w[2]! * x + w[6]! * y + w[10]! * z;
-    const l = Math.hypot(wx, wy, wz) || 1;
-    out[i] = wx / l;
-    out[i + 1] = wy / l;
-    out[i + 2] = wz / l;
-    out[i + 3] = (t[i + 3]! < 0 ? -1 : 1) * (mirrored ? -1 : 1);
+  const out = transformDirections(t, 4, w, 4);
+  for (let i = 3; i < t.length; i += 4) out[i] = (t[i]! < 0 ? -1 : 1) * (mirrored ? -1 : 1);
+  return out;
+}
+
+/**
+ * Per triangle (xyz at 3 × its index), the cross product of its edges: its normal (counter-clockwise
+ * front) scaled by twice its area.
+ */
+function faceCrosses(positions: Float32Array, indices: Uint32Array): Float64Array {
+  const out = new Float64Array(indices.length);
+  for (let t = 0; t < indices.length; t += 3) {
+    const a = indices[t]! * 3, b = indices[t + 1]! * 3, c = indices[t + 2]! * 3;
+    const e1x = positions[b]! - positions[a]!, e1y = positions[b + 1]! - positions[a + 1]!, e1z = positions[b + 2]! - positions[a + 2]!;
+    const e2x = positions[c]! - positions[a]!, e2y = positions[c + 1]! - positions[a + 1]!, e2z = positions[c + 2]! - positions[a + 2]!;
+    out[t] = e1y * e2z - e1z * e2y;
+    out[t + 1] = e1z * e2x - e1x * e2z;
+    out[t + 2] = e1x * e2y - e1y * e2x;
+  }
+  return out;
+}
+
+/** Unit xyz triples of `v`, into `out` (a zero vector stays zero). */
+function normalise(v: ArrayLike<number>, out: Float32Array): Float32Array {
+  for (let i = 0; i < out.length; i += 3) {
+    const l = Math.hypot(v[i]!, v[i + 1]!, v[i + 2]!) || 1;
+    out[i] = v[i]! / l;
+    out[i + 1] = v[i + 1]! / l;
+    out[i + 2] = v[i + 2]! / l;
   }
   return out;
 }
 
 export function computeFaceNormals(positions: Float32Array, indices: Uint32Array): Float32Array {
-  const out = new Float32Array(indices.length);
-  for (let t = 0; t < indices.length; t += 3) {
-    const a = indices[t]! * 3, b = indices[t + 1]! * 3, c = indices[t + 2]! * 3;
-    const e1x = positions[b]! - positions[a]!, e1y = positions[b + 1]! - positions[a + 1]!, e1z = positions[b + 2]! - positions[a + 2]!;
-    const e2x = positions[c]! - positions[a]!, e2y = positions[c + 1]! - positions[a + 1]!, e2z = positions[c + 2]! - positions[a + 2]!;
-    const fx = e1y * e2z - e1z * e2y, fy = e1z * e2x - e1x * e2z, fz = e1x * e2y - e1y * e2x;
-    const l = Math.hypot(fx, fy, fz) || 1;
-    out[t] = fx / l;
-    out[t + 1] = fy / l;
-    out[t + 2] = fz / l;
-  }
-  return out;
+  return normalise(faceCrosses(positions, indices), new Float32Array(indices.length));
 }
 
 /** Smooth normals: the area-weighted average of the faces around each vertex (world space). */
 export function computeNormals(positions: Float32Array, indices: Uint32Array): Float32Array {
-  const n = new Float32Array(positions.length);
+  const n = new Float64Array(positions.length);
+  // The cross product's length is twice the area: summing it unnormalised weights by area.
+  const f = faceCrosses(positions, indices);
   for (let t = 0; t < indices.length; t += 3) {
-    const a = indices[t]! * 3, b = indices[t + 1]! * 3, c = indices[t + 2]! * 3;
-    const e1x = positions[b]! - positions[a]!, e1y = positions[b + 1]! - positions[a + 1]!, e1z = positions[b + 2]! - positions[a + 2]!;
-    const e2x = positions[c]! - positions[a]!, e2y = positions[c + 1]! - positions[a + 1]!, e2z = positions[c + 2]! - positions[a + 2]!;
-    // The cross product's length is twice the area: summing it unnormalised weights by area.
-    const fx = e1y * e2z - e1z * e2y, fy = e1z * e2x - e1x * e2z, fz = e1x * e2y - e1y * e2x;
-    for (const v of [a, b, c]) {
-      n[v] = n[v]! + fx;
-      n[v + 1] = n[v + 1]! + fy;
-      n[v + 2] = n[v + 2]! + fz;
+    for (let k = 0; k < 3; k++) {
+      const v = indices[t + k]! * 3;
+      n[v] = n[v]! + f[t]!;
+      n[v + 1] = n[v + 1]! + f[t + 1]!;
+      n[v + 2] = n[v + 2]! + f[t + 2]!;
     }
   }
-  for (let i = 0; i < n.length; i += 3) {
-    const l = Math.hypot(n[i]!, n[i + 1]!, n[i + 2]!) || 1;
-    n[i] = n[i]! / l;
-    n[i + 1] = n[i + 1]! / l;
-    n[i + 2] = n[i + 2]! / l;
-  }
-  return n;
+  return normalise(n, new Float32Array(positions.length));
 }
 
 /**
