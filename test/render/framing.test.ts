@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import type { Document } from '@gltf-transform/core';
 import { modelIO } from '../../src/model/io.js';
 import { buildScene, type RenderScene } from '../../src/render/scene.js';
-import { cameraAt, DEFAULT_FRAMING_OPTIONS, fitTurn, projectedBounds, scenePoints, turnCoverage } from '../../src/render/framing.js';
+import { cameraAt, DEFAULT_FRAMING_OPTIONS, fitTurn, projectedBounds, scenePoints, turnCoverage, type Framing } from '../../src/render/framing.js';
 import { prepareScene, renderStill } from '../../src/render/turntable.js';
 import { colouredCube, sphere } from './models.js';
 import { BG, coverage, FLAT } from './images.js';
@@ -36,18 +36,22 @@ const SHAPES: [string, () => Document][] = [
   ['a figurine off the origin', figurine],
 ];
 
+/** Between the fitted azimuths too (every degree), every vertex stays inside the frame. */
+function expectInFrame(scene: RenderScene, f: Framing): void {
+  const points = scenePoints(scene);
+  for (let a = 0; a < 360; a++) {
+    const b = projectedBounds(points, cameraAt(f, a));
+    expect(Math.max(-b.minX, b.maxX, -b.minY, b.maxY), `at ${a}°`).toBeLessThan(1);
+  }
+}
+
 describe('fitTurn', () => {
   for (const [name, make] of SHAPES) {
     it(`${name}: averaged over the turn, its bounding box spans ≥ 85 % of the frame, and it never leaves the frame`, async () => {
       const scene = await geometry(make());
       const f = fitTurn(scene)!;
       expect(turnCoverage(scene, f, 36)).toBeGreaterThanOrEqual(0.85);
-      // Between the fitted azimuths too (every degree), every vertex stays inside the frame.
-      const points = scenePoints(scene);
-      for (let a = 0; a < 360; a++) {
-        const b = projectedBounds(points, cameraAt(f, a));
-        expect(Math.max(-b.minX, b.maxX, -b.minY, b.maxY), `at ${a}°`).toBeLessThan(1);
-      }
+      expectInFrame(scene, f);
     });
   }
 
@@ -58,11 +62,7 @@ describe('fitTurn', () => {
     // End-on it is about 60 % as wide as at its widest and flat: with one camera for the whole turn (no zoom), 77 % is
     // its ceiling here (76 % from 20° up with a 5 % margin).
     expect(turnCoverage(scene, f, 36)).toBeGreaterThanOrEqual(0.765);
-    const points = scenePoints(scene);
-    for (let a = 0; a < 360; a++) {
-      const b = projectedBounds(points, cameraAt(f, a));
-      expect(Math.max(-b.minX, b.maxX, -b.minY, b.maxY), `at ${a}°`).toBeLessThan(1);
-    }
+    expectInFrame(scene, f);
   });
 
   it('is tight: at the widest view the model reaches the margin, and over the turn it is centred vertically', async () => {
