@@ -69,6 +69,17 @@ describe('the baked studio (octahedral maps)', () => {
     }
   });
 
+  it('is continuous in roughness where a level is read alone (0, each 1/15, and 1: glTF\'s default)', () => {
+    const below = new Float64Array(3);
+    for (const n of NORMALS) {
+      for (const r of [0, 9 / 15, 1]) {
+        prefiltered(baked, n[0], n[1], n[2], r, out);
+        prefiltered(baked, n[0], n[1], n[2], r === 0 ? 1e-9 : r - 1e-9, below);
+        for (let k = 0; k < 3; k++) expect(out[k], `roughness ${r}`).toBeCloseTo(below[k]!, 6);
+      }
+    }
+  });
+
   it('turns with the camera: at azimuth 90° a world normal along +X sees what the studio has in front (+Z)', () => {
     const turned = orient(STUDIO, 90);
     irradiance(turned, 1, 0, 0, out);
