@@ -4,7 +4,7 @@ import type { Stores } from '../store/stores.js';
 import type { AuditOutbox } from '../store/outbox.js';
 import type { JobEvents } from '../jobs/events.js';
 import type { Logger } from '../log/index.js';
-import { renderAuditRecord, type AuditRest } from './record.js';
+import { auditRecordFiles, renderAuditRecord, type AuditRest } from './record.js';
 
 /** What the reporter reads and where it posts; Services fits. */
 export interface AuditDeps {
@@ -101,14 +101,16 @@ export class AuditReporter {
     const { jobs, quota, audit } = this.services.stores;
     const job = await jobs.get(jobId);
     if (!job?.guildId) return;
+    const files = await auditRecordFiles(job);
     const body = renderAuditRecord(job, {
       refund: await quota.refundOf(job.id),
       blocked: (await quota.block(job.guildId, job.userId)) !== undefined,
+      files,
     });
     const existing = await audit.auditMessage(job.id);
     if (existing) {
       try {
-        await this.rest.patch(Routes.channelMessage(existing.channelId, existing.messageId), { body });
+        await this.rest.patch(Routes.channelMessage(existing.channelId, existing.messageId), { body, files });
       } catch (err) {
         // A moderator deleted the record, or the bot lost access: do not post it again.
         if (err instanceof DiscordAPIError && [10003, 10008, 50001, 50013].includes(Number(err.code))) {
@@ -121,7 +123,7 @@ export class AuditReporter {
     }
     const channelId = (await quota.settings(job.guildId))?.auditChannelId;
     if (!channelId) return;
-    const msg = (await this.rest.post(Routes.channelMessages(channelId), { body })) as APIMessage;
+    const msg = (await this.rest.post(Routes.channelMessages(channelId), { body, files })) as APIMessage;
     await audit.setAuditMessage({ jobId: job.id, guildId: job.guildId, channelId, messageId: msg.id }, this.services.clock());
   }
 }

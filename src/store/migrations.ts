@@ -489,4 +489,16 @@ export const migrations: Migration[] = [
       ALTER TABLE jobs ADD COLUMN took_ms BIGINT;
     `,
   },
+  {
+    version: 15,
+    name: 'the stored copy of the member picture',
+    sql: `
+      -- A small copy of the picture the bot fetched and checked (picture.webp in the job's folder):
+      -- the messages' thumbnail, never the member's URL. NULL: none (older rows, or it did not decode).
+      ALTER TABLE jobs ADD COLUMN picture_file TEXT;
+    `,
+    postgres: `
+      ALTER TABLE jobs ADD COLUMN picture_file TEXT;
+    `,
+  },
 ];

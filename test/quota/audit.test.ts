@@ -59,7 +59,8 @@ describe.each(BACKENDS)('%s store', (backend) => {
       const job = await env.finish(await env.mustReserve({ quality: 'detailed' }), 'succeeded');
       const body = renderAuditRecord(job, { refund: undefined, blocked: false });
       const embed = body.embeds![0]!;
-      expect(embed.thumbnail?.url).toBe(job.imageUrl);
+      expect(embed.thumbnail).toBeUndefined(); // no stored copy of the picture
+      expect(body.attachments).toEqual([]);
       expect(embed.fields!.map((f) => f.value)).toEqual([
         `<@${job.userId}>`, 'Detailed', '✅ succeeded', `\`task-${job.id}\``, `https://discord.com/channels/${GUILD}/${job.channelId}/${job.messageId}`,
       ]);
@@ -71,13 +72,21 @@ describe.each(BACKENDS)('%s store', (backend) => {
       expect(parseAuditButton('audit:refund:abc')).toBeNull();
     });
 
-    it('shows no thumbnail whose link expires: an upload, or a Discord CDN link', async () => {
+    it('never links the member’s URL: the thumbnail is the bot’s copy, sent with the record, while it keeps one', async () => {
       env = await setup();
       const job = await env.finish(await env.mustReserve({}), 'succeeded');
-      const thumb = (j: typeof job) => renderAuditRecord(j, { refund: undefined, blocked: false }).embeds![0]!.thumbnail;
-      expect(thumb({ ...job, imageSource: 'attachment', imageUrl: 'https://cdn.discordapp.com/attachments/1/2/cat.png?ex=1&is=2&hm=3' })).toBeUndefined();
-      expect(thumb({ ...job, imageSource: 'url', imageUrl: 'https://media.discordapp.net/attachments/1/2/cat.png?ex=1' })).toBeUndefined();
-      expect(thumb({ ...job, imageSource: 'url', imageUrl: 'https://img.example/cat.png' })).toEqual({ url: 'https://img.example/cat.png' });
+      const external = { ...job, imageSource: 'url' as const, imageUrl: 'https://img.example/cat.png' };
+      const render = (j: typeof job, files: { name: string; data: Buffer }[]) => renderAuditRecord(j, { refund: undefined, blocked: false, files });
+      const copy = [{ name: 'picture.webp', data: Buffer.from('webp') }];
+      expect(render(external, []).embeds![0]!.thumbnail).toBeUndefined();
+      const kept = render({ ...external, pictureFile: '/files/1/picture.webp' }, copy);
+      expect(kept.embeds![0]!.thumbnail).toEqual({ url: 'attachment://picture.webp' });
+      expect(kept.attachments).toEqual([{ id: 0, filename: 'picture.webp' }]);
+      // The copy is gone (Delete, removal, retention): the record drops it.
+      const gone = render({ ...external, pictureFile: '/files/1/picture.webp' }, []);
+      expect(gone.embeds![0]!.thumbnail).toBeUndefined();
+      expect(gone.attachments).toEqual([]);
+      expect(JSON.stringify([kept, gone])).not.toContain('img.example');
     });
 
     it('posts once per job, then edits; rapid changes are coalesced; no channel = nothing', async () => {
