@@ -1,4 +1,4 @@
-import { DiscordAPIError, Routes, type APIMessage } from 'discord.js';
+import { DiscordAPIError, Routes, type APIMessage, type RawFile, type RESTPostAPIChannelMessageJSONBody } from 'discord.js';
 import type { Job } from '../domain/job.js';
 import type { Stores } from '../store/stores.js';
 import type { AuditOutbox } from '../store/outbox.js';
@@ -101,16 +101,21 @@ export class AuditReporter {
     const { jobs, quota, audit } = this.services.stores;
     const job = await jobs.get(jobId);
     if (!job?.guildId) return;
-    const files = await auditRecordFiles(job);
-    const body = renderAuditRecord(job, {
-      refund: await quota.refundOf(job.id),
-      blocked: (await quota.block(job.guildId, job.userId)) !== undefined,
-      files,
-    });
+    const ctx = { refund: await quota.refundOf(job.id), blocked: (await quota.block(job.guildId, job.userId)) !== undefined };
+    const picture = await auditRecordFiles(job);
+    // With the picture's copy; where the bot may not attach files (50013), the record goes without it.
+    const send = async <T>(call: (o: { body: RESTPostAPIChannelMessageJSONBody; files: RawFile[] }) => Promise<T>): Promise<T> => {
+      try {
+        return await call({ body: renderAuditRecord(job, { ...ctx, files: picture }), files: picture });
+      } catch (err) {
+        if (!picture.length || !(err instanceof DiscordAPIError) || Number(err.code) !== 50013) throw err;
+        return call({ body: renderAuditRecord(job, { ...ctx, files: [] }), files: [] });
+      }
+    };
     const existing = await audit.auditMessage(job.id);
     if (existing) {
       try {
-        await this.rest.patch(Routes.channelMessage(existing.channelId, existing.messageId), { body, files });
+        await send((o) => this.rest.patch(Routes.channelMessage(existing.channelId, existing.messageId), o));
       } catch (err) {
         // A moderator deleted the record, or the bot lost access: do not post it again.
         if (err instanceof DiscordAPIError && [10003, 10008, 50001, 50013].includes(Number(err.code))) {
@@ -123,7 +128,7 @@ export class AuditReporter {
     }
     const channelId = (await quota.settings(job.guildId))?.auditChannelId;
     if (!channelId) return;
-    const msg = (await this.rest.post(Routes.channelMessages(channelId), { body, files })) as APIMessage;
+    const msg = (await send((o) => this.rest.post(Routes.channelMessages(channelId), o))) as APIMessage;
     await audit.setAuditMessage({ jobId: job.id, guildId: job.guildId, channelId, messageId: msg.id }, this.services.clock());
   }
 }

@@ -1,4 +1,7 @@
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it, onTestFinished, vi } from 'vitest';
 import { DiscordAPIError } from 'discord.js';
 import { AuditReporter, forwardAuditChanges } from '../../src/audit/reporter.js';
 import { parseAuditButton, renderAuditRecord, type AuditRest } from '../../src/audit/record.js';
@@ -113,6 +116,40 @@ describe.each(BACKENDS)('%s store', (backend) => {
       expect(JSON.stringify(calls[1]!.body)).toContain('succeeded');
       expect(await env.stores.audit.auditMessage(job.id)).toMatchObject({ channelId: AUDIT_CHANNEL, messageId: '900000000000000001' });
       r.detach();
+    });
+
+    it('uploads the bot’s copy of the picture with the record; where it may not attach files, posts the record without it', async () => {
+      env = await setup();
+      await env.stores.quota.updateSettings(GUILD, { auditChannelId: AUDIT_CHANNEL }, MOD, 0);
+      const dir = mkdtempSync(join(tmpdir(), 'audit-picture-'));
+      onTestFinished(() => rmSync(dir, { recursive: true, force: true }));
+      writeFileSync(join(dir, 'picture.webp'), 'RIFFwebp');
+      const reserved = await env.mustReserve();
+      const job = (await env.jobs.setPictureFile(reserved.id, join(dir, 'picture.webp'), env.clock.now))!;
+      const sent: { files: string[]; thumbnail?: unknown }[] = [];
+      const rest = (refuseFiles: boolean) =>
+        ({
+          post: async (_route: string, o: { body: { embeds: { thumbnail?: unknown }[] }; files?: { name: string; data: Buffer }[] }) => {
+            const files = (o.files ?? []).map((f) => `${f.name}=${f.data.toString()}`);
+            sent.push({ files, thumbnail: o.body.embeds[0]!.thumbnail });
+            if (refuseFiles && files.length) throw new DiscordAPIError({ code: 50013, message: 'Missing Permissions' }, 50013, 403, 'POST', '/x', {});
+            return { id: `90000000000000000${sent.length}` };
+          },
+          patch: async () => ({}),
+          delete: async () => ({}),
+        }) as unknown as AuditRest;
+      const { r } = reporter(rest(false));
+      await r.sync(job.id);
+      expect(sent).toEqual([{ files: ['picture.webp=RIFFwebp'], thumbnail: { url: 'attachment://picture.webp' } }]);
+      r.detach();
+
+      sent.length = 0;
+      const other = (await env.jobs.setPictureFile((await env.mustReserve()).id, join(dir, 'picture.webp'), env.clock.now))!;
+      const { r: r2 } = reporter(rest(true));
+      await r2.sync(other.id);
+      expect(sent).toEqual([{ files: ['picture.webp=RIFFwebp'], thumbnail: { url: 'attachment://picture.webp' } }, { files: [], thumbnail: undefined }]);
+      expect(await env.stores.audit.auditMessage(other.id)).toMatchObject({ channelId: AUDIT_CHANNEL });
+      r2.detach();
     });
 
     it('with shards: another process queues its changes in the store; the reporter’s process posts and edits the one record', async () => {
