@@ -195,10 +195,11 @@ describe('probeImage with keepBody (the copy the bot shows)', () => {
 
   it('stops reading a body of undeclared size once it passes the provider\'s 20 MB', async () => {
     const closed = srv.nextSocketClose();
-    expect(await rejectionOf(probeImage(srv.url('/endless.png'), { ...open, keepBody: true, timeoutMs: 60_000 }))).toMatchObject({
-      code: 'file_too_large',
-      max: 20 * MB,
-    });
+    const refusal = await rejectionOf(probeImage(srv.url('/endless.png'), { ...open, keepBody: true, timeoutMs: 60_000 }));
+    expect(refusal).toMatchObject({ code: 'file_too_large', max: 20 * MB });
+    // Refused at the first chunk past the limit.
+    expect((refusal as { bytes: number }).bytes).toBeGreaterThan(20 * MB);
+    expect((refusal as { bytes: number }).bytes).toBeLessThan(21 * MB);
     expect(await closed).toBeLessThan(22 * MB);
   });
 });
