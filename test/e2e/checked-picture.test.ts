@@ -1,7 +1,7 @@
 /**
  * The member's picture in the job's messages is the bot's copy of the bytes it fetched and checked
- * (issue 23 §5), never the member's URL: the host swaps the picture once the bot has checked it, and
- * the messages still show the checked one. Through the fakes, with the real bot, on both stores.
+ * (issue 23 §5), never the member's URL: the host swaps the picture once the bot has fetched it (any
+ * later fetch gets another), and the messages still show the checked one. Through the fakes, with the real bot, on both stores.
  */
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -34,11 +34,10 @@ describe.each(STORES)('the member’s picture as checked (%s)', (store) => {
   it('progress and result show the checked bytes after the host swapped the picture; Delete removes the copy', async () => {
     const { discord, dmxapi } = world;
     dmxapi.nextTasks.push({ holdIn: 'RUNNING', outcome: 'FAILED', code: 'InvalidImage', message: 'No object found.' });
-    const image = discord.hostFile(await solid(RED), { filename: 'cat.png', contentType: 'image/png' });
+    // The host serves the picture once (the bot's check), then another one at the same URL.
+    const image = discord.hostFile(await solid(RED), { filename: 'cat.png', contentType: 'image/png', thenServe: await solid(BLUE) });
     const rec = discord.sendInteraction(discord.build.chatInput({ name: 'model3d', options: { image } }));
-    // Checked and submitted: from now on the host serves another picture at the same URL.
     const submitted = await bot.waitForLog('submitted', 30_000);
-    discord.replaceFile(image, await solid(BLUE));
     expect(await colourAt(image.url)).toMatchObject(near(BLUE));
 
     const shows = (m: FakeMessage | undefined) => {

@@ -194,13 +194,6 @@ export class FakeDiscord {
     return this.store.hostFile(bytes, opts);
   }
 
-  /** The host serves other bytes at a file's URL from now on, as a picture's host may once the bot has checked it. */
-  replaceFile(att: FakeAttachment, bytes: Buffer | Uint8Array): void {
-    const file = this.store.files.get(new URL(att.url).pathname);
-    if (!file) throw new Error(`no hosted file at ${att.url}`);
-    file.bytes = Buffer.from(bytes);
-  }
-
   /**
    * The bot joins more guilds: each gets a full GUILD_CREATE on the live sessions (as Discord sends
    * when the bot is added to a server), and is in READY from then on. Returns the new guilds.
