@@ -23,4 +23,4 @@ export {
   type DownloadRefusal,
   type DownloadResult,
 } from './download.js';
-export { THUMBNAIL_PX, thumbnailOf } from './thumbnail.js';
+export { thumbnailOf } from './thumbnail.js';

@@ -1,7 +1,7 @@
 import { IMAGE_LIMITS } from './limits.js';
 
 /** The longest side of the copy of a member's picture that messages show (Discord draws thumbnails at 80 px). */
-export const THUMBNAIL_PX = 256;
+const THUMBNAIL_PX = 256;
 /** A picture that takes longer than this to shrink gets no thumbnail. */
 const THUMBNAIL_TIMEOUT_S = 10;
 
