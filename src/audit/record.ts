@@ -1,6 +1,7 @@
-import { ButtonStyle, ComponentType, type APIEmbed, type REST, type RESTPostAPIChannelMessageJSONBody } from 'discord.js';
+import { readFile } from 'node:fs/promises';
+import { ButtonStyle, ComponentType, type APIEmbed, type RawFile, type REST, type RESTPostAPIChannelMessageJSONBody } from 'discord.js';
 import { t } from '../i18n/index.js';
-import { lastingThumbnail } from '../discord/render.js';
+import { pictureThumbnail } from '../discord/render.js';
 import type { Job } from '../domain/job.js';
 import type { LedgerEntry } from '../store/quota.js';
 import { jumpLink } from '../discord/links.js';
@@ -36,10 +37,24 @@ const stateColour: Record<string, number> = {
   outcome_unknown: 0xf1c40f,
 };
 
-/** The compact record of one job in the audit channel: member, thumbnail, quality, state, task id, buttons. */
+/**
+ * The file an audit record shows, read now: the bot's copy of the member's picture while it keeps
+ * one (Delete, removal and retention take it away, and the next edit of the record drops it).
+ */
+export async function auditRecordFiles(job: Job): Promise<RawFile[]> {
+  const picture = pictureThumbnail(job);
+  if (!picture) return [];
+  const data = await readFile(picture.file.path).catch(() => null);
+  return data ? [{ name: picture.file.name, data }] : [];
+}
+
+/**
+ * The compact record of one job in the audit channel: member, thumbnail, quality, state, task id,
+ * buttons. `files` are those of auditRecordFiles, sent with it: the record lists them and nothing else.
+ */
 export function renderAuditRecord(
   job: Job,
-  ctx: { refund: LedgerEntry | undefined; blocked: boolean },
+  ctx: { refund: LedgerEntry | undefined; blocked: boolean; files?: readonly RawFile[] },
 ): RESTPostAPIChannelMessageJSONBody {
   const L = AUDIT_LOCALE;
   const link = jumpLink(job);
@@ -59,11 +74,13 @@ export function renderAuditRecord(
     timestamp: new Date(job.createdAt).toISOString(),
   };
   if (notes.length) embed.description = notes.join('\n');
-  // Moderators keep these records: no thumbnail whose link expires (uploads, Discord CDN).
-  const thumbnail = lastingThumbnail(job);
-  if (thumbnail) embed.thumbnail = thumbnail;
+  // Never the member's URL (its host can swap the picture): the bot's checked copy, uploaded with the record.
+  const files = ctx.files ?? [];
+  const picture = pictureThumbnail(job);
+  if (picture && files.some((f) => f.name === picture.file.name)) embed.thumbnail = picture.thumbnail;
   return {
     embeds: [embed],
+    attachments: files.map((f, id) => ({ id, filename: f.name })),
     components: [
       {
         type: ComponentType.ActionRow,

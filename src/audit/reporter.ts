@@ -1,10 +1,10 @@
-import { DiscordAPIError, Routes, type APIMessage } from 'discord.js';
+import { DiscordAPIError, Routes, type APIMessage, type RawFile, type RESTPostAPIChannelMessageJSONBody } from 'discord.js';
 import type { Job } from '../domain/job.js';
 import type { Stores } from '../store/stores.js';
 import type { AuditOutbox } from '../store/outbox.js';
 import type { JobEvents } from '../jobs/events.js';
 import type { Logger } from '../log/index.js';
-import { renderAuditRecord, type AuditRest } from './record.js';
+import { auditRecordFiles, renderAuditRecord, type AuditRest } from './record.js';
 
 /** What the reporter reads and where it posts; Services fits. */
 export interface AuditDeps {
@@ -101,14 +101,21 @@ export class AuditReporter {
     const { jobs, quota, audit } = this.services.stores;
     const job = await jobs.get(jobId);
     if (!job?.guildId) return;
-    const body = renderAuditRecord(job, {
-      refund: await quota.refundOf(job.id),
-      blocked: (await quota.block(job.guildId, job.userId)) !== undefined,
-    });
+    const ctx = { refund: await quota.refundOf(job.id), blocked: (await quota.block(job.guildId, job.userId)) !== undefined };
+    const picture = await auditRecordFiles(job);
+    // With the picture's copy; where the bot may not attach files (50013), the record goes without it.
+    const send = async <T>(call: (o: { body: RESTPostAPIChannelMessageJSONBody; files: RawFile[] }) => Promise<T>): Promise<T> => {
+      try {
+        return await call({ body: renderAuditRecord(job, { ...ctx, files: picture }), files: picture });
+      } catch (err) {
+        if (!picture.length || !(err instanceof DiscordAPIError) || Number(err.code) !== 50013) throw err;
+        return call({ body: renderAuditRecord(job, { ...ctx, files: [] }), files: [] });
+      }
+    };
     const existing = await audit.auditMessage(job.id);
     if (existing) {
       try {
-        await this.rest.patch(Routes.channelMessage(existing.channelId, existing.messageId), { body });
+        await send((o) => this.rest.patch(Routes.channelMessage(existing.channelId, existing.messageId), o));
       } catch (err) {
         // A moderator deleted the record, or the bot lost access: do not post it again.
         if (err instanceof DiscordAPIError && [10003, 10008, 50001, 50013].includes(Number(err.code))) {
@@ -121,7 +128,7 @@ export class AuditReporter {
     }
     const channelId = (await quota.settings(job.guildId))?.auditChannelId;
     if (!channelId) return;
-    const msg = (await this.rest.post(Routes.channelMessages(channelId), { body })) as APIMessage;
+    const msg = (await send((o) => this.rest.post(Routes.channelMessages(channelId), o))) as APIMessage;
     await audit.setAuditMessage({ jobId: job.id, guildId: job.guildId, channelId, messageId: msg.id }, this.services.clock());
   }
 }

@@ -132,7 +132,8 @@ export class Deliverer {
 
   async deliver(job: Job, payload: MessagePayload, opts: { final: boolean; now: number }): Promise<Delivered | null> {
     const ctx = { jobId: job.id, taskId: job.taskId };
-    const { body, request } = await toRequest(payload, opts.final);
+    // A result sets the message's files (none is none); progress sends its own (the picture) or keeps what is there.
+    const { body, request } = await toRequest(payload, opts.final || payload.files.length > 0);
     const tokenAlive = tokenUsable(job, opts.now);
     // Once the message moved (new channel message or DM), @original is no longer the member's message.
     const moved = job.deliveryRoute === 'channel_message' || job.deliveryRoute === 'dm';

@@ -3,7 +3,7 @@ import { ButtonStyle, ComponentType, escapeMarkdown } from 'discord.js';
 import { isIn, isTerminal, RETRYABLE_STATES, type Job } from '../domain/job.js';
 import { modelFileName } from '../domain/names.js';
 import { t, formatBytes, formatDuration, outsideText } from '../i18n/index.js';
-import { PREVIEW_NAME, TURNTABLE_KIND, TURNTABLE_NAME } from '../domain/files.js';
+import { PICTURE_NAME, PREVIEW_NAME, TURNTABLE_KIND, TURNTABLE_NAME } from '../domain/files.js';
 import { originFields } from './job-origin.js';
 import { canExport, exportButtonRow, fitText, linkReason, statsText, viewerButton } from './model-text.js';
 import { viewerLink } from './links.js';
@@ -103,23 +103,22 @@ function qualityLabel(job: Job): string {
   return t(job.locale, job.quality === 'detailed' ? 'job.quality.detailed' : 'job.quality.standard');
 }
 
-/** Discord's CDN signs attachment URLs and they expire after about a day. */
-const DISCORD_CDN = new Set(['cdn.discordapp.com', 'media.discordapp.net']);
-
 /**
- * The member's picture as the thumbnail, only when its link does not rot: an upload's
- * (or any Discord CDN) URL expires, so those records show no thumbnail. Only the audit channel
- * uses it: a result never shows the member's own URL, whose host can swap the picture after the
- * bot checked it.
+ * The member's picture as the thumbnail: the bot's own small copy of the bytes it fetched and
+ * checked, attached, never the member's URL (its host can serve another picture after the check,
+ * and an upload's link expires). Nothing when the job has no copy.
  */
-export function lastingThumbnail(job: Pick<Job, 'imageSource' | 'imageUrl'>): APIEmbed['thumbnail'] {
-  if (job.imageSource !== 'url') return undefined;
-  try {
-    if (DISCORD_CDN.has(new URL(job.imageUrl).hostname)) return undefined;
-  } catch {
-    return undefined;
-  }
-  return { url: job.imageUrl };
+export function pictureThumbnail(job: Pick<Job, 'pictureFile'>): { thumbnail: NonNullable<APIEmbed['thumbnail']>; file: FileToAttach } | null {
+  if (!job.pictureFile) return null;
+  return { thumbnail: { url: `attachment://${PICTURE_NAME}` }, file: { name: PICTURE_NAME, path: job.pictureFile } };
+}
+
+/** A message about the job that shows its picture: the embed's thumbnail and its file. */
+function withPicture(job: Job, payload: MessagePayload): MessagePayload {
+  const picture = pictureThumbnail(job);
+  const embed = payload.embeds[0];
+  if (!picture || !embed) return payload;
+  return { ...payload, embeds: [{ ...embed, thumbnail: picture.thumbnail }, ...payload.embeds.slice(1)], files: [...payload.files, picture.file] };
 }
 
 /** The member's title, shown as text (no markdown, no mentions), or the generic title. */
@@ -142,13 +141,13 @@ function baseEmbed(job: Job, color: number): APIEmbed {
 function progress(job: Job, ctx: RenderContext, line: string): MessagePayload {
   const lines = [line];
   if (ctx.typicalMs) lines.push(t(job.locale, 'job.typically', { typicalMs: ctx.typicalMs }));
-  return {
+  return withPicture(job, {
     content: '',
     embeds: [{ ...baseEmbed(job, COLOR.progress), description: lines.join('\n'), footer: { text: t(job.locale, 'job.progressFooter') } }],
     components: [],
     files: [],
     mentionUsers: [],
-  };
+  });
 }
 
 function renderSubmitting(job: Job, ctx: RenderContext): MessagePayload {
@@ -237,7 +236,7 @@ function renderSucceeded(job: Job, ctx: RenderContext): MessagePayload {
 
 function failure(job: Job, content: string, color: number = COLOR.failure): MessagePayload {
   const components = buttonRows(resultActionButtons(job, {}));
-  return { content, embeds: [baseEmbed(job, color)], components, files: [], mentionUsers: [job.userId] };
+  return withPicture(job, { content, embeds: [baseEmbed(job, color)], components, files: [], mentionUsers: [job.userId] });
 }
 
 function renderFailed(job: Job): MessagePayload {

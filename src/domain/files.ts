@@ -24,9 +24,12 @@ export type ExportKind = keyof typeof EXPORT_NAMES;
 export const PREVIEW_NAME = 'preview.webp';
 /** The provider's GLB, kept as downloaded: exports and re-sends start from it. */
 export const ORIGINAL_NAME = 'original.glb';
+/** A small copy of the member's picture as the bot fetched and checked it: the messages' thumbnail (src/images/thumbnail.ts). */
+export const PICTURE_NAME = 'picture.webp';
 
-/** Every name the bot writes in a job's folder: downloads, the fitted GLB, the turntable, the viewer's copies and the cached exports. */
+/** Every name the bot writes in a job's folder: the member's picture, downloads, the fitted GLB, the turntable, the viewer's copies and the cached exports. */
 export const JOB_FILE_NAMES: readonly string[] = [
+  PICTURE_NAME,
   PREVIEW_NAME,
   ORIGINAL_NAME,
   FITTED_NAME,
@@ -48,13 +51,13 @@ export function jobFolder(filesDir: string, jobId: number): string {
 }
 
 /**
- * Every file the bot may keep for a job: the ones its row names (model, preview, original, artifacts)
+ * Every file the bot may keep for a job: the ones its row names (picture, model, preview, original, artifacts)
  * and each of JOB_FILE_NAMES in its folder (the exports and the fitted GLB are not on the row). The
  * folder is the job's own under `filesDir`, and the folder of the recorded files when FILES_DIR has
  * moved since. Some may not exist.
  */
-export function jobFiles(job: Pick<Job, 'id' | 'modelFile' | 'previewFile' | 'originalFile' | 'modelInfo'>, filesDir: string): string[] {
-  const recorded = [job.modelFile, job.previewFile, job.originalFile, ...(job.modelInfo?.artifacts ?? []).map((a) => a.file)].filter(
+export function jobFiles(job: Pick<Job, 'id' | 'pictureFile' | 'modelFile' | 'previewFile' | 'originalFile' | 'modelInfo'>, filesDir: string): string[] {
+  const recorded = [job.pictureFile, job.modelFile, job.previewFile, job.originalFile, ...(job.modelInfo?.artifacts ?? []).map((a) => a.file)].filter(
     (f): f is string => !!f,
   );
   const folders = new Set([jobFolder(filesDir, job.id), ...recorded.map((f) => dirname(f))]);

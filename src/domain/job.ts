@@ -91,6 +91,8 @@ export interface Job {
   modelFile: string | null;
   modelBytes: number | null;
   previewFile: string | null;
+  /** The small copy of the member's picture the bot fetched and checked (PICTURE_NAME): the messages' thumbnail. */
+  pictureFile: string | null;
   /** The address guard refused the result links; nothing was downloaded from them. */
   filesRefused: DownloadRefusal | null;
   errorCode: string | null;

@@ -2,7 +2,7 @@ import { DiscordAPIError, MessageFlags, Routes, type ButtonInteraction } from 'd
 import { t } from '../i18n/index.js';
 import { UserFacingError } from '../discord/user-facing-error.js';
 import type { Job } from '../domain/job.js';
-import { parseAuditButton, renderAuditRecord, type AuditRest } from '../audit/record.js';
+import { auditRecordFiles, parseAuditButton, renderAuditRecord, type AuditRest } from '../audit/record.js';
 import { removeJobFiles } from '../jobs/forget.js';
 import { assertModerator, recordChange } from './moderators.js';
 import type { Services } from './services.js';
@@ -56,11 +56,18 @@ export async function handleAuditButton(i: ButtonInteraction, s: Services, rest?
 async function refreshRecord(i: ButtonInteraction, s: Services, jobId: number): Promise<void> {
   const job = await s.stores.jobs.get(jobId);
   if (!job?.guildId) return;
+  const files = await auditRecordFiles(job);
   const body = renderAuditRecord(job, {
     refund: await s.stores.quota.refundOf(job.id),
     blocked: await s.stores.quota.block(job.guildId, job.userId) !== undefined,
+    files,
   });
-  await i.editReply({ embeds: body.embeds ?? [], components: body.components ?? [] } as Parameters<ButtonInteraction['editReply']>[0]);
+  await i.editReply({
+    embeds: body.embeds ?? [],
+    components: body.components ?? [],
+    files: files.map((f) => ({ attachment: Buffer.from(f.data as Uint8Array), name: f.name })),
+    attachments: [],
+  } as Parameters<ButtonInteraction['editReply']>[0]);
 }
 
 /**

@@ -1,3 +1,4 @@
+import { readFile } from 'node:fs/promises';
 import {
   MessageFlags,
   PermissionFlagsBits,
@@ -109,14 +110,18 @@ async function startFromResult(i: ButtonInteraction, s: Services, parent: Job, o
       // The new job gets its own message, a reply to the result, so the result stays as it was.
       onStored: async (job) => {
         const payload = renderJob(job, { now: s.clock() });
+        // Its files are small (the picture's copy): read into memory, where results stream theirs (deliver.ts).
+        const files = await Promise.all(payload.files.map(async (f) => ({ name: f.name, data: await readFile(f.path) })));
         const msg = (await s.client.rest.post(Routes.channelMessages(job.channelId), {
           body: {
             content: payload.content,
             embeds: payload.embeds,
             components: payload.components,
+            attachments: files.map((f, id) => ({ id, filename: f.name })),
             allowed_mentions: { parse: [] },
             message_reference: { message_id: i.message.id, fail_if_not_exists: false },
           },
+          files,
         })) as { id: string };
         await s.stores.jobs.setMessageId(job.id, msg.id);
       },

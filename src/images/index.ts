@@ -23,3 +23,4 @@ export {
   type DownloadRefusal,
   type DownloadResult,
 } from './download.js';
+export { thumbnailOf } from './thumbnail.js';

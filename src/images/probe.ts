@@ -23,6 +23,12 @@ export interface ProbeOptions {
   /** Size known from elsewhere (Discord's attachment size), used when the server reports none. */
   knownSize?: number;
   /**
+   * Fetch the whole picture (at most IMAGE_LIMITS.maxBytes) instead of its first bytes, check those
+   * bytes and return them as `body`: the copy the bot may show, since the host can change what its
+   * URL serves at any time.
+   */
+  keepBody?: boolean;
+  /**
    * Test seam: replaces the address checker and resolver used when
    * `allowPrivate` is false. Production code leaves it unset (public unicast only, system DNS).
    */
@@ -37,6 +43,8 @@ export interface ProbeResult {
   bytes: number | null;
   /** URL after redirects. */
   finalUrl: string;
+  /** With `keepBody`: the whole picture, as checked. */
+  body?: Buffer;
 }
 
 const DEFAULT_TIMEOUT_MS = 10_000;
@@ -66,6 +74,23 @@ export function totalSize(statusCode: number, headers: Dispatcher.ResponseData['
 function discard(body: Dispatcher.ResponseData['body']): void {
   body.on('error', () => {});
   body.destroy();
+}
+
+/** Reads the whole body; more than `max` bytes is refused as too large (nothing more is read). */
+async function wholeBody(body: Dispatcher.ResponseData['body'], max: number): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  let length = 0;
+  body.on('error', () => {}); // errors also surface through the iterator below
+  try {
+    for await (const chunk of body as AsyncIterable<Buffer>) {
+      length += chunk.length;
+      if (length > max) reject({ code: 'file_too_large', bytes: length, max });
+      chunks.push(chunk);
+    }
+    return Buffer.concat(chunks, length);
+  } finally {
+    if (!body.readableEnded) body.destroy();
+  }
 }
 
 /** Reads at most `cap` bytes, stopping as soon as the prefix answers the sniff. */
@@ -129,6 +154,8 @@ function toRejection(err: unknown, timedOut: boolean, timeoutMs: number): ImageR
  * - Redirects are followed by hand, re-checked each time.
  * - Sends `Range: bytes=0-<cap-1>` and never reads more than the cap; a
  *   reported size above the provider's limit is refused before reading the body.
+ * - With `keepBody`, reads the whole picture instead (never more than the
+ *   provider's limit) and checks and returns those bytes.
  */
 export async function probeImage(url: string, opts: ProbeOptions): Promise<ProbeResult> {
   const timeoutMs = opts.timeoutMs ?? DEFAULT_TIMEOUT_MS;
@@ -158,7 +185,7 @@ export async function probeImage(url: string, opts: ProbeOptions): Promise<Probe
         headersTimeout: timeoutMs,
         bodyTimeout: timeoutMs,
         headers: {
-          range: `bytes=0-${cap - 1}`,
+          ...(opts.keepBody ? {} : { range: `bytes=0-${cap - 1}` }),
           'accept-encoding': 'identity',
           accept: 'image/png, image/jpeg;q=0.9, */*;q=0.1',
           'user-agent': 'model3d-bot/0.1 (image check)',
@@ -184,9 +211,11 @@ export async function probeImage(url: string, opts: ProbeOptions): Promise<Probe
         reject({ code: 'file_too_large', bytes: size, max: IMAGE_LIMITS.maxBytes });
       }
 
-      const sniff = await sniffBody(res.body, cap);
+      const body = opts.keepBody ? await wholeBody(res.body, IMAGE_LIMITS.maxBytes) : undefined;
+      const sniff = body ? sniffImage(body, { complete: true }) : await sniffBody(res.body, cap);
       if (sniff.kind === 'unsupported') reject({ code: 'unsupported_type', found: sniff.found });
       if (sniff.kind !== 'image') reject({ code: 'unreadable' });
+      if (body) return { type: sniff.type, width: sniff.width, height: sniff.height, bytes: body.length, finalUrl: target.href, body };
       return {
         type: sniff.type,
         width: sniff.width,

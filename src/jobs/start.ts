@@ -1,6 +1,9 @@
+import { mkdir, rename, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { UserFacingError } from '../discord/user-facing-error.js';
 import {
   ImageRejectedError,
+  thumbnailOf,
   validateAttachment,
   validateImageUrl,
   type AttachmentMetadata,
@@ -20,10 +23,11 @@ import type { ViewUrls } from '../upstream/index.js';
 import { rejectionText, upstreamReason } from '../i18n/rejections.js';
 import type { QuotaDenial, QuotaRequest } from '../quota/service.js';
 import * as metrics from '../metrics/index.js';
+import { jobFolder, PICTURE_NAME } from '../domain/files.js';
 
 /** What starting a job needs; Services fits. */
 export interface StartDeps {
-  config: Pick<Config, 'imageUrlAllowPrivate' | 'jobTimeoutMs' | 'pollIntervalMs'>;
+  config: Pick<Config, 'imageUrlAllowPrivate' | 'jobTimeoutMs' | 'pollIntervalMs' | 'filesDir'>;
   log: Logger;
   stores: { jobs: JobStore };
   events: JobEvents;
@@ -77,14 +81,22 @@ export interface StartHooks {
 const sourceOf = (p: Picture): 'attachment' | 'url' => (p.kind === 'attachment' ? 'attachment' : p.source);
 const nameOf = (p: Picture): string | null => (p.kind === 'attachment' ? p.attachment.name : p.name);
 
-/** The checked URL of one picture; a refusal is thrown as the member's sentence. */
-async function checkPicture(picture: Picture, allowPrivate: boolean, explain: (r: ImageRejection) => string): Promise<string> {
+/**
+ * The checked URL of one picture, and with `keepBody` the whole picture as fetched and checked; a
+ * refusal is thrown as the member's sentence.
+ */
+async function checkPicture(
+  picture: Picture,
+  o: { allowPrivate: boolean; keepBody: boolean },
+  explain: (r: ImageRejection) => string,
+): Promise<{ url: string; body?: Buffer }> {
   try {
     if (picture.kind === 'attachment') {
-      await validateAttachment(picture.attachment, { allowPrivate });
-      return picture.attachment.url;
+      const { body } = await validateAttachment(picture.attachment, o);
+      return { url: picture.attachment.url, body };
     }
-    return (await validateImageUrl(picture.url, { allowPrivate })).finalUrl;
+    const { finalUrl, body } = await validateImageUrl(picture.url, o);
+    return { url: finalUrl, body };
   } catch (err) {
     if (err instanceof ImageRejectedError) throw new UserFacingError(explain(err.rejection));
     throw err;
@@ -111,6 +123,22 @@ export function sideViewsOf(job: Pick<Job, 'views'>): Partial<Record<SideView, P
     if (v.view !== 'front') views[v.view] = { kind: 'url', url: v.url, source: v.source, name: v.name };
   }
   return views;
+}
+
+/** Writes the job's copy of its picture into the job's folder and records it on the row (a failure costs only the thumbnail). */
+async function storePicture(s: StartDeps, job: Job, picture: Buffer): Promise<Job | undefined> {
+  const file = join(jobFolder(s.config.filesDir, job.id), PICTURE_NAME);
+  try {
+    await mkdir(jobFolder(s.config.filesDir, job.id), { recursive: true });
+    // Beside it first (a leftover name forget.ts knows), so a crash never leaves half a picture under its name.
+    const tmp = `${file}.${process.pid}.tmp`;
+    await writeFile(tmp, picture);
+    await rename(tmp, file);
+    return await s.stores.jobs.setPictureFile(job.id, file, s.clock());
+  } catch (err) {
+    s.log.warn({ err, jobId: job.id }, 'could not keep the picture; the job has no thumbnail');
+    return undefined;
+  }
 }
 
 class AlreadyRunning extends Error {
@@ -143,11 +171,20 @@ export async function startJob(s: StartDeps, req: JobRequest, hooks: StartHooks 
   // Every picture is checked, in the provider's order, before anything is reserved or sent.
   const given: [View, Picture][] = [['front', req.picture], ...sides.map((v): [View, Picture] => [v, req.views![v]!])];
   const views: ViewPicture[] = [];
+  let thumbnail: Promise<Buffer | null> = Promise.resolve(null);
   for (const [view, picture] of given) {
     const named = multiview ? view : null;
-    const url = await checkPicture(picture, s.config.imageUrlAllowPrivate, (r) =>
+    // The front is fetched whole: its checked bytes are what the job's messages show.
+    const front = view === 'front';
+    const { url, body } = await checkPicture(picture, { allowPrivate: s.config.imageUrlAllowPrivate, keepBody: front }, (r) =>
       req.explainRejection?.(r, named) ?? rejectionText(locale, r, named),
     );
+    if (body) {
+      thumbnail = thumbnailOf(body).catch((err: unknown) => {
+        s.log.warn({ err, userId: req.userId }, 'the picture passed its checks but does not decode; its job has no thumbnail');
+        return null;
+      });
+    }
     views.push({ view, url, source: sourceOf(picture), name: nameOf(picture) });
   }
   const imageUrl = views[0]!.url;
@@ -193,7 +230,9 @@ export async function startJob(s: StartDeps, req: JobRequest, hooks: StartHooks 
     throw err;
   }
   if (!reserved.ok) return { ok: false, denial: reserved.denial };
-  const job = reserved.job;
+  let job = reserved.job;
+  const picture = await thumbnail;
+  if (picture) job = (await storePicture(s, job, picture)) ?? job;
   // Counted once the reservation committed (on PostgreSQL the transaction may have run twice).
   metrics.jobsStarted.inc({ quality: job.quality, input: job.imageSource });
   metrics.creditsSpent.inc(job.cost);

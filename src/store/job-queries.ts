@@ -85,6 +85,7 @@ export function jobQueries(d: SqlDialect, gap: number) {
       SELECT state, COUNT(*) AS n FROM jobs WHERE state IN (${IN_FLIGHT}) GROUP BY state
       UNION ALL SELECT 'processing' AS state, COUNT(*) AS n FROM jobs WHERE processing_state = 'pending'`,
     setMessageId: 'UPDATE jobs SET message_id = @messageId WHERE id = @id AND message_id IS NULL',
+    setPictureFile: 'UPDATE jobs SET picture_file = @pictureFile, updated_at = @at WHERE id = @id RETURNING *',
     setFiles: `
       UPDATE jobs SET model_file = @modelFile, model_bytes = @modelBytes, preview_file = @previewFile,
         files_refused = @filesRefused, updated_at = @at WHERE id = @id RETURNING *`,
@@ -132,11 +133,11 @@ export function jobQueries(d: SqlDialect, gap: number) {
       RETURNING *`,
     clearTokens: "UPDATE jobs SET interaction_token = '' WHERE interaction_token <> '' AND created_at <= @createdBefore",
     withStoredFiles: `
-      SELECT * FROM jobs WHERE (model_file IS NOT NULL OR preview_file IS NOT NULL OR original_file IS NOT NULL)
+      SELECT * FROM jobs WHERE (model_file IS NOT NULL OR preview_file IS NOT NULL OR original_file IS NOT NULL OR picture_file IS NOT NULL)
         AND finished_at < @before
       ORDER BY finished_at LIMIT @limit`,
     forgetFiles: `
-      UPDATE jobs SET model_file = NULL, preview_file = NULL, original_file = NULL, model_info = @modelInfo, updated_at = @at
+      UPDATE jobs SET model_file = NULL, preview_file = NULL, original_file = NULL, picture_file = NULL, model_info = @modelInfo, updated_at = @at
       WHERE id = @id`,
     setDownloads: `
       UPDATE jobs SET preview_file = @previewFile, original_file = @originalFile, original_bytes = @originalBytes,

@@ -37,6 +37,7 @@ export interface JobRow {
   model_file: string | null;
   model_bytes: number | null;
   preview_file: string | null;
+  picture_file: string | null;
   files_refused: DownloadRefusal | null;
   error_code: string | null;
   error_message: string | null;
@@ -108,6 +109,7 @@ export function toJob(r: JobRow): Job {
     modelFile: r.model_file,
     modelBytes: r.model_bytes,
     previewFile: r.preview_file,
+    pictureFile: r.picture_file ?? null,
     filesRefused: r.files_refused ?? null,
     errorCode: r.error_code,
     errorMessage: r.error_message,

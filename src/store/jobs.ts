@@ -233,6 +233,11 @@ export class JobStore {
     await this.db.run(this.q.setMessageId, { id, messageId });
   }
 
+  /** Records the stored copy of the member's picture (written once the job has its folder). */
+  setPictureFile(id: number, pictureFile: string, at: number): Promise<Job | undefined> {
+    return this.one(this.q.setPictureFile, { id, pictureFile, at });
+  }
+
   setFiles(
     id: number,
     f: { modelFile: string | null; modelBytes: number | null; previewFile: string | null; filesRefused?: DownloadRefusal | null },

@@ -489,4 +489,22 @@ export const migrations: Migration[] = [
       ALTER TABLE jobs ADD COLUMN took_ms BIGINT;
     `,
   },
+  {
+    version: 15,
+    name: 'the stored copy of the member picture',
+    sql: `
+      -- A small copy of the picture the bot fetched and checked (picture.webp in the job's folder):
+      -- the messages' thumbnail, never the member's URL. NULL: none (older rows, or it did not decode).
+      ALTER TABLE jobs ADD COLUMN picture_file TEXT;
+      DROP INDEX jobs_stored_files;
+      CREATE INDEX jobs_stored_files ON jobs (finished_at)
+        WHERE model_file IS NOT NULL OR preview_file IS NOT NULL OR original_file IS NOT NULL OR picture_file IS NOT NULL;
+    `,
+    postgres: `
+      ALTER TABLE jobs ADD COLUMN picture_file TEXT;
+      DROP INDEX jobs_stored_files;
+      CREATE INDEX jobs_stored_files ON jobs (finished_at)
+        WHERE model_file IS NOT NULL OR preview_file IS NOT NULL OR original_file IS NOT NULL OR picture_file IS NOT NULL;
+    `,
+  },
 ];

@@ -131,6 +131,17 @@ describe('rendering each job state', () => {
     }
   });
 
+  it('shows the bot’s copy of the checked picture, attached, while the model is made and on a failure; a success shows the model', async () => {
+    const pictureFile = '/files/7/picture.webp';
+    for (const state of ['submitting', 'queued', 'running', 'failed', 'timed_out', 'not_submitted', 'outcome_unknown'] as const) {
+      const p = renderJob(job({ state, pictureFile, imageSource: 'url', imageUrl: 'https://img.example/cat.png' }), ctx);
+      expect(p.embeds[0]?.thumbnail, state).toEqual({ url: 'attachment://picture.webp' });
+      expect(p.files, state).toEqual([{ name: 'picture.webp', path: pictureFile }]);
+    }
+    const done = renderJob(job({ state: 'succeeded', pictureFile, previewFile: '/files/7/preview.webp' }), ctx);
+    expect(done.files.map((f) => f.name)).not.toContain('picture.webp');
+  });
+
   it('failed: gives the provider code and message and says nothing more will come', async () => {
     const p = renderJob(job({ state: 'failed', errorCode: 'InvalidImage', errorMessage: 'No object found.' }), ctx);
     expect(p.content).toContain('Reason: **InvalidImage** No object found.');

@@ -1,6 +1,6 @@
 /**
  * What the bot keeps of a model, it forgets: a delivered model that was fitted (a GLB padded past the
- * upload limit), has its turntable and both exports cached leaves no file of its own under FILES_DIR
+ * upload limit), has its turntable, both exports cached and the copy of the member's picture leaves no file of its own under FILES_DIR
  * after Delete, after the moderators' "Remove result and refund" in the audit channel, and after
  * retention. The built bot, the fake Discord and the DMXAPI simulator, on both stores.
  */
@@ -18,7 +18,7 @@ const MOD_PERMS = (BigInt(DEFAULT_MEMBER_PERMISSIONS) | P(5) | P(13)).toString()
 /** Over the 10 MiB an unboosted server allows, so the bot fits it (the lossless step drops the padding). */
 const PADDED_GLB = 10.5 * 1024 * 1024;
 /** Every file a delivered, fitted, exported model keeps in its folder. */
-const KEPT = ['model-obj.zip', 'model.glb', 'model.stl', 'original.glb', 'preview.webp', 'turntable.gif'];
+const KEPT = ['model-obj.zip', 'model.glb', 'model.stl', 'original.glb', 'picture.webp', 'preview.webp', 'turntable.gif'];
 const DAY = 24 * 3600_000;
 
 const idsOf = (m: FakeMessage | undefined) =>
@@ -71,7 +71,7 @@ describe.each(STORES)('a removed model leaves no file behind (%s)', (store) => {
 
   const folder = (jobId: number) => join(world.dir, 'files', String(jobId));
   const forgotten = async (jobId: number) =>
-    world.row<Record<string, unknown>>('SELECT model_file, preview_file, original_file, model_info FROM jobs WHERE id = @id', { id: jobId });
+    world.row<Record<string, unknown>>('SELECT model_file, preview_file, original_file, picture_file, model_info FROM jobs WHERE id = @id', { id: jobId });
 
   it('Delete by the requester', async () => {
     const { jobId, result } = await exportedModel();
@@ -81,7 +81,7 @@ describe.each(STORES)('a removed model leaves no file behind (%s)', (store) => {
     await bot.waitForLog((l) => l.msg === 'result deleted' && l.jobId === jobId);
     expect(storedFiles(world)).toEqual([]);
     expect(existsSync(folder(jobId))).toBe(false);
-    expect(await forgotten(jobId)).toMatchObject({ model_file: null, preview_file: null, original_file: null });
+    expect(await forgotten(jobId)).toMatchObject({ model_file: null, preview_file: null, original_file: null, picture_file: null });
     expect(String((await forgotten(jobId))?.model_info)).not.toContain('turntable.gif');
   }, 60_000);
 
@@ -96,6 +96,9 @@ describe.each(STORES)('a removed model leaves no file behind (%s)', (store) => {
       timeoutMs: 10_000,
       description: 'the audit record',
     });
+    // The moderators see the bot's copy of the picture, uploaded with the record, not the member's link.
+    expect((record.embeds[0] as { thumbnail?: { url?: string } }).thumbnail?.url).toBe('attachment://picture.webp');
+    expect(record.attachments.map((a) => a.filename)).toEqual(['picture.webp']);
     const removal = press(`audit:refund:${jobId}`, record.id, MOD_LOG, mod, MOD_PERMS);
     // The moderator is told once the result is removed, its files included.
     const done = await d().waitFor(() => d().followups(removal.token)[0], { timeoutMs: 15_000, description: 'the removal confirmed' });
@@ -103,7 +106,7 @@ describe.each(STORES)('a removed model leaves no file behind (%s)', (store) => {
     expect(d().message(result.id)?.content).toBe('🗑️ This 3D model was removed by a moderator.');
     expect(storedFiles(world)).toEqual([]);
     expect(existsSync(folder(jobId))).toBe(false);
-    expect(await forgotten(jobId)).toMatchObject({ model_file: null, preview_file: null, original_file: null });
+    expect(await forgotten(jobId)).toMatchObject({ model_file: null, preview_file: null, original_file: null, picture_file: null });
   }, 60_000);
 
   it('retention (FILES_RETENTION_DAYS, swept at start-up)', async () => {
@@ -115,6 +118,6 @@ describe.each(STORES)('a removed model leaves no file behind (%s)', (store) => {
     expect(await bot.waitForLog('deleted old stored result files')).toMatchObject({ jobs: 1, olderThanDays: 30 });
     expect(storedFiles(world)).toEqual([]);
     expect(existsSync(folder(jobId))).toBe(false);
-    expect(await forgotten(jobId)).toMatchObject({ model_file: null, preview_file: null, original_file: null });
+    expect(await forgotten(jobId)).toMatchObject({ model_file: null, preview_file: null, original_file: null, picture_file: null });
   }, 60_000);
 });

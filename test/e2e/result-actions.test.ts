@@ -218,7 +218,7 @@ describe.each(STORES)('result actions (%s)', (store) => {
       expect(done.result.attachments.map((a) => a.filename).sort()).toEqual(['preview.webp', 'teapot.glb']);
       expect((done.result.embeds[0] as { title?: string }).title).toBe('Teapot');
       const ownFiles = () => storedFiles(world).filter((f) => f.startsWith(`${done.jobId}/`));
-      expect(ownFiles()).toEqual([`${done.jobId}/original.glb`, `${done.jobId}/preview.webp`]);
+      expect(ownFiles()).toEqual([`${done.jobId}/original.glb`, `${done.jobId}/picture.webp`, `${done.jobId}/preview.webp`]);
 
       const refused = await answer(press(`job:delete:${done.jobId}`, done.result.id, other));
       expect(refused.flags & EPHEMERAL).toBe(EPHEMERAL);

@@ -100,7 +100,8 @@ describe.each(STORES)('when the provider misbehaves (%s)', (store) => {
       'Reason: **Invalid\\`Image** \\# Verify \\[your account](https://evil.example/login) now: \\<@123456789012345678> @\u200beveryone \\|\\|free\\|\\| \\`x\nNothing more',
     );
     const reply = discord.originalMessage(rec.token)!;
-    expect(reply.attachments).toHaveLength(0);
+    // Only the bot's copy of the member's picture (the thumbnail): nothing from the provider.
+    expect(reply.attachments.map((a) => a.filename)).toEqual(['picture.webp']);
     // Nothing to download: the next steps are a retry or taking the message down.
     const job = (await jobOf(world, rec.id))!;
     expect((reply.components as { components: { custom_id?: string }[] }[]).flatMap((r) => r.components.map((c) => c.custom_id))).toEqual([

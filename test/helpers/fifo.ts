@@ -5,8 +5,11 @@ import { open } from 'node:fs/promises';
 export interface FifoBarrier {
   /** Resolves once a reader has opened the pipe; rejects if `task` settles first (it never read its input). */
   openedBy(task: Promise<unknown>): Promise<void>;
-  /** Ends the pipe (an empty file): the reader's read returns. Once; later calls wait for that. */
-  release(): Promise<void>;
+  /**
+   * Ends the pipe: the reader's read returns what was written, `bytes` (the file that was held) or
+   * nothing (an empty file). Once; later calls wait for that.
+   */
+  release(bytes?: Uint8Array): Promise<void>;
 }
 
 /**
@@ -32,11 +35,14 @@ export function fifoBarrier(path: string): FifoBarrier {
           (err) => Promise.reject(new Error(`the task failed (${String(err)}) before it opened ${path}`)),
         ),
       ]),
-    release: () =>
+    release: (bytes) =>
       (released ??= (async () => {
-        // No reader came: be one, so that the open above returns.
-        if (!isOpen) closeSync(openSync(path, constants.O_RDONLY | constants.O_NONBLOCK));
-        await (await writer).close();
+        // No reader came: be one, so that the open above returns (and write nothing: nobody reads it).
+        const reader = isOpen;
+        if (!reader) closeSync(openSync(path, constants.O_RDONLY | constants.O_NONBLOCK));
+        const handle = await writer;
+        if (reader && bytes?.length) await handle.write(bytes);
+        await handle.close();
       })()),
   };
 }

@@ -66,6 +66,7 @@ const baseRow: Job = {
   modelFile: null,
   modelBytes: null,
   previewFile: null,
+  pictureFile: null,
   filesRefused: null,
   errorCode: null,
   errorMessage: null,

@@ -37,6 +37,7 @@ beforeAll(async () => {
       prefix: pngHeader(300, 300),
     }),
     '/no-range-big.png': trickle(5 * MB, { prefix: pngHeader(300, 300) }),
+    '/endless.png': trickle(null, { prefix: pngHeader(300, 300), chunk: 256 * 1024 }),
     '/no-range-exif.jpg': trickle(HUGE_EXIF.length, { prefix: HUGE_EXIF, headers: { 'content-type': 'image/jpeg' } }),
     '/slow-headers': () => {
       /* never answers */
@@ -179,6 +180,27 @@ describe('probeImage over HTTP', () => {
     expect(await rejectionOf(probeImage('file:///etc/passwd', open))).toEqual({ code: 'bad_scheme', scheme: 'file' });
     expect(await rejectionOf(probeImage('javascript:alert(1)', open))).toEqual({ code: 'bad_scheme', scheme: 'javascript' });
     expect(await rejectionOf(probeImage('data:image/png;base64,AAAA', open))).toEqual({ code: 'bad_scheme', scheme: 'data' });
+  });
+});
+
+describe('probeImage with keepBody (the copy the bot shows)', () => {
+  it('fetches the whole picture without a Range, checks those bytes and returns them', async () => {
+    const r = await validateImageUrl(srv.url('/a.png'), { ...open, keepBody: true });
+    expect(srv.ranges.get('/a.png')).toBeUndefined();
+    expect(r).toMatchObject({ type: 'image/png', width: 300, height: 200, bytes: PNG_300x200.length });
+    expect(r.body?.equals(PNG_300x200)).toBe(true);
+    // A body of unknown size is counted as it comes.
+    expect((await probeImage(srv.url('/chunked.png'), { ...open, keepBody: true })).bytes).toBe(PNG_300x200.length);
+  });
+
+  it('stops reading a body of undeclared size once it passes the provider\'s 20 MB', async () => {
+    const closed = srv.nextSocketClose();
+    const refusal = await rejectionOf(probeImage(srv.url('/endless.png'), { ...open, keepBody: true, timeoutMs: 60_000 }));
+    expect(refusal).toMatchObject({ code: 'file_too_large', max: 20 * MB });
+    // Refused at the first chunk past the limit.
+    expect((refusal as { bytes: number }).bytes).toBeGreaterThan(20 * MB);
+    expect((refusal as { bytes: number }).bytes).toBeLessThan(21 * MB);
+    expect(await closed).toBeLessThan(22 * MB);
   });
 });
 

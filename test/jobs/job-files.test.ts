@@ -7,13 +7,14 @@ import { jobRow } from '../helpers/jobs.js';
 const FILES = '/data/files';
 
 describe('the files a job owns', () => {
-  it('names every file the bot writes in a job folder: downloads, the fitted GLB, the turntable, the viewer page copies and poster, each export', () => {
+  it('names every file the bot writes in a job folder: the checked picture, downloads, the fitted GLB, the turntable, the viewer page copies and poster, each export', () => {
     expect([...JOB_FILE_NAMES].sort()).toEqual([
       'ar.glb',
       'model-obj.zip',
       'model.glb',
       'model.stl',
       'original.glb',
+      'picture.webp',
       'poster.png',
       'preview.webp',
       'turntable.gif',

@@ -76,6 +76,19 @@ describe.each(BACKENDS)('retention of stored result files (%s)', (backend) => {
     expect(await jobs.get(j.id)).toMatchObject({ modelFile: null, previewFile: null, originalFile: null, modelInfo: {} });
   });
 
+  it('deletes the copy of the member\'s picture of a job that failed and kept nothing else', async () => {
+    const now = 100 * DAY;
+    const j = await jobs.insert(newJob({ createdAt: now - 40 * DAY }));
+    const dir = join(tmp.dir, 'files', String(j.id));
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(join(dir, 'picture.webp'), 'RIFF');
+    await jobs.setPictureFile(j.id, join(dir, 'picture.webp'), now - 40 * DAY);
+    await jobs.finish(j.id, { state: 'failed', at: now - 40 * DAY, errorCode: 'InvalidImage' });
+    expect(await pruneStoredFiles(jobs, join(tmp.dir, 'files'), 30, now, log)).toBe(1);
+    expect(existsSync(dir)).toBe(false);
+    expect(await jobs.get(j.id)).toMatchObject({ pictureFile: null, state: 'failed' });
+  });
+
   it('keeps everything when retention is 0', async () => {
     const old = await finishedWithFiles(1000);
     expect(await pruneStoredFiles(jobs, join(tmp.dir, 'files'), 0, 1000 * DAY, log)).toBe(0);

@@ -1,4 +1,7 @@
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it, onTestFinished, vi } from 'vitest';
 import { DiscordAPIError } from 'discord.js';
 import { AuditReporter, forwardAuditChanges } from '../../src/audit/reporter.js';
 import { parseAuditButton, renderAuditRecord, type AuditRest } from '../../src/audit/record.js';
@@ -59,7 +62,8 @@ describe.each(BACKENDS)('%s store', (backend) => {
       const job = await env.finish(await env.mustReserve({ quality: 'detailed' }), 'succeeded');
       const body = renderAuditRecord(job, { refund: undefined, blocked: false });
       const embed = body.embeds![0]!;
-      expect(embed.thumbnail?.url).toBe(job.imageUrl);
+      expect(embed.thumbnail).toBeUndefined(); // no stored copy of the picture
+      expect(body.attachments).toEqual([]);
       expect(embed.fields!.map((f) => f.value)).toEqual([
         `<@${job.userId}>`, 'Detailed', '✅ succeeded', `\`task-${job.id}\``, `https://discord.com/channels/${GUILD}/${job.channelId}/${job.messageId}`,
       ]);
@@ -71,13 +75,21 @@ describe.each(BACKENDS)('%s store', (backend) => {
       expect(parseAuditButton('audit:refund:abc')).toBeNull();
     });
 
-    it('shows no thumbnail whose link expires: an upload, or a Discord CDN link', async () => {
+    it('never links the member’s URL: the thumbnail is the bot’s copy, sent with the record, while it keeps one', async () => {
       env = await setup();
       const job = await env.finish(await env.mustReserve({}), 'succeeded');
-      const thumb = (j: typeof job) => renderAuditRecord(j, { refund: undefined, blocked: false }).embeds![0]!.thumbnail;
-      expect(thumb({ ...job, imageSource: 'attachment', imageUrl: 'https://cdn.discordapp.com/attachments/1/2/cat.png?ex=1&is=2&hm=3' })).toBeUndefined();
-      expect(thumb({ ...job, imageSource: 'url', imageUrl: 'https://media.discordapp.net/attachments/1/2/cat.png?ex=1' })).toBeUndefined();
-      expect(thumb({ ...job, imageSource: 'url', imageUrl: 'https://img.example/cat.png' })).toEqual({ url: 'https://img.example/cat.png' });
+      const external = { ...job, imageSource: 'url' as const, imageUrl: 'https://img.example/cat.png' };
+      const render = (j: typeof job, files: { name: string; data: Buffer }[]) => renderAuditRecord(j, { refund: undefined, blocked: false, files });
+      const copy = [{ name: 'picture.webp', data: Buffer.from('webp') }];
+      expect(render(external, []).embeds![0]!.thumbnail).toBeUndefined();
+      const kept = render({ ...external, pictureFile: '/files/1/picture.webp' }, copy);
+      expect(kept.embeds![0]!.thumbnail).toEqual({ url: 'attachment://picture.webp' });
+      expect(kept.attachments).toEqual([{ id: 0, filename: 'picture.webp' }]);
+      // The copy is gone (Delete, removal, retention): the record drops it.
+      const gone = render({ ...external, pictureFile: '/files/1/picture.webp' }, []);
+      expect(gone.embeds![0]!.thumbnail).toBeUndefined();
+      expect(gone.attachments).toEqual([]);
+      expect(JSON.stringify([kept, gone])).not.toContain('img.example');
     });
 
     it('posts once per job, then edits; rapid changes are coalesced; no channel = nothing', async () => {
@@ -104,6 +116,40 @@ describe.each(BACKENDS)('%s store', (backend) => {
       expect(JSON.stringify(calls[1]!.body)).toContain('succeeded');
       expect(await env.stores.audit.auditMessage(job.id)).toMatchObject({ channelId: AUDIT_CHANNEL, messageId: '900000000000000001' });
       r.detach();
+    });
+
+    it('uploads the bot’s copy of the picture with the record; where it may not attach files, posts the record without it', async () => {
+      env = await setup();
+      await env.stores.quota.updateSettings(GUILD, { auditChannelId: AUDIT_CHANNEL }, MOD, 0);
+      const dir = mkdtempSync(join(tmpdir(), 'audit-picture-'));
+      onTestFinished(() => rmSync(dir, { recursive: true, force: true }));
+      writeFileSync(join(dir, 'picture.webp'), 'RIFFwebp');
+      const reserved = await env.mustReserve();
+      const job = (await env.jobs.setPictureFile(reserved.id, join(dir, 'picture.webp'), env.clock.now))!;
+      const sent: { files: string[]; thumbnail?: unknown }[] = [];
+      const rest = (refuseFiles: boolean) =>
+        ({
+          post: async (_route: string, o: { body: { embeds: { thumbnail?: unknown }[] }; files?: { name: string; data: Buffer }[] }) => {
+            const files = (o.files ?? []).map((f) => `${f.name}=${f.data.toString()}`);
+            sent.push({ files, thumbnail: o.body.embeds[0]!.thumbnail });
+            if (refuseFiles && files.length) throw new DiscordAPIError({ code: 50013, message: 'Missing Permissions' }, 50013, 403, 'POST', '/x', {});
+            return { id: `90000000000000000${sent.length}` };
+          },
+          patch: async () => ({}),
+          delete: async () => ({}),
+        }) as unknown as AuditRest;
+      const { r } = reporter(rest(false));
+      await r.sync(job.id);
+      expect(sent).toEqual([{ files: ['picture.webp=RIFFwebp'], thumbnail: { url: 'attachment://picture.webp' } }]);
+      r.detach();
+
+      sent.length = 0;
+      const other = (await env.jobs.setPictureFile((await env.mustReserve()).id, join(dir, 'picture.webp'), env.clock.now))!;
+      const { r: r2 } = reporter(rest(true));
+      await r2.sync(other.id);
+      expect(sent).toEqual([{ files: ['picture.webp=RIFFwebp'], thumbnail: { url: 'attachment://picture.webp' } }, { files: [], thumbnail: undefined }]);
+      expect(await env.stores.audit.auditMessage(other.id)).toMatchObject({ channelId: AUDIT_CHANNEL });
+      r2.detach();
     });
 
     it('with shards: another process queues its changes in the store; the reporter’s process posts and edits the one record', async () => {

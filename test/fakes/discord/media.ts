@@ -64,5 +64,9 @@ export function serveFile(req: IncomingMessage, res: ServerResponse, file: Hoste
   headers['content-length'] = body.length;
   res.writeHead(status, headers);
   res.end(req.method === 'HEAD' ? undefined : body);
+  if (req.method !== 'HEAD' && file.thenServe) {
+    file.bytes = file.thenServe;
+    delete file.thenServe;
+  }
   return status;
 }

@@ -22,6 +22,8 @@ export interface HostFileOptions {
   height?: number | null;
   /** Mark as ephemeral (served under /ephemeral-attachments/). */
   ephemeral?: boolean;
+  /** The host swaps the file once it has been fetched: the first GET gets `bytes`, every later one these. */
+  thenServe?: Buffer | Uint8Array;
 }
 
 /** In-memory state of the fake: channels, messages, interactions, hosted files, commands. */
@@ -96,6 +98,7 @@ export class Store {
       bytes: buf,
       width: dims?.width ?? null,
       height: dims?.height ?? null,
+      ...(opts.thenServe ? { thenServe: Buffer.from(opts.thenServe) } : {}),
     };
     this.files.set(path, file);
     this.files.set(`/media${path}`, file);

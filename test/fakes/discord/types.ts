@@ -155,4 +155,6 @@ export interface HostedFile {
   bytes: Buffer;
   width: number | null;
   height: number | null;
+  /** Served from the second request on, in place of `bytes` (HostFileOptions.thenServe). */
+  thenServe?: Buffer;
 }
