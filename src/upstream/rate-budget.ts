@@ -26,6 +26,22 @@ interface Waiter {
   onAbort?: () => void;
 }
 
+/**
+ * What an upstream call waits on: one token per call. This process's own token bucket
+ * (RateBudget, for a lone process) or a slice of the budget that every process shares through
+ * the store (SharedRateBudget, with SHARDS).
+ */
+export interface UpstreamBudget {
+  /** The limit it keeps, in calls per second (for the whole bot, when shared). */
+  readonly perSecond: number;
+  /** Callers waiting for a token in this process. */
+  readonly pending: number;
+  /** Resolves when the caller may make one call. Rejects if the budget is closed or the signal aborts. */
+  take(signal?: AbortSignal): Promise<void>;
+  /** Rejects every waiter and every later take(). Idempotent. */
+  close(): void;
+}
+
 export interface RateBudgetOptions {
   /** How many calls may go at once after a quiet period. Default 1: calls are evenly spaced. */
   burst?: number;
@@ -36,7 +52,7 @@ export interface RateBudgetOptions {
  * Callers are served strictly first come, first served; waiting is done with a
  * single timer, never by polling.
  */
-export class RateBudget {
+export class RateBudget implements UpstreamBudget {
   readonly perSecond: number;
   readonly burst: number;
   private tokens: number;
