@@ -165,9 +165,13 @@ export class SharedRateBudget implements UpstreamBudget {
       .then(
         (r) => {
           if ('startUs' in r) {
+            const from = Math.max(Math.floor(this.clock.now() * 1000), this.last + this.intervalUs);
+            const before = this.remaining(from);
             this.add(r.startUs, r.startUs + len);
             // The schedule now reaches at least this far: asking again before it is within the horizon would be refused.
             this.quietUntil = r.startUs + len - this.horizonUs;
+            // A slice that holds no call (it overlaps this process's own: a store that lost its schedule) is not asked for again at once.
+            if (this.remaining(from) === before) this.quietUntil = Math.max(this.quietUntil, from + this.intervalUs);
           } else {
             this.quietUntil = r.nextUs - this.horizonUs;
           }
