@@ -53,7 +53,8 @@ interface Waiter {
  * clocks to agree: machines a few ms apart may bunch calls by that much.
  *
  * No reservation is made while the schedule already reaches more than two slices ahead (the
- * horizon), so a caller in an idle process waits at most about that long behind a busy one.
+ * horizon), or one slice for a process that still holds calls: a caller in an idle process gets in
+ * before the busy one's next slice, and waits about two slices at most.
  */
 export class SharedRateBudget implements UpstreamBudget {
   readonly perSecond: number;
@@ -79,7 +80,7 @@ export class SharedRateBudget implements UpstreamBudget {
     this.clock = o.clock ?? wallClock;
     this.intervalUs = Math.ceil(1e6 / o.perSecond);
     this.sliceCalls = Math.max(1, Math.round(o.perSecond * SLICE_SECONDS));
-    this.horizonUs = 2 * this.sliceCalls * this.intervalUs;
+    this.horizonUs = 2 * this.sliceCalls * this.intervalUs; // even: its half is whole
   }
 
   get pending(): number {
@@ -160,20 +161,23 @@ export class SharedRateBudget implements UpstreamBudget {
   private reserve(now: number, calls: number): void {
     this.reserving = true;
     const len = calls * this.intervalUs;
+    // A process that still holds calls asks only within half the horizon; one that holds none, within all
+    // of it. So a caller of an idle process is served before the busy one's next slice, whoever wakes first.
+    const holding = this.remaining(Math.max(now, this.last + this.intervalUs)) > 0;
     this.o.slices
-      .reserve(now, len, this.horizonUs)
+      .reserve(now, len, holding ? this.horizonUs / 2 : this.horizonUs)
       .then(
         (r) => {
           if ('startUs' in r) {
             const from = Math.max(Math.floor(this.clock.now() * 1000), this.last + this.intervalUs);
             const before = this.remaining(from);
             this.add(r.startUs, r.startUs + len);
-            // The schedule now reaches at least this far: asking again before it is within the horizon would be refused.
-            this.quietUntil = r.startUs + len - this.horizonUs;
+            // The schedule now reaches at least this far: asking again (holding calls) before then would be refused.
+            this.quietUntil = r.startUs + len - this.horizonUs / 2;
             // A slice that holds no call (it overlaps this process's own: a store that lost its schedule) is not asked for again at once.
             if (this.remaining(from) === before) this.quietUntil = Math.max(this.quietUntil, from + this.intervalUs);
           } else {
-            this.quietUntil = r.nextUs - this.horizonUs;
+            this.quietUntil = r.nextUs - (holding ? this.horizonUs / 2 : this.horizonUs);
           }
         },
         (err: unknown) => {
