@@ -1,5 +1,5 @@
 export { RateBudget, RateBudgetClosedError, type Clock, type RateBudgetOptions, type UpstreamBudget } from './rate-budget.js';
-export { SharedRateBudget, wallClock, type BudgetSlices, type SharedRateBudgetOptions } from './shared-budget.js';
+export { SharedRateBudget, type BudgetSlices, type SharedRateBudgetOptions } from './shared-budget.js';
 export {
   UpstreamError,
   type UpstreamErrorKind,

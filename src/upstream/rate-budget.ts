@@ -19,11 +19,34 @@ export class RateBudgetClosedError extends Error {
   }
 }
 
-interface Waiter {
+export interface Waiter {
   resolve: () => void;
   reject: (err: unknown) => void;
   signal?: AbortSignal;
   onAbort?: () => void;
+}
+
+/** A caller joins the back of `queue`; if `signal` aborts, it leaves it rejected, and `left` runs. */
+export function joinQueue(queue: Waiter[], signal: AbortSignal | undefined, left: () => void): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    const waiter: Waiter = { resolve, reject };
+    if (signal) {
+      waiter.signal = signal;
+      waiter.onAbort = () => {
+        const i = queue.indexOf(waiter);
+        if (i >= 0) queue.splice(i, 1);
+        reject(signal.reason);
+        left();
+      };
+      signal.addEventListener('abort', waiter.onAbort, { once: true });
+    }
+    queue.push(waiter);
+  });
+}
+
+/** A waiter that is served or rejected no longer listens to its signal. */
+export function detach(w: Waiter): void {
+  if (w.signal && w.onAbort) w.signal.removeEventListener('abort', w.onAbort);
 }
 
 /**
@@ -87,21 +110,11 @@ export class RateBudget implements UpstreamBudget {
       this.tokens -= 1;
       return Promise.resolve();
     }
-    return new Promise<void>((resolve, reject) => {
-      const waiter: Waiter = { resolve, reject };
-      if (signal) {
-        waiter.signal = signal;
-        waiter.onAbort = () => {
-          const i = this.queue.indexOf(waiter);
-          if (i >= 0) this.queue.splice(i, 1);
-          reject(signal.reason);
-          if (this.queue.length === 0) this.cancelTimer();
-        };
-        signal.addEventListener('abort', waiter.onAbort, { once: true });
-      }
-      this.queue.push(waiter);
-      this.schedule();
+    const served = joinQueue(this.queue, signal, () => {
+      if (this.queue.length === 0) this.cancelTimer();
     });
+    this.schedule();
+    return served;
   }
 
   /** Rejects every waiter and every later take(). Idempotent. */
@@ -111,7 +124,7 @@ export class RateBudget implements UpstreamBudget {
     this.cancelTimer();
     const waiters = this.queue.splice(0);
     for (const w of waiters) {
-      this.detach(w);
+      detach(w);
       w.reject(new RateBudgetClosedError());
     }
   }
@@ -140,14 +153,10 @@ export class RateBudget implements UpstreamBudget {
     while (this.queue.length > 0 && this.tokens >= 1 - 1e-9) {
       this.tokens -= 1;
       const w = this.queue.shift()!;
-      this.detach(w);
+      detach(w);
       w.resolve();
     }
     this.schedule();
-  }
-
-  private detach(w: Waiter): void {
-    if (w.signal && w.onAbort) w.signal.removeEventListener('abort', w.onAbort);
   }
 
   private cancelTimer(): void {

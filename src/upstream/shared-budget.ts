@@ -1,7 +1,7 @@
-import { RateBudgetClosedError, type Clock, type UpstreamBudget } from './rate-budget.js';
+import { RateBudgetClosedError, detach, joinQueue, type Clock, type UpstreamBudget, type Waiter } from './rate-budget.js';
 
 /** Epoch milliseconds: the one time that every process on a machine reads alike (and machines, kept in step by NTP). */
-export const wallClock: Clock = {
+const wallClock: Clock = {
   now: () => Date.now(),
   setTimeout: (fn, ms) => setTimeout(fn, ms),
   clearTimeout: (handle) => clearTimeout(handle as NodeJS.Timeout),
@@ -26,13 +26,6 @@ export interface SharedRateBudgetOptions {
 const SLICE_SECONDS = 0.2;
 /** After a failed reservation, the next is tried this much later. */
 const ERROR_RETRY_US = 250_000;
-
-interface Waiter {
-  resolve: () => void;
-  reject: (err: unknown) => void;
-  signal?: AbortSignal;
-  onAbort?: () => void;
-}
 
 /**
  * The upstream budget shared by every process on one store (SHARDS, several machines). The store
@@ -90,21 +83,9 @@ export class SharedRateBudget implements UpstreamBudget {
   take(signal?: AbortSignal): Promise<void> {
     if (this.closed) return Promise.reject(new RateBudgetClosedError());
     if (signal?.aborted) return Promise.reject(signal.reason);
-    return new Promise<void>((resolve, reject) => {
-      const waiter: Waiter = { resolve, reject };
-      if (signal) {
-        waiter.signal = signal;
-        waiter.onAbort = () => {
-          const i = this.queue.indexOf(waiter);
-          if (i >= 0) this.queue.splice(i, 1);
-          reject(signal.reason);
-          this.pump();
-        };
-        signal.addEventListener('abort', waiter.onAbort, { once: true });
-      }
-      this.queue.push(waiter);
-      this.pump();
-    });
+    const served = joinQueue(this.queue, signal, () => this.pump());
+    this.pump();
+    return served;
   }
 
   close(): void {
@@ -112,7 +93,7 @@ export class SharedRateBudget implements UpstreamBudget {
     this.closed = true;
     this.setTimer(null);
     for (const w of this.queue.splice(0)) {
-      this.detach(w);
+      detach(w);
       w.reject(new RateBudgetClosedError());
     }
   }
@@ -124,7 +105,7 @@ export class SharedRateBudget implements UpstreamBudget {
     while (this.queue.length > 0 && this.nextGrant(now) === now) {
       this.last = now;
       const w = this.queue.shift()!;
-      this.detach(w);
+      detach(w);
       w.resolve();
     }
     const from = Math.max(now, this.last + this.intervalUs);
@@ -213,9 +194,5 @@ export class SharedRateBudget implements UpstreamBudget {
       this.timerAt = Number.POSITIVE_INFINITY;
       this.pump();
     }, ms);
-  }
-
-  private detach(w: Waiter): void {
-    if (w.signal && w.onAbort) w.signal.removeEventListener('abort', w.onAbort);
   }
 }
