@@ -6,7 +6,7 @@ import type { Db } from '../store/db.js';
 import { openStore } from '../store/open.js';
 import { createStores } from '../store/stores.js';
 import type { Job } from '../domain/job.js';
-import { DmxapiClient, RateBudget } from '../upstream/index.js';
+import { DmxapiClient, RateBudget, SharedRateBudget, type UpstreamBudget } from '../upstream/index.js';
 import { closeGuardedAgents } from '../images/index.js';
 import { ModelPool } from '../model/pool.js';
 import { ModelProcessor } from '../model/processor.js';
@@ -68,9 +68,18 @@ export async function createBot(o: BotOptions): Promise<Bot> {
   const stores = createStores(db, { owner: leaseOwner(workerKey(layout)), progressEditGapMs: PROGRESS_EDIT_GAP_MS });
   const events = new JobEvents();
 
-  // UPSTREAM_MAX_RPS is the whole bot's budget: each shard process gets its share.
+  // UPSTREAM_MAX_RPS is the whole bot's budget. A lone process keeps it in memory; shard processes
+  // (on this machine and others) share it through the store, so a busy one may use what idle ones leave.
+  const budget: UpstreamBudget =
+    layout.kind === 'shard'
+      ? new SharedRateBudget({
+          perSecond: config.dmxapi.maxRps,
+          slices: stores.budget,
+          onError: (err) => log.warn({ err }, 'could not reserve upstream budget in the store; trying again'),
+        })
+      : new RateBudget(config.dmxapi.maxRps);
+  // Claims stay sized by the even share: with every process busy, each still makes its checks well within a lease.
   const upstreamRps = upstreamShare(layout, config.dmxapi.maxRps);
-  const budget = new RateBudget(upstreamRps);
   const upstream = new DmxapiClient({
     baseUrl: config.dmxapi.baseUrl,
     key: config.dmxapi.key,

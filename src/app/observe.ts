@@ -1,7 +1,7 @@
 import { Events, type Client } from 'discord.js';
 import type { Db } from '../store/db.js';
 import type { JobStore } from '../store/jobs.js';
-import type { RateBudget } from '../upstream/index.js';
+import type { UpstreamBudget } from '../upstream/index.js';
 import { registry, sources } from '../metrics/index.js';
 import { errorName, type Observed, type Readiness } from './metrics-server.js';
 
@@ -13,7 +13,7 @@ const STORE_ANSWER_MS = 2000;
  * the client's shard events), whether the store answers, and the sources of the read-at-scrape
  * gauges (jobs in flight, gateway ping and guilds, the rate budget).
  */
-export function observeBot(o: { client: Client; db: Db; jobs: JobStore; budget: RateBudget; shards: number[] }): Observed {
+export function observeBot(o: { client: Client; db: Db; jobs: JobStore; budget: UpstreamBudget; shards: number[] }): Observed {
   const { client } = o;
   const connected = new Set<number>();
   client.on(Events.ShardReady, (id) => connected.add(id));

@@ -42,8 +42,9 @@ export function isPrimary(layout: ShardLayout): boolean {
 }
 
 /**
- * This process's part of the whole bot's upstream budget: the budget is split evenly by shard
- * share, so N shard processes together never exceed `UPSTREAM_MAX_RPS`.
+ * This process's even share of the whole bot's upstream budget: what it can count on when every
+ * process is busy (the poller sizes its claims by it). The budget itself is shared through the
+ * store (src/upstream/shared-budget.ts), so a busy process may use more.
  */
 export function upstreamShare(layout: ShardLayout, maxRps: number): number {
   return layout.kind === 'shard' ? maxRps / layout.count : maxRps;

@@ -33,7 +33,7 @@ export interface PollerOptions {
   processingLeaseMs: number;
   /** A claimed job is not claimed again for this long, even if the process that holds it dies. */
   leaseMs: number;
-  /** This process's upstream calls per second: it claims no more checks than it can make well within a lease. */
+  /** The upstream calls per second this process can count on (its even share): it claims no more checks than it can make well within a lease. */
   upstreamRps: number;
   /**
    * At start: also resume jobs nobody holds (the one process that resumes for the whole bot).

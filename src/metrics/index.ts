@@ -22,7 +22,7 @@ export interface MetricSources {
   jobsInFlight: (() => Promise<Record<string, number>>) | null;
   /** Per shard this process holds: heartbeat round trip (ms, -1 before the first) and guilds. */
   gateway: (() => { shard: number; pingMs: number; guilds: number }[]) | null;
-  /** The rate budget's share in this process (calls per second) and the calls waiting for a token. */
+  /** The rate budget's limit (the whole bot's, calls per second) and the calls waiting for a token in this process. */
   budget: (() => { limit: number; waiting: number }) | null;
 }
 export const sources: MetricSources = { jobsInFlight: null, gateway: null, budget: null };
@@ -106,8 +106,9 @@ export const budgetTaken = new Counter({
 });
 new Gauge({
   name: `${PREFIX}upstream_budget_limit_per_second`,
-  help: "The rate budget's limit, in calls per second (each shard process holds its share; the sum is UPSTREAM_MAX_RPS)",
+  help: "The rate budget's limit, in calls per second: UPSTREAM_MAX_RPS, which every process shares (the manager's scrape shows it once)",
   registers: r,
+  aggregator: 'max',
   collect() {
     if (sources.budget) this.set(sources.budget().limit);
   },

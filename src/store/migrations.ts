@@ -490,6 +490,26 @@ export const migrations: Migration[] = [
     `,
   },
   {
+    version: 14,
+    name: 'the upstream budget shared by every process',
+    sql: `
+      -- The whole bot's schedule of upstream calls (UPSTREAM_MAX_RPS), shared by every process on
+      -- this store: next_us is where the last reserved slice of the budget ends, in epoch
+      -- microseconds. A process reserves [MAX(next_us, now), + k calls) for itself
+      -- (src/store/budget.ts, src/upstream/shared-budget.ts). One row per budget ('upstream').
+      CREATE TABLE rate_budgets (
+        name TEXT PRIMARY KEY,
+        next_us INTEGER NOT NULL
+      );
+    `,
+    postgres: `
+      CREATE TABLE rate_budgets (
+        name TEXT PRIMARY KEY,
+        next_us BIGINT NOT NULL
+      );
+    `,
+  },
+  {
     version: 15,
     name: 'the stored copy of the member picture',
     sql: `

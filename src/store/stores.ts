@@ -1,5 +1,6 @@
 import type { Db } from './db.js';
 import { AuditStore } from './audit.js';
+import { BudgetStore } from './budget.js';
 import { ExportStore } from './exports.js';
 import { GalleryStore } from './gallery.js';
 import { HistoryStore } from './history.js';
@@ -18,6 +19,8 @@ export interface Stores {
   reports: ReportStore;
   outbox: AuditOutbox;
   exports: ExportStore;
+  /** The upstream rate budget shared by every process on this store. */
+  budget: BudgetStore;
 }
 
 export interface StoreOptions {
@@ -37,5 +40,6 @@ export function createStores(db: Db, o: StoreOptions = {}): Stores {
     reports: new ReportStore(db),
     outbox: new AuditOutbox(db),
     exports: new ExportStore(db),
+    budget: new BudgetStore(db),
   };
 }

@@ -1,6 +1,6 @@
 import type { Dispatcher } from 'undici';
 import type { Logger } from 'pino';
-import type { RateBudget } from './rate-budget.js';
+import type { UpstreamBudget } from './rate-budget.js';
 import type { Quality } from '../domain/quality.js';
 import { UpstreamError } from './errors.js';
 import { subscriptionSchema, usageSchema, type TaskStatus } from './schemas.js';
@@ -33,7 +33,7 @@ export interface DmxapiClientOptions {
   key: string;
   /** Whole-call timeout (connect + headers + body), per attempt. */
   timeoutMs: number;
-  budget: RateBudget;
+  budget: UpstreamBudget;
   logger?: Logger;
   /** Retries of getTask on transient errors. Default 3. */
   getRetries?: number;

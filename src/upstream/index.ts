@@ -1,4 +1,5 @@
-export { RateBudget, RateBudgetClosedError, type Clock, type RateBudgetOptions } from './rate-budget.js';
+export { RateBudget, RateBudgetClosedError, type Clock, type RateBudgetOptions, type UpstreamBudget } from './rate-budget.js';
+export { SharedRateBudget, type BudgetSlices, type SharedRateBudgetOptions } from './shared-budget.js';
 export {
   UpstreamError,
   type UpstreamErrorKind,

@@ -19,11 +19,50 @@ export class RateBudgetClosedError extends Error {
   }
 }
 
-interface Waiter {
+export interface Waiter {
   resolve: () => void;
   reject: (err: unknown) => void;
   signal?: AbortSignal;
   onAbort?: () => void;
+}
+
+/** A caller joins the back of `queue`; if `signal` aborts, it leaves it rejected, and `left` runs. */
+export function joinQueue(queue: Waiter[], signal: AbortSignal | undefined, left: () => void): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    const waiter: Waiter = { resolve, reject };
+    if (signal) {
+      waiter.signal = signal;
+      waiter.onAbort = () => {
+        const i = queue.indexOf(waiter);
+        if (i >= 0) queue.splice(i, 1);
+        reject(signal.reason);
+        left();
+      };
+      signal.addEventListener('abort', waiter.onAbort, { once: true });
+    }
+    queue.push(waiter);
+  });
+}
+
+/** A waiter that is served or rejected no longer listens to its signal. */
+export function detach(w: Waiter): void {
+  if (w.signal && w.onAbort) w.signal.removeEventListener('abort', w.onAbort);
+}
+
+/**
+ * What an upstream call waits on: one token per call. This process's own token bucket
+ * (RateBudget, for a lone process) or a slice of the budget that every process shares through
+ * the store (SharedRateBudget, with SHARDS).
+ */
+export interface UpstreamBudget {
+  /** The limit it keeps, in calls per second (for the whole bot, when shared). */
+  readonly perSecond: number;
+  /** Callers waiting for a token in this process. */
+  readonly pending: number;
+  /** Resolves when the caller may make one call. Rejects if the budget is closed or the signal aborts. */
+  take(signal?: AbortSignal): Promise<void>;
+  /** Rejects every waiter and every later take(). Idempotent. */
+  close(): void;
 }
 
 export interface RateBudgetOptions {
@@ -36,7 +75,7 @@ export interface RateBudgetOptions {
  * Callers are served strictly first come, first served; waiting is done with a
  * single timer, never by polling.
  */
-export class RateBudget {
+export class RateBudget implements UpstreamBudget {
   readonly perSecond: number;
   readonly burst: number;
   private tokens: number;
@@ -71,21 +110,11 @@ export class RateBudget {
       this.tokens -= 1;
       return Promise.resolve();
     }
-    return new Promise<void>((resolve, reject) => {
-      const waiter: Waiter = { resolve, reject };
-      if (signal) {
-        waiter.signal = signal;
-        waiter.onAbort = () => {
-          const i = this.queue.indexOf(waiter);
-          if (i >= 0) this.queue.splice(i, 1);
-          reject(signal.reason);
-          if (this.queue.length === 0) this.cancelTimer();
-        };
-        signal.addEventListener('abort', waiter.onAbort, { once: true });
-      }
-      this.queue.push(waiter);
-      this.schedule();
+    const served = joinQueue(this.queue, signal, () => {
+      if (this.queue.length === 0) this.cancelTimer();
     });
+    this.schedule();
+    return served;
   }
 
   /** Rejects every waiter and every later take(). Idempotent. */
@@ -95,7 +124,7 @@ export class RateBudget {
     this.cancelTimer();
     const waiters = this.queue.splice(0);
     for (const w of waiters) {
-      this.detach(w);
+      detach(w);
       w.reject(new RateBudgetClosedError());
     }
   }
@@ -124,14 +153,10 @@ export class RateBudget {
     while (this.queue.length > 0 && this.tokens >= 1 - 1e-9) {
       this.tokens -= 1;
       const w = this.queue.shift()!;
-      this.detach(w);
+      detach(w);
       w.resolve();
     }
     this.schedule();
-  }
-
-  private detach(w: Waiter): void {
-    if (w.signal && w.onAbort) w.signal.removeEventListener('abort', w.onAbort);
   }
 
   private cancelTimer(): void {

@@ -1,6 +1,6 @@
 import { Agent, request, type Dispatcher } from 'undici';
 import type { Logger } from 'pino';
-import type { RateBudget } from './rate-budget.js';
+import type { UpstreamBudget } from './rate-budget.js';
 import { UpstreamError, kindForStatus, parseRetryAfter, sanitizeUpstreamText, type UpstreamErrorKind, type UpstreamOperation } from './errors.js';
 import { parseErrorBody } from './schemas.js';
 import * as metrics from '../metrics/index.js';
@@ -18,7 +18,7 @@ export interface TransportOptions {
   key: string;
   /** Whole-call timeout (connect + headers + body), per attempt. */
   timeoutMs: number;
-  budget: RateBudget;
+  budget: UpstreamBudget;
   logger?: Logger | undefined;
   /** Connect timeout. Default min(timeoutMs, 10 s). */
   connectTimeoutMs?: number | undefined;
@@ -81,7 +81,7 @@ export class Transport {
   private readonly baseUrl: string;
   private readonly key: string;
   private readonly timeoutMs: number;
-  private readonly budget: RateBudget;
+  private readonly budget: UpstreamBudget;
   private readonly logger: Logger | undefined;
   private readonly now: () => number;
   private readonly dispatcher: Dispatcher;

@@ -7,6 +7,7 @@ import { ackSection, memorySection } from './metrics/bot.js';
 import { realScheduleSection, soakSection } from './metrics/poller.js';
 import { pendingWorkerBenches, workerBenches } from './hooks.js';
 import { viewerSection } from './metrics/viewer.js';
+import { budgetSection } from './metrics/budget.js';
 
 const p7: Section = async (ctx) => {
   const rows: Row[] = [];
@@ -41,5 +42,6 @@ export const sections: SectionDef[] = [
   { ids: ['P6'], name: 'GLB download and attach', run: downloadSection },
   { ids: ['P7'], name: 'post-processing and turntable workers', run: p7 },
   { ids: ['P9'], name: 'the viewer page under 50 clients', run: viewerSection },
+  { ids: ['P10'], name: 'one upstream budget for two processes', run: budgetSection },
   { ids: ['R8'], name: 'soak', run: soakSection },
 ];

@@ -150,7 +150,7 @@ describe('metrics with SHARDS=2', () => {
     expect(total(samples, 'model3d_interaction_ack_seconds_count')).toBe(2);
     expect(total(samples, 'model3d_gateway_guilds', { shard: '0' })).toBe(1);
     expect(total(samples, 'model3d_gateway_guilds', { shard: '1' })).toBe(1);
-    // Each shard holds half of the budget; together they are the whole UPSTREAM_MAX_RPS.
+    // Both shards share the one budget: the scrape shows its limit once, not summed.
     expect(total(samples, 'model3d_upstream_budget_limit_per_second')).toBe(10);
 
     // Only the manager listens; the shard processes answer it over IPC.

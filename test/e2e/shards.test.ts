@@ -111,8 +111,8 @@ describe.each(STORES)('two shard processes on one store (%s)', (store) => {
     const finishedByA = new Set(a.logs().filter((l) => l.msg === 'result delivered').map((l) => l.jobId));
     for (const id of heldOfB) expect(finishedByA.has(id), `job ${String(id)} finished by shard 0`).toBe(true);
 
-    // UPSTREAM_MAX_RPS holds for the whole bot: each process has half, as a token bucket with burst 1,
-    // which grants at most 1 + T·rate calls in any span T. Two processes: at most 2 + T·MAX_RPS.
+    // UPSTREAM_MAX_RPS holds for the whole bot: both processes draw on one budget shared through the
+    // store, which grants at most 1 + T·MAX_RPS calls in any span T (src/upstream/shared-budget.ts).
     // These are arrival times at the simulator, so a call may arrive late next to one on time: the
     // bound holds where they leave; on a loaded machine arrivals bunch up, so a 1 s window gets
     // half again as much room (one process taking the whole budget showed 39), and 5 s stays tight.

@@ -7,6 +7,7 @@ import type { Job } from '../../src/domain/job.js';
 import { AuditOutbox } from '../../src/store/outbox.js';
 import { QuotaStore } from '../../src/store/quota.js';
 import { AuditStore } from '../../src/store/audit.js';
+import { BudgetStore } from '../../src/store/budget.js';
 import { newJob } from '../helpers/jobs.js';
 import { BACKENDS, openTestStore, type TestStore } from '../helpers/store.js';
 
@@ -28,6 +29,7 @@ interface Stores {
   gallery: GalleryStore;
   exports: ExportStore;
   outbox: AuditOutbox;
+  budget: BudgetStore;
   /** A new job row, submitted (queued, its message due) unless told otherwise. */
   job(o?: { submitted?: boolean }): Promise<Job>;
   /** One column of one row, read back as the app's Db returns it. */
@@ -248,6 +250,15 @@ const SIZE_COLUMNS: Case[] = [
     },
   },
   {
+    // Epoch microseconds: the shared upstream budget's schedule (the first reservation creates the row).
+    column: 'rate_budgets.next_us',
+    param: 'now',
+    roundTrip: async (s, v) => {
+      await s.budget.reserve(v, 0, 0);
+      return s.read('rate_budgets', 'next_us', 'name = @name', { name: 'upstream' });
+    },
+  },
+  {
     column: 'jobs.attachment_size_limit',
     param: 'attachmentSizeLimit',
     roundTrip: async (s, v) => (await s.jobs.insert(newJob({ attachmentSizeLimit: v }))).attachmentSizeLimit,
@@ -295,6 +306,7 @@ describe.each(BACKENDS)('whole numbers at the store boundary (%s)', (backend) =>
       gallery: new GalleryStore(db),
       exports: new ExportStore(db),
       outbox: new AuditOutbox(db),
+      budget: new BudgetStore(db),
       job: async ({ submitted = true } = {}) => {
         const j = await jobs.insert(newJob({ createdAt: 0, deadlineAt: 0 }));
         return submitted ? (await jobs.markSubmitted(j.id, `t${j.id}`, 1, 0, 0))! : j;
