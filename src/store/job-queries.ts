@@ -164,6 +164,7 @@ export function jobQueries(d: SqlDialect, gap: number) {
         render_version = render_version + 1, next_delivery_at = @at
       WHERE id = @id AND processing_state = 'pending' AND NOT ${REMOVED} RETURNING *`,
     isRemoved: `SELECT id FROM jobs WHERE id = @id AND ${REMOVED}`,
+    existingIds: `SELECT id FROM jobs WHERE ${d.inList('id', 'ids', 'BIGINT')}`,
     // Each MIN is one step along its partial index (the same indexes the claims use).
     nextDue: `
       SELECT (SELECT MIN(next_check_at) FROM jobs WHERE state IN (${ACTIVE})

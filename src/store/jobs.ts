@@ -272,6 +272,12 @@ export class JobStore {
     return this.many(this.q.claimProcessing, { now, leaseUntil, limit, busy: [...busy] });
   }
 
+  /** Which of `ids` have a job row. */
+  async existingIds(ids: readonly number[]): Promise<Set<number>> {
+    if (ids.length === 0) return new Set();
+    return new Set((await this.db.all<{ id: number | string }>(this.q.existingIds, { ids: [...ids] })).map((r) => Number(r.id)));
+  }
+
   /** Whether the job's result was taken away (deleted, or removed and refunded by a moderator). */
   async isRemoved(id: number): Promise<boolean> {
     return (await this.db.get(this.q.isRemoved, { id })) !== undefined;
