@@ -35,7 +35,7 @@ export async function pruneStoredFiles(jobs: JobStore, filesDir: string, days: n
  * forgot files, or by hand) and untouched for an hour: the bot's own files in them are deleted
  * (the same list as for a job), then the folder once empty. Anything else in FILES_DIR stays.
  */
-export async function sweepOrphanFolders(jobs: JobStore, filesDir: string, now: number, log: Logger): Promise<number> {
+async function sweepOrphanFolders(jobs: JobStore, filesDir: string, now: number, log: Logger): Promise<number> {
   const entries = await readdir(filesDir, { withFileTypes: true }).catch((err: unknown) => {
     if ((err as { code?: unknown }).code === 'ENOENT') return [];
     throw err;
