@@ -240,7 +240,7 @@ describe.each(STORES)('the viewer page (%s)', (store) => {
       options: { channel: opt.channel({ id: showcase.id, type: 0, name: 'showcase' }), mode: 'all' } as never,
       memberPermissions: MOD_PERMS,
     }));
-    await bot.waitFor('gallery set', 15_000, () => d().originalMessage(set.token)?.content.includes('<#') || undefined);
+    await bot.waitFor('gallery set', 30_000, () => d().originalMessage(set.token)?.content.includes('<#') || undefined);
     const made = await viewedModel('Gallery');
     await bot.waitForLog((l) => l.msg === 'shared to the gallery' && l.jobId === made.jobId);
     const posts = d().messagesIn(showcase.id);
