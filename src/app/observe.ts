@@ -5,8 +5,13 @@ import type { UpstreamBudget } from '../upstream/index.js';
 import { registry, sources } from '../metrics/index.js';
 import { errorName, type Observed, type Readiness } from './metrics-server.js';
 
-/** A store that has not answered `SELECT 1` within this long is not ready. */
+/** A store that has not answered the probe within this long is not ready. */
 const STORE_ANSWER_MS = 2000;
+/**
+ * The store's probe reads one of the bot's own tables: `SELECT 1` is answered by SQLite without
+ * touching the file, and by PostgreSQL whatever schema the bot's tables went to.
+ */
+const STORE_PROBE = 'SELECT version FROM schema_migrations ORDER BY version DESC LIMIT 1';
 
 /**
  * One bot process as operators see it: which of its gateway shards are connected (followed from
@@ -37,7 +42,7 @@ export function observeBot(o: { client: Client; db: Db; jobs: JobStore; budget: 
       let timer: NodeJS.Timeout | undefined;
       try {
         await Promise.race([
-          o.db.get('SELECT 1 AS ok', {}),
+          o.db.get(STORE_PROBE, {}),
           new Promise((_, reject) => (timer = setTimeout(() => reject(new Error('timeout')), STORE_ANSWER_MS))),
         ]);
       } catch (err) {

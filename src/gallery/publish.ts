@@ -140,7 +140,9 @@ export class Gallery {
   }
 
   private onChanged(job: Job): void {
-    if (job.state !== 'succeeded' || !job.guildId) return;
+    // A model being processed has no GLB to post yet, nor its turntable or viewer page: it is posted
+    // when processing ends (that emits 'changed' again).
+    if (job.state !== 'succeeded' || !job.guildId || job.processingState === 'pending') return;
     const guildId = job.guildId;
     this.track(
       (async () => {

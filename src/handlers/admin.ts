@@ -19,6 +19,7 @@ async function limitsText(s: Services, guildId: string, locale: string): Promise
     concurrentSet: settings?.maxConcurrent != null,
     guildDaily: q.guildDaily,
     globalDaily: q.globalDaily,
+    userDailyAll: q.userDailyAll,
     detailedCost: q.detailedCost,
     timeZone: q.timeZone,
     roles: await s.stores.quota.roleAllowances(guildId),

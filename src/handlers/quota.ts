@@ -24,6 +24,9 @@ function quotaStatusText(locale: string, s: QuotaStatus, inGuild: boolean): stri
   if (s.blocked) lines.push(t(locale, 'quota.status.blocked', { reason: s.blocked.reason }));
   lines.push(
     t(locale, 'quota.status.remaining', { remaining: s.remainingToday, allowance: s.limits.userDaily }),
+    ...(s.limits.userDailyAll !== null && s.usedTodayAll !== null
+      ? [t(locale, 'quota.status.everywhere', { used: s.usedTodayAll, allowance: s.limits.userDailyAll })]
+      : []),
     t(locale, 'quota.status.costs', s.costs),
     t(locale, 'quota.status.month', { used: s.usedThisMonth }),
     t(locale, 'quota.status.inFlight', { inFlight: s.inFlight, max: s.limits.maxConcurrent }),

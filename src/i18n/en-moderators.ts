@@ -26,6 +26,7 @@ export const moderators = {
     concurrentSet: boolean;
     guildDaily: number;
     globalDaily: number;
+    userDailyAll: number;
     detailedCost: number;
     timeZone: string;
     roles: { roleId: string; daily: number }[];
@@ -40,6 +41,7 @@ export const moderators = {
       `Cooldown between two models: ${v.cooldownS} s ${v.cooldownSet ? '(set by this server)' : "(operator's default)"}`,
       `Models at a time per member: ${v.maxConcurrent} ${v.concurrentSet ? '(set by this server)' : "(operator's default)"}`,
       `Server cap: ${v.guildDaily} credits a day; all servers: ${v.globalDaily > 0 ? `${v.globalDaily} credits a day` : 'no cap'} (set by the operator)`,
+      `One member across all servers and DMs: ${v.userDailyAll > 0 ? `${v.userDailyAll} credits a day` : 'no cap'} (set by the operator; grants and server allowances do not raise it)`,
       `Costs: standard 1 credit, detailed ${v.detailedCost}. Days start at midnight ${v.timeZone}.`,
       `Blocked members: ${v.blocked}. Audit channel: ${v.auditChannelId ? `<#${v.auditChannelId}>` : 'off'}.`,
       `Gallery: ${v.gallery ? `<#${v.gallery.channelId}> (${v.gallery.mode === 'all' ? 'every model is posted' : 'opt-in: members press Share to gallery'})` : 'off'}.`,

@@ -222,6 +222,8 @@ export const en = {
   'quota.status.headerDm': () => '**Your 3D model credits in direct messages**',
   'quota.status.remaining': (v: { remaining: number; allowance: number }) =>
     `Left today: **${v.remaining}** of ${v.allowance} credit${v.allowance === 1 ? '' : 's'}`,
+  'quota.status.everywhere': (v: { used: number; allowance: number }) =>
+    `Across all servers and direct messages: **${Math.max(0, v.allowance - v.used)}** of ${v.allowance} credit${v.allowance === 1 ? '' : 's'} left today (${v.used} used)`,
   'quota.status.costs': (v: { standard: number; detailed: number; multiviewExtra: number }) =>
     `A standard model costs ${v.standard} credit${v.standard === 1 ? '' : 's'}, a detailed one ${v.detailed}.` +
     (v.multiviewExtra > 0 ? ` A model from several views (\`left\`, \`back\`, \`right\`) costs ${v.multiviewExtra} more.` : ''),

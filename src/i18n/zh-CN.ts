@@ -197,6 +197,7 @@ export const zhCN: MemberTable = {
   'quota.status.headerGuild': () => '**你在此服务器中的 3D 模型额度**',
   'quota.status.headerDm': () => '**你在私信中的 3D 模型额度**',
   'quota.status.remaining': (v) => `今日剩余：**${v.remaining}** / ${v.allowance} 点`,
+  'quota.status.everywhere': (v) => `所有服务器和私信合计：今日剩余 **${Math.max(0, v.allowance - v.used)}** / ${v.allowance} 点（已用 ${v.used} 点）`,
   'quota.status.costs': (v) =>
     `标准模型需要 ${v.standard} 点，精细模型需要 ${v.detailed} 点。` +
     (v.multiviewExtra > 0 ? `用多个视角(\`left\`、\`back\`、\`right\`)制作的模型另加 ${v.multiviewExtra} 点。` : ''),

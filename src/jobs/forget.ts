@@ -13,6 +13,12 @@ const code = (err: unknown) => (err as { code?: unknown } | null)?.code;
  * deleted throws before the row forgets anything, so retention tries again later.
  */
 export async function removeJobFiles(jobs: JobStore, job: Job, filesDir: string, at: number): Promise<void> {
+  await deleteJobFiles(job, filesDir);
+  await jobs.forgetFiles(job.id, at, withoutFiles(job.modelInfo));
+}
+
+/** The files half of removeJobFiles (also for a folder whose job row is gone). */
+export async function deleteJobFiles(job: Parameters<typeof jobFiles>[0], filesDir: string): Promise<void> {
   const files = jobFiles(job, filesDir);
   for (const file of files) await rm(file, { force: true });
   const names = namesOf(files);
@@ -27,5 +33,4 @@ export async function removeJobFiles(jobs: JobStore, job: Job, filesDir: string,
       if (!['ENOENT', 'ENOTEMPTY', 'EEXIST'].includes(String(code(err)))) throw err;
     });
   }
-  await jobs.forgetFiles(job.id, at, withoutFiles(job.modelInfo));
 }

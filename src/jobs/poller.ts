@@ -8,6 +8,7 @@ import { modelFileName } from '../domain/names.js';
 import type { JobEvents } from './events.js';
 import { deliveryBackoff, durationToRecord, failureBackoff, HISTORY_WINDOW, nextCheckDelay, typicalDuration } from './schedule.js';
 import { storeResults } from './results.js';
+import { removeJobFiles } from './forget.js';
 import type { ModelProcessor } from '../model/processor.js';
 import { systemClock, type Clock } from '../upstream/rate-budget.js';
 import * as metrics from '../metrics/index.js';
@@ -317,7 +318,14 @@ export class Poller {
   }
 
   private async process(job: Job): Promise<void> {
-    this.changed(await this.o.models.process(job));
+    const done = await this.o.models.process(job);
+    if (done) return this.changed(done);
+    // Deleted or removed by a moderator while it was processed: the row refused the result (nothing
+    // is delivered), and what processing wrote after the removal goes too.
+    if (await this.o.jobs.isRemoved(job.id)) {
+      await removeJobFiles(this.o.jobs, job, this.o.filesDir, this.o.clock());
+      this.o.log.info({ jobId: job.id }, 'model processed after its result was removed: nothing delivered, its files removed');
+    }
   }
 
   private async deliver(job: Job): Promise<void> {

@@ -46,6 +46,8 @@ export interface QuotaStatus {
   usedToday: number;
   remainingToday: number;
   usedThisMonth: number;
+  /** Spent today across every server and DMs (what QUOTA_USER_DAILY_ALL caps); null when that cap is off. */
+  usedTodayAll: number | null;
   inFlight: number;
   cooldownUntil: number | null;
   resetsAt: number;
@@ -140,6 +142,7 @@ export class QuotaService {
       usedToday,
       remainingToday: Math.max(0, limits.userDaily - usedToday),
       usedThisMonth: await this.store.memberUsed(req.guildId, req.userId, startOfMonth(now, tz)),
+      usedTodayAll: limits.userDailyAll === null ? null : await this.store.memberSpendAll(req.userId, startOfDay(now, tz)),
       inFlight: await this.store.inFlight(req.userId),
       cooldownUntil: cooldownUntil !== null && cooldownUntil > now ? cooldownUntil : null,
       resetsAt: startOfNextDay(now, tz),

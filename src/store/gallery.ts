@@ -93,6 +93,7 @@ export class GalleryStore {
       unposted: `
         SELECT jobs.* FROM jobs JOIN gallery_settings g ON g.guild_id = jobs.guild_id
         WHERE g.mode = 'all' AND jobs.state = 'succeeded' AND jobs.deleted_at IS NULL
+          AND (jobs.processing_state IS NULL OR jobs.processing_state <> 'pending')
           AND jobs.finished_at >= ${d.greatest('g.set_at', 'CAST(@since AS BIGINT)')}
           AND NOT EXISTS (SELECT 1 FROM gallery_posts p WHERE p.job_id = jobs.id)
           AND NOT EXISTS (SELECT 1 FROM quota_ledger l WHERE l.job_id = jobs.id AND l.kind = 'refund')

@@ -5,6 +5,9 @@ import { ACTIVE_STATES, IN_FLIGHT_STATES, TERMINAL_STATES } from '../domain/job.
 const TERMINAL = sqlList(TERMINAL_STATES);
 const ACTIVE = sqlList(ACTIVE_STATES);
 const IN_FLIGHT = sqlList(IN_FLIGHT_STATES);
+/** The job's result was taken away: deleted, or removed and refunded by a moderator. */
+const REMOVED = `(jobs.deleted_at IS NOT NULL
+  OR EXISTS (SELECT 1 FROM quota_ledger l WHERE l.job_id = jobs.id AND l.kind = 'refund'))`;
 
 /**
  * The SQL of the jobs table (JobStore runs it), written once for both dialects.
@@ -137,7 +140,9 @@ export function jobQueries(d: SqlDialect, gap: number) {
         AND finished_at < @before
       ORDER BY finished_at LIMIT @limit`,
     forgetFiles: `
-      UPDATE jobs SET model_file = NULL, preview_file = NULL, original_file = NULL, picture_file = NULL, model_info = @modelInfo, updated_at = @at
+      UPDATE jobs SET model_file = NULL, preview_file = NULL, original_file = NULL, picture_file = NULL, model_info = @modelInfo, updated_at = @at,
+        -- Nothing is left to process: the model process under way (if any) finds the job taken.
+        processing_state = CASE WHEN processing_state = 'pending' THEN 'failed' ELSE processing_state END, next_process_at = NULL
       WHERE id = @id`,
     setDownloads: `
       UPDATE jobs SET preview_file = @previewFile, original_file = @originalFile, original_bytes = @originalBytes,
@@ -158,7 +163,9 @@ export function jobQueries(d: SqlDialect, gap: number) {
         model_info = @modelInfo, next_process_at = NULL, updated_at = @at,
         view_token = COALESCE(view_token, CAST(@viewToken AS TEXT)),
         render_version = render_version + 1, next_delivery_at = @at
-      WHERE id = @id AND processing_state = 'pending' RETURNING *`,
+      WHERE id = @id AND processing_state = 'pending' AND NOT ${REMOVED} RETURNING *`,
+    isRemoved: `SELECT id FROM jobs WHERE id = @id AND ${REMOVED}`,
+    existingIds: `SELECT id FROM jobs WHERE ${d.inList('id', 'ids', 'BIGINT')}`,
     // Each MIN is one step along its partial index (the same indexes the claims use).
     nextDue: `
       SELECT (SELECT MIN(next_check_at) FROM jobs WHERE state IN (${ACTIVE})

@@ -277,7 +277,18 @@ export class JobStore {
     return this.many(this.q.claimProcessing, { now, leaseUntil, limit, busy: [...busy] });
   }
 
-  /** Processing ended (done or failed): the result message is due now. */
+  /** Which of `ids` have a job row. */
+  async existingIds(ids: readonly number[]): Promise<Set<number>> {
+    if (ids.length === 0) return new Set();
+    return new Set((await this.db.all<{ id: number | string }>(this.q.existingIds, { ids: [...ids] })).map((r) => Number(r.id)));
+  }
+
+  /** Whether the job's result was taken away (deleted, or removed and refunded by a moderator). */
+  async isRemoved(id: number): Promise<boolean> {
+    return (await this.db.get(this.q.isRemoved, { id })) !== undefined;
+  }
+
+  /** Processing ended (done or failed): the result message is due now, unless the result was taken away meanwhile. */
   recordProcessing(
     id: number,
     r: { state: 'done' | 'failed'; modelFile: string | null; modelBytes: number | null; modelInfo: ModelInfo },

@@ -50,7 +50,7 @@ describe.each(STORES)('metrics, health and readiness (%s)', (store) => {
     await world.close();
   });
 
-  it('one job moves the counters by one, the upstream counter by the calls the fake saw; no secret or id in the scrape; not ready while the gateway is down', async () => {
+  it('one job moves the counters by one, the upstream counter by the calls the fake saw; no secret or id in the scrape; not ready while the gateway is down, nor once the store fails', async () => {
     world = await World.start({ store });
     const { discord, dmxapi } = world;
     const port = await freePort();
@@ -114,6 +114,15 @@ describe.each(STORES)('metrics, health and readiness (%s)', (store) => {
     await until(bot, 'ready again', `${base}/readyz`, (r) => r.status === 200);
     expect(await runHealthCheck(port)).toBe(0);
     expect(bot.logs().some((l) => l.msg === 'gateway session resumed')).toBe(true);
+
+    // The store stops holding the bot's tables (dropped behind its back, as a wiped volume or a
+    // restore into the wrong database would): not ready, with the store's own error code.
+    await world.withDb((db) => db.exec('DROP TABLE schema_migrations'));
+    const noStore = await until(bot, 'not ready without its store', `${base}/readyz`, (r) => r.status === 503);
+    expect(noStore.text.split('\n')).toHaveLength(1);
+    expect(JSON.parse(noStore.text)).toEqual({ ready: false, reason: `store not answering (${store === 'sqlite' ? 'SQLITE_ERROR' : '42P01'})` });
+    expect((await get(`${base}/healthz`)).status).toBe(200);
+    expect(await runHealthCheck(port)).not.toBe(0);
   }, 90_000);
 
   it('nothing listens when METRICS_PORT is unset', async () => {

@@ -229,6 +229,26 @@ describe.each(STORES)('quota and moderation (%s)', (store) => {
       expect(m.content).toContain('**Your 3D model credits in direct messages**');
       expect(m.content).toContain('Left today: **2** of 2 credits');
     });
+
+    it('shows the cap across all servers and DMs with what was spent of it, in English and Chinese; moderators see the cap', async () => {
+      // One job here, one in another server, one in DMs: 3 of QUOTA_USER_DAILY_ALL=4 spent, 1 of 2 here.
+      for (const g of [guildId, '900000000000000001', null]) await insertJob({ guildId: g });
+      const ask = async (o: { guildId?: null; locale?: string }) => {
+        const rec = fake.sendInteraction(fake.build.chatInput({ name: 'quota', ...o }));
+        return (await fake.waitFor(() => fake.originalMessage(rec.token), { timeoutMs: 5000 })).content;
+      };
+      let text = await ask({});
+      expect(text).toContain('Left today: **1** of 2 credits');
+      expect(text).toContain('Across all servers and direct messages: **1** of 4 credits left today (3 used)');
+      text = await ask({ guildId: null });
+      expect(text).toContain('Left today: **1** of 2 credits');
+      expect(text).toContain('Across all servers and direct messages: **1** of 4 credits left today (3 used)');
+      text = await ask({ locale: 'zh-CN' });
+      expect(text).toContain('今日剩余：**1** / 2 点');
+      expect(text).toContain('所有服务器和私信合计：今日剩余 **1** / 4 点（已用 3 点）');
+      const a = await admin('show', { group: 'limits' });
+      expect(a.content).toContain('One member across all servers and DMs: 4 credits a day (set by the operator');
+    });
   });
 
   describe('/model3d over a limit', () => {

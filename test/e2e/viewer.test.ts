@@ -12,11 +12,12 @@ import { join } from 'node:path';
 import { PNG } from 'pngjs';
 import { unzipSync } from 'fflate';
 import type { Browser } from 'playwright-core';
-import type { FakeMessage } from '../fakes/discord/index.js';
+import { DEFAULT_MEMBER_PERMISSIONS, opt, type FakeMessage } from '../fakes/discord/index.js';
 import { STORES, World, samplePng, type BotProcess } from './harness.js';
 import { launchBrowser } from '../helpers/browser.js';
 import { freePort } from '../helpers/port.js';
 
+const MOD_PERMS = (BigInt(DEFAULT_MEMBER_PERMISSIONS) | (1n << 5n)).toString(); // + Manage Server
 const HOSTILE_TITLE = '<b>Tea</b><img src=x onerror=alert(1)>';
 
 type Button = { style: number; label?: string; url?: string; custom_id?: string };
@@ -66,6 +67,7 @@ describe.each(STORES)('the viewer page (%s)', (store) => {
     world = await World.start({
       store,
       timeline: { pendingMs: 100, runningMs: 300 },
+      guilds: [{ channels: [{ name: 'general' }, { name: 'showcase' }] }],
       // The turntable gives the page its poster (its first frame).
       env: { PUBLIC_URL: base, HTTP_PORT: String(port), HTTP_HOST: '127.0.0.1', TURNTABLE: 'on', TURNTABLE_SIZE: '64' },
     });
@@ -230,6 +232,25 @@ describe.each(STORES)('the viewer page (%s)', (store) => {
     expect(existsSync(folder(first.jobId))).toBe(false);
     expect((await raw(port, `/m/${token2}`)).status).toBe(200);
   }, 180_000);
+
+  it('a `mode: all` gallery post links to the page (it is made once the model is processed)', async () => {
+    const showcase = d().guilds[0]!.channels.find((c) => c.name === 'showcase')!;
+    const set = d().sendInteraction(d().build.chatInput({
+      name: 'model3d-admin', subcommandGroup: 'gallery', subcommand: 'set',
+      options: { channel: opt.channel({ id: showcase.id, type: 0, name: 'showcase' }), mode: 'all' } as never,
+      memberPermissions: MOD_PERMS,
+    }));
+    await bot.waitFor('gallery set', 30_000, () => d().originalMessage(set.token)?.content.includes('<#') || undefined);
+    const made = await viewedModel('Gallery');
+    await bot.waitForLog((l) => l.msg === 'shared to the gallery' && l.jobId === made.jobId);
+    const posts = d().messagesIn(showcase.id);
+    expect(posts).toHaveLength(1);
+    expect(buttonsOf(posts[0]).find((b) => b.label === 'View in 3D')?.url).toBe(made.url);
+    // The post shows the processed model: the turntable on top.
+    expect(posts[0]!.attachments.map((a) => a.filename).sort()).toEqual(['gallery.glb', 'turntable.gif']);
+    // It was not tried while the model was being processed (that warned moderators of a post that came after all).
+    expect(bot.logs().filter((l) => l.jobId === made.jobId && l.msg === 'model not posted to the gallery')).toEqual([]);
+  }, 90_000);
 });
 
 describe('without PUBLIC_URL', () => {

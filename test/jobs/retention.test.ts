@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { JobStore } from '../../src/store/jobs.js';
 import { pruneStoredFiles } from '../../src/jobs/retention.js';
@@ -93,6 +93,39 @@ describe.each(BACKENDS)('retention of stored result files (%s)', (backend) => {
     const old = await finishedWithFiles(1000);
     expect(await pruneStoredFiles(jobs, join(tmp.dir, 'files'), 0, 1000 * DAY, log)).toBe(0);
     expect(existsSync(join(old.dir, 'model.glb'))).toBe(true);
+  });
+
+  it('sweeps job folders whose row is gone once they are an hour old; keeps folders of jobs, young ones, and what is not the bot\'s', async () => {
+    const now = Date.now();
+    const files = join(tmp.dir, 'files');
+    const kept = await finishedWithFiles(now - 2 * DAY); // a job's own folder (retention 30 days keeps it)
+    const folder = (name: string, entries: string[], ageMs: number) => {
+      const dir = join(files, name);
+      mkdirSync(dir, { recursive: true });
+      for (const e of entries) writeFileSync(join(dir, e), 'x');
+      const at = new Date(now - ageMs);
+      utimesSync(dir, at, at);
+      return dir;
+    };
+    const orphan = folder('987654', ['original.glb', 'model.glb', 'turntable.gif', '.original.glb.123.abc123.part'], 2 * 3600_000);
+    const orphanWithOther = folder('987655', ['preview.webp', 'notes.txt'], 2 * 3600_000);
+    const young = folder('987656', ['original.glb'], 60_000);
+    const notAJob = folder('backup', ['model.glb'], 2 * 3600_000);
+    const leadingZero = folder('0987657', ['model.glb'], 2 * 3600_000);
+    const aged = new Date(now - 2 * 3600_000);
+    utimesSync(kept.dir, aged, aged);
+
+    await pruneStoredFiles(jobs, files, 30, now, log);
+    expect(existsSync(orphan)).toBe(false);
+    expect(readdirSync(orphanWithOther)).toEqual(['notes.txt']);
+    expect(readdirSync(young)).toEqual(['original.glb']);
+    expect(readdirSync(notAJob)).toEqual(['model.glb']);
+    expect(readdirSync(leadingZero)).toEqual(['model.glb']);
+    expect(readdirSync(kept.dir).sort()).toEqual(['model.glb', 'preview.webp']);
+    // With retention off too: a folder without a job is nobody's.
+    const later = folder('987658', ['model.glb'], 2 * 3600_000);
+    await pruneStoredFiles(jobs, files, 0, now, log);
+    expect(existsSync(later)).toBe(false);
   });
 
   it.runIf(backend === 'sqlite')('finds old files through an index', async () => {

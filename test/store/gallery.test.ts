@@ -60,7 +60,13 @@ describe.each(BACKENDS)('gallery posts and result-button jobs on a real %s store
     await gallery.claim(posted.id, G, 'c1', 7001);
     const deleted = await succeeded(8000);
     expect((await jobs.markDeleted(deleted.id, 'u', 8001))?.deletedBy).toBe('u');
+    // Still being processed: it is posted when processing ends, not by the catch-up.
+    const processing = await succeeded(8500);
+    const downloads = { previewFile: null, originalFile: '/x/original.glb', originalBytes: 1, modelInfo: null };
+    await jobs.setDownloads(processing.id, { ...downloads, processingState: 'pending' }, 8500);
     expect((await gallery.unpostedJobs(0, 10)).map((j) => j.id)).toEqual([missed.id]);
+    await jobs.recordProcessing(processing.id, { state: 'done', modelFile: '/x/model.glb', modelBytes: 1, modelInfo: {} }, 8600);
+    expect((await gallery.unpostedJobs(0, 10)).map((j) => j.id)).toEqual([missed.id, processing.id]);
     expect(before.id).toBeLessThan(missed.id);
     await gallery.set(G, 'c1', 'opt-in', 'mod', 9000);
     expect(await gallery.unpostedJobs(0, 10)).toEqual([]);
