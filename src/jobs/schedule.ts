@@ -1,25 +1,33 @@
 /**
  * When to check a job next: a pure function of how long it has run and how long
- * this bot's recent jobs of the same quality took.
+ * this bot's recent jobs of the same quality took (the last `HISTORY_WINDOW`, 50).
  *
- * With no history, every `pollIntervalMs`. With history, nothing is likely to happen
- * before the low quantile `EARLY_QUANTILE` (the 10th percentile) of the last
- * `HISTORY_WINDOW` (50) durations. So a job gets one early check one interval after its
- * submit (a request the provider rejects at once is reported as quickly as under fixed
- * polling), then the next check lands on that quantile, and from then on checks
- * are `pollIntervalMs` apart, so a job that finishes after the quantile is reported at
- * most one interval late. Nothing in between: every check before the quantile would
- * almost always find the job still running. A quantile rather than the minimum: one
- * unusually fast job must not make every later job dense.
+ * With no history, every `pollIntervalMs`. With history, the checks have three parts:
+ * - **One early check** one interval after the submit, so a request the provider rejects at once is
+ *   reported as quickly as under fixed polling.
+ * - **The landing**: nothing until one interval after the second-shortest recent duration. The
+ *   landing is placed by the lag it allows, not by the checks it saves: only a job shorter than that
+ *   is seen more than an interval after it ended, on average 2 in 51 (2 / (n + 1) for n durations),
+ *   within the 5 % the p95 notify lag may leave late. The second-shortest and not the shortest, so
+ *   one unusually fast job cannot pull every later landing early (with 20 recent jobs, one outlier
+ *   moves a typical job by at most one check).
+ * - **Every interval** from the landing to the longest recent duration, so a job that ends within
+ *   the range recent jobs took is reported at most one interval late; beyond it, the gap grows by
+ *   `TAIL_GROWTH` (a tenth) of the time past the longest, so a job that runs far longer than any
+ *   recent one (stuck at the provider until its deadline) costs a few dozen checks, not hundreds.
  *
- * Delays are whole milliseconds, rounded up: the quantile interpolates between two durations
- * (3000.5 ms between 3000 and 3001), and a due time is stored in an integer column (the store
- * refuses a fraction: src/store/params.ts). Up, so no check lands before the time it was meant for.
+ * Checks before the landing would almost always find the job still running, and after it the lag
+ * target leaves too little room to thin them: with the early check, this shape is within a few per
+ * cent of the fewest checks any schedule can make on the provider's durations (README, P2).
+ *
+ * Delays are whole milliseconds, rounded up: a tenth of an overrun is a fraction, and a due time is
+ * stored in an integer column (the store refuses a fraction: src/store/params.ts). Up, so no check
+ * lands before the time it was meant for.
  */
 /** How many recent durations the schedule (and the "usually takes" line) looks at. */
 export const HISTORY_WINDOW = 50;
-/** The quantile of recent durations before which checks thin out. */
-export const EARLY_QUANTILE = 0.1;
+/** Past the longest recent duration, how much of the time beyond it each gap adds to the interval. */
+export const TAIL_GROWTH = 0.1;
 
 export interface ScheduleInput {
   elapsedMs: number;
@@ -35,13 +43,22 @@ export function nextCheckDelay(input: ScheduleInput): number {
 function unroundedDelay({ elapsedMs, historyMs, pollIntervalMs }: ScheduleInput): number {
   if (historyMs.length === 0) return pollIntervalMs;
   // Recorded durations are the provider's own (durationToRecord), not when the bot saw the end, so
-  // landing on the quantile does not pull later records, and the quantile later, with it.
-  const early = quantile(historyMs, EARLY_QUANTILE);
-  const remaining = early - elapsedMs;
-  if (remaining <= 0) return pollIntervalMs;
-  // The one early check, if the job has not had it yet and the quantile is further away.
-  if (elapsedMs < pollIntervalMs && early > pollIntervalMs) return pollIntervalMs - elapsedMs;
-  return remaining;
+  // where the checks land does not pull later records, and the landing, with it.
+  const landing = landingMs(historyMs, pollIntervalMs);
+  if (elapsedMs < landing) {
+    // The one early check, if the job has not had it yet (the landing is always at least an interval in).
+    if (elapsedMs < pollIntervalMs) return pollIntervalMs - elapsedMs;
+    return landing - elapsedMs;
+  }
+  const longest = Math.max(...historyMs);
+  if (elapsedMs < longest) return pollIntervalMs;
+  return pollIntervalMs + TAIL_GROWTH * (elapsedMs - longest);
+}
+
+/** Elapsed time of the landing check: one interval after the second-shortest recent duration (or the only one). */
+export function landingMs(historyMs: readonly number[], pollIntervalMs: number): number {
+  const sorted = [...historyMs].sort((a, b) => a - b);
+  return sorted[Math.min(1, sorted.length - 1)]! + pollIntervalMs;
 }
 
 /**
@@ -54,16 +71,6 @@ function unroundedDelay({ elapsedMs, historyMs, pollIntervalMs }: ScheduleInput)
 export function durationToRecord(providerMs: number | undefined, observedMs: number): number {
   const ok = providerMs !== undefined && Number.isSafeInteger(providerMs) && providerMs >= 0 && providerMs <= observedMs;
   return ok ? providerMs : observedMs;
-}
-
-/** The q-quantile (0..1) with linear interpolation between the closest ranks. */
-export function quantile(values: readonly number[], q: number): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const pos = (sorted.length - 1) * Math.min(1, Math.max(0, q));
-  const lo = Math.floor(pos);
-  const below = sorted[lo]!;
-  const above = sorted[Math.min(lo + 1, sorted.length - 1)]!;
-  return below + (above - below) * (pos - lo);
 }
 
 /** The median of recent durations, shown to members as "usually takes about". */

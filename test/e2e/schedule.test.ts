@@ -1,15 +1,16 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { EARLY_QUANTILE, quantile } from '../../src/jobs/schedule.js';
+import { landingMs } from '../../src/jobs/schedule.js';
 import { JobStore } from '../../src/store/jobs.js';
 import { newJob } from '../helpers/jobs.js';
 import { STORES, World, hasGlb, sendModel3d, type BotProcess } from './harness.js';
 
 const POLL_MS = 200;
 /**
- * Six finished standard jobs. Their 10th percentile falls between the two shortest (3000.5 ms), so
- * the learned due time of the next job is a fraction of a millisecond unless the schedule rounds it.
+ * Six finished standard jobs, all shorter than the next one (3.3 s): its checks land after the
+ * second-shortest, then run past the longest, where each gap adds a fraction of a millisecond that
+ * the schedule must round (the store refuses a fractional due time).
  */
-const HISTORY_MS = [3000, 3001, 3100, 3200, 3300, 3400];
+const HISTORY_MS = [2000, 2001, 2100, 2200, 2300, 2401];
 
 /** Finished, delivered jobs as the bot would have left them two days ago, written with the app's own store. */
 async function seedHistory(world: World): Promise<void> {
@@ -31,7 +32,7 @@ describe.each(STORES)('the schedule with a history of finished jobs (%s)', (stor
   let bot: BotProcess;
 
   beforeEach(async () => {
-    // Longer than the learned wait, so the job is still going when the schedule's check lands.
+    // Longer than every recorded job, so the job is still going when the schedule's check lands, and after the longest.
     world = await World.start({ store, timeline: { pendingMs: 300, runningMs: 3000 } });
     await seedHistory(world);
     bot = await world.startBot({ POLL_INTERVAL_MS: String(POLL_MS) });
@@ -53,12 +54,15 @@ describe.each(STORES)('the schedule with a history of finished jobs (%s)', (stor
 
     const submit = dmxapi.submits.at(-1)!;
     const gets = dmxapi.calls.filter((c) => c.kind === 'get' && c.taskId === submit.taskId);
-    // One early check an interval after the submit, then none until the learned wait (the quantile,
-    // rounded up) is over; fixed polling would have checked again 200 ms later.
-    const learnedWaitMs = Math.ceil(quantile(HISTORY_MS, EARLY_QUANTILE));
-    expect(learnedWaitMs).toBe(3001);
+    // One early check an interval after the submit, then none until the landing (an interval after
+    // the second-shortest duration); fixed polling would have checked again 200 ms later.
+    const landing = landingMs(HISTORY_MS, POLL_MS);
+    expect(landing).toBe(2201);
     expect(gets.length).toBeGreaterThanOrEqual(3);
-    expect(gets[1]!.at - submit.at).toBeGreaterThanOrEqual(learnedWaitMs);
+    expect(gets[1]!.at - submit.at).toBeGreaterThanOrEqual(landing);
+    // And checks past the longest recorded duration, each due a fraction of a millisecond after an
+    // interval unless rounded: the job was still delivered, with no error from the store above.
+    expect(gets.filter((g) => g.at - submit.at > Math.max(...HISTORY_MS)).length).toBeGreaterThanOrEqual(2);
     const row = await world.row<{ state: string; took_ms: number }>('SELECT state, took_ms FROM jobs WHERE task_id = @taskId', { taskId: submit.taskId });
     expect(row?.state).toBe('succeeded');
     // Learned from the provider's end_time − submit_time (300 ms pending + 3000 ms running), not from
