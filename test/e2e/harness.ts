@@ -49,6 +49,8 @@ export class BotProcess {
   readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
   private exitInfo: { code: number | null; signal: NodeJS.Signals | null } | null = null;
   private readonly child: ChildProcess;
+  private readonly parsed: LogLine[] = [];
+  private parsedUpTo = 0;
 
   constructor(env: Record<string, string>) {
     this.child = spawn('npm', ['start', '--silent'], {
@@ -82,16 +84,17 @@ export class BotProcess {
 
   /** Structured log lines (pino JSON) printed so far. */
   logs(): LogLine[] {
-    const out: LogLine[] = [];
-    for (const line of this.output) {
+    // Parsed once each: the waits below ask every 25 ms, and a busy bot prints thousands of lines.
+    for (; this.parsedUpTo < this.output.length; this.parsedUpTo++) {
+      const line = this.output[this.parsedUpTo]!;
       if (!line.startsWith('{')) continue;
       try {
-        out.push(JSON.parse(line) as LogLine);
+        this.parsed.push(JSON.parse(line) as LogLine);
       } catch {
         // not a log line
       }
     }
-    return out;
+    return this.parsed.slice();
   }
 
   allOutput(): string {

@@ -3,6 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { gunzipSync } from 'node:zlib';
 import { Ajv2020, type ValidateFunction } from 'ajv/dist/2020.js';
 import addFormatsModule from 'ajv-formats';
+import { ValidatorCache } from './validator-cache.js';
 import type { RecordedRequest } from './types.js';
 
 /**
@@ -72,11 +73,16 @@ class SpecChecker {
   private readonly spec: Spec;
   private readonly matchers: Matcher[] = [];
   private readonly validators = new Map<unknown, ValidateFunction>();
+  private readonly compiled: ValidatorCache;
 
   constructor() {
-    this.spec = JSON.parse(readSpecText()) as Spec;
+    const specGz = readFileSync(SPEC_GZ_PATH);
+    this.spec = JSON.parse(gunzipSync(specGz).toString('utf8')) as Spec;
     applyQuirks(this.spec);
-    this.ajv = new Ajv2020({ strict: false, allErrors: true, validateSchema: false });
+    // What the compiled code depends on: the spec, this file (its quirks and options), the Ajv versions.
+    this.compiled = new ValidatorCache([specGz, readFileSync(fileURLToPath(import.meta.url)), ...ValidatorCache.versionsOf(['ajv', 'ajv-formats'])]);
+    // code.source: each compiled validator can be written out as standalone code (the cache).
+    this.ajv = new Ajv2020({ strict: false, allErrors: true, validateSchema: false, code: { source: true } });
     const addFormats = addFormatsModule as unknown as (ajv: Ajv2020) => void;
     addFormats(this.ajv);
     // OpenAPI's number formats and Discord's own: sizes are checked by minimum/maximum.
@@ -101,8 +107,8 @@ class SpecChecker {
     let v = this.validators.get(schema);
     if (!v) {
       // Schemas refer to '#/components/...' of the spec document.
-      const rebased = JSON.parse(JSON.stringify(schema).replace(/"#\/components\//g, `"${SPEC_ID}#/components/`)) as object;
-      v = this.ajv.compile(rebased);
+      const rebased = JSON.stringify(schema).replace(/"#\/components\//g, `"${SPEC_ID}#/components/`);
+      v = this.compiled.get(rebased, this.ajv, () => this.ajv.compile(JSON.parse(rebased) as object));
       this.validators.set(schema, v);
     }
     return v;
