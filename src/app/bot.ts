@@ -13,6 +13,7 @@ import { ModelProcessor } from '../model/processor.js';
 import { createDiscordClient } from '../discord/client.js';
 import { Deliverer, PROGRESS_EDIT_GAP_MS } from '../discord/deliver.js';
 import { JobEvents } from '../jobs/events.js';
+import { StartQueue } from '../jobs/start-queue.js';
 import { Poller } from '../jobs/poller.js';
 import { pruneStoredFiles } from '../jobs/retention.js';
 import { QuotaService } from '../quota/service.js';
@@ -141,6 +142,7 @@ export async function createBot(o: BotOptions): Promise<Bot> {
     log,
     stores,
     events,
+    starts: new StartQueue(),
     quota: new QuotaService(db, stores.quota, config.quota, clock),
     upstream,
     gallery,

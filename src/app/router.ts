@@ -24,8 +24,9 @@ const FIRST_RESPONSES = ['reply', 'deferReply', 'update', 'deferUpdate', 'showMo
 /**
  * Observes how long this interaction waits for its first response (Discord gives 3 s): whichever
  * of reply, deferral, update or modal the handler sends first, timed until Discord accepts it.
+ * `settled` runs once that first response succeeded or failed.
  */
-function timeFirstResponse(interaction: RepliableInteraction, kind: string): void {
+function watchFirstResponse(interaction: RepliableInteraction, kind: string, settled: () => void): void {
   const received = performance.now();
   let timed = false;
   const methods = interaction as unknown as Record<string, (...args: unknown[]) => Promise<unknown>>;
@@ -33,20 +34,29 @@ function timeFirstResponse(interaction: RepliableInteraction, kind: string): voi
     const original = methods[name];
     if (typeof original !== 'function') continue;
     methods[name] = async (...args: unknown[]) => {
-      const result = await original.apply(interaction, args);
-      if (!timed) {
-        timed = true;
-        metrics.ackSeconds.observe({ kind }, (performance.now() - received) / 1000);
+      try {
+        const result = await original.apply(interaction, args);
+        if (!timed) {
+          timed = true;
+          metrics.ackSeconds.observe({ kind }, (performance.now() - received) / 1000);
+        }
+        return result;
+      } finally {
+        settled();
       }
-      return result;
     };
   }
 }
 
-/** The single interactionCreate handler: route, run, and turn every error into a short answer. */
+/**
+ * The single interactionCreate handler: route, run, and turn every error into a short answer.
+ * Each interaction counts as waiting for its acknowledgement (`services.starts`) until its first
+ * response settles or its handler ends, so that jobs' work waits for the acknowledgements of a burst.
+ */
 export function createInteractionHandler(registry: CommandRegistry, services: Services) {
   return async (interaction: Interaction): Promise<void> => {
     if (!interaction.isChatInputCommand() && !interaction.isMessageContextMenuCommand() && !interaction.isButton()) return;
+    const acknowledged = services.starts.arrived(interaction.id);
     const isCommand = interaction.isChatInputCommand() || interaction.isMessageContextMenuCommand();
     const ctx = {
       interactionId: interaction.id,
@@ -63,7 +73,7 @@ export function createInteractionHandler(registry: CommandRegistry, services: Se
         ? registry.messageCommands.has(name)
         : registry.byComponentPrefix.has(name);
     metrics.interactions.inc({ command: known ? name : 'unknown', kind });
-    timeFirstResponse(interaction, kind);
+    watchFirstResponse(interaction, kind, acknowledged);
     try {
       if (interaction.isChatInputCommand()) {
         const command = registry.commands.get(interaction.commandName);
@@ -87,6 +97,8 @@ export function createInteractionHandler(registry: CommandRegistry, services: Se
       await respond(interaction, text, userFacing ? err.ephemeral : true).catch((e: unknown) =>
         services.log.warn({ ...ctx, err: e }, 'could not tell the member about the error'),
       );
+    } finally {
+      acknowledged();
     }
   };
 }

@@ -3,6 +3,7 @@ import type { Config } from '../config/index.js';
 import type { Logger } from '../log/index.js';
 import type { Stores } from '../store/stores.js';
 import type { JobEvents } from '../jobs/events.js';
+import type { StartQueue } from '../jobs/start-queue.js';
 import type { QuotaService } from '../quota/service.js';
 import type { DmxapiClient } from '../upstream/index.js';
 import type { Gallery } from '../gallery/publish.js';
@@ -15,6 +16,8 @@ export interface Services {
   /** Every table, the one way to reach them. */
   stores: Stores;
   events: JobEvents;
+  /** Acknowledgements first: interactions waiting for theirs, and the jobs' turns to start. */
+  starts: StartQueue;
   /** Credits and limits: checks, the reservation, moderators' grants, refunds and blocks. */
   quota: QuotaService;
   upstream: DmxapiClient;

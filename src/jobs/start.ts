@@ -16,6 +16,7 @@ import type { JobStore } from '../store/jobs.js';
 import type { QuotaService } from '../quota/service.js';
 import type { DmxapiClient } from '../upstream/index.js';
 import type { JobEvents } from './events.js';
+import type { StartQueue } from './start-queue.js';
 import type { Job, JobOrigin } from '../domain/job.js';
 import type { Quality } from '../domain/quality.js';
 import { SIDE_VIEWS, VIEWS, type SideView, type View, type ViewPicture } from '../domain/views.js';
@@ -31,6 +32,7 @@ export interface StartDeps {
   log: Logger;
   stores: { jobs: JobStore };
   events: JobEvents;
+  starts: Pick<StartQueue, 'turn'>;
   quota: Pick<QuotaService, 'check' | 'reserve'>;
   upstream: Pick<DmxapiClient, 'submit'>;
   wakePoller(): void;
@@ -152,9 +154,11 @@ class AlreadyRunning extends Error {
  * in the same transaction that reserves the credits (store first), and only then is the job
  * submitted, exactly once. A submit that may have reached the provider is never repeated: the job
  * ends "outcome unknown" instead. Quota refusals are returned; picture refusals are thrown as
- * UserFacingError. The caller answers the member.
+ * UserFacingError. The caller answers the member. Nothing starts before its turn (src/jobs/start-queue.ts):
+ * in a burst, the acknowledgements still under way go first.
  */
 export async function startJob(s: StartDeps, req: JobRequest, hooks: StartHooks = {}): Promise<StartOutcome> {
+  await s.starts.turn(req.interaction.id);
   const locale = req.interaction.locale;
   const sides = SIDE_VIEWS.filter((v) => req.views?.[v] !== undefined);
   const multiview = sides.length > 0;

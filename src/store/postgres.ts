@@ -1,8 +1,8 @@
-import { AsyncLocalStorage } from 'node:async_hooks';
 import pg from 'pg';
 import type { Db, Params } from './db.js';
 import { migrations } from './migrations.js';
 import { checkParams } from './params.js';
+import { TxContext } from './tx-context.js';
 
 /** Serialization failure and deadlock: the transaction is safe to run again. */
 const RETRYABLE = new Set(['40001', '40P01']);
@@ -19,7 +19,7 @@ const types = {
   },
 } as pg.CustomTypesConfig;
 
-interface TxContext {
+interface OpenTx {
   client: pg.PoolClient;
   open: boolean;
 }
@@ -27,7 +27,7 @@ interface TxContext {
 /** PostgreSQL through a node-postgres pool. */
 export class PostgresDb implements Db {
   readonly dialect = 'postgres' as const;
-  private readonly tx = new AsyncLocalStorage<TxContext>();
+  private readonly tx = new TxContext<OpenTx>();
   private readonly compiled = new Map<string, { text: string; names: string[] }>();
 
   constructor(readonly pool: pg.Pool) {}
@@ -49,10 +49,10 @@ export class PostgresDb implements Db {
   }
 
   async transaction<T>(fn: () => Promise<T>): Promise<T> {
-    if (this.tx.getStore()?.open) return fn();
+    if (this.tx.get()) return fn();
     for (let attempt = 1; ; attempt++) {
       const client = await this.pool.connect();
-      const ctx: TxContext = { client, open: true };
+      const ctx: OpenTx = { client, open: true };
       try {
         await client.query('BEGIN ISOLATION LEVEL SERIALIZABLE');
         const result = await this.tx.run(ctx, fn);
@@ -78,8 +78,7 @@ export class PostgresDb implements Db {
   }
 
   private executor(): pg.Pool | pg.PoolClient {
-    const ctx = this.tx.getStore();
-    return ctx?.open ? ctx.client : this.pool;
+    return this.tx.get()?.client ?? this.pool;
   }
 
   private query(sql: string, params: Params): Promise<pg.QueryResult> {

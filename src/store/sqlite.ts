@@ -1,16 +1,16 @@
-import { AsyncLocalStorage } from 'node:async_hooks';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import type { Db, Params } from './db.js';
 import { migrations } from './migrations.js';
 import { checkParams } from './params.js';
+import { TxContext } from './tx-context.js';
 
 /** SQLite through better-sqlite3: one connection, WAL mode, synchronous calls behind the async interface. */
 export class SqliteDb implements Db {
   readonly dialect = 'sqlite' as const;
   private readonly statements = new Map<string, Database.Statement>();
-  private readonly tx = new AsyncLocalStorage<{ open: boolean }>();
+  private readonly tx = new TxContext<{ open: boolean }>();
   /** Set while a transaction is open; calls from outside it wait for `unlocked`. */
   private holder: { open: boolean } | null = null;
   private waiters: (() => void)[] = [];
@@ -42,7 +42,7 @@ export class SqliteDb implements Db {
   }
 
   async transaction<T>(fn: () => Promise<T>): Promise<T> {
-    if (this.tx.getStore()?.open) return fn();
+    if (this.tx.get()) return fn();
     while (this.holder) await new Promise<void>((r) => this.waiters.push(r));
     const ctx = { open: true };
     this.holder = ctx;
@@ -73,7 +73,7 @@ export class SqliteDb implements Db {
 
   /** Waits while another async flow holds a transaction on this connection. */
   private async turn(): Promise<void> {
-    while (this.holder && this.tx.getStore() !== this.holder) await new Promise<void>((r) => this.waiters.push(r));
+    while (this.holder && this.tx.get() !== this.holder) await new Promise<void>((r) => this.waiters.push(r));
   }
 
   private prepare(sql: string): Database.Statement {

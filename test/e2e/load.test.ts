@@ -1,12 +1,14 @@
 /**
  * 30 /model3d at once against the built bot: every one acknowledged in time, every
  * one delivered, one submit each, and the provider never called faster than the
- * bot's global budget (10 calls per second by default). On each store.
+ * bot's global budget (10 calls per second by default); no job's work starts while an
+ * acknowledgement of the burst is still under way (src/jobs/start-queue.ts). On each store.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { snowflake } from '../fakes/discord/index.js';
 import { STORES, World, samplePng } from './harness.js';
 import { maxInWindow } from '../helpers/rate.js';
+import { ACK_WINDOW_MS } from '../../src/jobs/start-queue.js';
 
 const N = 30;
 const RATE_PER_S = 10;
@@ -22,14 +24,25 @@ describe.each(STORES)('30 interactions at once (%s)', (store) => {
     await world.close();
   });
 
-  it('all acknowledged within 3 s, all delivered with the GLB, 30 submits, upstream rate within budget', async () => {
+  it('all acknowledged within 3 s, every acknowledgement before any job work, all delivered with the GLB, 30 submits, upstream rate within budget', async () => {
     const { discord, dmxapi } = world;
     const png = samplePng();
-    const recs = Array.from({ length: N }, (_, i) => {
+    const command = (i: number) => {
       const image = discord.hostFile(png, { filename: `load-${i}.png`, contentType: 'image/png', width: 256, height: 256 });
       const user = { id: snowflake(), username: `member${i}`, global_name: `Member ${i}` };
-      return discord.sendInteraction(discord.build.chatInput({ name: 'model3d', options: { image }, user }));
-    });
+      return discord.build.chatInput({ name: 'model3d', options: { image }, user });
+    };
+    // The burst's first acknowledgement is held at Discord until the others are in: every job's
+    // work must wait for it, as it was received before them.
+    const first = command(0);
+    let release = () => undefined as void;
+    const held = discord.faults.add({ name: 'hold the first ack', method: 'POST', route: '/interactions/:id/:token/callback', token: String(first.token), until: new Promise<void>((r) => (release = r)) });
+    const recs = [discord.sendInteraction(first), ...Array.from({ length: N - 1 }, (_, i) => discord.sendInteraction(command(i + 1)))];
+    await discord.waitFor(() => held.matched === 1 && recs.slice(1).every((r) => r.ackedAt !== null), { timeoutMs: 10_000, description: 'the other acknowledgements' });
+    // A later command answered proves the bot has moved on past the others' acknowledgements.
+    const later = discord.sendInteraction(discord.build.chatInput({ name: 'quota', user: { id: snowflake(), username: 'later', global_name: null } }));
+    await discord.waitForAck(later.id, { timeoutMs: 10_000 });
+    release();
 
     await discord.waitFor(() => recs.every((r) => r.ackedAt !== null), { timeoutMs: 10_000, description: 'all acknowledgements' });
     const latencies = recs.map((r) => r.ackLatencyMs!);
@@ -51,6 +64,12 @@ describe.each(STORES)('30 interactions at once (%s)', (store) => {
     expect(dmxapi.submitCount()).toBe(N);
     expect(new Set(dmxapi.submits.map((s) => s.imageUrl)).size).toBe(N);
     expect(dmxapi.chargedCount()).toBe(N);
+    // Each job's work (its picture fetched for the probe first) began after the held acknowledgement,
+    // or once it was past Discord's window and could hold nothing back.
+    const probes = discord.requests.filter((r) => r.route === '/attachments/:channel/:id/:filename' && r.path.includes('/load-'));
+    expect(probes.length).toBeGreaterThanOrEqual(N);
+    const heldUntil = Math.min(recs[0]!.ackedAt!, recs[0]!.sentAt + ACK_WINDOW_MS);
+    expect(probes.filter((r) => r.startedAt < heldUntil).map((r) => r.path)).toEqual([]);
 
     // Submits and status checks share one token bucket (burst 1, 10/s): in any span T it grants at
     // most 1 + T·rate calls. Times here are arrival times at the simulator: the bound holds where the
