@@ -52,7 +52,7 @@ describe.each(STORES)('the schedule with a history of finished jobs (%s)', (stor
       const s = sim.submits.at(-1);
       return !!s && sim.calls.filter((c) => c.kind === 'get' && c.taskId === s.taskId && c.at - s.at > Math.max(...HISTORY_MS)).length >= 2;
     }, 25_000);
-    dmxapi.release(dmxapi.submits.at(-1)!.taskId);
+    dmxapi.release(dmxapi.submits.at(-1)!.taskId!);
     // Until the result, or the first error (a store that refuses the due time: the job would stall).
     await discord.waitFor(() => (hasGlb(discord.originalMessage(rec.token)) || errors().length > 0 ? true : undefined), {
       timeoutMs: 25_000,
@@ -75,7 +75,7 @@ describe.each(STORES)('the schedule with a history of finished jobs (%s)', (stor
     expect(row?.state).toBe('succeeded');
     // Learned from the provider's end_time − submit_time (at least 300 ms pending + 3000 ms running,
     // longer if the release came later), not from when the bot's check saw the end.
-    const task = dmxapi.tasks.get(submit.taskId)!;
+    const task = dmxapi.tasks.get(submit.taskId!)!;
     expect(task.pendingMs + task.runningMs).toBeGreaterThanOrEqual(3300);
     expect(Number(row?.took_ms)).toBe(task.pendingMs + task.runningMs);
     expect(errors()).toEqual([]);
