@@ -54,6 +54,8 @@ describe.each(STORES)('quota and moderation (%s)', (store) => {
   });
 
   beforeEach(async () => {
+    // A record update a previous case started reads the settings late: let it end before they change.
+    await audit.idle();
     await db.exec('DELETE FROM quota_ledger; DELETE FROM audit_messages; DELETE FROM jobs; DELETE FROM guild_settings; DELETE FROM guild_blocks; DELETE FROM guild_role_allowances; DELETE FROM admin_actions;');
     await sim?.close();
     sim = undefined;
