@@ -1,3 +1,4 @@
+import { onTestFailed } from 'vitest';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -260,6 +261,12 @@ export class World {
   async startBot(env: Record<string, string> = {}, shards = 1): Promise<BotProcess> {
     const bot = new BotProcess({ ...this.env, ...env });
     this.bots.push(bot);
+    // A failed case shows what each of its bots printed last (the fakes' view alone rarely says why).
+    try {
+      onTestFailed(() => console.error(`--- bot ${this.bots.indexOf(bot) + 1} of this case, its last lines ---\n${bot.tail(80)}`));
+    } catch {
+      // started outside a test (a hook): nothing to attach to
+    }
     await bot.waitFor(`${shards} shard(s) connected`, 45_000, () => bot.logs().filter((l) => l.msg === 'connected to Discord').length >= shards);
     return bot;
   }

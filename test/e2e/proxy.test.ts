@@ -40,7 +40,7 @@ describe.each(STORES)('two bot processes through one @discordjs/proxy (%s)', (st
     const first = send(0);
     // Discord answers shard 0's first message edit with the global limit (retry after 3 s).
     const limited = discord.faults.rateLimit({ method: 'PATCH', token: first.token, global: true, retryAfterSec: 3, times: 1 });
-    await discord.waitFor(() => limited.fired === 1, { timeoutMs: 15_000, description: 'the global 429' });
+    await discord.waitFor(() => limited.fired === 1, { timeoutMs: 45_000, description: 'the global 429' });
     const limitAnswered = discord.requests.find((r) => r.status === 429)!.finishedAt;
     // Now shard 1 gets an interaction: its process answers it through the same proxy. The
     // acknowledgement is not bound to the global limit (as on Discord); the message edits are.
