@@ -26,6 +26,14 @@ export interface SharedRateBudgetOptions {
 const SLICE_SECONDS = 0.2;
 /** After a failed reservation, the next is tried this much later. */
 const ERROR_RETRY_US = 250_000;
+/**
+ * A slice starts this far past the time of asking at least, and further when the store's round trips
+ * are slower (1.5 times the slowest recent one): it must still be whole when the answer arrives, or
+ * its one call no longer fits in it.
+ */
+const MIN_LEAD_US = 2_000;
+const FIRST_LEAD_US = 20_000;
+const MAX_LEAD_US = 100_000;
 
 /**
  * The upstream budget shared by every process on one store (SHARDS, several machines). The store
@@ -33,7 +41,9 @@ const ERROR_RETRY_US = 250_000;
  * SLICE_SECONDS' worth, only for callers that are waiting) and grants its calls from them locally,
  * first come first served, with one timer. A busy process reserves its next slice before the
  * current one runs out, so it waits on the store once per slice, not per call; an idle one reserves
- * nothing, and everything it does not use goes to the busy ones.
+ * nothing, and everything it does not use goes to the busy ones. A slice is asked for from a little
+ * past the time of asking (the lead, learned from the store's round trips): one asked for from the
+ * time of asking would be partly past when the answer arrives, and a one-call slice would hold no call.
  *
  * Why no 1 s window holds more than `perSecond` calls, across all processes: with i = ⌈10⁶ / perSecond⌉ µs,
  * a process grants a call at time t only inside one of its own slices [s, e), with t + i ≤ e, and
@@ -60,6 +70,8 @@ export class SharedRateBudget implements UpstreamBudget {
   private slices: { start: number; end: number }[] = [];
   /** This process's last grant (epoch µs). */
   private last = Number.NEGATIVE_INFINITY;
+  /** How far past the time of asking a reservation starts (the store's round trip, and some). */
+  private leadUs = FIRST_LEAD_US;
   private reserving = false;
   /** No reservation before this: the schedule is full up to the horizon, or the store failed. */
   private quietUntil = Number.NEGATIVE_INFINITY;
@@ -146,17 +158,22 @@ export class SharedRateBudget implements UpstreamBudget {
     // of it. So a caller of an idle process is served before the busy one's next slice, whoever wakes first.
     const holding = this.remaining(Math.max(now, this.last + this.intervalUs)) > 0;
     this.o.slices
-      .reserve(now, len, holding ? this.horizonUs / 2 : this.horizonUs)
+      .reserve(now + this.leadUs, len, holding ? this.horizonUs / 2 : this.horizonUs)
       .then(
         (r) => {
+          const answered = Math.floor(this.clock.now() * 1000);
+          const lead = this.leadUs;
+          this.leadUs = Math.min(MAX_LEAD_US, Math.max(MIN_LEAD_US, Math.round(0.9 * lead), Math.round(1.5 * (answered - now))));
           if ('startUs' in r) {
-            const from = Math.max(Math.floor(this.clock.now() * 1000), this.last + this.intervalUs);
+            const from = Math.max(answered, this.last + this.intervalUs);
             const before = this.remaining(from);
             this.add(r.startUs, r.startUs + len);
             // The schedule now reaches at least this far: asking again (holding calls) before then would be refused.
             this.quietUntil = r.startUs + len - this.horizonUs / 2;
-            // A slice that holds no call (it overlaps this process's own: a store that lost its schedule) is not asked for again at once.
-            if (this.remaining(from) === before) this.quietUntil = Math.max(this.quietUntil, from + this.intervalUs);
+            // A slice that holds no call is asked for again at once when it came too late for its lead (the lead
+            // has grown since); otherwise (it overlaps this process's own: a store that lost its schedule) not at once.
+            const late = r.startUs < answered && this.leadUs > lead;
+            if (this.remaining(from) === before && !late) this.quietUntil = Math.max(this.quietUntil, from + this.intervalUs);
           } else {
             this.quietUntil = r.nextUs - (holding ? this.horizonUs / 2 : this.horizonUs);
           }
