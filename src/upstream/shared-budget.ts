@@ -32,6 +32,8 @@ const ERROR_RETRY_US = 250_000;
  * its one call no longer fits in it.
  */
 const MIN_LEAD_US = 2_000;
+/** A call whose timer fired up to this late is granted at its slot (see `earliest`). */
+const LATE_US = 10_000;
 const FIRST_LEAD_US = 20_000;
 const MAX_LEAD_US = 100_000;
 
@@ -52,8 +54,10 @@ const MAX_LEAD_US = 100_000;
  * are at least i apart, and perSecond + 1 grants span at least perSecond · i ≥ 1 s: a half-open
  * 1 s window holds at most perSecond. As a token bucket this is capacity 1 refilling at perSecond,
  * which allows C + R − 1 = perSecond calls in such a window (the lone process's RateBudget is the same
- * bucket); any larger burst would have to be paid for with a lower rate. It needs the processes'
- * clocks to agree: machines a few ms apart may bunch calls by that much.
+ * bucket); any larger burst would have to be paid for with a lower rate. It holds for the slots the
+ * calls are granted at; a call leaves when its timer fires, which may be up to `lateUs` (10 ms at
+ * most) after its slot, and it needs the processes' clocks to agree: machines a few ms apart may
+ * bunch calls by that much.
  *
  * No reservation is made while the schedule already reaches more than two slices ahead (the
  * horizon), or one slice for a process that still holds calls: a caller in an idle process gets in
@@ -64,6 +68,8 @@ export class SharedRateBudget implements UpstreamBudget {
   private readonly intervalUs: number;
   private readonly sliceCalls: number;
   private readonly horizonUs: number;
+  /** How late after its slot a call is still granted (a quarter interval, at most LATE_US). */
+  private readonly lateUs: number;
   private readonly clock: Clock;
   private readonly queue: Waiter[] = [];
   /** This process's reserved slices of the schedule (epoch µs), in order. */
@@ -86,6 +92,7 @@ export class SharedRateBudget implements UpstreamBudget {
     this.intervalUs = Math.ceil(1e6 / o.perSecond);
     this.sliceCalls = Math.max(1, Math.round(o.perSecond * SLICE_SECONDS));
     this.horizonUs = 2 * this.sliceCalls * this.intervalUs; // even: its half is whole
+    this.lateUs = Math.min(LATE_US, Math.floor(this.intervalUs / 4));
   }
 
   get pending(): number {
@@ -114,13 +121,15 @@ export class SharedRateBudget implements UpstreamBudget {
   private pump(): void {
     if (this.closed) return;
     const now = Math.floor(this.clock.now() * 1000);
-    while (this.queue.length > 0 && this.nextGrant(now) === now) {
-      this.last = now;
+    for (;;) {
+      const slot = this.queue.length > 0 ? this.nextGrant(now) : null;
+      if (slot === null || slot > now) break;
+      this.last = slot;
       const w = this.queue.shift()!;
       detach(w);
       w.resolve();
     }
-    const from = Math.max(now, this.last + this.intervalUs);
+    const from = this.earliest(now);
     this.slices = this.slices.filter((s) => Math.max(s.start, from) + this.intervalUs <= s.end);
     const need = this.queue.length - this.remaining(from);
     if (need > 0 && !this.reserving && now >= this.quietUntil) this.reserve(now, Math.min(need, this.sliceCalls));
@@ -129,10 +138,20 @@ export class SharedRateBudget implements UpstreamBudget {
     this.setTimer(Number.isFinite(wake) ? wake : null);
   }
 
-  /** The earliest time from `now` at which a grant fits in one of this process's slices. */
+  /**
+   * The earliest slot a call may be granted at: one interval after this process's last slot, and no
+   * earlier than `lateUs` before now. A timer fires a little late, so a slot just past is still
+   * granted, as if on time (it counts from the slot, not from when the call left): without that, the
+   * one call of a one-call slice never fits once its timer is a millisecond late.
+   */
+  private earliest(now: number): number {
+    return Math.max(now - this.lateUs, this.last + this.intervalUs);
+  }
+
+  /** The earliest slot (see `earliest`) at which a grant fits in one of this process's slices. */
   private nextGrant(now: number): number | null {
     for (const s of this.slices) {
-      const at = Math.max(s.start, now, this.last + this.intervalUs);
+      const at = Math.max(s.start, this.earliest(now));
       if (at + this.intervalUs <= s.end) return at;
     }
     return null;
@@ -156,7 +175,7 @@ export class SharedRateBudget implements UpstreamBudget {
     const len = calls * this.intervalUs;
     // A process that still holds calls asks only within half the horizon; one that holds none, within all
     // of it. So a caller of an idle process is served before the busy one's next slice, whoever wakes first.
-    const holding = this.remaining(Math.max(now, this.last + this.intervalUs)) > 0;
+    const holding = this.remaining(this.earliest(now)) > 0;
     this.o.slices
       .reserve(now + this.leadUs, len, holding ? this.horizonUs / 2 : this.horizonUs)
       .then(
@@ -165,7 +184,7 @@ export class SharedRateBudget implements UpstreamBudget {
           const lead = this.leadUs;
           this.leadUs = Math.min(MAX_LEAD_US, Math.max(MIN_LEAD_US, Math.round(0.9 * lead), Math.round(1.5 * (answered - now))));
           if ('startUs' in r) {
-            const from = Math.max(answered, this.last + this.intervalUs);
+            const from = this.earliest(answered);
             const before = this.remaining(from);
             this.add(r.startUs, r.startUs + len);
             // The schedule now reaches at least this far: asking again (holding calls) before then would be refused.
