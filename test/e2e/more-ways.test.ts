@@ -1,7 +1,7 @@
 /**
  * More ways in (issue 22), end to end against the built bot: Apps → Make 3D model on a message
  * (an attachment, an image embed, nothing usable, a DM) and /model3d with several views (the
- * exact submit body for two and four views, a refused view, Detailed keeping the views). One
+ * exact submit body for two and four views, refused views, Detailed and Retry keeping the views). One
  * world and one bot per store; every case makes its own jobs.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -116,11 +116,22 @@ describe.each(STORES)('more ways in (%s)', (store) => {
       expect(lastBody().input).toEqual({ images });
     });
 
-    it('two views: the missing ones are {}', async () => {
+    it('two views: the missing ones are {}; Retry of a failed one sends the same views again', async () => {
       const [front, back] = [picture('f.png'), picture('b.png')];
+      const images = [{ url: front.url }, {}, { url: back.url }, {}];
+      world.dmxapi.nextTasks.push({ outcome: 'FAILED', code: 'InvalidImage', message: 'No object found.' });
       const rec = d().sendInteraction(d().build.chatInput({ name: 'model3d', options: { image: front, back } }));
-      await result(rec);
-      expect(lastBody().input).toEqual({ images: [{ url: front.url }, {}, { url: back.url }, {}] });
+      const failed = await d().waitFor(() => {
+        const m = d().originalMessage(rec.token);
+        return m && /job:retry:\d+/.test(JSON.stringify(m.components)) ? m : undefined;
+      }, { timeoutMs: 30_000, description: 'the failed result with its Retry button' });
+      expect(lastBody().input).toEqual({ images });
+      const submits = world.dmxapi.submitCount();
+      const jobId = /job:retry:(\d+)/.exec(JSON.stringify(failed.components))![1];
+      const press = d().sendInteraction(d().build.button({ customId: `job:retry:${jobId}`, message: { id: failed.id } }));
+      await waitForVisible(d(), press.token, /#\d+/, 15_000);
+      await world.dmxapi.waitFor(() => world.dmxapi.submitCount() > submits, 15_000);
+      expect(lastBody()).toEqual({ model: 'Tripo-P1.0', input: { images }, parameters: { texture_quality: 'standard' } });
     });
 
     it('a refused view names itself, and a view without a front is refused; nothing is spent', async () => {
@@ -128,6 +139,13 @@ describe.each(STORES)('more ways in (%s)', (store) => {
       const big = picture('huge.png', 7000);
       const refused = d().sendInteraction(d().build.chatInput({ name: 'model3d', options: { image: picture(), left: picture(), back: big } }));
       await waitForVisible(d(), refused.token, 'The back view is 7000×7000 px; the maximum is 6000 px per side.');
+      // Named a PNG, but its bytes are not a picture: found by its bytes, whatever the name says.
+      const fake = d().hostFile(Buffer.from('this is not a picture at all, only text'), { filename: 'left.png', contentType: 'image/png', width: 256, height: 256 });
+      const notImage = d().sendInteraction(d().build.chatInput({ name: 'model3d', options: { image: picture(), left: fake } }));
+      await waitForVisible(d(), notImage.token, 'The left view must be a JPEG or PNG; this file is not a recognised image.');
+      const gifView = d().hostFile(gif(64, 64), { filename: 'right.gif', contentType: 'image/gif', width: 64, height: 64 });
+      const animated = d().sendInteraction(d().build.chatInput({ name: 'model3d', options: { image: picture(), right: gifView } }));
+      await waitForVisible(d(), animated.token, /The right view must be a JPEG or PNG; this file is a/);
       const noFront = d().sendInteraction(d().build.chatInput({ name: 'model3d', options: { left: picture() } }));
       await waitForVisible(d(), noFront.token, 'go with a front picture');
       expect([world.dmxapi.submitCount(), await jobCount()]).toEqual([submits, jobs]);
