@@ -6,7 +6,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { guildIdOnShard, snowflake } from '../fakes/discord/index.js';
-import { STORES, World, hasGlb, sendModel3d, type BotProcess } from './harness.js';
+import { STORES, World, hasGlb, samplePng, sendModel3d, statusChecked, type BotProcess } from './harness.js';
 import { freePort, listeningPorts, parseMetrics, total } from '../helpers/metrics.js';
 
 async function get(url: string): Promise<{ status: number; text: string }> {
@@ -134,7 +134,7 @@ describe.each(STORES)('metrics, health and readiness (%s)', (store) => {
   }, 60_000);
 });
 
-describe('metrics with SHARDS=2', () => {
+describe.each(STORES)('metrics with SHARDS=2 (%s)', (store) => {
   let world: World | undefined;
   afterEach(async () => {
     await world?.close();
@@ -143,12 +143,17 @@ describe('metrics with SHARDS=2', () => {
 
   it('the manager serves one scrape that holds both shard processes’ counts', async () => {
     const guilds = [guildIdOnShard(0, 2), guildIdOnShard(1, 2)];
-    world = await World.start({ guilds: guilds.map((id) => ({ id })) });
+    world = await World.start({ store, guilds: guilds.map((id) => ({ id })) });
     const { discord } = world;
     const port = await freePort();
     const bot = await world.startBot({ SHARDS: '2', METRICS_PORT: String(port) }, 2);
     const base = (await bot.waitForLog('metrics listening')).url as string;
     await until(bot, 'both shards ready', `${base}/readyz`, (r) => r.status === 200);
+    // One job in flight, held running: each shard reads it from the one store, and the scrape counts it once.
+    world.dmxapi.nextTasks.push({ holdIn: 'RUNNING' });
+    const image = discord.hostFile(samplePng(), { filename: 'sample.png', contentType: 'image/png', width: 256, height: 256 });
+    discord.sendInteraction(discord.build.chatInput({ name: 'model3d', options: { image }, guildId: guilds[0]! }));
+    await bot.waitForLog(statusChecked('RUNNING'), 30_000);
 
     const recs = guilds.map((guildId) =>
       discord.sendInteraction(discord.build.chatInput({ name: 'quota', user: { id: snowflake(), username: 'm', global_name: null }, guildId })),
@@ -156,11 +161,13 @@ describe('metrics with SHARDS=2', () => {
     for (const rec of recs) await discord.waitForAck(rec.id, { timeoutMs: 10_000 });
     const samples = parseMetrics((await get(`${base}/metrics`)).text);
     expect(total(samples, 'model3d_interactions_total', { command: 'quota' })).toBe(2);
-    expect(total(samples, 'model3d_interaction_ack_seconds_count')).toBe(2);
+    expect(total(samples, 'model3d_interaction_ack_seconds_count')).toBe(3); // the two /quota and the /model3d
     expect(total(samples, 'model3d_gateway_guilds', { shard: '0' })).toBe(1);
     expect(total(samples, 'model3d_gateway_guilds', { shard: '1' })).toBe(1);
     // Both shards share the one budget: the scrape shows its limit once, not summed.
     expect(total(samples, 'model3d_upstream_budget_limit_per_second')).toBe(10);
+    expect(total(samples, 'model3d_jobs_in_flight', { state: 'running' })).toBe(1);
+    world.dmxapi.release(world.dmxapi.submits.at(-1)!.taskId!);
 
     // Only the manager listens; the shard processes answer it over IPC.
     const shardPids = [0, 1].map((shard) => bot.logs().find((l) => l.msg === 'connected to Discord' && l.shard === shard)!.pid);

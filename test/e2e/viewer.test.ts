@@ -204,6 +204,7 @@ describe.each(STORES)('the viewer page (%s)', (store) => {
     for (const path of [
       `/m/${token2}/../${token}/original.glb`,
       `/m/${token2}/..%2F..%2F${first.jobId}%2Foriginal.glb`,
+      `/m/${token2}/..%2F${first.jobId}%2Foriginal.glb`,
       `/m/${token2}/%2Fetc%2Fpasswd`,
       `/m/${token2}/%2e%2e%2foriginal.glb`,
       `/m/${token2}//etc/passwd`,
@@ -250,6 +251,16 @@ describe.each(STORES)('the viewer page (%s)', (store) => {
     expect(posts[0]!.attachments.map((a) => a.filename).sort()).toEqual(['gallery.glb', 'turntable.gif']);
     // It was not tried while the model was being processed (that warned moderators of a post that came after all).
     expect(bot.logs().filter((l) => l.jobId === made.jobId && l.msg === 'model not posted to the gallery')).toEqual([]);
+  }, 90_000);
+
+  it('/model3d-history job: links to the same page as the result', async () => {
+    const made = await viewedModel('From history');
+    const rec = d().sendInteraction(d().build.chatInput({ name: 'model3d-history', options: { job: made.jobId } }));
+    const answer = await bot.waitFor('the history answer with View in 3D', 30_000, () => {
+      const m = d().originalMessage(rec.token);
+      return buttonsOf(m).some((b) => b.label === 'View in 3D') ? m : undefined;
+    });
+    expect(buttonsOf(answer).find((b) => b.label === 'View in 3D')!.url).toBe(made.url);
   }, 90_000);
 });
 
