@@ -32,8 +32,9 @@ const ERROR_RETRY_US = 250_000;
  * its one call no longer fits in it.
  */
 const MIN_LEAD_US = 2_000;
-/** A call whose timer fired up to this late is granted at its slot (see `earliest`). */
-const LATE_US = 10_000;
+/** A slice's tail, at least and at most: room for a call whose timer fires late (see `tailUs`). */
+const MIN_TAIL_US = 2_000;
+const MAX_TAIL_US = 20_000;
 const FIRST_LEAD_US = 20_000;
 const MAX_LEAD_US = 100_000;
 
@@ -46,6 +47,8 @@ const MAX_LEAD_US = 100_000;
  * nothing, and everything it does not use goes to the busy ones. A slice is asked for from a little
  * past the time of asking (the lead, learned from the store's round trips): one asked for from the
  * time of asking would be partly past when the answer arrives, and a one-call slice would hold no call.
+ * For the same reason a slice holds a tail beyond its calls' intervals: timers fire late, and a call
+ * granted a few ms into its slice must still end inside it.
  *
  * Why no 1 s window holds more than `perSecond` calls, across all processes: with i = ⌈10⁶ / perSecond⌉ µs,
  * a process grants a call at time t only inside one of its own slices [s, e), with t + i ≤ e, and
@@ -54,10 +57,8 @@ const MAX_LEAD_US = 100_000;
  * are at least i apart, and perSecond + 1 grants span at least perSecond · i ≥ 1 s: a half-open
  * 1 s window holds at most perSecond. As a token bucket this is capacity 1 refilling at perSecond,
  * which allows C + R − 1 = perSecond calls in such a window (the lone process's RateBudget is the same
- * bucket); any larger burst would have to be paid for with a lower rate. It holds for the slots the
- * calls are granted at; a call leaves when its timer fires, which may be up to `lateUs` (10 ms at
- * most) after its slot, and it needs the processes' clocks to agree: machines a few ms apart may
- * bunch calls by that much.
+ * bucket); any larger burst would have to be paid for with a lower rate. It needs the processes'
+ * clocks to agree: machines a few ms apart may bunch calls by that much.
  *
  * No reservation is made while the schedule already reaches more than two slices ahead (the
  * horizon), or one slice for a process that still holds calls: a caller in an idle process gets in
@@ -68,8 +69,13 @@ export class SharedRateBudget implements UpstreamBudget {
   private readonly intervalUs: number;
   private readonly sliceCalls: number;
   private readonly horizonUs: number;
-  /** How late after its slot a call is still granted (a quarter interval, at most LATE_US). */
-  private readonly lateUs: number;
+  /**
+   * Room at the end of each slice for a call whose timer fires late: 1.5 times the latest lateness,
+   * decaying, within MIN_TAIL_US–MAX_TAIL_US and a quarter interval. It costs its length of the budget
+   * for every slice not followed by another of this process's.
+   */
+  private tailUs = MIN_TAIL_US;
+  private readonly maxTailUs: number;
   private readonly clock: Clock;
   private readonly queue: Waiter[] = [];
   /** This process's reserved slices of the schedule (epoch µs), in order. */
@@ -92,7 +98,7 @@ export class SharedRateBudget implements UpstreamBudget {
     this.intervalUs = Math.ceil(1e6 / o.perSecond);
     this.sliceCalls = Math.max(1, Math.round(o.perSecond * SLICE_SECONDS));
     this.horizonUs = 2 * this.sliceCalls * this.intervalUs; // even: its half is whole
-    this.lateUs = Math.min(LATE_US, Math.floor(this.intervalUs / 4));
+    this.maxTailUs = Math.max(MIN_TAIL_US, Math.min(MAX_TAIL_US, Math.floor(this.intervalUs / 4)));
   }
 
   get pending(): number {
@@ -121,15 +127,13 @@ export class SharedRateBudget implements UpstreamBudget {
   private pump(): void {
     if (this.closed) return;
     const now = Math.floor(this.clock.now() * 1000);
-    for (;;) {
-      const slot = this.queue.length > 0 ? this.nextGrant(now) : null;
-      if (slot === null || slot > now) break;
-      this.last = slot;
+    while (this.queue.length > 0 && this.nextGrant(now) === now) {
+      this.last = now;
       const w = this.queue.shift()!;
       detach(w);
       w.resolve();
     }
-    const from = this.earliest(now);
+    const from = Math.max(now, this.last + this.intervalUs);
     this.slices = this.slices.filter((s) => Math.max(s.start, from) + this.intervalUs <= s.end);
     const need = this.queue.length - this.remaining(from);
     if (need > 0 && !this.reserving && now >= this.quietUntil) this.reserve(now, Math.min(need, this.sliceCalls));
@@ -138,20 +142,10 @@ export class SharedRateBudget implements UpstreamBudget {
     this.setTimer(Number.isFinite(wake) ? wake : null);
   }
 
-  /**
-   * The earliest slot a call may be granted at: one interval after this process's last slot, and no
-   * earlier than `lateUs` before now. A timer fires a little late, so a slot just past is still
-   * granted, as if on time (it counts from the slot, not from when the call left): without that, the
-   * one call of a one-call slice never fits once its timer is a millisecond late.
-   */
-  private earliest(now: number): number {
-    return Math.max(now - this.lateUs, this.last + this.intervalUs);
-  }
-
-  /** The earliest slot (see `earliest`) at which a grant fits in one of this process's slices. */
+  /** The earliest time from `now` at which a grant fits in one of this process's slices. */
   private nextGrant(now: number): number | null {
     for (const s of this.slices) {
-      const at = Math.max(s.start, this.earliest(now));
+      const at = Math.max(s.start, now, this.last + this.intervalUs);
       if (at + this.intervalUs <= s.end) return at;
     }
     return null;
@@ -172,10 +166,10 @@ export class SharedRateBudget implements UpstreamBudget {
 
   private reserve(now: number, calls: number): void {
     this.reserving = true;
-    const len = calls * this.intervalUs;
+    const len = calls * this.intervalUs + this.tailUs;
     // A process that still holds calls asks only within half the horizon; one that holds none, within all
     // of it. So a caller of an idle process is served before the busy one's next slice, whoever wakes first.
-    const holding = this.remaining(this.earliest(now)) > 0;
+    const holding = this.remaining(Math.max(now, this.last + this.intervalUs)) > 0;
     this.o.slices
       .reserve(now + this.leadUs, len, holding ? this.horizonUs / 2 : this.horizonUs)
       .then(
@@ -184,7 +178,7 @@ export class SharedRateBudget implements UpstreamBudget {
           const lead = this.leadUs;
           this.leadUs = Math.min(MAX_LEAD_US, Math.max(MIN_LEAD_US, Math.round(0.9 * lead), Math.round(1.5 * (answered - now))));
           if ('startUs' in r) {
-            const from = this.earliest(answered);
+            const from = Math.max(answered, this.last + this.intervalUs);
             const before = this.remaining(from);
             this.add(r.startUs, r.startUs + len);
             // The schedule now reaches at least this far: asking again (holding calls) before then would be refused.
@@ -228,6 +222,8 @@ export class SharedRateBudget implements UpstreamBudget {
     this.timer = this.clock.setTimeout(() => {
       this.timer = null;
       this.timerAt = Number.POSITIVE_INFINITY;
+      const lateUs = Math.floor(this.clock.now() * 1000) - atUs;
+      this.tailUs = Math.min(this.maxTailUs, Math.max(MIN_TAIL_US, Math.round(0.9 * this.tailUs), Math.round(1.5 * lateUs)));
       this.pump();
     }, ms);
   }

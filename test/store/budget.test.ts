@@ -207,7 +207,7 @@ describe.each(BACKENDS)('one upstream budget shared through the store (%s)', (ba
   });
 
   // A one-call slice holds its call only at its very start: with real timers, a millisecond late, it never fit.
-  it('timers that fire late still grant every call at the full rate; calls bunch by no more than the lateness', async () => {
+  it('timers that fire late still grant every call at nearly the full rate, and never more than the limit in any 1 s window', async () => {
     clock.lateMs = 3;
     const [quiet, hungry] = [await user(3), await user(7)];
     const waits = idle(quiet, 2000);
@@ -217,7 +217,7 @@ describe.each(BACKENDS)('one upstream budget shared through the store (%s)', (ba
     expect(Math.max(...waits)).toBeLessThanOrEqual(600);
     const all = [...quiet.grants, ...hungry.grants];
     expect(inFirst(all, 20_000)).toBeGreaterThanOrEqual(0.9 * 20 * LIMIT);
-    expect(maxInWindow(all, 1000 - clock.lateMs)).toBeLessThanOrEqual(LIMIT);
+    expect(maxInWindow(all, 1000)).toBeLessThanOrEqual(LIMIT);
   });
 
   it('beside an idle process, a busy one gets at least 90 % of the budget; the idle one waits at most 0.6 s', async () => {
