@@ -23,4 +23,3 @@ export {
   type DownloadRefusal,
   type DownloadResult,
 } from './download.js';
-export { thumbnailOf } from './thumbnail.js';

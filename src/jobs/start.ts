@@ -1,9 +1,8 @@
-import { mkdir, rename, writeFile } from 'node:fs/promises';
+import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { UserFacingError } from '../discord/user-facing-error.js';
 import {
   ImageRejectedError,
-  thumbnailOf,
   validateAttachment,
   validateImageUrl,
   type AttachmentMetadata,
@@ -15,6 +14,7 @@ import type { Logger } from '../log/index.js';
 import type { JobStore } from '../store/jobs.js';
 import type { QuotaService } from '../quota/service.js';
 import type { DmxapiClient } from '../upstream/index.js';
+import type { ModelProcessor } from '../model/processor.js';
 import type { JobEvents } from './events.js';
 import type { StartQueue } from './start-queue.js';
 import type { Job, JobOrigin } from '../domain/job.js';
@@ -35,6 +35,7 @@ export interface StartDeps {
   starts: Pick<StartQueue, 'turn'>;
   quota: Pick<QuotaService, 'check' | 'reserve'>;
   upstream: Pick<DmxapiClient, 'submit'>;
+  models: Pick<ModelProcessor, 'thumbnail'>;
   wakePoller(): void;
   clock: () => number;
 }
@@ -127,19 +128,27 @@ export function sideViewsOf(job: Pick<Job, 'views'>): Partial<Record<SideView, P
   return views;
 }
 
-/** Writes the job's copy of its picture into the job's folder and records it on the row (a failure costs only the thumbnail). */
-async function storePicture(s: StartDeps, job: Job, picture: Buffer): Promise<Job | undefined> {
-  const file = join(jobFolder(s.config.filesDir, job.id), PICTURE_NAME);
+/**
+ * Makes the job's thumbnail of its checked picture without holding the job up: the checked bytes go
+ * into the job's folder under a leftover name that forget.ts knows, a model process shrinks them (so
+ * libvips' memory is never the bot's), and the row records the thumbnail, which the job's messages
+ * show from their next edit. A failure costs only the thumbnail; a job removed meanwhile keeps nothing.
+ */
+async function keepPicture(s: StartDeps, job: Job, picture: Buffer): Promise<void> {
+  const folder = jobFolder(s.config.filesDir, job.id);
+  const file = join(folder, PICTURE_NAME);
+  const checked = `${file}.${process.pid}.tmp`;
   try {
-    await mkdir(jobFolder(s.config.filesDir, job.id), { recursive: true });
-    // Beside it first (a leftover name forget.ts knows), so a crash never leaves half a picture under its name.
-    const tmp = `${file}.${process.pid}.tmp`;
-    await writeFile(tmp, picture);
-    await rename(tmp, file);
-    return await s.stores.jobs.setPictureFile(job.id, file, s.clock());
+    await mkdir(folder, { recursive: true });
+    await writeFile(checked, picture);
+    await s.models.thumbnail(checked, file);
+    const updated = await s.stores.jobs.setPictureFile(job.id, file, s.clock());
+    if (updated) s.events.emit('changed', updated);
+    else await rm(file, { force: true });
   } catch (err) {
-    s.log.warn({ err, jobId: job.id }, 'could not keep the picture; the job has no thumbnail');
-    return undefined;
+    s.log.warn({ err, jobId: job.id }, 'could not make a thumbnail of the checked picture; the job has none');
+  } finally {
+    await rm(checked, { force: true }).catch(() => undefined);
   }
 }
 
@@ -175,7 +184,7 @@ export async function startJob(s: StartDeps, req: JobRequest, hooks: StartHooks 
   // Every picture is checked, in the provider's order, before anything is reserved or sent.
   const given: [View, Picture][] = [['front', req.picture], ...sides.map((v): [View, Picture] => [v, req.views![v]!])];
   const views: ViewPicture[] = [];
-  let thumbnail: Promise<Buffer | null> = Promise.resolve(null);
+  let checkedFront: Buffer | undefined;
   for (const [view, picture] of given) {
     const named = multiview ? view : null;
     // The front is fetched whole: its checked bytes are what the job's messages show.
@@ -183,12 +192,7 @@ export async function startJob(s: StartDeps, req: JobRequest, hooks: StartHooks 
     const { url, body } = await checkPicture(picture, { allowPrivate: s.config.imageUrlAllowPrivate, keepBody: front }, (r) =>
       req.explainRejection?.(r, named) ?? rejectionText(locale, r, named),
     );
-    if (body) {
-      thumbnail = thumbnailOf(body).catch((err: unknown) => {
-        s.log.warn({ err, userId: req.userId }, 'the picture passed its checks but does not decode; its job has no thumbnail');
-        return null;
-      });
-    }
+    if (body) checkedFront = body;
     views.push({ view, url, source: sourceOf(picture), name: nameOf(picture) });
   }
   const imageUrl = views[0]!.url;
@@ -234,9 +238,8 @@ export async function startJob(s: StartDeps, req: JobRequest, hooks: StartHooks 
     throw err;
   }
   if (!reserved.ok) return { ok: false, denial: reserved.denial };
-  let job = reserved.job;
-  const picture = await thumbnail;
-  if (picture) job = (await storePicture(s, job, picture)) ?? job;
+  const job = reserved.job;
+  if (checkedFront) void keepPicture(s, job, checkedFront);
   // Counted once the reservation committed (on PostgreSQL the transaction may have run twice).
   metrics.jobsStarted.inc({ quality: job.quality, input: job.imageSource });
   metrics.creditsSpent.inc(job.cost);

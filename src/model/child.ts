@@ -15,7 +15,7 @@ const tasks: ToChild[] = [];
 let handle: ((m: ToChild) => void) | undefined;
 process.on('message', (m: ToChild) => (handle ? handle(m) : tasks.push(m)));
 
-const [{ default: sharp }, { CorruptModelError, exportObj, exportStl, processModel }, { TooComplexError }] = await Promise.all([
+const [{ default: sharp }, { CorruptModelError, exportObj, exportStl, makeThumbnail, processModel }, { TooComplexError }] = await Promise.all([
   import('sharp'),
   import('./pipeline.js'),
   import('./limits.js'),
@@ -29,6 +29,7 @@ const handlers: { [K in ModelTask['kind']]: (task: Extract<ModelTask, { kind: K 
   process: processModel,
   stl: exportStl,
   obj: exportObj,
+  thumbnail: makeThumbnail,
 };
 
 function failureOf(err: unknown): TaskFailure {

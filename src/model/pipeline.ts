@@ -16,6 +16,7 @@ import { renderTurntableArtifact } from './turntable.js';
 import { assertWithinLimits, NotGlbError } from './limits.js';
 import { AR_COPY_KIND, POSTER_KIND, TURNTABLE_KIND, WEB_COPY_KIND } from '../domain/files.js';
 import { makeArCopy, makePoster, makeWebCopy } from './web-copy.js';
+import { thumbnailOf } from '../images/thumbnail.js';
 
 /** The provider's file could not be read as glTF at all. */
 export class CorruptModelError extends Error {
@@ -190,6 +191,13 @@ export async function exportStl(task: Extract<ModelTask, { kind: 'stl' }>): Prom
   const stl = toStl(doc, task.heightMm);
   await writeAtomic(task.output, stl);
   return { file: task.output, bytes: stl.length };
+}
+
+/** The checked picture's thumbnail, written beside it: libvips' memory stays in this process, not the bot's. */
+export async function makeThumbnail(task: Extract<ModelTask, { kind: 'thumbnail' }>): Promise<ExportResult> {
+  const webp = await thumbnailOf(await readFile(task.input));
+  await writeAtomic(task.output, webp);
+  return { file: task.output, bytes: webp.length };
 }
 
 export async function exportObj(task: Extract<ModelTask, { kind: 'obj' }>): Promise<ExportResult> {

@@ -60,16 +60,24 @@ const IDLE_WORKER_MS = 5_000;
 const EXPORT_SLOTS = 1;
 /** Waiting tasks per lane. Results are claimed only as slots free up; exports come from presses. */
 const QUEUE_LIMIT = 8;
+/**
+ * Pictures (thumbnails, one per job started) wait in a lane of their own, one at a time, never behind a
+ * model: a burst of jobs queues one small task each (a path), so the lane takes far more.
+ */
+const PICTURE_QUEUE_LIMIT = 1_000;
 
 /** A process is replaced after this many tasks, so that nothing it holds on to can pile up. */
 const TASKS_PER_WORKER = 25;
 /** What a task takes before any has been timed, for the first busy estimate. */
 const FIRST_TASK_MS = 10_000;
 
-type Lane = 'results' | 'exports';
+type Lane = 'results' | 'exports' | 'pictures';
+
+const LANES: Record<ModelTask['kind'], Lane> = { process: 'results', stl: 'exports', obj: 'exports', thumbnail: 'pictures' };
 
 interface LaneState {
   slots: number;
+  queueLimit: number;
   running: number;
   waiting: { go: () => void; stop: (err: ModelTaskError) => void }[];
   /** Moving average of how long this lane's tasks take, for the busy estimate. */
@@ -99,9 +107,10 @@ interface Slot {
  * way the next task gets a fresh process. Processes start on the first task (none at start-up), stay
  * warm for the next task for `idleMs`, then exit, so their memory goes back to the system.
  *
- * Two lanes: results ('process') have `size` slots; exports have slots of their own (`exportSlots`),
- * so a press never takes a result's slot. Tasks beyond a lane's slots wait their turn in order, up
- * to `queueLimit`; beyond that they are refused with ModelPoolBusyError.
+ * Three lanes: results ('process') have `size` slots; exports have slots of their own (`exportSlots`),
+ * so a press never takes a result's slot; pictures (thumbnails) have one, so a job's start never waits
+ * behind a model. Tasks beyond a lane's slots wait their turn in order, up to `queueLimit` (pictures:
+ * PICTURE_QUEUE_LIMIT); beyond that they are refused with ModelPoolBusyError.
  */
 export class ModelPool {
   private readonly idle: Slot[] = [];
@@ -112,8 +121,9 @@ export class ModelPool {
   private closed = false;
 
   constructor(private readonly o: PoolOptions) {
-    const lane = (slots: number): LaneState => ({ slots, running: 0, waiting: [], typicalMs: FIRST_TASK_MS });
-    this.lanes = { results: lane(o.size), exports: lane(o.exportSlots ?? EXPORT_SLOTS) };
+    const queueLimit = o.queueLimit ?? QUEUE_LIMIT;
+    const lane = (slots: number, limit = queueLimit): LaneState => ({ slots, queueLimit: limit, running: 0, waiting: [], typicalMs: FIRST_TASK_MS });
+    this.lanes = { results: lane(o.size), exports: lane(o.exportSlots ?? EXPORT_SLOTS), pictures: lane(1, PICTURE_QUEUE_LIMIT) };
     this.processMemoryMb = o.processMemoryMb ?? Math.max(2 * o.memoryMb, o.memoryMb + 1024);
   }
 
@@ -129,10 +139,10 @@ export class ModelPool {
   }
 
   async run<K extends ModelTask['kind']>(task: Extract<ModelTask, { kind: K }>): Promise<TaskResults[K]> {
-    const lane = this.lanes[task.kind === 'process' ? 'results' : 'exports'];
+    const lane = this.lanes[LANES[task.kind]];
     if (this.closed) throw new ModelTaskError('stopped', 'the model pool is closed');
     if (lane.running >= lane.slots) {
-      if (lane.waiting.length >= (this.o.queueLimit ?? QUEUE_LIMIT)) {
+      if (lane.waiting.length >= lane.queueLimit) {
         // Every task ahead runs about as long as the lane's recent ones, `slots` at a time.
         const ahead = lane.running + lane.waiting.length;
         throw new ModelPoolBusyError(Math.ceil(ahead / lane.slots) * lane.typicalMs, lane.waiting.length);

@@ -164,4 +164,9 @@ export class ModelProcessor {
     }
     return p;
   }
+
+  /** The thumbnail (PICTURE_NAME) of a member's checked picture, made in a model process from the file `input`. */
+  async thumbnail(input: string, output: string): Promise<ExportResult> {
+    return this.o.pool.run({ kind: 'thumbnail', input, output });
+  }
 }

@@ -10,7 +10,9 @@ import type { LimitExceeded } from '../domain/model-info.js';
 export type ModelTask =
   | { kind: 'process'; input: string; outDir: string; budgetBytes: number; turntable?: TurntableSettings | null; webCopies?: boolean }
   | { kind: 'stl'; input: string; output: string; heightMm: number }
-  | { kind: 'obj'; input: string; output: string };
+  | { kind: 'obj'; input: string; output: string }
+  /** The small WebP of a member's checked picture that the job's messages show (src/images/thumbnail.ts). */
+  | { kind: 'thumbnail'; input: string; output: string };
 
 export interface ProcessResult {
   stats: ModelStats;
@@ -40,6 +42,7 @@ export interface TaskResults {
   process: ProcessResult;
   stl: ExportResult;
   obj: ExportResult;
+  thumbnail: ExportResult;
 }
 
 /**

@@ -88,7 +88,7 @@ export function jobQueries(d: SqlDialect, gap: number) {
       SELECT state, COUNT(*) AS n FROM jobs WHERE state IN (${IN_FLIGHT}) GROUP BY state
       UNION ALL SELECT 'processing' AS state, COUNT(*) AS n FROM jobs WHERE processing_state = 'pending'`,
     setMessageId: 'UPDATE jobs SET message_id = @messageId WHERE id = @id AND message_id IS NULL',
-    setPictureFile: 'UPDATE jobs SET picture_file = @pictureFile, updated_at = @at WHERE id = @id RETURNING *',
+    setPictureFile: 'UPDATE jobs SET picture_file = @pictureFile, updated_at = @at WHERE id = @id AND deleted_at IS NULL RETURNING *',
     setFiles: `
       UPDATE jobs SET model_file = @modelFile, model_bytes = @modelBytes, preview_file = @previewFile,
         files_refused = @filesRefused, updated_at = @at WHERE id = @id RETURNING *`,

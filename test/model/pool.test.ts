@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it, onTestFinished, vi } from 'vitest';
 import { existsSync, readdirSync, readFileSync, readlinkSync, realpathSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import sharp from 'sharp';
 import { spawnSync } from 'node:child_process';
 import { ModelPool, ModelPoolBusyError, ModelTaskError, type RestartReason } from '../../src/model/pool.js';
 import { childEnv, OS_MEMORY_BOUND } from '../../src/model/spawn.js';
@@ -209,6 +210,23 @@ describe('results and exports', () => {
     expect(pool.workers).toBe(2);
     await Promise.all([exporting, result]);
     expect(pool.free).toBe(1);
+    await pool.close();
+  });
+
+  it('a thumbnail is made in a lane of its own while a result holds its slot: a 256 px WebP of the picture', async () => {
+    const pool = new ModelPool(small);
+    const held = fifoBarrier(join(tmp.dir, 'held-result.glb'));
+    onTestFinished(() => held.release());
+    const result = failure(pool.run({ kind: 'process', input: join(tmp.dir, 'held-result.glb'), outDir: join(tmp.dir, 'held-out'), budgetBytes: 1000 }));
+    await held.openedBy(result);
+    const picture = join(tmp.dir, 'picture.png');
+    writeFileSync(picture, await sharp({ create: { width: 600, height: 300, channels: 3, background: { r: 200, g: 30, b: 30 } } }).png().toBuffer());
+    const r = await pool.run({ kind: 'thumbnail', input: picture, output: join(tmp.dir, 'picture.webp') });
+    const meta = await sharp(readFileSync(r.file)).metadata();
+    expect({ format: meta.format, width: meta.width, height: meta.height, bytes: r.bytes }).toEqual({ format: 'webp', width: 256, height: 128, bytes: readFileSync(r.file).length });
+    // The result was still held all along: the thumbnail did not wait for it.
+    await held.release();
+    expect((await result).failure).toBe('corrupt');
     await pool.close();
   });
 
