@@ -15,27 +15,50 @@ const tasks: ToChild[] = [];
 let handle: ((m: ToChild) => void) | undefined;
 process.on('message', (m: ToChild) => (handle ? handle(m) : tasks.push(m)));
 
-const [{ default: sharp }, { CorruptModelError, exportObj, exportStl, makeThumbnail, processModel }, { TooComplexError }] = await Promise.all([
-  import('sharp'),
-  import('./pipeline.js'),
-  import('./limits.js'),
-]);
+const [{ default: sharp }, { makeThumbnail }] = await Promise.all([import('sharp'), import('./picture.js')]);
 
 // libvips' operation cache would keep decoded textures the process never asks for again (each model's images are new).
 sharp.cache(false);
 
+// The glTF libraries load with the first model task: a process that only shrinks pictures never pays for them
+// (about 0.35 s of CPU and 45 MB). Node loads a module once; later imports are the same module.
+let modelTasks = false;
+
 /** One handler per task kind. */
 const handlers: { [K in ModelTask['kind']]: (task: Extract<ModelTask, { kind: K }>) => Promise<TaskResults[K]> } = {
-  process: processModel,
-  stl: exportStl,
-  obj: exportObj,
+  process: async (task) => {
+    modelTasks = true;
+    const { processModel } = await import('./pipeline.js');
+    return processModel(task);
+  },
+  stl: async (task) => {
+    modelTasks = true;
+    const { exportStl } = await import('./pipeline.js');
+    return exportStl(task);
+  },
+  obj: async (task) => {
+    modelTasks = true;
+    const { exportObj } = await import('./pipeline.js');
+    return exportObj(task);
+  },
   thumbnail: makeThumbnail,
 };
 
-function failureOf(err: unknown): TaskFailure {
-  if (err instanceof CorruptModelError) return 'corrupt';
-  if (err instanceof TooComplexError) return 'too_complex';
-  return isOutOfMemory(err) ? 'memory' : 'error';
+/** A task's error as the bot sees it; the model libraries' own errors can only come once a model task loaded them. */
+async function failed(err: unknown): Promise<WorkerReply> {
+  const message = err instanceof Error ? err.message : String(err);
+  if (modelTasks) {
+    try {
+      const { CorruptModelError } = await import('./pipeline.js');
+      const { TooComplexError } = await import('./limits.js');
+      if (err instanceof CorruptModelError) return { ok: false, failure: 'corrupt', message };
+      if (err instanceof TooComplexError) return { ok: false, failure: 'too_complex', message, exceeded: err.exceeded };
+    } catch {
+      // The libraries did not load (out of memory while loading them): the error says what happened.
+    }
+  }
+  const failure: TaskFailure = isOutOfMemory(err) ? 'memory' : 'error';
+  return { ok: false, failure, message };
 }
 
 async function run(task: ModelTask): Promise<WorkerReply> {
@@ -44,8 +67,7 @@ async function run(task: ModelTask): Promise<WorkerReply> {
     const result = await handler(task);
     return { ok: true, result: { ...result, processPeakRssBytes: process.resourceUsage().maxRSS * 1024 } };
   } catch (err) {
-    const message = err instanceof Error ? err.message : String(err);
-    return { ok: false, failure: failureOf(err), message, ...(err instanceof TooComplexError ? { exceeded: err.exceeded } : {}) };
+    return failed(err);
   }
 }
 

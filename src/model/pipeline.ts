@@ -1,4 +1,4 @@
-import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Document } from '@gltf-transform/core';
 import { modelIO } from './io.js';
@@ -16,7 +16,7 @@ import { renderTurntableArtifact } from './turntable.js';
 import { assertWithinLimits, NotGlbError } from './limits.js';
 import { AR_COPY_KIND, POSTER_KIND, TURNTABLE_KIND, WEB_COPY_KIND } from '../domain/files.js';
 import { makeArCopy, makePoster, makeWebCopy } from './web-copy.js';
-import { thumbnailOf } from '../images/thumbnail.js';
+import { writeAtomic } from './atomic.js';
 
 /** The provider's file could not be read as glTF at all. */
 export class CorruptModelError extends Error {
@@ -105,13 +105,6 @@ async function load(input: string): Promise<{ bytes: Uint8Array; doc: Document }
   }
 }
 
-/** Writes next to the destination first, so a crash never leaves half a file under the final name. */
-async function writeAtomic(path: string, data: Uint8Array): Promise<void> {
-  const tmp = `${path}.${process.pid}.tmp`;
-  await writeFile(tmp, data);
-  await rename(tmp, path);
-}
-
 /** Load → know the model → fit under the budget → validate what will be attached → extra artifacts. */
 export async function processModel(task: Extract<ModelTask, { kind: 'process' }>): Promise<ProcessResult> {
   const started = performance.now();
@@ -191,13 +184,6 @@ export async function exportStl(task: Extract<ModelTask, { kind: 'stl' }>): Prom
   const stl = toStl(doc, task.heightMm);
   await writeAtomic(task.output, stl);
   return { file: task.output, bytes: stl.length };
-}
-
-/** The checked picture's thumbnail, written beside it: libvips' memory stays in this process, not the bot's. */
-export async function makeThumbnail(task: Extract<ModelTask, { kind: 'thumbnail' }>): Promise<ExportResult> {
-  const webp = await thumbnailOf(await readFile(task.input));
-  await writeAtomic(task.output, webp);
-  return { file: task.output, bytes: webp.length };
 }
 
 export async function exportObj(task: Extract<ModelTask, { kind: 'obj' }>): Promise<ExportResult> {
