@@ -1,5 +1,6 @@
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { setTimeout as wait } from 'node:timers/promises';
 import { UserFacingError } from '../discord/user-facing-error.js';
 import {
   ImageRejectedError,
@@ -129,12 +130,18 @@ export function sideViewsOf(job: Pick<Job, 'views'>): Partial<Record<SideView, P
 }
 
 /**
- * Makes the job's thumbnail of its checked picture without holding the job up: the checked bytes go
- * into the job's folder under a leftover name that forget.ts knows, a model process shrinks them (so
- * libvips' memory is never the bot's), and the row records the thumbnail, which the job's messages
- * show from their next edit. A failure costs only the thumbnail; a job removed meanwhile keeps nothing.
+ * How long a job's start waits for its thumbnail (a model process's task) before going on without it:
+ * the thumbnail's own time limit. A lone job's is ready in well under a second.
  */
-async function keepPicture(s: StartDeps, job: Job, picture: Buffer): Promise<void> {
+const PICTURE_WAIT_MS = 10_000;
+
+/**
+ * The job's thumbnail of its checked picture: the checked bytes go into the job's folder under a
+ * leftover name that forget.ts knows, a model process shrinks them (so libvips' memory is never the
+ * bot's), and the row records the thumbnail. Resolves to the updated row, or undefined: a failure
+ * costs only the thumbnail, and a job removed meanwhile keeps nothing.
+ */
+async function keepPicture(s: StartDeps, job: Job, picture: Buffer): Promise<Job | undefined> {
   const folder = jobFolder(s.config.filesDir, job.id);
   const file = join(folder, PICTURE_NAME);
   const checked = `${file}.${process.pid}.tmp`;
@@ -143,10 +150,11 @@ async function keepPicture(s: StartDeps, job: Job, picture: Buffer): Promise<voi
     await writeFile(checked, picture);
     await s.models.thumbnail(checked, file);
     const updated = await s.stores.jobs.setPictureFile(job.id, file, s.clock());
-    if (updated) s.events.emit('changed', updated);
-    else await rm(file, { force: true });
+    if (!updated) await rm(file, { force: true });
+    return updated;
   } catch (err) {
     s.log.warn({ err, jobId: job.id }, 'could not make a thumbnail of the checked picture; the job has none');
+    return undefined;
   } finally {
     await rm(checked, { force: true }).catch(() => undefined);
   }
@@ -238,8 +246,15 @@ export async function startJob(s: StartDeps, req: JobRequest, hooks: StartHooks 
     throw err;
   }
   if (!reserved.ok) return { ok: false, denial: reserved.denial };
-  const job = reserved.job;
-  if (checkedFront) void keepPicture(s, job, checkedFront);
+  let job = reserved.job;
+  if (checkedFront) {
+    // The job's first messages show the thumbnail; one that is late comes with the next edit.
+    const kept = keepPicture(s, job, checkedFront);
+    const late = Symbol('late');
+    const inTime = await Promise.race([kept, wait(PICTURE_WAIT_MS, late, { ref: false })]);
+    if (inTime === late) void kept.then((updated) => updated && s.events.emit('changed', updated));
+    else if (inTime) job = inTime;
+  }
   // Counted once the reservation committed (on PostgreSQL the transaction may have run twice).
   metrics.jobsStarted.inc({ quality: job.quality, input: job.imageSource });
   metrics.creditsSpent.inc(job.cost);
