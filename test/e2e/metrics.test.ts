@@ -159,7 +159,9 @@ describe.each(STORES)('metrics with SHARDS=2 (%s)', (store) => {
       discord.sendInteraction(discord.build.chatInput({ name: 'quota', user: { id: snowflake(), username: 'm', global_name: null }, guildId })),
     );
     for (const rec of recs) await discord.waitForAck(rec.id, { timeoutMs: 10_000 });
-    const samples = parseMetrics((await get(`${base}/metrics`)).text);
+    // An acknowledgement is timed once Discord's answer is back at the bot, a moment after the fake saw it.
+    const acked = (r: { text: string }) => total(parseMetrics(r.text), 'model3d_interaction_ack_seconds_count') >= 3;
+    const samples = parseMetrics((await until(bot, 'the three acknowledgements timed', `${base}/metrics`, acked)).text);
     expect(total(samples, 'model3d_interactions_total', { command: 'quota' })).toBe(2);
     expect(total(samples, 'model3d_interaction_ack_seconds_count')).toBe(3); // the two /quota and the /model3d
     expect(total(samples, 'model3d_gateway_guilds', { shard: '0' })).toBe(1);
