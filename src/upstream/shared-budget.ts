@@ -32,11 +32,11 @@ const ERROR_RETRY_US = 250_000;
  * its one call no longer fits in it.
  */
 const MIN_LEAD_US = 2_000;
+const FIRST_LEAD_US = 20_000;
+const MAX_LEAD_US = 100_000;
 /** A slice's tail, at least and at most: room for a call whose timer fires late (see `tailUs`). */
 const MIN_TAIL_US = 2_000;
 const MAX_TAIL_US = 20_000;
-const FIRST_LEAD_US = 20_000;
-const MAX_LEAD_US = 100_000;
 
 /**
  * The upstream budget shared by every process on one store (SHARDS, several machines). The store
