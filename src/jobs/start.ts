@@ -251,7 +251,9 @@ export async function startJob(s: StartDeps, req: JobRequest, hooks: StartHooks 
     // The job's first messages show the thumbnail; one that is late comes with the next edit.
     const kept = keepPicture(s, job, checkedFront);
     const late = Symbol('late');
-    const inTime = await Promise.race([kept, wait(PICTURE_WAIT_MS, late, { ref: false })]);
+    const done = new AbortController();
+    const inTime = await Promise.race([kept, wait(PICTURE_WAIT_MS, late, { ref: false, signal: done.signal }).catch((): typeof late => late)]);
+    done.abort(); // no timer left behind for a thumbnail that came in time
     if (inTime === late) void kept.then((updated) => updated && s.events.emit('changed', updated));
     else if (inTime) job = inTime;
   }

@@ -23,24 +23,16 @@ sharp.cache(false);
 // The glTF libraries load with the first model task: a process that only shrinks pictures never pays for them
 // (about 0.35 s of CPU and 45 MB). Node loads a module once; later imports are the same module.
 let modelTasks = false;
+function pipeline(): Promise<typeof import('./pipeline.js')> {
+  modelTasks = true;
+  return import('./pipeline.js');
+}
 
 /** One handler per task kind. */
 const handlers: { [K in ModelTask['kind']]: (task: Extract<ModelTask, { kind: K }>) => Promise<TaskResults[K]> } = {
-  process: async (task) => {
-    modelTasks = true;
-    const { processModel } = await import('./pipeline.js');
-    return processModel(task);
-  },
-  stl: async (task) => {
-    modelTasks = true;
-    const { exportStl } = await import('./pipeline.js');
-    return exportStl(task);
-  },
-  obj: async (task) => {
-    modelTasks = true;
-    const { exportObj } = await import('./pipeline.js');
-    return exportObj(task);
-  },
+  process: async (task) => (await pipeline()).processModel(task),
+  stl: async (task) => (await pipeline()).exportStl(task),
+  obj: async (task) => (await pipeline()).exportObj(task),
   thumbnail: makeThumbnail,
 };
 

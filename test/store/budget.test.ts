@@ -129,6 +129,15 @@ describe.each(BACKENDS)('one upstream budget shared through the store (%s)', (ba
     return waits;
   }
 
+  /** An idle process (a call every 2 s) beside a busy one (`depth` calls waiting), until 20 s; `ms`: their stores' round trips. */
+  async function idleBesideBusy(depth: number, ms: [number, number] = [0, 0]) {
+    const [quiet, hungry] = [await user(ms[0]), await user(ms[1])];
+    const waits = idle(quiet, 2000);
+    busy(hungry, depth);
+    await runUntil(20_000);
+    return { hungry, waits, all: [...quiet.grants, ...hungry.grants] };
+  }
+
   const inFirst = (times: number[], ms: number) => times.filter((t) => t < T0 + ms).length;
 
   beforeEach(async () => {
@@ -196,40 +205,30 @@ describe.each(BACKENDS)('one upstream budget shared through the store (%s)', (ba
     await runUntil(150);
     expect(slow.grants).toHaveLength(1);
     // PostgreSQL's round trips on a loaded machine.
-    const [quiet, hungry] = [await user(3), await user(7)];
-    const waits = idle(quiet, 2000);
-    busy(hungry, 20);
-    await runUntil(20_000);
+    const { hungry, waits, all } = await idleBesideBusy(20, [3, 7]);
     expect(waits.length).toBe(10);
     expect(Math.max(...waits)).toBeLessThanOrEqual(600);
     expect(inFirst(hungry.grants, 20_000) / (20 * LIMIT)).toBeGreaterThanOrEqual(0.9);
-    expect(maxInWindow([...quiet.grants, ...hungry.grants], 1000)).toBeLessThanOrEqual(LIMIT);
+    expect(maxInWindow(all, 1000)).toBeLessThanOrEqual(LIMIT);
   });
 
   // A one-call slice holds its call only at its very start: with real timers, a millisecond late, it never fit.
   it('timers that fire late still grant every call at nearly the full rate, and never more than the limit in any 1 s window', async () => {
     clock.lateMs = 3;
-    const [quiet, hungry] = [await user(3), await user(7)];
-    const waits = idle(quiet, 2000);
-    busy(hungry, 1);
-    await runUntil(20_000);
+    const { waits, all } = await idleBesideBusy(1, [3, 7]);
     expect(waits.length).toBe(10);
     expect(Math.max(...waits)).toBeLessThanOrEqual(600);
-    const all = [...quiet.grants, ...hungry.grants];
     expect(inFirst(all, 20_000)).toBeGreaterThanOrEqual(0.9 * 20 * LIMIT);
     expect(maxInWindow(all, 1000)).toBeLessThanOrEqual(LIMIT);
   });
 
   it('beside an idle process, a busy one gets at least 90 % of the budget; the idle one waits at most 0.6 s', async () => {
-    const [quiet, hungry] = [await user(), await user()];
-    const waits = idle(quiet, 2000);
-    busy(hungry, 20);
-    await runUntil(20_000);
+    const { hungry, waits, all } = await idleBesideBusy(20);
     const share = inFirst(hungry.grants, 20_000) / (20 * LIMIT);
     expect(share).toBeGreaterThanOrEqual(0.9);
     expect(waits.length).toBe(10);
     // Behind the busy one's reserved slices: at most the horizon (two 0.2 s slices) and one slice more.
     expect(Math.max(...waits)).toBeLessThanOrEqual(600);
-    expect(maxInWindow([...quiet.grants, ...hungry.grants], 1000)).toBeLessThanOrEqual(LIMIT);
+    expect(maxInWindow(all, 1000)).toBeLessThanOrEqual(LIMIT);
   });
 });
